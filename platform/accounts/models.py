@@ -1,0 +1,129 @@
+"""Organisational units (a tree), people and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from treebeard.mp_tree import MP_Node
+
+
+class UnitKind(models.TextChoices):
+    CITY_BUREAU = "city_bureau", _("City bureau")
+    BRANCH = "branch", _("Branch bureau")
+    DETACHMENT = "detachment", _("Detachment")
+    STATION = "station", _("Police station")
+    BRIGADE = "brigade", _("Brigade")
+    DEPARTMENT = "department", _("Department")
+    OTHER = "other", _("Other")
+
+
+class Unit(MP_Node):
+    """An organisational unit (组织机构). Subtrees are path prefixes (treebeard MP)."""
+
+    code = models.CharField(_("unit code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.OTHER)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree(self) -> models.QuerySet[Unit]:
+        """Return this unit and every unit below it."""
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def is_within(self, other: Unit) -> bool:
+        """Return True when this unit is ``other`` or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    LEGAL_OFFICER = "legal_officer", _("Legal officer")
+    LEADER = "leader", _("Leader")
+    TRAINER = "trainer", _("Trainer")
+    UNIT_ADMIN = "unit_admin", _("Unit admin")
+    SYSTEM_ADMIN = "system_admin", _("System admin")
+    SECURITY_ADMIN = "security_admin", _("Security admin")
+    AUDIT_ADMIN = "audit_admin", _("Audit admin")
+
+
+# 三员分立: one account may hold at most one of these (MLPS level 3).
+SEPARATED_SYSTEM_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles whose holders look after a unit's subtree (reports, people, exports).
+SCOPED_MANAGER_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
+
+
+class PlatformUserManager(UserManager):
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    """A person: an officer with a police number, a unit, a position and roles."""
+
+    police_number = models.CharField(_("police number"), max_length=20, unique=True, null=True, blank=True)
+    full_name = models.CharField(_("name"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    position = models.CharField(_("position"), max_length=50, blank=True)
+    police_type = models.CharField(_("police type"), max_length=30, blank=True, help_text=_("Police branch (警种)"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    objects = PlatformUserManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def get_role_codes(self) -> set[str]:
+        """Return this person's role codes, cached on the instance for the request."""
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = set(self.role_assignments.values_list("role", flat=True)) if self.pk else set()
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.get_role_codes() & set(roles))
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_role_codes", None)
+
+
+class RoleAssignment(models.Model):
+    """A role held by a person. ``scope_unit`` is the subtree a manager role covers
+    (their own unit when empty)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    scope_unit = models.ForeignKey(
+        Unit, verbose_name=_("scope"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+

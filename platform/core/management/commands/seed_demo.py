@@ -1,0 +1,27 @@
+"""Create the demo organisation and content. Each app contributes a ``demo`` module with
+``seed(command)``; they run in INSTALLED_APPS order, so accounts comes first. Safe to
+run twice: every seeder looks records up by natural keys before creating them."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation, people and content (idempotent)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--only", nargs="*", help="app labels to seed (default: all)")
+
+    def handle(self, *args, only: list[str] | None = None, **options) -> None:
+        for config in apps.get_app_configs():
+            if only and config.label not in only:
+                continue
+            module_name = f"{config.name}.demo"
+            if find_spec(module_name) is None:
+                continue
+            self.stdout.write(f"seeding {config.label} …")
+            import_module(module_name).seed(self)
+        self.stdout.write(self.style.SUCCESS("demo content ready"))

@@ -1,0 +1,43 @@
+"""The site's top navigation. Apps register entries in ``AppConfig.ready``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str  # a lazy translation
+    url_name: str
+    order: int = 100
+    # Shown when this returns True for the request's user; None shows it to everyone signed in.
+    visible: Callable[[object], bool] | None = None
+
+
+_entries: list[NavEntry] = []
+
+
+def register_nav(entry: NavEntry) -> None:
+    if all(e.url_name != entry.url_name for e in _entries):
+        _entries.append(entry)
+        _entries.sort(key=lambda e: e.order)
+
+
+def nav_for(request: HttpRequest) -> list[dict[str, str]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for entry in _entries:
+        if entry.visible is not None and not entry.visible(user):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": str(entry.label), "url": url, "active": request.path.startswith(url) and url != "/"})
+    return items

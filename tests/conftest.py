@@ -1,0 +1,56 @@
+"""Session fixtures. Integration tests (``-m integration``) get a real Celery worker
+when ``CELERY_BROKER_URL`` is set; they use ``TransactionTestCase`` so the worker sees
+committed rows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """Start ``celery worker`` against the test database; stop it after the session."""
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("CELERY_BROKER_URL is not set: no real worker to test against")
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if db["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"] = f"postgres://{db['USER'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "platform")])
+    log = open(ROOT / "var" / "celery-worker-test.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
+        cwd=ROOT / "platform", env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start; see var/celery-worker-test.log")
+        replies = app.control.ping(timeout=1)
+        if replies:
+            break
+    else:
+        proc.terminate()
+        raise RuntimeError("the Celery worker did not answer a ping within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
