@@ -101,3 +101,62 @@ class CreditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.hours}h {self.source_type}:{self.source_id}"
+
+
+class TrackedItem(models.Model):
+    """Something a person can be required to complete: a course, an exam, a 会前学法
+    requirement. Domain apps upsert these through ``records.services`` so that reports
+    read one table and know nothing of courses or exams."""
+
+    item_type = models.CharField(_("type"), max_length=30)
+    item_id = models.CharField(_("id"), max_length=64)
+    title = models.CharField(_("title"), max_length=255)
+    category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices, default=CreditCategory.OTHER)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, default=0)
+    url = models.CharField(_("link"), max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("tracked item")
+        verbose_name_plural = _("tracked items")
+        constraints = [models.UniqueConstraint(fields=["item_type", "item_id"], name="uniq_tracked_item")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    WAIVED = "waived", _("Waived")
+
+
+class Assignment(models.Model):
+    """A person's assignment to a tracked item for a period ("" or a year such as "2026").
+
+    Completion and progress are kept when the person leaves the audience: the assignment
+    is then marked not required instead of being deleted.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="assignments")
+    period = models.CharField(_("period"), max_length=10, blank=True, default="")
+    required = models.BooleanField(_("required"), default=True)
+    source = models.CharField(_("source"), max_length=20, default="audience")  # audience / self / manual
+    status = models.CharField(_("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
+    progress = models.FloatField(_("progress"), default=0.0)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "item", "period"], name="uniq_assignment")]
+        indexes = [models.Index(fields=["item", "status"]), models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.item_id} ({self.status})"

@@ -1,6 +1,6 @@
 """Create the demo organisation and content. Each app contributes a ``demo`` module with
-``seed(command)``; they run in INSTALLED_APPS order, so accounts comes first. Safe to
-run twice: every seeder looks records up by natural keys before creating them."""
+``seed(command)`` and an optional ``ORDER`` (default 50; accounts 0 … records' history
+last). Safe to run twice: every seeder looks records up by natural keys first."""
 
 from importlib import import_module
 from importlib.util import find_spec
@@ -16,12 +16,15 @@ class Command(BaseCommand):
         parser.add_argument("--only", nargs="*", help="app labels to seed (default: all)")
 
     def handle(self, *args, only: list[str] | None = None, **options) -> None:
+        modules = []
         for config in apps.get_app_configs():
             if only and config.label not in only:
                 continue
             module_name = f"{config.name}.demo"
-            if find_spec(module_name) is None:
-                continue
-            self.stdout.write(f"seeding {config.label} …")
-            import_module(module_name).seed(self)
+            if find_spec(module_name) is not None:
+                modules.append((config.label, import_module(module_name)))
+        modules.sort(key=lambda pair: getattr(pair[1], "ORDER", 50))
+        for label, module in modules:
+            self.stdout.write(f"seeding {label} …")
+            module.seed(self)
         self.stdout.write(self.style.SUCCESS("demo content ready"))
