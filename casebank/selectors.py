@@ -1,0 +1,151 @@
+"""Reads of the case bank that must respect who may see what.
+
+A restricted case (or guideline) is visible to users whose unit is one of the named units or
+lies below one of them; the accounts that look after the whole organisation
+(``accounts.selectors.sees_all_units``) see everything. Anonymous users see nothing. Every
+list, detail page, feed, search result and API response goes through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+
+from accounts.models import Unit
+from accounts.selectors import sees_all_units
+
+from .models import (
+    Article,
+    CaseKind,
+    CaseLevel,
+    CasePage,
+    Charge,
+    GuidelinePage,
+    Law,
+    Visibility,
+)
+
+CASES_PER_PAGE = 20
+
+
+def _own_and_ancestor_units(user) -> QuerySet[Unit]:
+    """Return the user's unit and every unit above it (treebeard MP path prefixes)."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return Unit.objects.none()
+    step = Unit.steplen
+    prefixes = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    return Unit.objects.filter(path__in=prefixes)
+
+
+def _visible_to(model, user) -> QuerySet:
+    queryset = model.objects.live()
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if sees_all_units(user):
+        return queryset
+    condition = Q(visibility=Visibility.PUBLIC)
+    if getattr(user, "unit_id", None):
+        through = model.restricted_units.through
+        page_field = f"{model._meta.model_name}_id"
+        allowed = through.objects.filter(unit__in=_own_and_ancestor_units(user)).values(page_field)
+        condition |= Q(visibility=Visibility.RESTRICTED, pk__in=allowed)
+    return queryset.filter(condition)
+
+
+def _is_visible_to(page, user) -> bool:
+    if user is None or not user.is_authenticated or not page.live:
+        return False
+    if sees_all_units(user) or page.visibility == Visibility.PUBLIC:
+        return True
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return False
+    return any(unit.path.startswith(restricted.path) for restricted in page.restricted_units.all())
+
+
+def case_queryset_visible_to(user) -> QuerySet[CasePage]:
+    """Return the live cases ``user`` may see (public ones, and restricted ones of their units)."""
+    return _visible_to(CasePage, user)
+
+
+def case_is_visible_to(user, case: CasePage) -> bool:
+    """Return True when ``user`` may see ``case`` (it is live, and public or of their units)."""
+    return _is_visible_to(case, user)
+
+
+def guideline_queryset_visible_to(user) -> QuerySet[GuidelinePage]:
+    """Return the live guidelines ``user`` may see (same rule as cases)."""
+    return _visible_to(GuidelinePage, user)
+
+
+def guideline_is_visible_to(user, guideline: GuidelinePage) -> bool:
+    """Return True when ``user`` may see ``guideline``."""
+    return _is_visible_to(guideline, user)
+
+
+def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the visible cases filtered by ``params`` (q, kind, level, charge, page)."""
+    cases = case_queryset_visible_to(user)
+    query = (params.get("q") or "").strip()
+    if query:
+        cases = cases.filter(
+            Q(title__icontains=query) | Q(keywords__icontains=query) | Q(facts__icontains=query)
+            | Q(case_number__icontains=query)
+        )
+    kind = params.get("kind")
+    if kind in CaseKind.values:
+        cases = cases.filter(kind=kind)
+    level = params.get("level")
+    if level in CaseLevel.values:
+        cases = cases.filter(level=level)
+    charge_id = params.get("charge")
+    charge = None
+    if charge_id and str(charge_id).isdigit():
+        charge = Charge.objects.filter(pk=charge_id).first()
+        if charge:
+            cases = cases.filter(pk__in=CasePage.charges.through.objects.filter(charge=charge).values("casepage_id"))
+    cases = cases.order_by("-case_date", "-pk")
+    page_obj = Paginator(cases, CASES_PER_PAGE).get_page(params.get("page"))
+    return {
+        "cases": page_obj,
+        "page_obj": page_obj,
+        "q": query,
+        "kind": kind,
+        "level": level,
+        "charge": charge,
+        "kinds": CaseKind.choices,
+        "levels": CaseLevel.choices,
+    }
+
+
+def law_list(*, query: str = "") -> QuerySet[Law]:
+    """Return laws, optionally matching ``query`` in their names."""
+    laws = Law.objects.all()
+    if query:
+        laws = laws.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+    return laws.order_by("level", "name")
+
+
+def article_get(*, article_id: int) -> Article | None:
+    """Return one article with its law, or None."""
+    return Article.objects.select_related("law").filter(pk=article_id).first()
+
+
+def article_versions(article: Article) -> list:
+    """Return the versions of ``article``, oldest first."""
+    return list(article.versions.order_by("effective_from", "pk"))
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """Return ``value`` (YYYY-MM-DD) as a date, or None when empty or malformed."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -1,0 +1,43 @@
+"""Wagtail admin: statutes and charges as snippets (choosers for courses and exams)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Article, Charge, Law
+
+
+class LawViewSet(SnippetViewSet):
+    model = Law
+    icon = "doc-full"
+    list_display = ["name", "short_name", "level", "status", "promulgated_on"]
+    list_filter = ["level", "status"]
+    search_fields = ["name", "short_name"]
+
+
+class ArticleViewSet(SnippetViewSet):
+    model = Article
+    icon = "doc-full-inverse"
+    list_display = ["__str__", "chapter_path"]
+    list_filter = ["law__level"]
+    search_fields = ["label"]
+    ordering = ["law_id", "number", "sub_number"]
+
+
+class ChargeViewSet(SnippetViewSet):
+    model = Charge
+    icon = "tag"
+    list_display = ["name", "kind", "status", "article_refs"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name"]
+
+
+class CasebankViewSetGroup(SnippetViewSetGroup):
+    items = (LawViewSet, ArticleViewSet, ChargeViewSet)
+    menu_icon = "doc-full"
+    menu_label = _("Statutes and charges")
+    menu_name = "casebank"
+
+
+register_snippet(CasebankViewSetGroup)
