@@ -11,9 +11,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-IDLE_LOGOUT_MESSAGE = "You were signed out after a period of inactivity."
+IDLE_LOGOUT_MESSAGE = gettext_lazy("You were signed out after a period of inactivity.")
 LAST_SEEN_KEY = "accounts_last_seen"
 
 
@@ -38,7 +38,7 @@ class IdleTimeoutMiddleware:
                 user = request.user
                 logout(request)
                 audit_log(action="auth.idle_logout", actor=user, request=request, target=user)
-                messages.info(request, _(IDLE_LOGOUT_MESSAGE))
+                messages.info(request, IDLE_LOGOUT_MESSAGE)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
@@ -48,7 +48,8 @@ class IdleTimeoutMiddleware:
 
 class AdminTwoFactorMiddleware:
     """Send holders of the two-factor roles to TOTP set-up or verification before the
-    Wagtail admin. Verification lasts for the session (django-otp)."""
+    Wagtail admin and the administration pages. Verification lasts for the session
+    (django-otp)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -56,13 +57,21 @@ class AdminTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             settings.ACCOUNTS_TWO_FACTOR_REQUIRED
-            and request.path.startswith("/admin/")
+            and request.path.startswith(two_factor_paths())
             and request.user.is_authenticated
             and needs_two_factor(request.user)
             and not request.user.is_verified()
         ):
             return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
         return self.get_response(request)
+
+
+# The Wagtail admin and our own administration pages (people, roles, import, audit).
+DEFAULT_TWO_FACTOR_PATHS = ("/admin/", "/accounts/manage/", "/audit/")
+
+
+def two_factor_paths() -> tuple[str, ...]:
+    return tuple(getattr(settings, "ACCOUNTS_TWO_FACTOR_PATHS", DEFAULT_TWO_FACTOR_PATHS))
 
 
 def needs_two_factor(user) -> bool:
