@@ -1,0 +1,370 @@
+"""Chinese text for search: normalisation, tokenization (jieba with a legal dictionary
+plus character bigrams), salient terms, and article references (delegated to
+``casebank.references``).
+
+The same function tokenizes documents at index time and queries at search time, in
+every engine: the Elasticsearch backend indexes these tokens with a whitespace analyzer,
+so no Chinese analyzer plugin is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# Law abbreviations and legal terms jieba splits wrongly without help. Charge names are
+# added from the casebank's Charge table when it exists (see ``legal_dictionary``).
+LEGAL_TERMS = [
+    "刑法",
+    "刑事诉讼法",
+    "刑诉法",
+    "治安管理处罚法",
+    "治安法",
+    "行政处罚法",
+    "行政强制法",
+    "人民警察法",
+    "反电信网络诈骗法",
+    "刑法修正案",
+    "司法解释",
+    "立案追诉标准",
+    "罪名",
+    "构成要件",
+    "犯罪构成",
+    "犯罪客体",
+    "犯罪主体",
+    "主观方面",
+    "客观方面",
+    "犯罪嫌疑人",
+    "被告人",
+    "被害人",
+    "违法嫌疑人",
+    "同案犯",
+    "共同犯罪",
+    "主犯",
+    "从犯",
+    "胁从犯",
+    "教唆犯",
+    "累犯",
+    "自首",
+    "立功",
+    "坦白",
+    "非法占有",
+    "非法占有为目的",
+    "数额较大",
+    "数额巨大",
+    "数额特别巨大",
+    "情节严重",
+    "情节特别严重",
+    "情节较轻",
+    "入户盗窃",
+    "多次盗窃",
+    "携带凶器盗窃",
+    "扒窃",
+    "秘密窃取",
+    "当场使用暴力",
+    "暴力威胁",
+    "虚构事实",
+    "隐瞒真相",
+    "轻伤",
+    "轻伤一级",
+    "轻伤二级",
+    "重伤",
+    "轻微伤",
+    "伤残等级",
+    "法医鉴定",
+    "伤情鉴定",
+    "司法鉴定",
+    "鉴定意见",
+    "醉酒驾驶",
+    "醉驾",
+    "酒后驾驶",
+    "血液酒精含量",
+    "乙醇含量",
+    "机动车",
+    "交通肇事",
+    "逃逸",
+    "肇事逃逸",
+    "故意伤害",
+    "故意杀人",
+    "过失致人死亡",
+    "寻衅滋事",
+    "聚众斗殴",
+    "抢劫",
+    "抢夺",
+    "盗窃",
+    "诈骗",
+    "敲诈勒索",
+    "职务侵占",
+    "电信网络诈骗",
+    "网络诈骗",
+    "帮助信息网络犯罪活动",
+    "掩饰隐瞒犯罪所得",
+    "非法拘禁",
+    "非法侵入住宅",
+    "毒品",
+    "甲基苯丙胺",
+    "海洛因",
+    "贩卖毒品",
+    "容留他人吸毒",
+    "非法持有毒品",
+    "刑事拘留",
+    "行政拘留",
+    "取保候审",
+    "监视居住",
+    "逮捕",
+    "拘传",
+    "传唤",
+    "讯问",
+    "询问",
+    "辨认",
+    "勘验",
+    "检查",
+    "搜查",
+    "扣押",
+    "冻结",
+    "退赔",
+    "退赃",
+    "赔偿",
+    "谅解",
+    "谅解书",
+    "刑事和解",
+    "认罪认罚",
+    "初查",
+    "立案",
+    "侦查",
+    "移送审查起诉",
+    "公安机关",
+    "派出所",
+    "民警",
+    "辅警",
+    "执法记录仪",
+    "监控录像",
+    "视频监控",
+    "调取证据",
+    "电子数据",
+    "书证",
+    "物证",
+    "证人证言",
+]
+
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "在",
+        "是",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "被",
+        "将",
+        "把",
+        "其",
+        "对",
+        "于",
+        "向",
+        "从",
+        "以",
+        "为",
+        "之",
+        "而",
+        "并",
+        "又",
+        "也",
+        "就",
+        "都",
+        "后",
+        "时",
+        "中",
+        "上",
+        "下",
+        "某",
+        "该",
+        "此",
+        "这",
+        "那",
+        "一",
+        "个",
+        "有",
+        "无",
+        "不",
+        "到",
+        "由",
+        "因",
+        "经",
+        "至",
+        "给",
+        "让",
+        "使",
+        "所",
+        "已",
+        "曾",
+        "还",
+        "再",
+        "即",
+        "则",
+        "但",
+        "且",
+        "如",
+        "若",
+        "着",
+        "过",
+        "们",
+        "您",
+        "你",
+        "我",
+        "他",
+        "她",
+        "它",
+    ]
+)
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_WORD_OK = re.compile(f"[{_CJK}a-z0-9]")
+_SPACES = re.compile(r"\s+")
+
+_lock = threading.Lock()
+_tokenizer: Any = None
+_dictionary_size = 0
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` with full-width forms folded (NFKC), lower case, spaces collapsed.
+
+    Traditional characters are kept as they are.
+    """
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _SPACES.sub(" ", text).strip()
+
+
+def legal_dictionary() -> list[str]:
+    """Return the user dictionary: legal terms plus the casebank's charge names."""
+    words = list(LEGAL_TERMS)
+    try:
+        from casebank.models import Charge
+
+        for name in Charge.objects.values_list("name", flat=True):
+            if name:
+                words.append(name)
+                if name.endswith("罪") and len(name) > 2:
+                    words.append(name[:-1])
+    except Exception:
+        logger.debug(
+            "charge names unavailable for the search dictionary", exc_info=True
+        )
+    return words
+
+
+def _get_tokenizer() -> Any:
+    global _tokenizer, _dictionary_size
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                words = legal_dictionary()
+                for word in words:
+                    tokenizer.add_word(word, freq=20000)
+                _dictionary_size = len(words)
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def reset_tokenizer() -> None:
+    """Forget the tokenizer so the next call reloads the dictionary (after charges change)."""
+    global _tokenizer
+    with _lock:
+        _tokenizer = None
+
+
+def words(text: str) -> list[str]:
+    """Return the jieba words of ``text`` (normalised), stopwords and punctuation removed."""
+    text = normalize(text)
+    if not text:
+        return []
+    out = []
+    for word in _get_tokenizer().cut(text, HMM=True):
+        word = word.strip()
+        if not word or word in STOPWORDS or not _WORD_OK.search(word):
+            continue
+        out.append(word)
+    return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Return the character bigrams of every run of Chinese characters in ``text``."""
+    out = []
+    for run in _CJK_RUN.findall(normalize(text)):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the search tokens of ``text``: jieba words, then character bigrams of the
+    Chinese runs that are not already words (bigrams recover words jieba cut
+    differently in the query and the document)."""
+    tokens = words(text)
+    seen = set(tokens)
+    tokens.extend(b for b in bigrams(text) if b not in seen)
+    return tokens
+
+
+def salient_terms(text: str, *, limit: int | None = None) -> list[str]:
+    """Return the distinct content words of ``text`` (two characters or more, or a
+    number), in order of first appearance."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for word in words(text):
+        if word in seen:
+            continue
+        if len(word) >= 2 or word.isdigit():
+            seen.add(word)
+            out.append(word)
+    return out[:limit] if limit else out
+
+
+def highlight_terms(query: str) -> list[str]:
+    """Return the strings to mark in a snippet for ``query``: its words and bigrams,
+    longest first."""
+    terms = {t for t in words(query) if len(t) >= 2 or not _CJK_CHAR.search(t)}
+    terms.update(bigrams(query))
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
+def parse_references(text: str) -> list[Any]:
+    """Return the article references in ``text`` (``casebank.references``), or []."""
+    try:
+        from casebank.references import parse_references as parse
+    except ImportError:
+        return []
+    return list(parse(text))
+
+
+def resolve_reference(text: str, on_date: Any = None) -> Any:
+    """Return the casebank Article ``text`` names exactly, or None."""
+    try:
+        from casebank.references import resolve_reference as resolve
+    except ImportError:
+        return None
+    try:
+        return resolve(text, on_date=on_date)
+    except (ValueError, LookupError):
+        return None
+
+
+def join_tokens(tokens: Iterable[str]) -> str:
+    """Return tokens as one whitespace-separated string (for whitespace analyzers)."""
+    return " ".join(tokens)
