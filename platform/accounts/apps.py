@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,9 @@ class Role(models.TextChoices):
 
 # 三员分立: one account may hold at most one of these (MLPS level 3).
 SEPARATED_SYSTEM_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+SEPARATED_ROLES_CONFLICT = _(
+    "One account may hold only one of system admin, security admin and audit admin."
+)
 # Roles whose holders look after a unit's subtree (reports, people, exports).
 SCOPED_MANAGER_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
 
@@ -122,8 +126,24 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role"),
+            # 三员分立 in the database too: at most one separated system role per person.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(role__in=["system_admin", "security_admin", "audit_admin"]),
+                name="one_separated_system_role",
+                violation_error_message=SEPARATED_ROLES_CONFLICT,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        # 三员分立: refuse a second separated system role for the same person.
+        if self.role in SEPARATED_SYSTEM_ROLES and self.user_id is not None:
+            others = RoleAssignment.objects.filter(user_id=self.user_id, role__in=SEPARATED_SYSTEM_ROLES)
+            if others.exclude(role=self.role).exclude(pk=self.pk).exists():
+                raise ValidationError(SEPARATED_ROLES_CONFLICT, code="separated_roles")
 
