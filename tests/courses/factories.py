@@ -8,13 +8,13 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 
 from wagtail.documents.models import Document
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from courses.models import CourseAudienceRule, CourseIndexPage, CoursePage, LessonPage
 
 
 def course_index(title: str = "课程中心", parent: Page | None = None) -> CourseIndexPage:
-    parent = parent or Page.objects.get(depth=1)
+    parent = parent or Site.objects.get(is_default_site=True).root_page
     index = CourseIndexPage(title=title, slug=f"courses-{uuid.uuid4().hex[:8]}")
     parent.add_child(instance=index)
     return index
