@@ -1,3 +1,30 @@
+from django.urls import path
+
+from .views import candidate, manage
+
 app_name = "exams"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", candidate.my_exams, name="my_exams"),
+    path("s/<int:pk>/", candidate.session_detail, name="session"),
+    path("a/<int:pk>/", candidate.attempt_take, name="attempt"),
+    path("a/<int:pk>/save", candidate.attempt_save, name="attempt_save"),
+    path("a/<int:pk>/state", candidate.attempt_state, name="attempt_state"),
+    path("a/<int:pk>/submit", candidate.attempt_submit, name="attempt_submit"),
+    path("a/<int:pk>/result", candidate.attempt_result, name="attempt_result"),
+    path("certificate/<str:code>.pdf", candidate.certificate_download, name="certificate"),
+    path("verify/", candidate.certificate_verify, name="verify"),
+    path("manage/", manage.manage, name="manage"),
+    path("manage/questions/", manage.question_list, name="question_list"),
+    path("manage/questions/<int:pk>/", manage.question_edit, name="question_edit"),
+    path("manage/questions/import/", manage.question_import, name="question_import"),
+    path("manage/questions/export.xlsx", manage.question_export, name="question_export"),
+    path("manage/blueprints/new/", manage.blueprint_edit, name="blueprint_new"),
+    path("manage/blueprints/<int:pk>/", manage.blueprint_edit, name="blueprint_edit"),
+    path("manage/sessions/new/", manage.session_edit, name="session_new"),
+    path("manage/sessions/<int:pk>/edit/", manage.session_edit, name="session_edit"),
+    path("manage/sessions/<int:pk>/", manage.session_manage, name="session_manage"),
+    path("manage/sessions/<int:pk>/statistics/", manage.session_statistics, name="session_statistics"),
+    path("marking/", manage.marking_queue, name="marking_queue"),
+    path("marking/<int:pk>/", manage.marking_task, name="marking_task"),
+]

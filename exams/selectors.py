@@ -1,0 +1,234 @@
+"""Reads of the exam engine. ``candidate_paper`` is the only path by which question
+content reaches a candidate during an attempt: it copies the fields a candidate may see
+and nothing else (no key, analysis or rubric)."""
+
+from __future__ import annotations
+
+import statistics as pystats
+from collections import defaultdict
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.home import HomeItem
+
+from . import itemstats as stats
+from .models import (
+    CHOICE_TYPES,
+    MULTI_SELECT_TYPES,
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    ExamSession,
+    QuestionType,
+    Result,
+)
+from .services import keys_to_display, session_audience
+
+
+def sessions_for_user(user: User) -> QuerySet[ExamSession]:
+    """Published sessions whose audience includes ``user`` (or with an override for them)."""
+    ids = [s.pk for s in ExamSession.objects.filter(is_published=True).prefetch_related("audience_units")
+           if session_audience(s).filter(pk=user.pk).exists() or s.overrides.filter(user=user).exists()]
+    return ExamSession.objects.filter(pk__in=ids).select_related("blueprint")
+
+
+def home_items(request: HttpRequest) -> list[HomeItem]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    now = timezone.now()
+    done = set(Result.objects.filter(attempt__user=user).values_list("attempt__session_id", flat=True))
+    items = []
+    for session in sessions_for_user(user).filter(closes_at__gt=now):
+        if session.pk in done and session.kind == ExamSession.Kind.EXAM:
+            continue
+        items.append(HomeItem(title=session.title, url=f"/exams/s/{session.pk}/", kind="exam",
+                              due=session.closes_at, note=session.get_kind_display()))
+    return items
+
+
+def _display_options(options: list[dict], order: list[str]) -> list[dict[str, str]]:
+    texts = {o["key"]: o["text"] for o in options}
+    return [{"label": chr(ord("A") + i), "text": texts.get(key, "")} for i, key in enumerate(order)]
+
+
+def candidate_paper(attempt: Attempt) -> list[dict[str, Any]]:
+    """Return the attempt's questions as a candidate may see them, with saved answers
+    translated to the display letters of this attempt's shuffle."""
+    paper = []
+    for slot in attempt.slots.select_related("version__question__category"):
+        version, qtype = slot.version, slot.version.question.qtype
+        item: dict[str, Any] = {
+            "order": slot.order,
+            "qtype": qtype,
+            "type_label": slot.version.question.get_qtype_display(),
+            "points": slot.points,
+            "stem": version.stem,
+            "material": version.material,
+            "multi": qtype in MULTI_SELECT_TYPES,
+        }
+        if qtype in CHOICE_TYPES:
+            item["options"] = _display_options(version.options, slot.option_order)
+            item["selected"] = keys_to_display(slot.option_order, slot.response)
+        elif qtype == QuestionType.FILL_IN:
+            blanks = max(1, len(version.answer))
+            given = slot.response if isinstance(slot.response, list) else []
+            item["blanks"] = [given[i] if i < len(given) else "" for i in range(blanks)]
+        else:
+            response = slot.response if isinstance(slot.response, dict) else {}
+            parts = []
+            for part in version.parts:
+                entry = {"key": part["key"], "kind": part.get("kind"), "stem": part.get("stem", ""),
+                         "weight": part.get("weight")}
+                if part.get("kind") == "essay":
+                    entry["text"] = response.get(part["key"], "")
+                else:
+                    order = slot.option_order.get(part["key"], [])
+                    entry["options"] = _display_options(part.get("options", []), order)
+                    entry["selected"] = keys_to_display(order, response.get(part["key"]))
+                    entry["multi"] = part.get("kind") == "multiple"
+                parts.append(entry)
+            item["parts"] = parts
+        paper.append(item)
+    return paper
+
+
+def review_allowed(session: ExamSession, what: str, attempt: Attempt, now=None) -> bool:
+    """May the candidate see ``what`` ("score" or "answers") of this attempt now?"""
+    when = session.review_score if what == "score" else session.review_answers
+    if attempt.status in (AttemptStatus.PREPARED, AttemptStatus.IN_PROGRESS):
+        return False
+    if when == ExamSession.ReviewWhen.AFTER_SUBMIT:
+        return True
+    if when == ExamSession.ReviewWhen.AFTER_CLOSE:
+        return session.is_closed(now)
+    return False
+
+
+def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
+    """The paper with keys, analyses and scores: only for a review the policy allows."""
+    review = []
+    for item, slot in zip(candidate_paper(attempt), attempt.slots.select_related("version__question"),
+                          strict=True):
+        version = slot.version
+        item["score"] = slot.score
+        item["analysis"] = version.analysis
+        if item["qtype"] in CHOICE_TYPES:
+            item["correct"] = keys_to_display(slot.option_order, version.answer)
+        elif item["qtype"] == QuestionType.FILL_IN:
+            item["correct_text"] = " / ".join("、".join(a) for a in version.answer)
+        else:
+            for part, source in zip(item["parts"], version.parts, strict=True):
+                if source.get("kind") == "essay":
+                    part["rubric"] = source.get("rubric", [])
+                else:
+                    part["correct"] = keys_to_display(slot.option_order.get(source["key"], []), source.get("answer"))
+        review.append(item)
+    return review
+
+
+# Statistics ---------------------------------------------------------------------------
+
+
+def session_response_matrix(session: ExamSession) -> tuple[list[int], dict[int, dict[int, float]], dict[int, float],
+                                                             dict[int, float]]:
+    """Return (attempt ids, {question id: {attempt id: score}}, item max points, totals).
+
+    Uses each person's first graded attempt, as Moodle's default does.
+    """
+    results = (Result.objects.filter(attempt__session=session, final=True)
+               .select_related("attempt").order_by("attempt__user_id", "attempt__number"))
+    firsts: dict[int, int] = {}
+    totals: dict[int, float] = {}
+    for r in results:
+        if r.attempt.user_id not in firsts:
+            firsts[r.attempt.user_id] = r.attempt_id
+            totals[r.attempt_id] = float(r.score)
+    ids = list(firsts.values())
+    matrix: dict[int, dict[int, float]] = defaultdict(dict)
+    max_points: dict[int, float] = {}
+    for slot in AttemptQuestion.objects.filter(attempt_id__in=ids).select_related("version"):
+        qid = slot.version.question_id
+        matrix[qid][slot.attempt_id] = float(slot.score or 0)
+        max_points[qid] = float(slot.points)
+    return ids, matrix, max_points, totals
+
+
+def session_statistics_compute(*, session: ExamSession) -> dict[str, Any]:
+    """Compute and store item and test statistics for the session; return them."""
+    ids, matrix, max_points, totals = session_response_matrix(session)
+    items = []
+    for qid, scores in matrix.items():
+        attempt_ids = list(scores)
+        items.append(asdict(stats.item_stats(key=str(qid), item=[scores[a] for a in attempt_ids],
+                                             totals=[totals[a] for a in attempt_ids], max_points=max_points[qid])))
+    # Alpha needs a common item set: positions (slot order) are common to all papers drawn
+    # from one blueprint, so the test is analysed by position.
+    by_position: dict[int, dict[int, float]] = defaultdict(dict)
+    for slot in AttemptQuestion.objects.filter(attempt_id__in=ids).only("attempt_id", "order", "score"):
+        by_position[slot.order][slot.attempt_id] = float(slot.score or 0)
+    complete = [pos for pos, col in by_position.items() if len(col) == len(ids)]
+    test = stats.test_stats(item_matrix=[[by_position[p][a] for a in ids] for p in sorted(complete)],
+                            totals=[totals[a] for a in ids])
+    data = {"computed_at": timezone.now().isoformat(), "test": asdict(test), "items": items,
+            "totals": [totals[a] for a in ids], "max_score": float(_max_score(session))}
+    session.statistics = data
+    session.save(update_fields=["statistics"])
+    return data
+
+
+def _max_score(session: ExamSession) -> Decimal:
+    result = Result.objects.filter(attempt__session=session).order_by("-max_score").first()
+    return result.max_score if result else session.blueprint.total_points()
+
+
+def score_histogram(totals: list[float], max_score: float, bins: int = 10) -> list[dict[str, Any]]:
+    """Counts of scores in ``bins`` equal bands of the maximum (for the SVG chart)."""
+    if max_score <= 0:
+        return []
+    width = max_score / bins
+    counts = [0] * bins
+    for t in totals:
+        counts[min(bins - 1, int(t / width)) if width else 0] += 1
+    return [{"low": round(i * width, 1), "high": round((i + 1) * width, 1), "count": c} for i, c in enumerate(counts)]
+
+
+def histogram_svg(totals: list[float], max_score: float, pass_score: float | None = None) -> str:
+    """An inline SVG bar chart of the score distribution (no scripts, no CDN)."""
+    bands = score_histogram(totals, max_score)
+    if not bands:
+        return ""
+    width, height, pad = 520, 220, 30
+    top = max(b["count"] for b in bands) or 1
+    bar_w = (width - 2 * pad) / len(bands)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{_("Score distribution")}" class="exam-chart">']
+    for i, band in enumerate(bands):
+        h = (height - 2 * pad) * band["count"] / top
+        x = pad + i * bar_w
+        y = height - pad - h
+        parts.append(f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" fill="#1f4e8c">'
+                     f'<title>{band["low"]}–{band["high"]}: {band["count"]}</title></rect>')
+        if band["count"]:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" font-size="11" '
+                         f'text-anchor="middle">{band["count"]}</text>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - pad + 14:.1f}" font-size="10" '
+                     f'text-anchor="middle">{band["low"]:g}</text>')
+    if pass_score is not None and max_score:
+        px = pad + (width - 2 * pad) * pass_score / max_score
+        parts.append(f'<line x1="{px:.1f}" y1="{pad - 10}" x2="{px:.1f}" y2="{height - pad}" stroke="#c0392b" '
+                     f'stroke-dasharray="4 3"/><text x="{px + 3:.1f}" y="{pad - 12}" font-size="11" '
+                     f'fill="#c0392b">{_("pass mark")}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def median(values: list[float]) -> float:
+    return float(pystats.median(values)) if values else 0.0

@@ -1,0 +1,871 @@
+"""Writes of the exam engine: questions, sessions, attempts, grading, marking, regrading.
+
+Integrity rules live here, not in views: the server clock decides (``timezone.now()``;
+nothing the client says about time is read), a save must carry a sequence number above
+the last accepted one, nothing is saved after the deadline plus the grace period, and
+grading is idempotent (one ``Result`` per attempt, taken under a row lock).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from audit.services import audit_log
+
+from . import scoring
+from .drawing import paper_draw
+from .models import (
+    CHOICE_TYPES,
+    MULTI_SELECT_TYPES,
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Category,
+    Certificate,
+    ExamGrade,
+    ExamOverride,
+    ExamSession,
+    MarkingTask,
+    Question,
+    QuestionAdjustment,
+    QuestionType,
+    QuestionVersion,
+    Result,
+)
+
+# Error texts (English msgids, translated; tests assert on the constants).
+NOT_IN_AUDIENCE = gettext_noop("This exam is not assigned to you.")
+NOT_OPEN_YET = gettext_noop("This exam opens at {when}.")
+CLOSED = gettext_noop("This exam closed at {when}.")
+NO_ATTEMPTS_LEFT = gettext_noop("You have used all {n} attempts allowed.")
+WRONG_ACCESS_CODE = gettext_noop("The access code is wrong.")
+NETWORK_NOT_ALLOWED = gettext_noop("Exams can only be taken from the designated network (your address: {ip}).")
+DEADLINE_PASSED = gettext_noop("The time for this attempt is over: answers can no longer be saved.")
+ATTEMPT_NOT_OPEN = gettext_noop("This attempt has already been submitted: answers can no longer be changed.")
+STALE_SAVE = gettext_noop("This save is older than one already received and was ignored (sequence {seq} ≤ {last}).")
+BAD_ANSWER = gettext_noop("Question {n}: the answer is not valid.")
+SECOND_MARKER_SAME = gettext_noop("The second marking must be done by a different marker.")
+POINTS_OUT_OF_RANGE = gettext_noop("Rubric points must lie between 0 and the points of each item.")
+UNIQUE_ATTEMPT_CLASH = gettext_noop("Another attempt was started at the same moment; please reload.")
+
+
+def grace_seconds() -> int:
+    return int(getattr(settings, "EXAMS_GRACE_SECONDS", 60))
+
+
+class ExamError(ValidationError):
+    """A refusal with an HTTP status and a machine code for the API/JSON views."""
+
+    def __init__(self, message: str, *, code: str, status: int = 409, **extra: Any) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+        self.extra = extra
+
+
+# Question bank -----------------------------------------------------------------
+
+
+def category_get_or_create(*, subject: str, topic: str = "") -> Category:
+    """Return the topic ``subject / topic`` (or the subject), creating what is missing."""
+    parent, _created = Category.objects.get_or_create(parent=None, name=subject.strip())
+    if not topic.strip():
+        return parent
+    child, _created = Category.objects.get_or_create(parent=parent, name=topic.strip())
+    return child
+
+
+CONTENT_FIELDS = ("stem", "material", "options", "answer", "analysis", "parts")
+
+
+def question_validate(*, qtype: str, content: dict[str, Any]) -> list[str]:
+    """Return the problems with a question's content (empty when fine), in the UI language."""
+    errors = []
+    if not str(content.get("stem", "")).strip():
+        errors.append(_("The stem is empty."))
+    options = content.get("options") or []
+    keys = [o.get("key") for o in options]
+    answer = content.get("answer") or []
+    if qtype in CHOICE_TYPES:
+        if len(options) < 2:
+            errors.append(_("A choice question needs at least two options."))
+        if not answer:
+            errors.append(_("The answer is missing."))
+        elif any(a not in keys for a in answer):
+            errors.append(_("The answer names an option that does not exist."))
+        elif qtype in (QuestionType.SINGLE, QuestionType.TRUE_FALSE) and len(answer) != 1:
+            errors.append(_("A single-choice or true/false question has exactly one answer."))
+        elif qtype == QuestionType.MULTIPLE and len(answer) < 2:
+            errors.append(_("A multiple-choice question has at least two correct options."))
+    elif qtype == QuestionType.FILL_IN:
+        if not answer or not all(isinstance(a, list) and a for a in answer):
+            errors.append(_("Each blank needs at least one accepted answer."))
+    elif qtype == QuestionType.CASE:
+        parts = content.get("parts") or []
+        if not parts:
+            errors.append(_("A case analysis needs at least one sub-question."))
+        for part in parts:
+            if part.get("kind") == "essay":
+                rubric_total = sum(Decimal(str(r.get("points", 0))) for r in part.get("rubric", []))
+                if not part.get("rubric") or rubric_total != Decimal(str(part.get("weight", 0))):
+                    errors.append(_("Sub-question {key}: the rubric points must add up to its weight.").format(
+                        key=part.get("key")))
+            elif not part.get("answer"):
+                errors.append(_("Sub-question {key}: the answer is missing.").format(key=part.get("key")))
+    return errors
+
+
+@transaction.atomic
+def question_create(*, category: Category, qtype: str, content: dict[str, Any], difficulty: int = 3,
+                    level: str = "basic", police_type: str = "", tags: list[str] | None = None,
+                    article_refs: list[str] | None = None, source: str = "", source_key: str | None = None,
+                    actor: User | None = None) -> Question:
+    """Create a question with its first version. Raises ValidationError on bad content."""
+    errors = question_validate(qtype=qtype, content=content)
+    if errors:
+        raise ValidationError(errors)
+    question = Question(category=category, qtype=qtype, difficulty=difficulty, level=level,
+                        police_type=police_type, tags=tags or [], article_refs=article_refs or [],
+                        source=source, source_key=source_key, created_by=actor)
+    question.full_clean(exclude=["current_version"])
+    question.save()
+    version = QuestionVersion(question=question, number=1, **{k: content.get(k, "" if k in (
+        "stem", "material", "analysis") else []) for k in CONTENT_FIELDS})
+    version.save()
+    question.current_version = version
+    question.save(update_fields=["current_version"])
+    question_link_articles(question=question)
+    return question
+
+
+def version_in_use(version: QuestionVersion) -> bool:
+    return AttemptQuestion.objects.filter(version=version).exists()
+
+
+@transaction.atomic
+def question_edit(*, question: Question, content: dict[str, Any], actor: User | None = None,
+                  request=None, **attributes: Any) -> QuestionVersion:
+    """Change a question. Content edits to a version already shown in an attempt create a
+    new version (attempts keep theirs); an unused version is edited in place."""
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    current = question.current_version
+    merged = {k: content.get(k, getattr(current, k)) for k in CONTENT_FIELDS}
+    errors = question_validate(qtype=question.qtype, content=merged)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in attributes.items():
+        setattr(question, name, value)
+    if version_in_use(current):
+        version = QuestionVersion(question=question, number=current.number + 1, **merged)
+        version.save()
+        question.current_version = version
+    else:
+        for k, v in merged.items():
+            setattr(current, k, v)
+        current.save()
+        version = current
+    question.needs_review = False
+    question.save()
+    question_link_articles(question=question)
+    audit_log(action="exams.question_edit", actor=actor, request=request, target=question,
+              details={"version": version.number})
+    return version
+
+
+def question_link_articles(*, question: Question) -> int:
+    """Resolve ``article_refs`` to casebank articles (when the casebank knows them)."""
+    try:
+        from casebank.references import resolve_reference
+    except ImportError:  # the casebank is optional for the question bank
+        return 0
+    if not hasattr(question, "articles"):
+        return 0
+    found = []
+    for ref in question.article_refs:
+        try:
+            article = resolve_reference(ref)
+        except Exception:  # noqa: BLE001 - a bad reference must not block saving a question
+            article = None
+        if article is not None:
+            found.append(article)
+    question.articles.set(found)
+    return len(found)
+
+
+@transaction.atomic
+def version_key_fix(*, version: QuestionVersion, answer: Any = None, parts: list | None = None,
+                    actor: User, request=None) -> QuestionVersion:
+    """Correct the key of a version that was already used (a faulty key), in place and
+    audited. Follow with ``session_regrade`` to recompute the affected results."""
+    version = QuestionVersion.objects.select_for_update().get(pk=version.pk)
+    before = {"answer": version.answer, "parts": version.parts}
+    content = {k: getattr(version, k) for k in CONTENT_FIELDS}
+    if answer is not None:
+        content["answer"] = answer
+    if parts is not None:
+        content["parts"] = parts
+    errors = question_validate(qtype=version.question.qtype, content=content)
+    if errors:
+        raise ValidationError(errors)
+    version.answer, version.parts = content["answer"], content["parts"]
+    version.save()
+    audit_log(action="exams.key_fix", actor=actor, request=request, target=version.question,
+              details={"version": version.number, "before": before,
+                       "after": {"answer": version.answer, "parts": version.parts}})
+    return version
+
+
+# Sessions and audience ---------------------------------------------------------------
+
+
+def session_audience(session: ExamSession):
+    """Return the people the session is for: unit subtrees, roles and named people."""
+    unit_q = Q()
+    for unit in session.audience_units.all():
+        unit_q |= Q(unit__path__startswith=unit.path)
+    qs = User.objects.filter(is_active=True)
+    condition = Q(pk__in=session.audience_people.values("pk"))
+    if session.audience_units.exists():
+        base = unit_q
+        if session.audience_roles:
+            base &= Q(role_assignments__role__in=session.audience_roles)
+        condition |= base
+    elif session.audience_roles:
+        condition |= Q(role_assignments__role__in=session.audience_roles)
+    return qs.filter(condition).distinct()
+
+
+def session_tracked_item(session: ExamSession):
+    from records.services import tracked_item_upsert
+
+    return tracked_item_upsert(item_type="exam", item_id=session.pk, title=session.title, category="exam",
+                               hours=session.credit_hours, url=f"/exams/s/{session.pk}/",
+                               is_active=session.is_published)
+
+
+def session_sync_assignments(*, session: ExamSession) -> tuple[int, int]:
+    """Make the session's audience its required assignments in the training record."""
+    from records.services import assignment_sync
+
+    if session.kind != ExamSession.Kind.EXAM:
+        session_tracked_item(session)
+        return 0, 0
+    item = session_tracked_item(session)
+    return assignment_sync(item=item, users=list(session_audience(session)), due_at=session.closes_at)
+
+
+def session_override(session: ExamSession, user: User) -> ExamOverride | None:
+    return ExamOverride.objects.filter(session=session, user=user).first()
+
+
+def session_window(session: ExamSession, override: ExamOverride | None) -> tuple[datetime, datetime]:
+    opens = override.opens_at if override and override.opens_at else session.opens_at
+    closes = override.closes_at if override and override.closes_at else session.closes_at
+    return opens, closes
+
+
+def user_in_audience(session: ExamSession, user: User) -> bool:
+    return session_audience(session).filter(pk=user.pk).exists() or ExamOverride.objects.filter(
+        session=session, user=user).exists()
+
+
+def network_allowed(session: ExamSession, ip: str | None) -> bool:
+    networks = [line.strip() for line in session.allowed_networks.splitlines() if line.strip()]
+    if not networks:
+        return True
+    if not ip:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    for net in networks:
+        try:
+            if address in ipaddress.ip_network(net, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+# Attempts ----------------------------------------------------------------------------
+
+
+def _shuffled_order(version: QuestionVersion, qtype: str, rng: random.Random) -> Any:
+    if qtype == QuestionType.CASE:
+        order = {}
+        for part in version.parts:
+            keys = [o["key"] for o in part.get("options", [])]
+            rng.shuffle(keys)
+            order[part["key"]] = keys
+        return order
+    keys = [o["key"] for o in version.options]
+    if qtype != QuestionType.TRUE_FALSE:
+        rng.shuffle(keys)
+    return keys
+
+
+@transaction.atomic
+def attempt_prepare(*, session: ExamSession, user: User, number: int | None = None) -> Attempt:
+    """Create an attempt with its paper drawn and options shuffled, not yet started."""
+    if number is None:
+        number = (Attempt.objects.filter(session=session, user=user).order_by("-number")
+                  .values_list("number", flat=True).first() or 0) + 1
+    rng = random.SystemRandom()
+    items = paper_draw(blueprint=session.blueprint, user=user, rng=rng)
+    attempt = Attempt(session=session, user=user, number=number,
+                      max_score=sum((i.points for i in items), Decimal(0)))
+    attempt.save()
+    qtypes = dict(Question.objects.filter(pk__in=[i.version.question_id for i in items])
+                  .values_list("pk", "qtype"))
+    AttemptQuestion.objects.bulk_create([
+        AttemptQuestion(attempt=attempt, version=item.version, order=n, points=item.points,
+                        option_order=_shuffled_order(item.version, qtypes[item.version.question_id], rng))
+        for n, item in enumerate(items, start=1)
+    ])
+    return attempt
+
+
+def session_prepare_attempts(*, session: ExamSession, progress=None) -> int:
+    """Create first attempts ahead of the window for everyone in the audience who has none,
+    so the start of a large sitting is cheap. Return how many were created."""
+    have = set(Attempt.objects.filter(session=session).values_list("user_id", flat=True))
+    created = 0
+    people = [u for u in session_audience(session) if u.pk not in have]
+    for user in people:
+        try:
+            attempt_prepare(session=session, user=user, number=1)
+            created += 1
+        except IntegrityError:
+            pass
+        if progress:
+            progress(1)
+    return created
+
+
+def attempts_allowed(session: ExamSession, override: ExamOverride | None) -> int:
+    return session.attempts_allowed + (override.extra_attempts if override else 0)
+
+
+@dataclass
+class Availability:
+    can_start: bool
+    reason: str = ""
+    resume: Attempt | None = None
+    attempts_used: int = 0
+    attempts_allowed: int = 0
+    opens: datetime | None = None
+    closes: datetime | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+def session_availability(*, session: ExamSession, user: User, now: datetime | None = None) -> Availability:
+    """Say whether ``user`` may start or resume the session now, and why not."""
+    now = now or timezone.now()
+    override = session_override(session, user)
+    opens, closes = session_window(session, override)
+    attempts = list(Attempt.objects.filter(session=session, user=user).order_by("number"))
+    allowed = attempts_allowed(session, override)
+    used = sum(1 for a in attempts if a.status != AttemptStatus.PREPARED)
+    info = {"attempts_used": used, "attempts_allowed": allowed, "opens": opens, "closes": closes,
+            "attempts": attempts}
+    running = [a for a in attempts if a.status == AttemptStatus.IN_PROGRESS
+               and a.deadline and now <= a.deadline + timedelta(seconds=grace_seconds())]
+    if running:
+        return Availability(True, resume=running[0], **info)
+    if not session.is_published or not user_in_audience(session, user):
+        return Availability(False, _(NOT_IN_AUDIENCE), **info)
+    if now < opens:
+        return Availability(False, _(NOT_OPEN_YET).format(when=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")),
+                            **info)
+    if now >= closes:
+        return Availability(False, _(CLOSED).format(when=timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")),
+                            **info)
+    if used >= allowed:
+        return Availability(False, _(NO_ATTEMPTS_LEFT).format(n=allowed), **info)
+    return Availability(True, **info)
+
+
+def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip: str | None = None,
+                  request=None) -> Attempt:
+    """Start (or resume) an attempt and return it. The deadline is fixed now, by the server:
+    start + time limit (+ extra time), never later than the window's close.
+
+    Raises ExamError when the person may not start.
+    """
+    now = timezone.now()
+    availability = session_availability(session=session, user=user, now=now)
+    if availability.resume is not None:
+        return availability.resume
+    if not availability.can_start:
+        raise ExamError(availability.reason, code="not_available", status=403)
+    if session.access_code and access_code.strip() != session.access_code:
+        audit_log(action="exams.attempt_start", actor=user, request=request, target=session, result="denied",
+                  details={"reason": "access_code"})
+        raise ExamError(_(WRONG_ACCESS_CODE), code="access_code", status=403)
+    if not network_allowed(session, ip):
+        audit_log(action="exams.attempt_start", actor=user, request=request, target=session, result="denied",
+                  details={"reason": "network", "ip": ip})
+        raise ExamError(_(NETWORK_NOT_ALLOWED).format(ip=ip or "?"), code="network", status=403)
+    override = session_override(session, user)
+    _opens, closes = session_window(session, override)
+    limit = timedelta(minutes=session.time_limit_minutes + (override.extra_minutes if override else 0))
+    with transaction.atomic():
+        prepared = (Attempt.objects.select_for_update(skip_locked=True)
+                    .filter(session=session, user=user, status=AttemptStatus.PREPARED).order_by("number").first())
+        try:
+            attempt = prepared or attempt_prepare(session=session, user=user)
+        except IntegrityError as e:
+            raise ExamError(_(UNIQUE_ATTEMPT_CLASH), code="clash", status=409) from e
+        attempt.status = AttemptStatus.IN_PROGRESS
+        attempt.started_at = now
+        attempt.deadline = min(now + limit, closes)
+        attempt.save(update_fields=["status", "started_at", "deadline"])
+    audit_log(action="exams.attempt_start", actor=user, request=request, target=attempt,
+              details={"session": session.pk, "deadline": attempt.deadline.isoformat()})
+    return attempt
+
+
+def _display_to_keys(order: list[str], value: Any) -> list[str]:
+    """Map display letters (A, B, ...) to the original option keys; raise on nonsense."""
+    letters = [value] if isinstance(value, str) else value
+    if not isinstance(letters, list):
+        raise ValueError
+    keys = []
+    for letter in letters:
+        if not isinstance(letter, str) or len(letter) != 1:
+            raise ValueError
+        index = ord(letter.upper()) - ord("A")
+        if not 0 <= index < len(order):
+            raise ValueError
+        keys.append(order[index])
+    return sorted(set(keys))
+
+
+def keys_to_display(order: list[str], keys: Any) -> list[str]:
+    chosen = scoring.as_keys(keys)
+    return [chr(ord("A") + i) for i, key in enumerate(order) if key in chosen]
+
+
+def _clean_response(slot: AttemptQuestion, qtype: str, value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    if qtype in CHOICE_TYPES:
+        keys = _display_to_keys(slot.option_order, value)
+        if qtype not in MULTI_SELECT_TYPES and len(keys) > 1:
+            raise ValueError
+        return keys
+    if qtype == QuestionType.FILL_IN:
+        values = value if isinstance(value, list) else [value]
+        blanks = max(1, len(slot.version.answer))
+        if len(values) > blanks or not all(isinstance(v, str) and len(v) <= 200 for v in values):
+            raise ValueError
+        return values
+    if not isinstance(value, dict):
+        raise ValueError
+    parts = {p["key"]: p for p in slot.version.parts}
+    cleaned = {}
+    for key, part_value in value.items():
+        part = parts.get(key)
+        if part is None:
+            raise ValueError
+        if part.get("kind") == "essay":
+            if not isinstance(part_value, str) or len(part_value) > 10_000:
+                raise ValueError
+            cleaned[key] = part_value
+        elif part_value not in (None, "", []):
+            keys = _display_to_keys(slot.option_order.get(key, []), part_value)
+            if part.get("kind") != "multiple" and len(keys) > 1:
+                raise ValueError
+            cleaned[key] = keys
+    return cleaned
+
+
+@dataclass
+class SaveAck:
+    seq: int
+    saved_at: datetime
+    saved: list[int]
+
+
+def attempt_save(*, attempt_id: int, user: User, seq: int, answers: dict[str, Any]) -> SaveAck:
+    """Save answer changes (``{slot order: value}``) of the user's running attempt.
+
+    Refuses (ExamError, HTTP 409) when the attempt is not running, when the server's
+    clock is past deadline + grace, or when ``seq`` is not above the last accepted one
+    (a replayed or out-of-order request). Values use the display letters of the
+    shuffled options. Raises Attempt.DoesNotExist for another person's attempt.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = (Attempt.objects.select_for_update()
+                   .only("pk", "user_id", "status", "deadline", "last_seq", "last_saved_at")
+                   .get(pk=attempt_id, user=user))
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
+        if now > attempt.deadline + timedelta(seconds=grace_seconds()):
+            raise ExamError(_(DEADLINE_PASSED), code="deadline", status=409)
+        if seq <= attempt.last_seq:
+            raise ExamError(_(STALE_SAVE).format(seq=seq, last=attempt.last_seq), code="stale", status=409,
+                            last_seq=attempt.last_seq)
+        orders = []
+        for key in answers:
+            try:
+                orders.append(int(key))
+            except (TypeError, ValueError) as e:
+                raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400) from e
+        slots = {s.order: s for s in AttemptQuestion.objects.filter(attempt_id=attempt.pk, order__in=orders)
+                 .select_related("version__question").only(
+                     "pk", "order", "option_order", "response", "version__answer", "version__parts",
+                     "version__question__qtype")}
+        changed = []
+        for key, value in answers.items():
+            slot = slots.get(int(key))
+            if slot is None:
+                raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400)
+            try:
+                slot.response = _clean_response(slot, slot.version.question.qtype, value)
+            except (ValueError, TypeError, AttributeError) as e:
+                raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400) from e
+            slot.saved_at = now
+            changed.append(slot)
+        if changed:
+            AttemptQuestion.objects.bulk_update(changed, ["response", "saved_at"])
+        Attempt.objects.filter(pk=attempt.pk).update(last_seq=seq, last_saved_at=now)
+    return SaveAck(seq=seq, saved_at=now, saved=sorted(s.order for s in changed))
+
+
+def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None) -> bool:
+    """Submit a running attempt once; later calls change nothing. Return True when this
+    call submitted it. Grading is enqueued after the commit."""
+    from .tasks import grade_attempt
+
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            return False
+        locked.status = AttemptStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.submitted_by_sweep = by_sweep
+        locked.save(update_fields=["status", "submitted_at", "submitted_by_sweep"])
+        transaction.on_commit(lambda: grade_attempt.delay(locked.pk))
+    attempt.status = locked.status
+    audit_log(action="exams.attempt_submit", actor=None if by_sweep else locked.user, request=request,
+              target=locked, details={"by_sweep": by_sweep})
+    return True
+
+
+def overdue_sweep(*, now: datetime | None = None) -> int:
+    """Submit every running attempt whose deadline + grace has passed. Return the count."""
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=grace_seconds())
+    count = 0
+    for attempt in Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=limit):
+        if attempt_submit(attempt=attempt, by_sweep=True):
+            count += 1
+    return count
+
+
+# Grading -----------------------------------------------------------------------------
+
+
+def _adjustments(session_id: int) -> dict[int, str]:
+    return dict(QuestionAdjustment.objects.filter(session_id=session_id).values_list("question_id", "mode"))
+
+
+def _slot_total(slots, adjustments: dict[int, str]) -> tuple[Decimal, Decimal]:
+    score = Decimal(0)
+    maximum = Decimal(0)
+    for slot in slots:
+        mode = adjustments.get(slot.version.question_id)
+        if mode == QuestionAdjustment.Mode.REMOVE:
+            continue
+        maximum += slot.points
+        if mode == QuestionAdjustment.Mode.FULL_MARKS:
+            score += slot.points
+        else:
+            score += slot.score or Decimal(0)
+    return score, maximum
+
+
+def _score_objective(slot: AttemptQuestion, rule: str) -> None:
+    auto, needs = scoring.score_slot(version=slot.version, qtype=slot.version.question.qtype,
+                                     points=slot.points, response=slot.response, rule=rule)
+    slot.auto_score = auto
+    if needs and slot.manual_score is None:
+        if slot.essay_is_empty():
+            # Nothing written: nothing to mark, the subjective parts score 0.
+            slot.manual_score = Decimal(0)
+        else:
+            slot.needs_marking = True
+    slot.score = auto + (slot.manual_score or Decimal(0))
+
+
+
+
+def attempt_grade(*, attempt_id: int) -> Result | None:
+    """Grade a submitted attempt's objective parts and queue its essays; return the Result.
+
+    Idempotent: the attempt row is locked and a Result, once written, is returned as is;
+    the OneToOne constraint refuses a second one even without the lock.
+    """
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("session").get(pk=attempt_id)
+        existing = Result.objects.filter(attempt=attempt).first()
+        if existing is not None or attempt.status != AttemptStatus.SUBMITTED:
+            return existing
+        slots = list(attempt.slots.select_related("version__question"))
+        for slot in slots:
+            _score_objective(slot, attempt.session.multiple_scoring)
+            if slot.needs_marking:
+                MarkingTask.objects.get_or_create(slot=slot, round=1)
+        AttemptQuestion.objects.bulk_update(slots, ["auto_score", "manual_score", "score", "needs_marking"])
+        pending = any(s.needs_marking for s in slots)
+        score, maximum = _slot_total(slots, _adjustments(attempt.session_id))
+        result = Result.objects.create(attempt=attempt, score=score, max_score=maximum,
+                                       percent=_percent(score, maximum), final=False)
+        attempt.status = AttemptStatus.MARKING if pending else AttemptStatus.GRADED
+        attempt.save(update_fields=["status"])
+        if not pending:
+            _finalise(attempt, result)
+    return result
+
+
+def _percent(score: Decimal, maximum: Decimal) -> Decimal:
+    return scoring.quantize(Decimal(100) * score / maximum) if maximum else Decimal(0)
+
+
+def _finalise(attempt: Attempt, result: Result) -> None:
+    session = attempt.session
+    result.final = True
+    result.passed = result.percent >= session.pass_mark
+    result.graded_at = timezone.now()
+    result.save()
+    attempt.status = AttemptStatus.GRADED
+    attempt.save(update_fields=["status"])
+    exam_grade_update(session=session, user=attempt.user)
+
+
+def exam_grade_update(*, session: ExamSession, user: User) -> ExamGrade | None:
+    """Recompute a person's grade for the session (highest / last / average of final
+    results), then write passes to the training record and issue the certificate."""
+    results = list(Result.objects.filter(attempt__session=session, attempt__user=user, final=True)
+                   .order_by("attempt__number"))
+    if not results:
+        return None
+    if session.grading_method == ExamSession.GradingMethod.LAST:
+        percent = results[-1].percent
+    elif session.grading_method == ExamSession.GradingMethod.AVERAGE:
+        percent = scoring.quantize(sum((r.percent for r in results), Decimal(0)) / len(results))
+    else:
+        percent = max(r.percent for r in results)
+    passed = percent >= session.pass_mark
+    grade, _created = ExamGrade.objects.update_or_create(
+        session=session, user=user, defaults={"percent": percent, "passed": passed, "updated_at": timezone.now()})
+    transaction.on_commit(lambda: _record_outcome(grade.pk))
+    return grade
+
+
+def _record_outcome(grade_id: int) -> None:
+    from records.models import Verb
+    from records.services import (
+        assignment_complete,
+        credit_hours,
+        learning_event_record,
+    )
+
+    grade = ExamGrade.objects.select_related("session", "user").get(pk=grade_id)
+    session, user = grade.session, grade.user
+    learning_event_record(actor=user, verb=Verb.PASSED if grade.passed else Verb.FAILED, object_type="exam",
+                          object_id=session.pk, object_name=session.title,
+                          result={"percent": float(grade.percent), "passed": grade.passed},
+                          idempotency_key=f"exam:{session.pk}:{user.pk}:{grade.percent}:{grade.passed}")
+    certificate = Certificate.objects.filter(session=session, user=user).first()
+    if not grade.passed:
+        if certificate and not certificate.revoked:
+            certificate.revoked = True
+            certificate.revoked_reason = "regrade"
+            certificate.save(update_fields=["revoked", "revoked_reason"])
+        return
+    item = session_tracked_item(session)
+    assignment_complete(user=user, item=item, score=grade.percent, passed=True)
+    if session.credit_hours:
+        credit_hours(user=user, hours=session.credit_hours, category="exam", source_type="exam",
+                     source_id=session.pk, source_name=session.title)
+    if session.issue_certificate:
+        if certificate is None:
+            Certificate.objects.get_or_create(session=session, user=user, defaults={"percent": grade.percent})
+        else:
+            certificate.percent = grade.percent
+            certificate.revoked = False
+            certificate.revoked_reason = ""
+            certificate.save(update_fields=["percent", "revoked", "revoked_reason"])
+
+
+# Marking -----------------------------------------------------------------------------
+
+
+def marking_queue(*, marker: User):
+    """Open marking tasks this marker may take (never a second round of their own first)."""
+    mine_first = MarkingTask.objects.filter(marker=marker, round=1).values("slot_id")
+    return (MarkingTask.objects.filter(submitted_at__isnull=True)
+            .filter(Q(marker__isnull=True) | Q(marker=marker))
+            .exclude(Q(round__gt=1) & Q(slot_id__in=mine_first))
+            .select_related("slot__attempt__session", "slot__version")
+            .order_by("created_at"))
+
+
+@transaction.atomic
+def marking_submit(*, task: MarkingTask, marker: User, points: dict[str, list[Any]], comment: str = "",
+                   request=None) -> MarkingTask:
+    """Record a marker's rubric points; decide the slot when the marking is complete.
+
+    With second marking, the two totals are averaged unless they differ by more than the
+    session's margin, in which case an adjudication round decides.
+    """
+    task = MarkingTask.objects.select_for_update().select_related("slot__version", "slot__attempt__session").get(
+        pk=task.pk)
+    if task.submitted_at is not None:
+        return task
+    slot = task.slot
+    session = slot.attempt.session
+    if task.round > 1 and MarkingTask.objects.filter(slot=slot, round__lt=task.round, marker=marker).exists():
+        raise ValidationError(_(SECOND_MARKER_SAME))
+    total = Decimal(0)
+    cleaned: dict[str, list[str]] = {}
+    for part in slot.version.parts:
+        if part.get("kind") != "essay":
+            continue
+        given = points.get(part["key"], [])
+        rubric = part.get("rubric", [])
+        values = []
+        for i, item in enumerate(rubric):
+            try:
+                value = Decimal(str(given[i])) if i < len(given) and str(given[i]).strip() else Decimal(0)
+            except ArithmeticError as e:
+                raise ValidationError(_(POINTS_OUT_OF_RANGE)) from e
+            if value < 0 or value > Decimal(str(item.get("points", 0))):
+                raise ValidationError(_(POINTS_OUT_OF_RANGE))
+            values.append(str(value))
+            total += value
+        cleaned[part["key"]] = values
+    task.marker = marker
+    task.points = cleaned
+    task.total = total
+    task.comment = comment
+    task.submitted_at = timezone.now()
+    task.save()
+    audit_log(action="exams.mark", actor=marker, request=request, target=slot.attempt,
+              details={"slot": slot.order, "round": task.round, "total": str(total)})
+    decided: Decimal | None = None
+    if task.round == 3 or not session.second_marking:
+        decided = total
+    elif task.round == 1:
+        MarkingTask.objects.get_or_create(slot=slot, round=2)
+    else:
+        first = MarkingTask.objects.get(slot=slot, round=1).total or Decimal(0)
+        if abs(first - total) > session.marking_margin:
+            MarkingTask.objects.get_or_create(slot=slot, round=3)
+        else:
+            decided = (first + total) / 2
+    if decided is not None:
+        _slot_decide(slot, decided)
+    return task
+
+
+def _slot_decide(slot: AttemptQuestion, raw: Decimal) -> None:
+    slot.manual_score = scoring.essay_points_to_slot(version=slot.version, points=slot.points, marked=raw)
+    slot.score = (slot.auto_score or Decimal(0)) + slot.manual_score
+    slot.needs_marking = False
+    slot.save(update_fields=["manual_score", "score", "needs_marking"])
+    attempt = Attempt.objects.select_for_update().select_related("session", "user").get(pk=slot.attempt_id)
+    if attempt.slots.filter(needs_marking=True).exists():
+        return
+    slots = list(attempt.slots.select_related("version__question"))
+    score, maximum = _slot_total(slots, _adjustments(attempt.session_id))
+    result = Result.objects.select_for_update().get(attempt=attempt)
+    result.score, result.max_score, result.percent = score, maximum, _percent(score, maximum)
+    _finalise(attempt, result)
+
+
+# Regrading and voiding ---------------------------------------------------------------
+
+
+@dataclass
+class RegradeChange:
+    attempt_id: int
+    user: str
+    old_percent: Decimal
+    new_percent: Decimal
+    old_passed: bool | None
+    new_passed: bool | None
+
+
+def session_regrade(*, session: ExamSession, dry_run: bool = True, actor: User | None = None,
+                    request=None) -> list[RegradeChange]:
+    """Recompute every graded attempt with the current keys and voided questions.
+
+    With ``dry_run`` nothing is written and the list says who would change. Applying
+    writes results, grades, records and certificates, and audits the run.
+    """
+    changes: list[RegradeChange] = []
+    adjustments = _adjustments(session.pk)
+    with transaction.atomic():
+        attempts = (Attempt.objects.select_for_update().filter(session=session, result__isnull=False)
+                    .select_related("user", "result").order_by("pk"))
+        touched_users = set()
+        for attempt in attempts:
+            slots = list(attempt.slots.select_related("version__question"))
+            for slot in slots:
+                auto, _needs = scoring.score_slot(version=slot.version, qtype=slot.version.question.qtype,
+                                                  points=slot.points, response=slot.response,
+                                                  rule=session.multiple_scoring)
+                slot.auto_score = auto
+                slot.score = auto + (slot.manual_score or Decimal(0))
+            score, maximum = _slot_total(slots, adjustments)
+            result = attempt.result
+            percent = _percent(score, maximum)
+            passed = percent >= session.pass_mark if result.final else None
+            if percent != result.percent or passed != result.passed or score != result.score:
+                changes.append(RegradeChange(attempt.pk, attempt.user.display_name, result.percent, percent,
+                                             result.passed, passed))
+            if not dry_run:
+                AttemptQuestion.objects.bulk_update(slots, ["auto_score", "score"])
+                result.score, result.max_score, result.percent = score, maximum, percent
+                if result.final:
+                    result.passed = passed
+                result.save()
+                touched_users.add(attempt.user)
+        if not dry_run:
+            for user in touched_users:
+                exam_grade_update(session=session, user=user)
+            audit_log(action="exams.regrade", actor=actor, request=request, target=session,
+                      details={"changed": len(changes), "changes": [
+                          {"attempt": c.attempt_id, "old": str(c.old_percent), "new": str(c.new_percent)}
+                          for c in changes[:200]]})
+        else:
+            transaction.set_rollback(True)
+    return changes
+
+
+def question_void(*, session: ExamSession, question: Question, mode: str, reason: str = "", actor: User,
+                  request=None) -> list[RegradeChange]:
+    """Void a faulty question in a session (full marks, or out of the total) and regrade."""
+    QuestionAdjustment.objects.update_or_create(session=session, question=question,
+                                                defaults={"mode": mode, "reason": reason, "created_by": actor})
+    audit_log(action="exams.question_void", actor=actor, request=request, target=question,
+              details={"session": session.pk, "mode": mode, "reason": reason})
+    return session_regrade(session=session, dry_run=False, actor=actor, request=request)

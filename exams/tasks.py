@@ -1,0 +1,39 @@
+"""Celery tasks: thin wrappers that load ids and call one service (safe to run twice)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="exams.grade_attempt")
+def grade_attempt(attempt_id: int) -> int | None:
+    """Grade one submitted attempt (idempotent: one Result per attempt)."""
+    from .services import attempt_grade
+
+    result = attempt_grade(attempt_id=attempt_id)
+    return result.pk if result else None
+
+
+@shared_task(name="exams.sweep_overdue_attempts")
+def sweep_overdue_attempts() -> int:
+    """Submit what was saved for every attempt past its deadline plus grace."""
+    from .services import overdue_sweep
+
+    return overdue_sweep()
+
+
+@shared_task(name="exams.prepare_session_attempts")
+def prepare_session_attempts(session_id: int) -> int:
+    """Create attempts ahead of the window for a large sitting."""
+    from .models import ExamSession
+    from .services import session_prepare_attempts
+
+    return session_prepare_attempts(session=ExamSession.objects.get(pk=session_id))
+
+
+@shared_task(name="exams.compute_session_statistics")
+def compute_session_statistics(session_id: int) -> None:
+    from .models import ExamSession
+    from .selectors import session_statistics_compute
+
+    session_statistics_compute(session=ExamSession.objects.get(pk=session_id))

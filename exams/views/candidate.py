@@ -1,0 +1,196 @@
+"""What a candidate sees: their exams, the attempt page and its JSON endpoints, results,
+certificates. Every attempt lookup is filtered by ``user=request.user`` so another
+person's attempt id is a 404."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from core.net import client_ip
+
+from .. import services
+from ..certificates import CertificateFontMissing, certificate_pdf, certificate_visible
+from ..models import Attempt, AttemptStatus, Certificate, ExamGrade, ExamSession
+from ..selectors import (
+    attempt_review,
+    candidate_paper,
+    review_allowed,
+    sessions_for_user,
+)
+
+BAD_REQUEST = gettext_noop("The request could not be read.")
+
+
+def _error(message: str, code: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": str(message), "details": extra}}, status=status)
+
+
+@login_required
+def my_exams(request: HttpRequest) -> HttpResponse:
+    sessions = list(sessions_for_user(request.user).order_by("-opens_at"))
+    grades = {g.session_id: g for g in ExamGrade.objects.filter(user=request.user)}
+    rows = []
+    for session in sessions:
+        availability = services.session_availability(session=session, user=request.user)
+        rows.append({"session": session, "availability": availability, "grade": grades.get(session.pk)})
+    return render(request, "exams/my_exams.html", {"rows": rows})
+
+
+@login_required
+@never_cache
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(ExamSession, pk=pk, is_published=True)
+    if not services.user_in_audience(session, request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            attempt = services.attempt_start(session=session, user=request.user,
+                                             access_code=request.POST.get("access_code", ""),
+                                             ip=client_ip(request), request=request)
+        except services.ExamError as e:
+            messages.error(request, e.messages[0])
+        else:
+            return redirect("exams:attempt", pk=attempt.pk)
+    availability = services.session_availability(session=session, user=request.user)
+    return render(request, "exams/session_detail.html", {
+        "session": session, "availability": availability,
+        "grade": ExamGrade.objects.filter(session=session, user=request.user).first(),
+        "certificate": Certificate.objects.filter(session=session, user=request.user, revoked=False).first(),
+    })
+
+
+def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
+    return get_object_or_404(Attempt.objects.select_related("session"), pk=pk, user=request.user)
+
+
+@login_required
+@never_cache
+def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return redirect("exams:attempt_result", pk=attempt.pk)
+    now = timezone.now()
+    return render(request, "exams/attempt_take.html", {
+        "attempt": attempt, "session": attempt.session, "paper": candidate_paper(attempt),
+        "config": {
+            "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
+            "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),
+            "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),
+            "resultUrl": reverse("exams:attempt_result", args=[attempt.pk]),
+            "deadline": attempt.deadline.timestamp() * 1000,
+            "serverNow": now.timestamp() * 1000,
+            "lastSeq": attempt.last_seq,
+        },
+    })
+
+
+@login_required
+@require_POST
+@never_cache
+def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save answer changes: ``{"seq": n, "answers": {"3": ["A", "C"], ...}}``.
+
+    Any time the client sends is ignored: only the server clock counts.
+    """
+    if not Attempt.objects.filter(pk=pk, user=request.user).exists():
+        raise Http404
+    try:
+        payload = json.loads(request.body or b"{}")
+        seq = int(payload["seq"])
+        answers = payload.get("answers") or {}
+        if not isinstance(answers, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return _error(_(BAD_REQUEST), "bad_request", 400)
+    try:
+        ack = services.attempt_save(attempt_id=pk, user=request.user, seq=seq, answers=answers)
+    except services.ExamError as e:
+        return _error(e.messages[0], e.code, e.status, **e.extra)
+    except Attempt.DoesNotExist as e:
+        raise Http404 from e
+    return JsonResponse({"ok": True, "seq": ack.seq, "saved": ack.saved, "saved_at": ack.saved_at.isoformat(),
+                         "server_now": timezone.now().timestamp() * 1000})
+
+
+@login_required
+@require_GET
+@never_cache
+def attempt_state(request: HttpRequest, pk: int) -> JsonResponse:
+    attempt = _own_attempt(request, pk)
+    return JsonResponse({
+        "status": attempt.status, "last_seq": attempt.last_seq,
+        "deadline": attempt.deadline.timestamp() * 1000 if attempt.deadline else None,
+        "server_now": timezone.now().timestamp() * 1000,
+        "grace_seconds": services.grace_seconds(),
+    })
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    services.attempt_submit(attempt=attempt, request=request)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"ok": True, "result_url": reverse("exams:attempt_result", args=[attempt.pk])})
+    return redirect("exams:attempt_result", pk=attempt.pk)
+
+
+@login_required
+@never_cache
+def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return redirect("exams:attempt", pk=attempt.pk)
+    session = attempt.session
+    result = getattr(attempt, "result", None)
+    show_score = result is not None and result.final and review_allowed(session, "score", attempt)
+    show_answers = result is not None and result.final and review_allowed(session, "answers", attempt)
+    return render(request, "exams/attempt_result.html", {
+        "attempt": attempt, "session": session, "result": result, "show_score": show_score,
+        "review": attempt_review(attempt) if show_answers else None,
+        "grade": ExamGrade.objects.filter(session=session, user=request.user).first() if show_score else None,
+        "certificate": Certificate.objects.filter(session=session, user=request.user, revoked=False).first()
+        if show_score else None,
+    })
+
+
+@login_required
+def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = get_object_or_404(Certificate.objects.select_related("session", "user__unit"), code=code,
+                                    revoked=False)
+    from accounts.selectors import can_see_person
+
+    if certificate.user_id != request.user.pk and not can_see_person(request.user, certificate.user):
+        raise Http404
+    if not certificate_visible(certificate):
+        raise Http404
+    try:
+        data = certificate_pdf(certificate, verify_url=request.build_absolute_uri(reverse("exams:verify")))
+    except CertificateFontMissing as e:
+        messages.error(request, str(e))
+        return redirect("exams:session", pk=certificate.session_id)
+    import io
+
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"certificate-{certificate.code}.pdf",
+                        content_type="application/pdf")
+
+
+@never_cache
+def certificate_verify(request: HttpRequest) -> HttpResponse:
+    """Public page: anyone holding a code can check that the certificate is genuine."""
+    code = request.GET.get("code", "").strip().upper()
+    certificate = None
+    if code:
+        certificate = Certificate.objects.select_related("session", "user__unit").filter(code=code).first()
+    return render(request, "exams/verify.html", {"code": code, "certificate": certificate})
