@@ -6,6 +6,7 @@ the stem and the choices only, and the answer is checked by ``services.practice_
 
 from __future__ import annotations
 
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
@@ -47,6 +48,10 @@ class ArticleBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context=parent_context)
         article = value["article"]
         context["version"] = article.current_version() if article is not None else None
+        try:
+            context["article_url"] = article.get_absolute_url() if article is not None else ""
+        except NoReverseMatch:
+            context["article_url"] = ""
         return context
 
     class Meta:
