@@ -7,4 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self) -> None:
+        from core.nav import NavEntry, register_nav
+
         from . import checks, signals  # noqa: F401
+        from .selectors import can_manage_people
+
+        register_nav(NavEntry(_("People"), "accounts:people", order=80, visible=can_manage_people))
+        register_nav(NavEntry(_("Units"), "accounts:unit_tree", order=81, visible=can_manage_people))

@@ -68,3 +68,44 @@ def visible_people(user: User) -> QuerySet[User]:
 def can_see_person(user: User, person: User) -> bool:
     """Return True when ``person`` is ``user`` or lies in ``user``'s units."""
     return person.pk == user.pk or can_see_unit(user, person.unit)
+
+
+def can_manage_people(user: User) -> bool:
+    """Return True for the accounts that open the people pages (each sees its own scope)."""
+    return bool(
+        user.is_authenticated
+        and (sees_all_units(user) or user.has_role(Role.SECURITY_ADMIN) or bool(unit_scope_roots(user)))
+    )
+
+
+def directory_units(user: User) -> QuerySet[Unit]:
+    """Return the units shown on the people pages: ``visible_units``, and every unit for
+    the security admin, who assigns roles across the organisation."""
+    if user.is_authenticated and user.has_role(Role.SECURITY_ADMIN):
+        return Unit.objects.all()
+    return visible_units(user)
+
+
+def directory_people(user: User) -> QuerySet[User]:
+    """Return the people listed on the people pages (see ``directory_units``)."""
+    if user.is_authenticated and user.has_role(Role.SECURITY_ADMIN):
+        return User.objects.all()
+    return visible_people(user)
+
+
+def person_list(
+    *, user: User, query: str = "", unit: Unit | None = None, role: str = "", active: bool | None = None
+) -> QuerySet[User]:
+    """Return the people ``user`` may see, filtered; ``unit`` includes its subtree."""
+    people = directory_people(user).select_related("unit").prefetch_related("role_assignments")
+    if query:
+        people = people.filter(
+            Q(full_name__icontains=query) | Q(police_number__icontains=query) | Q(username__icontains=query)
+        )
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    if role:
+        people = people.filter(role_assignments__role=role)
+    if active is not None:
+        people = people.filter(is_active=active)
+    return people.distinct().order_by("unit__path", "police_number", "username")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import manage_views, views
 
 app_name = "accounts"
 
@@ -10,4 +10,15 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    # Administration (behind the two-factor gate, see middleware.py)
+    path("manage/units/", manage_views.unit_tree, name="unit_tree"),
+    path("manage/people/", manage_views.people_list, name="people"),
+    path("manage/people/export.csv", manage_views.people_export, {"fmt": "csv"}, name="people_export_csv"),
+    path("manage/people/export.xlsx", manage_views.people_export, {"fmt": "xlsx"}, name="people_export_xlsx"),
+    path("manage/people/<int:pk>/", manage_views.person_detail, name="person_detail"),
+    path("manage/people/<int:pk>/roles/", manage_views.person_roles, name="person_roles"),
+    path("manage/people/<int:pk>/password/", manage_views.person_reset_password, name="person_reset_password"),
+    path("manage/people/<int:pk>/two-factor/", manage_views.person_reset_two_factor, name="person_reset_two_factor"),
+    path("manage/import/", manage_views.import_people, name="import_people"),
+    path("manage/import/template.csv", manage_views.import_template, name="import_template"),
 ]
