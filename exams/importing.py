@@ -102,9 +102,12 @@ class ParsedQuestion:
     article_refs: list[str]
     subject: str
     topic: str
+    key_override: str = ""
 
     @property
     def source_key(self) -> str:
+        if self.key_override:
+            return self.key_override
         payload = json.dumps([self.qtype, self.content.get("stem"), self.content.get("material"),
                               self.content.get("options"), self.content.get("parts")], ensure_ascii=False,
                              sort_keys=True)
@@ -356,12 +359,9 @@ def parse_lawbench(items: list[dict[str, Any]]) -> tuple[list[ParsedQuestion], l
             continue
         parsed = ParsedQuestion(index, QuestionType.SINGLE, content, 3, Level.INTERMEDIATE, "", ["LawBench", "案例分析"],
                                 [], "案例分析", "LawBench 案例选择题")
+        parsed.key_override = "lawbench:3-6:" + hashlib.sha256(text.encode()).hexdigest()[:40]
         questions.append(parsed)
     return questions, problems
-
-
-def lawbench_source_key(q: ParsedQuestion) -> str:
-    return "lawbench:3-6:" + hashlib.sha256(q.content["stem"].encode()).hexdigest()[:40]
 
 
 # Export -----------------------------------------------------------------------------
