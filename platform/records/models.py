@@ -33,6 +33,11 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError(LEDGER_APPEND_ONLY)
 
+    def mark_exported(self, when) -> int:
+        """Set ``exported_at``: the one write allowed on ledger rows. The bookmark is not
+        part of the record; it says which statements an LRS has acknowledged."""
+        return super().update(exported_at=when)
+
 
 class LearningEvent(models.Model):
     """One statement: actor · verb · object, with a result and the actor's unit then."""
@@ -156,7 +161,222 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [models.UniqueConstraint(fields=["user", "item", "period"], name="uniq_assignment")]
-        indexes = [models.Index(fields=["item", "status"]), models.Index(fields=["user", "status"])]
+        indexes = [
+            models.Index(fields=["item", "status"]),
+            models.Index(fields=["user", "status"]),
+            # Covering indexes for the unit reports: each report scan reads an index
+            # alone instead of the table (see records.selectors.unit_report).
+            models.Index(fields=["user", "required", "period", "item", "status", "due_at", "completed_at",
+                                 "passed"], name="asg_report_by_user"),
+            models.Index(fields=["item", "required", "period", "user", "status", "due_at", "completed_at",
+                                 "passed"], name="asg_report_by_item"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.item_id} ({self.status})"
+
+
+# Requirements and certifications -------------------------------------------------------
+
+
+class RoleRequirement(models.Model):
+    """A yearly training target for everyone holding ``role``.
+
+    ``year`` empty means recurring: it applies to every year that has no row of its own.
+    """
+
+    role = models.CharField(_("role"), max_length=20)
+    year = models.PositiveIntegerField(_("year"), null=True, blank=True, help_text=_("Empty: every year"))
+    min_hours = models.DecimalField(_("minimum hours"), max_digits=6, decimal_places=2, default=0)
+    # {"law": "10", "case_study": "6"}: minimum hours per CreditCategory.
+    category_minimums = models.JSONField(_("minimum hours per category"), default=dict, blank=True)
+    # Item types that must be completed (passed, for exams) each year, e.g. ["exam_qualification"].
+    required_item_types = models.JSONField(_("required item types"), default=list, blank=True)
+    required_items = models.ManyToManyField(TrackedItem, blank=True, related_name="requirements",
+                                            verbose_name=_("required items"))
+    pre_meeting_study_min = models.PositiveIntegerField(_("pre-meeting study sessions"), default=0)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("role requirement")
+        verbose_name_plural = _("role requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "year"], name="uniq_role_requirement_year"),
+            models.UniqueConstraint(fields=["role"], condition=models.Q(year__isnull=True),
+                                    name="uniq_role_requirement_recurring"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.year or '*'} ≥{self.min_hours}h"
+
+
+class CertificationKind(models.TextChoices):
+    LEGAL_OFFICER = "legal_officer", _("Legal officer qualification")
+    ENFORCEMENT = "enforcement", _("Law-enforcement qualification level")
+    OTHER = "other", _("Other certificate")
+
+
+class Certification(models.Model):
+    """A qualification held by a person (法制员资格, 执法资格等级...) that may expire."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=CertificationKind.choices)
+    level = models.CharField(_("level"), max_length=30, blank=True)
+    issued_at = models.DateField(_("issued"))
+    expires_at = models.DateField(_("expires"), null=True, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "level", "issued_at"], name="uniq_certification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.level}".strip()
+
+    def is_valid_on(self, day) -> bool:
+        """Return True when the certification is in force on ``day`` (inclusive)."""
+        return self.issued_at <= day and (self.expires_at is None or day <= self.expires_at)
+
+    def expires_within(self, day, days: int) -> bool:
+        """Return True when still valid on ``day`` but expiring within ``days`` days."""
+        from datetime import timedelta
+
+        return (self.is_valid_on(day) and self.expires_at is not None
+                and self.expires_at <= day + timedelta(days=days))
+
+
+# Offline training ------------------------------------------------------------------------
+
+
+class OfflineKind(models.TextChoices):
+    COURT_HEARING = "court_hearing", _("Court hearing")
+    PROSECUTOR_LECTURE = "prosecutor_lecture", _("Lecture by a prosecutor")
+    JUDGE_LECTURE = "judge_lecture", _("Lecture by a judge")
+    FIELD_EXERCISE = "field_exercise", _("Field exercise")
+    OTHER = "other", _("Other")
+
+
+class OfflineStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OfflineActivity(models.Model):
+    """Training done outside the platform, credited once a unit admin approves it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="offline_activities")
+    kind = models.CharField(_("kind"), max_length=30, choices=OfflineKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    occurred_on = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
+    category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices,
+                                default=CreditCategory.OFFLINE)
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="records/evidence/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=OfflineStatus.choices,
+                              default=OfflineStatus.PENDING, db_index=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    group_key = models.CharField(max_length=40, blank=True, db_index=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offline training")
+        verbose_name_plural = _("offline training")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# Notifications -------------------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "due_soon", _("Due soon")
+    DIGEST = "digest", _("Weekly digest")
+    CERT_EXPIRING = "cert_expiring", _("Certification expiring")
+    OFFLINE_REVIEWED = "offline_reviewed", _("Offline training reviewed")
+    EXPORT_READY = "export_ready", _("Export ready")
+
+
+class Notification(models.Model):
+    """An in-app message. The unique constraints make each reminder go out once per
+    (person, kind, item, period), however often the beat job runs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    period = models.CharField(_("period"), max_length=40, blank=True, default="")
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "item", "period"], name="uniq_notification"),
+            # NULLs are distinct in a unique index, so item-less kinds need their own.
+            models.UniqueConstraint(fields=["user", "kind", "period"], condition=models.Q(item__isnull=True),
+                                    name="uniq_notification_no_item"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# Exports -------------------------------------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A report export generated in the background; only its requester may download it."""
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    report = models.CharField(_("report"), max_length=30)
+    params = models.JSONField(default=dict, blank=True)
+    fmt = models.CharField(_("format"), max_length=5, default="xlsx")
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=255, blank=True)  # relative to MEDIA_ROOT
+    rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report}.{self.fmt} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == ExportStatus.DONE else int(100 * self.progress / self.total) if self.total else 0

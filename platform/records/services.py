@@ -4,14 +4,32 @@ gives one event and one credit entry."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .models import Assignment, AssignmentStatus, CreditEntry, LearningEvent, TrackedItem
+from audit.services import audit_log
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Certification,
+    CreditEntry,
+    ExportJob,
+    ExportStatus,
+    LearningEvent,
+    Notification,
+    NotificationKind,
+    OfflineActivity,
+    OfflineStatus,
+    TrackedItem,
+)
 
 
 def learning_event_record(
@@ -203,3 +221,278 @@ def assignment_complete(
         assignment.passed = passed
         assignment.save()
     return assignment, True
+
+
+# Requirements and certifications -------------------------------------------------------
+
+CERTIFICATION_DATES = "A certification cannot expire before it is issued."
+
+
+@transaction.atomic
+def certification_record(*, user: Any, kind: str, level: str = "", issued_at: date,
+                         expires_at: date | None = None, source: str = "", source_id: str = "",
+                         actor: Any = None) -> tuple[Certification, bool]:
+    """Record a certification once per (user, kind, level, issued_at); return (cert, created).
+
+    Exams call this when a qualification exam is passed (``source="exam"``). Raise
+    ``ValidationError`` when ``expires_at`` is before ``issued_at``.
+    """
+    if expires_at is not None and expires_at < issued_at:
+        raise ValidationError(CERTIFICATION_DATES)
+    cert, created = Certification.objects.get_or_create(
+        user=user, kind=kind, level=level, issued_at=issued_at,
+        defaults={"expires_at": expires_at, "source": source, "source_id": str(source_id)},
+    )
+    if created:
+        audit_log(action="records.certification_record", actor=actor, target=cert,
+                  details={"user": user.pk, "kind": kind, "level": level,
+                           "expires_at": expires_at.isoformat() if expires_at else None})
+    return cert, created
+
+
+# Offline training ------------------------------------------------------------------------
+
+OFFLINE_NOT_PENDING = "This activity has already been reviewed."
+OFFLINE_REASON_REQUIRED = "Give a reason when rejecting."
+OFFLINE_NOT_YOUR_UNIT = "This person is not in a unit you administer."
+OFFLINE_SELF_REVIEW = "You cannot review your own activity."
+OFFLINE_BAD_HOURS = "Hours must be more than 0 and at most {max}."
+OFFLINE_FUTURE = "The activity cannot be in the future."
+EVIDENCE_TOO_BIG = "The evidence file is larger than {max_mb} MB."
+EVIDENCE_BAD_TYPE = "Evidence must be a photo (JPEG, PNG) or a document (PDF, Word); got “{name}”."
+
+# Extension → the magic bytes the file must start with (a renamed .exe is refused).
+EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".pdf": (b"%PDF",), ".docx": (b"PK\x03\x04",), ".doc": (b"\xd0\xcf\x11\xe0",),
+}
+
+
+def evidence_check(upload: Any) -> None:
+    """Raise ``ValidationError`` unless ``upload`` is an allowed type (by extension and
+    content) within RECORDS_EVIDENCE_MAX_BYTES."""
+    max_bytes = getattr(settings, "RECORDS_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    if upload.size > max_bytes:
+        raise ValidationError(EVIDENCE_TOO_BIG.format(max_mb=max_bytes // (1024 * 1024)))
+    suffix = Path(upload.name or "").suffix.lower()
+    signatures = EVIDENCE_SIGNATURES.get(suffix)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not signatures or not any(head.startswith(sig) for sig in signatures):
+        raise ValidationError(EVIDENCE_BAD_TYPE.format(name=upload.name))
+
+
+def _offline_validate(hours: Decimal, occurred_on: date) -> None:
+    max_hours = Decimal(str(getattr(settings, "RECORDS_OFFLINE_MAX_HOURS", 40)))
+    if not ZERO_HOURS < hours <= max_hours:
+        raise ValidationError(OFFLINE_BAD_HOURS.format(max=max_hours))
+    if occurred_on > timezone.localdate():
+        raise ValidationError(OFFLINE_FUTURE)
+
+
+ZERO_HOURS = Decimal(0)
+
+
+@transaction.atomic
+def offline_activity_submit(*, user: Any, kind: str, title: str, occurred_on: date, hours: Decimal,
+                            category: str = "offline", location: str = "", description: str = "",
+                            evidence: Any = None, request: Any = None) -> OfflineActivity:
+    """Record an officer's offline training, pending review by their unit admin."""
+    hours = Decimal(str(hours))
+    _offline_validate(hours, occurred_on)
+    if evidence is not None:
+        evidence_check(evidence)
+    activity = OfflineActivity(user=user, kind=kind, title=title, occurred_on=occurred_on, hours=hours,
+                               category=category, location=location, description=description)
+    if evidence is not None:
+        activity.evidence = evidence
+    activity.full_clean()
+    activity.save()
+    audit_log(action="records.offline_submit", actor=user, request=request, target=activity,
+              details={"hours": str(hours), "kind": kind})
+    return activity
+
+
+def offline_can_review(reviewer: Any, activity: OfflineActivity) -> bool:
+    """Return True when ``reviewer`` administers a unit containing the activity's officer."""
+    from accounts.models import Role
+    from accounts.selectors import can_see_person
+
+    if reviewer.pk == activity.user_id:
+        return False
+    if not reviewer.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
+        return False
+    return can_see_person(reviewer, activity.user)
+
+
+def _offline_credit(activity: OfflineActivity) -> None:
+    tz = timezone.get_current_timezone()
+    credit_hours(user=activity.user, hours=activity.hours, category=activity.category, source_type="offline",
+                 source_id=activity.pk, source_name=activity.title,
+                 earned_at=datetime.combine(activity.occurred_on, time(12), tzinfo=tz))
+    learning_event_record(actor=activity.user, verb="attended", object_type="offline_training",
+                          object_id=activity.pk, object_name=activity.title,
+                          result={"hours": str(activity.hours), "kind": activity.kind},
+                          timestamp=datetime.combine(activity.occurred_on, time(12), tzinfo=tz),
+                          idempotency_key=f"offline:{activity.pk}")
+
+
+@transaction.atomic
+def offline_activity_review(*, activity: OfflineActivity, reviewer: Any, approve: bool, reason: str = "",
+                            request: Any = None) -> OfflineActivity:
+    """Approve (crediting the hours once) or reject (with a reason) a pending activity.
+
+    Raise ``PermissionDenied`` when the reviewer may not review it, ``ValidationError``
+    when it is no longer pending or a rejection has no reason.
+    """
+    activity = OfflineActivity.objects.select_for_update().select_related("user").get(pk=activity.pk)
+    if reviewer.pk == activity.user_id:
+        audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
+                  result="denied", details={"reason": "self"})
+        raise PermissionDenied(OFFLINE_SELF_REVIEW)
+    if not offline_can_review(reviewer, activity):
+        audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
+                  result="denied")
+        raise PermissionDenied(OFFLINE_NOT_YOUR_UNIT)
+    if activity.status != OfflineStatus.PENDING:
+        raise ValidationError(OFFLINE_NOT_PENDING)
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError(OFFLINE_REASON_REQUIRED)
+    activity.status = OfflineStatus.APPROVED if approve else OfflineStatus.REJECTED
+    activity.reviewed_by = reviewer
+    activity.reviewed_at = timezone.now()
+    activity.review_reason = reason[:500]
+    activity.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+    if approve:
+        _offline_credit(activity)
+    audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
+              details={"approved": approve, "reason": reason, "user": activity.user_id})
+    notification_send(user=activity.user, kind=NotificationKind.OFFLINE_REVIEWED, period=f"offline:{activity.pk}",
+                      title=activity.title, body=reason, url="/records/offline/")
+    return activity
+
+
+@transaction.atomic
+def offline_group_register(*, trainer: Any, people: list[Any], kind: str, title: str, occurred_on: date,
+                           hours: Decimal, category: str = "offline", location: str = "",
+                           request: Any = None) -> list[OfflineActivity]:
+    """Register attendance of a whole group at once: approved and credited immediately
+    (the trainer vouches for it). Idempotent per (group, person)."""
+    import hashlib
+
+    hours = Decimal(str(hours))
+    _offline_validate(hours, occurred_on)
+    group_key = hashlib.sha1(f"{kind}|{title}|{occurred_on}|{trainer.pk}".encode(), usedforsecurity=False
+                             ).hexdigest()[:40]
+    existing = set(OfflineActivity.objects.filter(group_key=group_key).values_list("user_id", flat=True))
+    created = []
+    now = timezone.now()
+    for person in people:
+        if person.pk in existing:
+            continue
+        activity = OfflineActivity(user=person, kind=kind, title=title, occurred_on=occurred_on, hours=hours,
+                                   category=category, location=location, status=OfflineStatus.APPROVED,
+                                   registered_by=trainer, reviewed_by=trainer, reviewed_at=now,
+                                   group_key=group_key)
+        activity.full_clean()
+        activity.save()
+        _offline_credit(activity)
+        created.append(activity)
+    audit_log(action="records.offline_group_register", actor=trainer, request=request,
+              target_type="records.offlineactivity", target_id=group_key, target_repr=title,
+              details={"people": [p.pk for p in people], "created": len(created), "hours": str(hours)})
+    return created
+
+
+# Notifications ---------------------------------------------------------------------------
+
+
+def notification_send(*, user: Any, kind: str, title: str, body: str = "", url: str = "",
+                      item: TrackedItem | None = None, period: str = "", email: bool = True
+                      ) -> Notification | None:
+    """Create an in-app notification once per (user, kind, item, period) and e-mail it.
+
+    Return the new notification, or None when it had already been sent (the unique
+    constraints decide, so two beat runs racing each other still send one).
+    """
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(user=user, kind=kind, item=item, period=period,
+                                               title=title[:255], body=body, url=url)
+    except IntegrityError:
+        return None
+    if email and getattr(user, "email", ""):
+        from django.core.mail import send_mail
+
+        base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+        send_mail(subject=title[:200], message=f"{body}\n\n{base}{url}".strip(),
+                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email], fail_silently=True)
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+    return note
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s notifications (all, or ``ids``) read; return how many changed."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+# Exports ---------------------------------------------------------------------------------
+
+
+def export_job_create(*, requester: Any, report: str, unit_id: int, params: dict[str, Any], fmt: str,
+                      request: Any = None) -> ExportJob:
+    """Queue a background export of ``report`` for ``requester`` (audited). The task
+    re-checks the requester's scope when it runs."""
+    from .exports import FORMATS, REPORTS, UNKNOWN_FORMAT, UNKNOWN_REPORT
+
+    if report not in REPORTS:
+        raise ValidationError(UNKNOWN_REPORT.format(name=report))
+    if fmt not in FORMATS:
+        raise ValidationError(UNKNOWN_FORMAT.format(fmt=fmt))
+    with transaction.atomic():
+        job = ExportJob.objects.create(requester=requester, report=report, fmt=fmt,
+                                       params={**params, "unit": unit_id})
+        audit_log(action="records.export", actor=requester, request=request, target=job,
+                  details={"report": report, "fmt": fmt, "params": job.params, "background": True})
+        from .tasks import export_job_run_task
+
+        transaction.on_commit(lambda: export_job_run_task.delay(job_id=job.pk))
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Generate the file of an export job, updating its progress; safe to run twice."""
+    from .exports import report_table, write_table
+    from .selectors import ReportFilter, report_unit_get
+
+    job = ExportJob.objects.select_related("requester").get(pk=job_id)
+    if job.status == ExportStatus.DONE:
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=0)
+    try:
+        unit = report_unit_get(job.requester, job.params.get("unit"))
+        flt = ReportFilter.from_query(job.params)
+        table = report_table(job.report, viewer=job.requester, unit=unit, flt=flt)
+        ExportJob.objects.filter(pk=job.pk).update(total=table.count)
+        folder = Path(settings.MEDIA_ROOT) / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"exports/{job.pk}-{job.report}-{timezone.now():%Y%m%d%H%M%S}.{job.fmt}"
+        with open(Path(settings.MEDIA_ROOT) / name, "wb") as out:
+            rows = write_table(table, job.fmt, out, title=job.report,
+                               progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress=n))
+    except Exception as e:  # noqa: BLE001 - the job records any failure for its page
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=str(e)[:2000],
+                                                   finished_at=timezone.now())
+        job.refresh_from_db()
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, file=name, rows=rows, progress=rows,
+                                               finished_at=timezone.now())
+    job.refresh_from_db()
+    notification_send(user=job.requester, kind=NotificationKind.EXPORT_READY, period=f"export:{job.pk}",
+                      title=f"{job.report}.{job.fmt}", url=f"/records/exports/{job.pk}/", email=False)
+    return job

@@ -19,3 +19,41 @@ def credit_hours_task(*, user_id: int, hours: str, category: str, source_type: s
     entry, _ = credit_hours(user=user, hours=Decimal(hours), category=category, source_type=source_type,
                             source_id=source_id, source_name=source_name)
     return entry.pk
+
+
+@shared_task(name="records.export_job_run")
+def export_job_run_task(*, job_id: int) -> str:
+    """Generate an export file; return its final status."""
+    from .services import export_job_run
+
+    return export_job_run(job_id=job_id).status
+
+
+@shared_task(name="records.send_reminders")
+def send_reminders_task() -> dict[str, int]:
+    """Daily: overdue, due-soon and expiring-certification reminders (never twice)."""
+    from .reminders import reminders_send
+
+    return reminders_send()
+
+
+@shared_task(name="records.send_digests")
+def send_digests_task() -> int:
+    """Weekly: each unit admin's digest (once per ISO week)."""
+    from .reminders import digests_send
+
+    return digests_send()
+
+
+@shared_task(name="records.xapi_export", bind=True, max_retries=5)
+def xapi_export_task(self) -> dict[str, int]:
+    """Send pending ledger events to the LRS; retried with exponential backoff when it
+    is down (events stay pending, so nothing is lost even after the last retry)."""
+    from .xapi import XapiConfig, XapiError, xapi_export_pending
+
+    if XapiConfig.from_settings() is None:
+        return {"sent": 0, "batches": 0, "pending": -1}
+    try:
+        return xapi_export_pending()
+    except XapiError as e:
+        raise self.retry(exc=e, countdown=60 * (2 ** self.request.retries)) from e

@@ -1,0 +1,58 @@
+"""The records' contribution to the role-aware home page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.home import HomeItem
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Certification,
+    Notification,
+    OfflineActivity,
+    OfflineStatus,
+)
+
+
+def records_home_items(request: HttpRequest) -> list[HomeItem]:
+    """Return the person's overdue and soon-due required items, unread notifications,
+    expiring certifications and (for unit admins) offline training awaiting review."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    now = timezone.now()
+    soon = now + timedelta(days=getattr(settings, "RECORDS_DUE_SOON_DAYS", 14))
+    items: list[HomeItem] = []
+    open_items = (Assignment.objects.filter(user=user, required=True, due_at__lt=soon)
+                  .exclude(status__in=[AssignmentStatus.COMPLETED, AssignmentStatus.WAIVED])
+                  .select_related("item").order_by("due_at")[:10])
+    for a in open_items:
+        items.append(HomeItem(title=a.item.title, url=a.item.url or reverse("records:my_record"),
+                              kind=a.item.item_type, due=a.due_at, overdue=a.due_at < now,
+                              note=_("Required")))
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    if unread:
+        items.append(HomeItem(title=_("%(n)d unread notifications") % {"n": unread},
+                              url=reverse("records:notifications"), kind="notice"))
+    today = timezone.localdate(now)
+    warn = today + timedelta(days=getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90))
+    for cert in Certification.objects.filter(user=user, expires_at__gte=today, expires_at__lte=warn):
+        items.append(HomeItem(title=_("Renew: %(cert)s") % {"cert": cert}, url=reverse("records:my_record"),
+                              kind="certificate", due=cert.expires_at))
+    if user.has_role("unit_admin", "system_admin"):
+        from accounts.selectors import visible_people
+
+        pending = (OfflineActivity.objects.filter(status=OfflineStatus.PENDING, user__in=visible_people(user))
+                   .exclude(user=user).count())
+        if pending:
+            items.append(HomeItem(title=_("%(n)d offline training records to review") % {"n": pending},
+                                  url=reverse("records:offline_review_list"), kind="review"))
+    return items

@@ -1,0 +1,605 @@
+"""Reads over the training record: one person's record, requirements, and the unit
+completion reports.
+
+The reports are built from a constant number of aggregate queries (GROUP BY unit path
+prefix, item, role, month), whatever the number of people: never one query per row.
+Every function that reports on units takes a unit the caller has already checked with
+``accounts.selectors.can_see_unit``; ``report_unit_get`` does that check.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Role, Unit, User
+from accounts.selectors import can_see_unit, sees_all_units, unit_scope_roots
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Certification,
+    CreditCategory,
+    CreditEntry,
+    LearningEvent,
+    OfflineActivity,
+    RoleRequirement,
+    TrackedItem,
+    Verb,
+)
+
+PRE_MEETING_STUDY = "pre_meeting_study"
+UNIT_OUTSIDE_SCOPE = "This unit is outside your scope."
+DONE_STATUSES = (AssignmentStatus.COMPLETED, AssignmentStatus.WAIVED)
+ZERO = Decimal(0)
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+# Time ----------------------------------------------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """Return [start, end) of ``year`` as aware datetimes in the site's time zone."""
+    tz = timezone.get_current_timezone()
+    return (datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz))
+
+
+def year_fraction(year: int, now: datetime | None = None) -> float:
+    """Return how much of ``year`` has elapsed at ``now``: 0 before it, 1 after it."""
+    now = now or timezone.now()
+    start, end = year_bounds(year)
+    if now <= start:
+        return 0.0
+    if now >= end:
+        return 1.0
+    return (now - start).total_seconds() / (end - start).total_seconds()
+
+
+class LocalMonth(models.Func):
+    """The month (1-12) of a datetime column in the site's time zone.
+
+    Django's ``ExtractMonth`` calls a Python function per row on SQLite; over hundreds of
+    thousands of rows that dominates a report, so SQLite gets the built-in ``strftime``
+    with the zone's current UTC offset (exact for zones without daylight saving, such as
+    Asia/Shanghai). PostgreSQL converts with ``AT TIME ZONE``.
+    """
+
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        tz = timezone.get_current_timezone_name()
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(EXTRACT(MONTH FROM ({sql}) AT TIME ZONE %s) AS integer)", [*params, tz]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        offset = timezone.localtime(timezone.now()).utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(strftime('%%m', {sql}, '{minutes:+d} minutes') AS integer)", params
+
+
+# Requirements ---------------------------------------------------------------------------
+
+
+@dataclass
+class Targets:
+    """What one person must achieve in one year (merged over their roles)."""
+
+    year: int
+    min_hours: Decimal = ZERO
+    category_minimums: dict[str, Decimal] = field(default_factory=dict)
+    required_item_types: list[str] = field(default_factory=list)
+    required_item_ids: set[int] = field(default_factory=set)
+    pre_meeting_study_min: int = 0
+    roles: list[str] = field(default_factory=list)
+
+
+def requirements_for_year(year: int) -> dict[str, RoleRequirement]:
+    """Return the requirement in force for each role in ``year``: the row for that year,
+    or else the recurring row (year empty). One query (plus one for required items)."""
+    rows = RoleRequirement.objects.filter(Q(year=year) | Q(year__isnull=True)).prefetch_related("required_items")
+    chosen: dict[str, RoleRequirement] = {}
+    for row in rows:
+        if row.role not in chosen or (row.year is not None and chosen[row.role].year is None):
+            chosen[row.role] = row
+    return chosen
+
+
+def targets_merge(roles: list[str] | set[str], year: int,
+                  requirements: dict[str, RoleRequirement] | None = None) -> Targets:
+    """Merge the requirements of ``roles`` for ``year``: the highest figure of each wins,
+    required items add up."""
+    requirements = requirements if requirements is not None else requirements_for_year(year)
+    targets = Targets(year=year, roles=sorted(roles))
+    for role in roles:
+        req = requirements.get(role)
+        if req is None:
+            continue
+        targets.min_hours = max(targets.min_hours, Decimal(req.min_hours))
+        for category, hours in (req.category_minimums or {}).items():
+            targets.category_minimums[category] = max(targets.category_minimums.get(category, ZERO),
+                                                      Decimal(str(hours)))
+        for item_type in req.required_item_types or []:
+            if item_type not in targets.required_item_types:
+                targets.required_item_types.append(item_type)
+        targets.required_item_ids |= {item.pk for item in req.required_items.all()}
+        targets.pre_meeting_study_min = max(targets.pre_meeting_study_min, req.pre_meeting_study_min)
+    return targets
+
+
+def person_targets(person: User, year: int) -> Targets:
+    """Return ``person``'s merged targets for ``year``."""
+    return targets_merge(person.get_role_codes(), year)
+
+
+# One person's record ----------------------------------------------------------------------
+
+
+@dataclass
+class YearHours:
+    year: int
+    by_category: dict[str, Decimal]
+    total: Decimal
+    targets: Targets
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per category that has hours or a minimum."""
+        out = []
+        for code, label in CreditCategory.choices:
+            got = self.by_category.get(code, ZERO)
+            need = self.targets.category_minimums.get(code)
+            if got or need:
+                out.append({"code": code, "label": label, "hours": got, "target": need,
+                            "met": need is None or got >= need})
+        return out
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.targets.min_hours and all(r["met"] for r in self.rows)
+
+    @property
+    def percent(self) -> int:
+        if not self.targets.min_hours:
+            return 100
+        return min(100, int(100 * self.total / self.targets.min_hours))
+
+
+@dataclass
+class PersonRecord:
+    person: User
+    year: int
+    years: list[YearHours]
+    courses_completed: list[Assignment]
+    open_assignments: list[Assignment]
+    exams: list[Assignment]
+    certificates: list[Assignment]
+    pre_meeting_attended: int
+    pre_meeting_required: int
+    certifications: list[Certification]
+    offline: list[OfflineActivity]
+    today: date
+    missing_item_types: list[str]
+
+    @property
+    def current(self) -> YearHours | None:
+        return next((y for y in self.years if y.year == self.year), None)
+
+
+def certifications_status(certs: list[Certification], today: date, soon_days: int) -> list[dict[str, Any]]:
+    """Return each certification with its state: valid, expiring (within ``soon_days``), expired."""
+    out = []
+    for cert in certs:
+        if not cert.is_valid_on(today) and cert.issued_at <= today:
+            state = "expired"
+        elif cert.expires_within(today, soon_days):
+            state = "expiring"
+        else:
+            state = "valid"
+        out.append({"cert": cert, "state": state})
+    return out
+
+
+def person_record_get(person: User, year: int | None = None, now: datetime | None = None) -> PersonRecord:
+    """Return everything on ``person``'s training record page for ``year`` (default: this
+    year) and the hours of every year they have. A constant number of queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    year = year or today.year
+    hours_rows = (CreditEntry.objects.filter(user=person).values("year", "category")
+                  .annotate(hours=Sum("hours")).order_by("-year"))
+    by_year: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in hours_rows:
+        by_year[row["year"]][row["category"]] = row["hours"] or ZERO
+    by_year.setdefault(year, {})
+    roles = person.get_role_codes()
+    years = []
+    for y in sorted(by_year, reverse=True):
+        cats = by_year[y]
+        years.append(YearHours(year=y, by_category=cats, total=sum(cats.values(), ZERO),
+                               targets=targets_merge(roles, y)))
+    assignments = list(Assignment.objects.filter(user=person).select_related("item")
+                       .order_by("-completed_at", "due_at"))
+    courses = [a for a in assignments if a.item.item_type == "course" and a.status == AssignmentStatus.COMPLETED]
+    exams = [a for a in assignments if a.item.item_type.startswith("exam")
+             and (a.status == AssignmentStatus.COMPLETED or a.score is not None)]
+    certificates = [a for a in assignments if a.status == AssignmentStatus.COMPLETED and a.item.url
+                    and (a.item.item_type == "certificate" or (a.item.item_type.startswith("exam") and a.passed))]
+    open_items = [a for a in assignments if a.required and a.status not in DONE_STATUSES]
+    start, end = year_bounds(year)
+    attended = LearningEvent.objects.filter(
+        actor=person, verb=Verb.ATTENDED, object_type=PRE_MEETING_STUDY, timestamp__gte=start, timestamp__lt=end
+    ).values("object_id").distinct().count()
+    current = next(y for y in years if y.year == year)
+    done_types = {a.item.item_type for a in assignments
+                  if a.status == AssignmentStatus.COMPLETED and a.completed_at and start <= a.completed_at < end
+                  and (a.passed is not False)}
+    missing = [t for t in current.targets.required_item_types if t not in done_types]
+    return PersonRecord(
+        person=person, year=year, years=years, courses_completed=courses, open_assignments=open_items,
+        exams=exams, certificates=certificates, pre_meeting_attended=attended,
+        pre_meeting_required=current.targets.pre_meeting_study_min,
+        certifications=list(Certification.objects.filter(user=person)),
+        offline=list(OfflineActivity.objects.filter(user=person)[:50]), today=today, missing_item_types=missing,
+    )
+
+
+# Unit reports -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """The report's filters: a year, and optionally a role, an item type and one item."""
+
+    year: int
+    role: str = ""
+    item_type: str = ""
+    item_id: int | None = None
+
+    @classmethod
+    def from_query(cls, data: Any, today: date | None = None) -> ReportFilter:
+        """Parse request GET parameters; bad values fall back to "no filter"."""
+        today = today or timezone.localdate()
+        try:
+            year = int(data.get("year") or today.year)
+        except (TypeError, ValueError):
+            year = today.year
+        if not 2000 <= year <= 2100:
+            year = today.year
+        role = data.get("role") or ""
+        if role not in Role.values:
+            role = ""
+        item_type = (data.get("item_type") or "")[:30]
+        try:
+            item_id = int(data.get("item")) if data.get("item") else None
+        except (TypeError, ValueError):
+            item_id = None
+        return cls(year=year, role=role, item_type=item_type, item_id=item_id)
+
+    def as_query(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"year": self.year}
+        if self.role:
+            out["role"] = self.role
+        if self.item_type:
+            out["item_type"] = self.item_type
+        if self.item_id:
+            out["item"] = self.item_id
+        return out
+
+
+def report_roots(viewer: User) -> list[Unit]:
+    """Return the units at the top of ``viewer``'s reports (empty: no report access)."""
+    if sees_all_units(viewer):
+        return list(Unit.get_root_nodes())
+    roots = unit_scope_roots(viewer)
+    # Drop a root that lies inside another root.
+    return [r for r in roots if not any(o is not r and r.path.startswith(o.path) and o.path != r.path
+                                        for o in roots)]
+
+
+def report_unit_get(viewer: User, unit_id: int | str | None) -> Unit:
+    """Return the unit to report on, checked against ``viewer``'s scope.
+
+    Raise ``PermissionDenied`` when the unit lies outside it, and ``Unit.DoesNotExist``
+    when there is none.
+    """
+    if unit_id in (None, ""):
+        roots = report_roots(viewer)
+        if not roots:
+            raise PermissionDenied(UNIT_OUTSIDE_SCOPE)
+        return roots[0]
+    unit = Unit.objects.get(pk=int(unit_id))
+    if not can_see_unit(viewer, unit):
+        raise PermissionDenied(UNIT_OUTSIDE_SCOPE)
+    return unit
+
+
+def _period_q(flt: ReportFilter) -> Q:
+    start, end = year_bounds(flt.year)
+    return (Q(period=str(flt.year)) | Q(period="", due_at__gte=start, due_at__lt=end)
+            | Q(period="", due_at__isnull=True))
+
+
+def assignments_in_scope(unit: Unit, flt: ReportFilter) -> models.QuerySet[Assignment]:
+    """Return the required assignments of people in ``unit``'s subtree for the filter's year."""
+    qs = Assignment.objects.filter(_period_q(flt), required=True, user__unit__path__startswith=unit.path,
+                                   user__is_active=True, item__is_active=True)
+    if flt.role:
+        qs = qs.filter(user__role_assignments__role=flt.role)
+    if flt.item_type:
+        qs = qs.filter(item__item_type__startswith=flt.item_type)
+    if flt.item_id:
+        qs = qs.filter(item_id=flt.item_id)
+    return qs
+
+
+def _report_scan(flt: ReportFilter, people: models.QuerySet[User], item_ids: list[int] | None,
+                 inactive_ids: list[int]) -> models.QuerySet[Assignment]:
+    # The report's hot path reads the assignments table alone (no join): people and
+    # items are filtered by id (a subquery, a short list), so SQLite and PostgreSQL can
+    # answer from the covering indexes declared on Assignment.
+    qs = Assignment.objects.filter(_period_q(flt), required=True, user_id__in=people.values("pk"))
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    elif inactive_ids:
+        qs = qs.exclude(item_id__in=inactive_ids)
+    return qs
+
+
+def people_in_scope(unit: Unit, flt: ReportFilter) -> models.QuerySet[User]:
+    qs = User.objects.filter(unit__path__startswith=unit.path, is_active=True)
+    if flt.role:
+        qs = qs.filter(role_assignments__role=flt.role)
+    return qs
+
+
+def _counts(now: datetime) -> dict[str, Any]:
+    return {
+        "total": Count("id"),
+        "done": Count("id", filter=Q(status__in=DONE_STATUSES)),
+        "overdue": Count("id", filter=Q(due_at__lt=now) & ~Q(status__in=DONE_STATUSES)),
+        "scored": Count("id", filter=Q(passed__isnull=False)),
+        "passed": Count("id", filter=Q(passed=True)),
+    }
+
+
+def _rate(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
+
+@dataclass
+class Row:
+    key: Any
+    label: str
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    scored: int = 0
+    passed: int = 0
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, row: dict[str, Any]) -> None:
+        for name in ("total", "done", "overdue", "scored", "passed"):
+            setattr(self, name, getattr(self, name) + (row.get(name) or 0))
+
+    @property
+    def rate(self) -> int:
+        return _rate(self.done, self.total)
+
+    @property
+    def pass_rate(self) -> int | None:
+        return _rate(self.passed, self.scored) if self.scored else None
+
+
+@dataclass
+class UnitReport:
+    unit: Unit
+    filter: ReportFilter
+    breadcrumbs: list[Unit]
+    children: list[Row]
+    items: list[Row]
+    roles: list[Row]
+    totals: Row
+    hours_by_month: list[tuple[int, Decimal]]
+    completions_by_month: list[tuple[int, int]]
+    people_count: int
+    at_risk_count: int
+    year_fraction: float
+
+
+def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | None = None) -> UnitReport:
+    """Return the completion report for ``unit`` (already scope-checked) and its children.
+
+    A constant number of queries: one GROUP BY (child path prefix, item) for the
+    unit × item matrix, one by role, one each for hours and completions by month, one
+    count of people and one of those at risk.
+    """
+    if not can_see_unit(viewer, unit):
+        raise PermissionDenied(UNIT_OUTSIDE_SCOPE)
+    now = now or timezone.now()
+    start, end = year_bounds(flt.year)
+    child_len = len(unit.path) + Unit.steplen
+    subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", "path", "name", "depth"))
+    children = {path: Row(key=pk, label=name) for pk, path, name, depth in subtree if depth == unit.depth + 1}
+    direct = Row(key=unit.pk, label=str(unit), extra={"direct": True})
+    unit_row = {pk: children.get(path[:child_len], direct) for pk, path, _n, _d in subtree}
+    item_meta: dict[int, tuple[str, str]] = {}
+    inactive: list[int] = []
+    for pk, title, item_type, active in TrackedItem.objects.values_list("pk", "title", "item_type", "is_active"):
+        if not active:
+            inactive.append(pk)
+        elif (not flt.item_type or item_type.startswith(flt.item_type)) and (not flt.item_id or pk == flt.item_id):
+            item_meta[pk] = (title, item_type)
+    item_ids = list(item_meta) if (flt.item_type or flt.item_id) else None
+    people = people_in_scope(unit, flt)
+    scan = _report_scan(flt, people, item_ids, inactive)
+    # Scan 1: per person → their unit's child row and their roles' rows.
+    person_unit = dict(people.values_list("pk", "unit_id"))
+    person_roles: dict[int, list[str]] = defaultdict(list)
+    from accounts.models import RoleAssignment
+
+    for user_id, role in RoleAssignment.objects.filter(user__in=people.values("pk")).values_list("user_id", "role"):
+        person_roles[user_id].append(role)
+    fields = ("total", "done", "overdue", "scored", "passed")
+    by_unit: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    by_role: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for user_id, *counts in (scan.values("user_id").annotate(**_counts(now)).order_by()
+                             .values_list("user_id", *fields)):
+        acc = by_unit[person_unit.get(user_id)]
+        for i, n in enumerate(counts):
+            acc[i] += n
+        for code in person_roles.get(user_id, ()):
+            acc = by_role[code]
+            for i, n in enumerate(counts):
+                acc[i] += n
+    totals = Row(key=None, label="")
+    for unit_id, counts in by_unit.items():
+        row = dict(zip(fields, counts, strict=True))
+        unit_row.get(unit_id, direct).add(row)
+        totals.add(row)
+    role_rows = []
+    for code in Role.values:
+        if code in by_role and (not flt.role or code == flt.role):
+            r = Row(key=code, label=str(Role(code).label))
+            r.add(dict(zip(fields, by_role[code], strict=True)))
+            role_rows.append(r)
+    # Scan 2: per item (the covering index on item streams the GROUP BY).
+    items: dict[int, Row] = {}
+    for row in scan.values("item_id").annotate(**_counts(now)).order_by():
+        title, item_type = item_meta.get(row["item_id"], ("", ""))
+        items[row["item_id"]] = Row(key=row["item_id"], label=title, extra={"item_type": item_type})
+        items[row["item_id"]].add(row)
+    # Scan 3: completions of the year by month.
+    completions = {r["m"]: r["n"] for r in scan.filter(completed_at__gte=start, completed_at__lt=end)
+                   .annotate(m=LocalMonth("completed_at")).values("m").annotate(n=Count("id")).order_by()}
+    hours_qs = CreditEntry.objects.filter(user__unit_id__in=list(unit_row), earned_at__gte=start,
+                                          earned_at__lt=end)
+    if flt.role:
+        hours_qs = hours_qs.filter(user__role_assignments__role=flt.role)
+    hours = {r["m"]: r["h"] or ZERO for r in hours_qs.annotate(m=LocalMonth("earned_at")).values("m")
+             .annotate(h=Sum("hours")).order_by()}
+    child_rows = list(children.values())
+    if direct.total:
+        child_rows.insert(0, direct)
+    fraction = year_fraction(flt.year, now)
+    return UnitReport(
+        unit=unit, filter=flt, breadcrumbs=breadcrumbs_for(viewer, unit), children=child_rows,
+        items=sorted(items.values(), key=lambda r: (r.rate, r.label)), roles=role_rows, totals=totals,
+        hours_by_month=[(m, hours.get(m, ZERO)) for m in range(1, 13)],
+        completions_by_month=[(m, completions.get(m, 0)) for m in range(1, 13)],
+        people_count=people_in_scope(unit, flt).count(),
+        at_risk_count=at_risk_people(unit, flt, now=now).count(), year_fraction=fraction,
+    )
+
+
+def breadcrumbs_for(viewer: User, unit: Unit) -> list[Unit]:
+    """Return the units from the top of ``viewer``'s scope down to ``unit`` (one query)."""
+    step = Unit.steplen
+    paths = [unit.path[:n] for n in range(step, len(unit.path) + 1, step)]
+    ancestors = list(Unit.objects.filter(path__in=paths).order_by("depth"))
+    return [u for u in ancestors if can_see_unit(viewer, u)]
+
+
+def overdue_assignments(unit: Unit, flt: ReportFilter, now: datetime | None = None) -> models.QuerySet[Assignment]:
+    """Return overdue required assignments in ``unit``'s subtree, most overdue first."""
+    now = now or timezone.now()
+    return (assignments_in_scope(unit, flt).filter(due_at__lt=now).exclude(status__in=DONE_STATUSES)
+            .select_related("user", "user__unit", "item").order_by("due_at", "user__unit__path", "user_id"))
+
+
+def due_soon_assignments(unit: Unit, flt: ReportFilter, now: datetime | None = None,
+                         days: int | None = None) -> models.QuerySet[Assignment]:
+    """Return required assignments due within ``days`` (RECORDS_DUE_SOON_DAYS) and not done."""
+    now = now or timezone.now()
+    days = days if days is not None else _setting("RECORDS_DUE_SOON_DAYS", 14)
+    return (assignments_in_scope(unit, flt).filter(due_at__gte=now, due_at__lt=now + timedelta(days=days))
+            .exclude(status__in=DONE_STATUSES).select_related("user", "user__unit", "item").order_by("due_at"))
+
+
+def at_risk_people(unit: Unit, flt: ReportFilter, now: datetime | None = None) -> models.QuerySet[User]:
+    """Return people in ``unit``'s subtree who will miss their yearly hours target at
+    their current pace.
+
+    The pace rule (docs/records.md): with a fraction *f* of the year elapsed and *H*
+    hours earned, the projected year-end total is H / f. A person is at risk when the
+    projection is below their target T, i.e. H < T × f. Nobody is at risk in the first
+    RECORDS_AT_RISK_GRACE_DAYS days of the year (too early to judge). When the year is
+    over (f = 1) this lists everyone who missed the target. Each row carries
+    ``target``, ``hours`` and ``projected``.
+    """
+    now = now or timezone.now()
+    fraction = year_fraction(flt.year, now)
+    start, _end = year_bounds(flt.year)
+    grace = _setting("RECORDS_AT_RISK_GRACE_DAYS", 30)
+    requirements = requirements_for_year(flt.year)
+    whens = [When(role_assignments__role=role, then=Value(req.min_hours))
+             for role, req in requirements.items() if req.min_hours and (not flt.role or role == flt.role)]
+    people = people_in_scope(unit, flt)
+    if not whens or now < start + timedelta(days=grace):
+        return people.none()
+    hours = (CreditEntry.objects.filter(user=OuterRef("pk"), year=flt.year).values("user")
+             .annotate(s=Sum("hours")).values("s"))
+    dec = models.DecimalField(max_digits=8, decimal_places=2)
+    return (User.objects.filter(pk__in=people.values("pk"))
+            .annotate(target=Max(Case(*whens, default=Value(ZERO), output_field=dec)),
+                      hours=Coalesce(Subquery(hours, output_field=dec), Value(ZERO), output_field=dec))
+            .filter(target__gt=0, hours__lt=F("target") * Value(Decimal(str(round(fraction, 4)))))
+            .select_related("unit").order_by("unit__path", "full_name", "pk"))
+
+
+def people_report(unit: Unit, flt: ReportFilter, *, offset: int = 0, limit: int = 200,
+                  now: datetime | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Return one row per person in ``unit``'s subtree (a page of them) with their
+    completion and hours, and the number of people. Four queries per page."""
+    now = now or timezone.now()
+    people_qs = people_in_scope(unit, flt).select_related("unit").order_by("unit__path", "full_name", "pk")
+    count = people_qs.count()
+    people = list(people_qs[offset:offset + limit])
+    ids = [p.pk for p in people]
+    stats = {r["user_id"]: r for r in assignments_in_scope(unit, flt).filter(user_id__in=ids)
+             .values("user_id").annotate(**_counts(now)).order_by()}
+    hours = {r["user_id"]: r["h"] for r in CreditEntry.objects.filter(user_id__in=ids, year=flt.year)
+             .values("user_id").annotate(h=Sum("hours")).order_by()}
+    requirements = requirements_for_year(flt.year)
+    roles: dict[int, set[str]] = defaultdict(set)
+    from accounts.models import RoleAssignment
+
+    for user_id, role in RoleAssignment.objects.filter(user_id__in=ids).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    fraction = year_fraction(flt.year, now)
+    rows = []
+    for person in people:
+        s = stats.get(person.pk, {})
+        r = Row(key=person.pk, label=person.display_name)
+        r.add(s)
+        target = max((requirements[x].min_hours for x in roles[person.pk] if x in requirements), default=ZERO)
+        got = hours.get(person.pk) or ZERO
+        r.extra = {"person": person, "hours": got, "target": target,
+                   "at_risk": bool(target and got < target * Decimal(str(round(fraction, 4))))}
+        rows.append(r)
+    return rows, count

@@ -1,0 +1,411 @@
+"""Training record pages, reports, exports, offline training and notifications.
+
+Every view that shows someone else's data checks scope through ``accounts.selectors``
+(``can_see_person``, ``can_see_unit`` via ``selectors.report_unit_get``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, Unit, User
+from accounts.selectors import can_see_person
+from audit.services import audit_log
+
+from . import selectors, services
+from .exports import REPORTS, report_table, write_table
+from .forms import (
+    CertificationForm,
+    GroupAttendanceForm,
+    OfflineActivityForm,
+    ReviewForm,
+    RoleRequirementForm,
+)
+from .models import (
+    ExportJob,
+    ExportStatus,
+    Notification,
+    OfflineActivity,
+    OfflineStatus,
+    RoleRequirement,
+    TrackedItem,
+)
+from .selectors import ReportFilter
+
+REPORT_ROLES = (Role.UNIT_ADMIN, Role.LEADER, Role.SYSTEM_ADMIN)
+
+
+def can_view_reports(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(*REPORT_ROLES))
+
+
+def _reports_required(request: HttpRequest) -> None:
+    if not can_view_reports(request.user):
+        raise PermissionDenied(_("Reports are for unit admins and leaders."))
+
+
+# The record -------------------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int | None:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+def _person_or_403(request: HttpRequest, pk: int) -> User:
+    person = get_object_or_404(User.objects.select_related("unit"), pk=pk)
+    if not can_see_person(request.user, person):
+        audit_log(action="records.record_view", request=request, target=person, result="denied")
+        raise PermissionDenied(_("This person is outside your scope."))
+    return person
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    return _record_page(request, request.user)
+
+
+@login_required
+def person_record(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_403(request, pk)
+    if person.pk != request.user.pk:
+        audit_log(action="records.record_view", request=request, target=person)
+    return _record_page(request, person)
+
+
+def _record_page(request: HttpRequest, person: User) -> HttpResponse:
+    record = selectors.person_record_get(person, _year(request))
+    soon = getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90)
+    return render(request, "records/record.html", {
+        "record": record, "person": person, "is_self": person.pk == request.user.pk,
+        "certs": selectors.certifications_status(record.certifications, record.today, soon),
+        "pdf_url": reverse("records:my_record_pdf") if person.pk == request.user.pk
+        else reverse("records:person_record_pdf", args=[person.pk]),
+    })
+
+
+@login_required
+def my_record_pdf(request: HttpRequest) -> HttpResponse:
+    return _record_pdf(request, request.user)
+
+
+@login_required
+def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_pdf(request, _person_or_403(request, pk))
+
+
+def _record_pdf(request: HttpRequest, person: User) -> HttpResponse:
+    from .pdf import FontMissingError, record_pdf
+
+    record = selectors.person_record_get(person, _year(request))
+    try:
+        data = record_pdf(record)
+    except FontMissingError as e:
+        messages.error(request, str(e))
+        return redirect(request.path.rsplit("pdf/", 1)[0])
+    audit_log(action="records.record_pdf", request=request, target=person)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="record-{person.pk}-{record.year}.pdf"'
+    return response
+
+
+# Reports ----------------------------------------------------------------------------------
+
+
+def _report_context(request: HttpRequest) -> tuple[Unit, ReportFilter]:
+    _reports_required(request)
+    try:
+        unit = selectors.report_unit_get(request.user, request.GET.get("unit"))
+    except (Unit.DoesNotExist, ValueError) as e:
+        raise Http404(_("No such unit.")) from e
+    except PermissionDenied:
+        audit_log(action="records.report_view", request=request, result="denied",
+                  details={"unit": request.GET.get("unit")})
+        raise
+    return unit, ReportFilter.from_query(request.GET)
+
+
+def _filter_choices(flt: ReportFilter) -> dict:
+    this_year = timezone.localdate().year
+    return {
+        "years": list(range(this_year, this_year - 5, -1)),
+        "roles": Role.choices,
+        "item_types": [("course", _("Courses")), ("exam", _("Exams"))],
+        "tracked_items": TrackedItem.objects.filter(is_active=True).only("id", "title").order_by("title")[:300],
+    }
+
+
+@login_required
+def report_dashboard(request: HttpRequest) -> HttpResponse:
+    unit, flt = _report_context(request)
+    report = selectors.unit_report(request.user, unit, flt)
+    people = None
+    if not any(not r.extra.get("direct") for r in report.children):
+        rows, count = selectors.people_report(unit, flt, limit=200)
+        people = {"rows": rows, "count": count}
+    max_hours = max((h for _m, h in report.hours_by_month), default=0) or 1
+    max_done = max((n for _m, n in report.completions_by_month), default=0) or 1
+    return render(request, "records/report_dashboard.html", {
+        "report": report, "unit": unit, "flt": flt, "query": flt.as_query(), "people": people,
+        "roots": selectors.report_roots(request.user), **_filter_choices(flt),
+        "hours_chart": [(m, h, round(100 * h / max_hours)) for m, h in report.hours_by_month],
+        "done_chart": [(m, n, round(100 * n / max_done)) for m, n in report.completions_by_month],
+    })
+
+
+@login_required
+def report_people(request: HttpRequest) -> HttpResponse:
+    unit, flt = _report_context(request)
+    page_no = max(1, int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1)
+    rows, count = selectors.people_report(unit, flt, offset=(page_no - 1) * 200, limit=200)
+    return render(request, "records/report_people.html", {
+        "unit": unit, "flt": flt, "query": flt.as_query(), "rows": rows, "count": count, "page_no": page_no,
+        "has_next": page_no * 200 < count, "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+    })
+
+
+@login_required
+def report_overdue(request: HttpRequest) -> HttpResponse:
+    unit, flt = _report_context(request)
+    page = Paginator(selectors.overdue_assignments(unit, flt), 100).get_page(request.GET.get("page"))
+    return render(request, "records/report_overdue.html", {
+        "unit": unit, "flt": flt, "query": flt.as_query(), "page": page,
+        "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+    })
+
+
+@login_required
+def report_at_risk(request: HttpRequest) -> HttpResponse:
+    unit, flt = _report_context(request)
+    page = Paginator(selectors.at_risk_people(unit, flt), 100).get_page(request.GET.get("page"))
+    fraction = selectors.year_fraction(flt.year)
+    for p in page.object_list:
+        p.projected = round(float(p.hours) / fraction, 1) if fraction else 0
+    return render(request, "records/report_at_risk.html", {
+        "unit": unit, "flt": flt, "query": flt.as_query(), "page": page, "fraction": round(fraction * 100),
+        "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+    })
+
+
+# Exports ----------------------------------------------------------------------------------
+
+
+@login_required
+def report_export(request: HttpRequest, report: str) -> HttpResponse:
+    unit, flt = _report_context(request)
+    fmt = request.GET.get("fmt", "xlsx")
+    if report not in REPORTS or fmt not in ("xlsx", "csv"):
+        return HttpResponseBadRequest(_("Unknown report or format."))
+    table = report_table(report, viewer=request.user, unit=unit, flt=flt)
+    limit = getattr(settings, "RECORDS_EXPORT_SYNC_MAX_ROWS", 5000)
+    if table.count > limit or request.GET.get("background"):
+        job = services.export_job_create(requester=request.user, report=report, unit_id=unit.pk,
+                                         params=flt.as_query(), fmt=fmt, request=request)
+        messages.info(request, _("The export is large; it is being prepared in the background."))
+        return redirect("records:export_detail", pk=job.pk)
+    audit_log(action="records.export", request=request, target=unit,
+              details={"report": report, "fmt": fmt, "params": flt.as_query(), "rows": table.count})
+    import io
+
+    buffer = io.BytesIO()
+    write_table(table, fmt, buffer, title=report)
+    content_type = ("text/csv; charset=utf-8" if fmt == "csv" else
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report}-{unit.code}-{flt.year}.{fmt}"'
+    return response
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    jobs = ExportJob.objects.filter(requester=request.user)[:50]
+    return render(request, "records/export_list.html", {"jobs": jobs})
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ExportJob, pk=pk, requester=request.user)
+    return render(request, "records/export_detail.html", {"job": job,
+                                                           "running": job.status in (ExportStatus.PENDING,
+                                                                                     ExportStatus.RUNNING)})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = ExportJob.objects.filter(pk=pk).first()
+    if job is None or job.requester_id != request.user.pk:
+        audit_log(action="records.export_download", request=request, result="denied", target_id=str(pk),
+                  target_type="records.exportjob")
+        raise Http404(_("No such export."))
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404(_("The export is not ready."))
+    path = (Path(settings.MEDIA_ROOT) / job.file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve() / "exports") or not path.exists():
+        raise Http404(_("The export file is gone."))
+    audit_log(action="records.export_download", request=request, target=job)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+
+
+# Offline training ---------------------------------------------------------------------------
+
+
+@login_required
+def offline_list(request: HttpRequest) -> HttpResponse:
+    form = OfflineActivityForm()
+    if request.method == "POST":
+        form = OfflineActivityForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.offline_activity_submit(user=request.user, request=request, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, _("Recorded. Your unit admin will review it."))
+                return redirect("records:offline")
+    activities = OfflineActivity.objects.filter(user=request.user).select_related("reviewed_by")[:100]
+    return render(request, "records/offline_list.html", {
+        "form": form, "activities": activities,
+        "can_review": request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
+        "can_register": request.user.has_role(Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
+    })
+
+
+@login_required
+def offline_review_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only unit admins review offline training."))
+    from accounts.selectors import visible_people
+
+    pending = (OfflineActivity.objects.filter(status=OfflineStatus.PENDING,
+                                              user__in=visible_people(request.user))
+               .exclude(user=request.user).select_related("user", "user__unit").order_by("created_at"))
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    return render(request, "records/offline_review.html", {"page": page, "form": ReviewForm()})
+
+
+@login_required
+@require_POST
+def offline_review(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(OfflineActivity, pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("records:offline_review_list")
+    try:
+        services.offline_activity_review(activity=activity, reviewer=request.user,
+                                         approve=form.cleaned_data["decision"] == "approve",
+                                         reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Review saved."))
+    return redirect("records:offline_review_list")
+
+
+@login_required
+def offline_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(OfflineActivity.objects.select_related("user"), pk=pk)
+    if not can_see_person(request.user, activity.user) or not activity.evidence:
+        raise Http404(_("No such file."))
+    return FileResponse(activity.evidence.open("rb"), as_attachment=False,
+                        filename=Path(activity.evidence.name).name)
+
+
+@login_required
+def offline_group(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only trainers and unit admins register group attendance."))
+    form = GroupAttendanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        people = form.cleaned_data.pop("people")
+        if not request.user.has_role(Role.TRAINER):
+            outside = [p for p in people if not can_see_person(request.user, p)]
+            if outside:
+                form.add_error("people", _("Outside your units: %(names)s") % {
+                    "names": ", ".join(p.display_name for p in outside)})
+        if not form.errors:
+            try:
+                created = services.offline_group_register(trainer=request.user, people=people, request=request,
+                                                          **form.cleaned_data)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, _("Attendance registered for %(n)d people.") % {"n": len(created)})
+                return redirect("records:offline_group")
+    return render(request, "records/offline_group.html", {"form": form})
+
+
+# Requirements and certifications ------------------------------------------------------------
+
+
+@login_required
+def requirement_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.has_role(Role.SYSTEM_ADMIN, Role.TRAINER)):
+        raise PermissionDenied(_("Only system admins and trainers set requirements."))
+    instance = None
+    if request.GET.get("edit"):
+        instance = get_object_or_404(RoleRequirement, pk=request.GET["edit"])
+    form = RoleRequirementForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit_log(action="records.requirement_save", request=request, target=saved,
+                  details={"role": saved.role, "year": saved.year, "min_hours": str(saved.min_hours)})
+        messages.success(request, _("Requirement saved."))
+        return redirect("records:requirements")
+    rows = RoleRequirement.objects.prefetch_related("required_items").order_by("role", "year")
+    return render(request, "records/requirements.html", {"form": form, "rows": rows, "editing": instance})
+
+
+@login_required
+def certification_add(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only unit admins record certifications."))
+    form = CertificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data.pop("person")
+        if not can_see_person(request.user, person):
+            form.add_error("person", _("This person is outside your scope."))
+        else:
+            try:
+                services.certification_record(user=person, actor=request.user, source="manual",
+                                              **form.cleaned_data)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, _("Certification recorded."))
+                return redirect("records:person_record", pk=person.pk)
+    return render(request, "records/certification_form.html", {"form": form})
+
+
+# Notifications ------------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("records:notifications")
+    page = Paginator(Notification.objects.filter(user=request.user).select_related("item"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "records/notifications.html", {"page": page})
