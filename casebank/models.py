@@ -115,8 +115,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("law_id", "number", "sub_number")
 
 
-class Article(index.Indexed, models.Model):
-    """One provision of a law (第X条, 第X条之一), stable across text versions."""
+class Article(models.Model):
+    """One provision of a law (第X条, 第X条之一), stable across text versions.
+
+    Not in Wagtail's search index on purpose: 64k rows would be indexed one signal at a
+    time; the admin chooser searches with the ORM and the search app indexes in bulk.
+    """
 
     law = models.ForeignKey(Law, verbose_name=_("law"), on_delete=models.CASCADE, related_name="articles")
     label = models.CharField(_("label"), max_length=50, help_text=_("As printed, e.g. 第二百六十四条之一"))
@@ -138,14 +142,6 @@ class Article(index.Indexed, models.Model):
         FieldPanel("chapter_path"),
         FieldPanel("source_id"),
     ]
-    search_fields = [
-        index.SearchField("label"),
-        index.AutocompleteField("label"),
-        index.FilterField("law_id"),
-        index.FilterField("number"),
-        index.RelatedFields("law", [index.SearchField("name"), index.SearchField("short_name")]),
-    ]
-
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -239,7 +235,7 @@ class ChargeStatus(models.TextChoices):
     ABOLISHED = "abolished", _("Abolished")
 
 
-class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel):
+class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
     """A criminal charge (罪名) or a public-security violation (治安违法行为) with its elements.
 
     Drafts and revisions live in Wagtail's revision table: the row itself always holds the
@@ -278,14 +274,6 @@ class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index
         InlinePanel("elements", label=_("Legal elements")),
         FieldPanel("source_id"),
     ]
-    search_fields = [
-        index.SearchField("name", boost=3),
-        index.AutocompleteField("name"),
-        index.SearchField("summary"),
-        index.FilterField("kind"),
-        index.FilterField("live"),
-    ]
-
     class Meta:
         verbose_name = _("charge")
         verbose_name_plural = _("charges")

@@ -14,6 +14,7 @@ class LawViewSet(SnippetViewSet):
     list_display = ["name", "short_name", "level", "status", "promulgated_on"]
     list_filter = ["level", "status"]
     search_fields = ["name", "short_name"]
+    search_backend_name = None
 
 
 class ArticleViewSet(SnippetViewSet):
@@ -21,7 +22,8 @@ class ArticleViewSet(SnippetViewSet):
     icon = "doc-full-inverse"
     list_display = ["__str__", "chapter_path"]
     list_filter = ["law__level"]
-    search_fields = ["label"]
+    search_fields = ["label", "law__name", "law__short_name"]
+    search_backend_name = None  # ORM search: articles are not in Wagtail's index
     ordering = ["law_id", "number", "sub_number"]
 
 
@@ -31,6 +33,7 @@ class ChargeViewSet(SnippetViewSet):
     list_display = ["name", "kind", "status", "article_refs"]
     list_filter = ["kind", "status"]
     search_fields = ["name"]
+    search_backend_name = None
 
 
 class CasebankViewSetGroup(SnippetViewSetGroup):

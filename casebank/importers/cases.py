@@ -318,6 +318,7 @@ def _wagtail_create(index: CaseIndexPage, record: CaseRecord, charge_ids, articl
     index.add_child(instance=page)
     page.charges.set(charge_ids)
     page.cited_articles.set(article_ids)
+    page.save()  # ParentalManyToManyFields are written on save()
     revision = page.save_revision()
     if publish:
         revision.publish()
@@ -330,9 +331,9 @@ def _update(page: CasePage, record: CaseRecord, charge_ids, article_ids) -> None
     page.title = record.title
     page.draft_title = record.title
     page.content_hash = record.digest
-    page.save()
     page.charges.set(charge_ids)
     page.cited_articles.set(article_ids)
+    page.save()
 
 
 def import_cases(

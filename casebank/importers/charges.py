@@ -95,8 +95,8 @@ def import_charges(
                 if charge is None:
                     charge = Charge(name=name, source_id=content_hash(name), live=True, **fields)
                     charge.full_clean(exclude=["articles"])
-                    charge.save()
                     charge.articles.set(linked)
+                    charge.save()  # a ParentalManyToManyField is written on save()
                     existing[name] = charge
                     report.created += 1
                     continue
@@ -108,10 +108,9 @@ def import_charges(
                     continue
                 for f in changed:
                     setattr(charge, f, fields[f])
-                if changed:
-                    charge.save(update_fields=changed)
                 # Links are only added: an editor's extra article is never removed by a re-import.
                 charge.articles.add(*linked)
+                charge.save()
                 report.updated += 1
             if dry_run:
                 raise ImportAbort
