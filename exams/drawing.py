@@ -30,7 +30,9 @@ class DrawnItem:
 
 def row_pool(row: BlueprintRow) -> list[tuple[int, int, int]]:
     """Return (question id, current version id, difficulty) for the row's pool."""
-    qs = Question.objects.active().filter(category_id__in=row.category.subtree_ids(), qtype=row.qtype)
+    qs = Question.objects.active().filter(qtype=row.qtype)
+    if row.category_id:
+        qs = qs.filter(category_id__in=row.category.subtree_ids())
     if row.difficulty:
         qs = qs.filter(difficulty=row.difficulty)
     return list(qs.values_list("pk", "current_version_id", "difficulty"))

@@ -200,7 +200,8 @@ class Blueprint(models.Model):
 
 class BlueprintRow(models.Model):
     blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rows")
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True,
+                                 blank=True, help_text=_("Empty: the whole bank"))
     qtype = models.CharField(_("type"), max_length=20, choices=QuestionType.choices)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True,
                                                   help_text=_("Empty: any difficulty"))
@@ -212,7 +213,7 @@ class BlueprintRow(models.Model):
         ordering = ["sort_order", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.category} {self.get_qtype_display()} ×{self.count}"
+        return f"{self.category or _('whole bank')} {self.get_qtype_display()} ×{self.count}"
 
 
 class BlueprintItem(models.Model):
