@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from celery.schedules import crontab
+
+        from config.celery import register_periodic_task
+        from core.nav import NavEntry, register_nav
+
+        from .selectors import can_read_audit_log
+
+        register_periodic_task("audit-purge", "audit.purge", crontab(hour=3, minute=17))
+        register_nav(NavEntry(_("Audit log"), "audit:log", order=95, visible=can_read_audit_log))

@@ -31,7 +31,9 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        # DO_NOTHING: deleting a person must not rewrite their audit entries (the name stays
+        # in actor_username; there is no database constraint to break).
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
         db_constraint=False,
     )
     actor_username = models.CharField(_("actor"), max_length=150, blank=True)
