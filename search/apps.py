@@ -2,6 +2,42 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _is_legal_user(user) -> bool:
+    from accounts.models import Role
+
+    return user.is_authenticated and (
+        user.is_superuser
+        or user.has_role(Role.LEGAL_OFFICER, Role.LEADER, Role.SYSTEM_ADMIN)
+    )
+
+
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from core.nav import NavEntry, register_nav
+
+        from . import checks, signals  # noqa: F401 - registers the system checks
+        from .adapters import register_default_adapters
+
+        register_default_adapters()
+        signals.connect()
+        register_nav(NavEntry(label=_("Search"), url_name="search:search", order=40))
+        register_nav(
+            NavEntry(
+                label=_("Link a case"),
+                url_name="search:link",
+                order=41,
+                visible=_is_legal_user,
+            )
+        )
+        try:
+            from config.celery import app
+
+            app.conf.beat_schedule.setdefault(
+                "search-sweep-index-queue",
+                {"task": "search.sweep_index_queue", "schedule": 300.0},
+            )
+        except ImportError:  # pragma: no cover
+            pass

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("link/", views.link_page, name="link"),
+]

@@ -1,0 +1,184 @@
+"""Adapters for the case bank (cases, statute articles) and the courses app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Prefetch, QuerySet
+from django.urls import NoReverseMatch
+
+from .backends.base import SearchDocument
+from .index import WagtailPageAdapter, join_text, register
+
+
+def _article_url(article: Any) -> str:
+    try:
+        return str(article.get_absolute_url())
+    except NoReverseMatch:
+        return ""
+
+
+def _law_name(law: Any) -> str:
+    return str(law.short_name or law.name)
+
+
+class CaseAdapter:
+    """Typical cases: live pages only; restricted ones carry their units."""
+
+    doc_type = "case"
+
+    def __init__(self) -> None:
+        self.model = apps.get_model("casebank", "CasePage")
+
+    def queryset(self) -> QuerySet[Any]:
+        return self.model.objects.live().prefetch_related(
+            "charges",
+            "restricted_units",
+            Prefetch(
+                "cited_articles",
+                queryset=apps.get_model("casebank", "Article").objects.select_related(
+                    "law"
+                ),
+            ),
+        )
+
+    def to_document(self, case: Any) -> SearchDocument | None:
+        if not case.live:
+            return None
+        charges = [c.name for c in case.charges.all()]
+        articles = list(case.cited_articles.all())
+        units = list(case.restricted_units.all())
+        restricted = case.visibility == "restricted"
+        body = join_text(
+            [
+                case.summary,
+                case.facts,
+                case.key_points,
+                case.handling_process,
+                case.outcome,
+                case.reasoning,
+                case.lessons,
+            ]
+        )
+        return SearchDocument(
+            doc_type="case",
+            id=str(case.pk),
+            title=case.title,
+            body=body,
+            source_id=case.source_id or "",
+            url=case.url or "",
+            # The facts are what a new case is compared with.
+            semantic_text=join_text([case.title, case.facts or case.summary or body]),
+            filters={
+                "charge": charges,
+                "law": sorted({_law_name(a.law) for a in articles}),
+                "article": [str(a.pk) for a in articles],
+                "case_kind": case.kind,
+                "level": case.level,
+                "year": case.case_date.year if case.case_date else None,
+                "unit": [u.code for u in units] if restricted else [],
+            },
+            restricted=restricted,
+            allowed_units=[u.pk for u in units] if restricted else [],
+            extra={
+                "charges": charges,
+                "articles": [
+                    {
+                        "id": a.pk,
+                        "law": _law_name(a.law),
+                        "label": a.label,
+                        "source_id": a.source_id,
+                    }
+                    for a in articles
+                ],
+                "case_number": case.case_number,
+                "case_date": case.case_date.isoformat() if case.case_date else "",
+                "kind": case.kind,
+                "level": case.level,
+                "keywords": case.keywords,
+            },
+        )
+
+
+class ArticleAdapter:
+    """Statute articles, by their current version (the one in force today)."""
+
+    doc_type = "article"
+
+    def __init__(self) -> None:
+        self.model = apps.get_model("casebank", "Article")
+
+    def queryset(self) -> QuerySet[Any]:
+        return (
+            self.model.objects.select_related("law")
+            .prefetch_related("versions", "charges")
+            .order_by("pk")
+        )
+
+    def to_document(self, article: Any) -> SearchDocument | None:
+        versions = sorted(
+            article.versions.all(),
+            key=lambda v: (v.effective_from or dt.date.min, v.pk),
+        )
+        current = next(
+            (v for v in reversed(versions) if v.effective_to is None),
+            versions[-1] if versions else None,
+        )
+        if current is None:
+            return None
+        law = _law_name(article.law)
+        charges = [c.name for c in article.charges.all()]
+        return SearchDocument(
+            doc_type="article",
+            id=str(article.pk),
+            title=f"{law}{article.label}",
+            body=current.text,
+            source_id=article.source_id,
+            url=_article_url(article),
+            semantic_text=f"{law} {article.chapter_path} {article.label} {current.text}",
+            filters={
+                "law": [law, article.law.name],
+                "article": [str(article.pk)],
+                "charge": charges,
+            },
+            extra={
+                "law": law,
+                "law_full": article.law.name,
+                "label": article.label,
+                "number": article.number,
+                "sub_number": article.sub_number,
+                "chapter_path": article.chapter_path,
+                "law_status": article.law.status,
+                "effective_from": current.effective_from.isoformat()
+                if current.effective_from
+                else "",
+                "charges": charges,
+            },
+        )
+
+
+def register_default_adapters() -> None:
+    """Register the adapters whose models exist (apps are built in parallel)."""
+    if apps.is_installed("casebank"):
+        try:
+            register(apps.get_model("casebank", "CasePage"), CaseAdapter())
+            register(apps.get_model("casebank", "Article"), ArticleAdapter())
+        except LookupError:
+            pass
+    if apps.is_installed("courses"):
+        for name, prefix, fields in (
+            ("CoursePage", "course-", ["summary", "objectives"]),
+            ("LessonPage", "lesson-", ["body"]),
+        ):
+            try:
+                model = apps.get_model("courses", name)
+            except LookupError:
+                continue
+            register(
+                model,
+                WagtailPageAdapter(
+                    doc_type="course", model=model, body_fields=fields, id_prefix=prefix
+                ),
+            )

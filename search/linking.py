@@ -1,0 +1,382 @@
+"""Link a new case: from a description, find the precedents that match and say why,
+suggest the charges and articles that apply (each with a confidence), and list the legal
+elements of each suggested charge with the evidence each needs, marking the elements the
+description already speaks to.
+
+Votes for a charge come from three places, weighted by ``LINK_WEIGHTS``:
+precedents (each precedent's charges, weighted by its similarity), direct statute
+retrieval (the charges attached to the articles that match the description), and the
+charge named outright in the description. Articles get votes from the suggested charges
+(the charge → article table), from direct retrieval and from the precedents' citations.
+Confidences are each candidate's share of the votes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import highlight
+from .adapters import _article_url
+from .backends import get_search_backend
+from .backends.base import SearchHit, SearchQuery
+from .selectors import viewer_units
+from .text import normalize, salient_terms
+
+LINK_WEIGHTS = {
+    "precedent_charge": 1.0,
+    "article_charge": 0.6,
+    "named_charge": 0.8,
+    "charge_article": 1.0,
+    "retrieved_article": 0.5,
+    "cited_article": 0.4,
+}
+MAX_CHARGES = 5
+MAX_ARTICLES = 8
+ELEMENT_CHARGES = 3
+TEXT_TOO_SHORT = "Describe the case in at least {n} characters."
+MIN_TEXT = 6
+
+
+@dataclass
+class Precedent:
+    id: str
+    title: str
+    url: str
+    source_id: str
+    score: float
+    snippet: str
+    charges: list[str]
+    articles: list[dict[str, Any]]
+    shared_terms: list[str]
+    shared_charges: list[str]
+    reasons: list[str]
+
+
+@dataclass
+class ChargeSuggestion:
+    name: str
+    score: float
+    id: int | None = None
+    articles: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArticleSuggestion:
+    id: str
+    law: str
+    label: str
+    source_id: str
+    score: float
+    url: str = ""
+    snippet: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ElementCheck:
+    charge: str
+    kind: str
+    kind_label: str
+    title: str
+    description: str
+    facts: str
+    evidence: list[str]
+    common_mistakes: str
+    mentioned: bool
+    matched_terms: list[str]
+
+
+@dataclass
+class LinkResult:
+    text: str
+    focused_text: str
+    precedents: list[Precedent]
+    charges: list[ChargeSuggestion]
+    articles: list[ArticleSuggestion]
+    elements: list[ElementCheck]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def focus(text: str) -> str:
+    """Return the fact-bearing part of a long description (``search.focus``), or the text."""
+    try:
+        from .focus import focus_query
+    except ImportError:
+        return text
+    try:
+        focused = focus_query(text)
+    except Exception:  # noqa: BLE001 - focusing is an optimisation; never lose the query
+        return text
+    return focused or text
+
+
+def _relative(hits: list[SearchHit]) -> list[float]:
+    if not hits:
+        return []
+    top = max(h.score for h in hits) or 1.0
+    return [max(h.score, 0.0) / top for h in hits]
+
+
+def _share(votes: dict[Any, float]) -> dict[Any, float]:
+    total = sum(votes.values())
+    return {k: (v / total if total else 0.0) for k, v in votes.items()}
+
+
+def _split_items(text: str) -> list[str]:
+    return [
+        item.strip()
+        for item in re.split(r"[、，,；;\n。]+", text or "")
+        if item.strip()
+    ]
+
+
+def _element_terms(element: Any) -> list[str]:
+    terms = salient_terms(f"{element.title} {element.facts} {element.description}")
+    generic = {
+        "行为",
+        "犯罪",
+        "构成",
+        "要件",
+        "方面",
+        "客观",
+        "主观",
+        "客体",
+        "主体",
+        "他人",
+        "实施",
+        "具有",
+        "应当",
+        "以上",
+    }
+    return [t for t in terms if t not in generic and len(t) >= 2]
+
+
+def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
+    """Return precedents, suggested charges and articles, and element checklists for a new
+    case ``text``, seen as ``user`` sees (restricted cases of other units never appear).
+    Raise ValueError when the text is too short to link."""
+    text = (text or "").strip()
+    if len(text) < MIN_TEXT:
+        raise ValueError(TEXT_TOO_SHORT.format(n=MIN_TEXT))
+    limit = max(1, min(int(limit), 50))
+    focused = focus(text)
+    backend = get_search_backend()
+    units = viewer_units(user)
+    case_hits = backend.search(
+        SearchQuery(
+            text=focused,
+            doc_types=["case"],
+            viewer_units=units,
+            limit=max(limit, 10),
+            highlight=False,
+        )
+    ).hits
+    article_hits = backend.search(
+        SearchQuery(
+            text=focused,
+            doc_types=["article"],
+            viewer_units=units,
+            limit=10,
+            highlight=False,
+        )
+    ).hits
+    normalized = normalize(text)
+    query_terms = salient_terms(focused)
+
+    # Charges --------------------------------------------------------------------------
+    votes: dict[str, float] = defaultdict(float)
+    why: dict[str, list[str]] = defaultdict(list)
+    for hit, rel in zip(case_hits, _relative(case_hits), strict=True):
+        for name in hit.extra.get("charges", []):
+            votes[name] += LINK_WEIGHTS["precedent_charge"] * rel
+            if len(why[name]) < 3:
+                why[name].append(f"precedent:{hit.title}")
+    for hit, rel in zip(article_hits, _relative(article_hits), strict=True):
+        for name in hit.extra.get("charges", []):
+            votes[name] += LINK_WEIGHTS["article_charge"] * rel
+            why[name].append(f"article:{hit.title}")
+    named = _named_charges(normalized)
+    charge_rows = _charges_by_name(set(votes) | named)
+    for name in named:
+        votes[name] += LINK_WEIGHTS["named_charge"]
+        why[name].append("named")
+    shares = _share(votes)
+    ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHARGES]
+    charges = []
+    for name, score in ranked:
+        row = charge_rows.get(name)
+        charges.append(
+            ChargeSuggestion(
+                name=name,
+                score=round(score, 4),
+                id=row.pk if row else None,
+                articles=[
+                    f"{a.law.short_name or a.law.name}{a.label}"
+                    for a in row.articles.all()
+                ]
+                if row
+                else [],
+                reasons=list(dict.fromkeys(why[name]))[:5],
+            )
+        )
+
+    # Articles -------------------------------------------------------------------------
+    a_votes: dict[str, float] = defaultdict(float)
+    a_info: dict[str, dict[str, Any]] = {}
+    a_why: dict[str, list[str]] = defaultdict(list)
+    for suggestion in charges:
+        row = charge_rows.get(suggestion.name)
+        for article in row.articles.all() if row else []:
+            key = str(article.pk)
+            a_votes[key] += LINK_WEIGHTS["charge_article"] * suggestion.score
+            a_info.setdefault(
+                key,
+                {
+                    "law": article.law.short_name or article.law.name,
+                    "label": article.label,
+                    "source_id": article.source_id,
+                    "url": _article_url(article),
+                },
+            )
+            a_why[key].append(f"charge:{suggestion.name}")
+    for hit, rel in zip(article_hits, _relative(article_hits), strict=True):
+        a_votes[hit.id] += LINK_WEIGHTS["retrieved_article"] * rel
+        a_info.setdefault(
+            hit.id,
+            {
+                "law": hit.extra.get("law", ""),
+                "label": hit.extra.get("label", ""),
+                "source_id": hit.source_id,
+                "url": hit.url,
+            },
+        )
+        a_info[hit.id]["snippet"] = highlight.snippet(hit.body, focused, chars=120)
+        a_why[hit.id].append("retrieved")
+    for hit, rel in zip(case_hits, _relative(case_hits), strict=True):
+        for cited in hit.extra.get("articles", []):
+            key = str(cited["id"])
+            a_votes[key] += (
+                LINK_WEIGHTS["cited_article"]
+                * rel
+                / max(1, len(hit.extra.get("articles", [])))
+            )
+            a_info.setdefault(
+                key,
+                {
+                    "law": cited.get("law", ""),
+                    "label": cited.get("label", ""),
+                    "source_id": cited.get("source_id", ""),
+                    "url": "",
+                },
+            )
+            a_why[key].append(f"cited:{hit.title}")
+    a_shares = _share(a_votes)
+    articles = [
+        ArticleSuggestion(
+            id=key,
+            score=round(score, 4),
+            reasons=list(dict.fromkeys(a_why[key]))[:5],
+            **{
+                k: a_info[key].get(k, "")
+                for k in ("law", "label", "source_id", "url", "snippet")
+            },
+        )
+        for key, score in sorted(a_shares.items(), key=lambda kv: (-kv[1], kv[0]))[
+            :MAX_ARTICLES
+        ]
+    ]
+
+    # Precedents -----------------------------------------------------------------------
+    top_charges = {c.name for c in charges[:ELEMENT_CHARGES]}
+    precedents = []
+    for hit in case_hits[:limit]:
+        body = normalize(hit.body)
+        shared = [t for t in query_terms if t in body]
+        shared = sorted(shared, key=lambda t: (-len(t), query_terms.index(t)))[:8]
+        shared_charges = [c for c in hit.extra.get("charges", []) if c in top_charges]
+        reasons = []
+        if shared:
+            reasons.append("shared_facts")
+        if shared_charges:
+            reasons.append("shared_charges")
+        precedents.append(
+            Precedent(
+                id=hit.id,
+                title=hit.title,
+                url=hit.url,
+                source_id=hit.source_id,
+                score=round(hit.score, 4),
+                snippet=highlight.snippet(
+                    hit.body,
+                    focused,
+                    terms=sorted(shared, key=len, reverse=True) or None,
+                ),
+                charges=list(hit.extra.get("charges", [])),
+                articles=list(hit.extra.get("articles", [])),
+                shared_terms=shared,
+                shared_charges=shared_charges,
+                reasons=reasons,
+            )
+        )
+
+    # Elements -------------------------------------------------------------------------
+    elements = []
+    for suggestion in charges[:ELEMENT_CHARGES]:
+        row = charge_rows.get(suggestion.name)
+        if row is None:
+            continue
+        for element in row.elements.all():
+            matched = [t for t in _element_terms(element) if t in normalized]
+            elements.append(
+                ElementCheck(
+                    charge=row.name,
+                    kind=element.kind,
+                    kind_label=element.kind_label,
+                    title=element.title,
+                    description=element.description,
+                    facts=element.facts,
+                    evidence=_split_items(element.evidence_guide),
+                    common_mistakes=element.common_mistakes,
+                    mentioned=bool(matched),
+                    matched_terms=matched[:6],
+                )
+            )
+    return LinkResult(
+        text=text,
+        focused_text=focused,
+        precedents=precedents,
+        charges=charges,
+        articles=articles,
+        elements=elements,
+    )
+
+
+def _named_charges(normalized_text: str) -> set[str]:
+    """Return the live charges whose name (with or without 罪) the text mentions."""
+    try:
+        from casebank.models import Charge
+    except ImportError:
+        return set()
+    names = set()
+    for name in Charge.objects.filter(live=True).values_list("name", flat=True):
+        stem = name[:-1] if name.endswith("罪") and len(name) > 2 else name
+        if len(stem) >= 2 and stem in normalized_text:
+            names.add(name)
+    return names
+
+
+def _charges_by_name(names: set[str]) -> dict[str, Any]:
+    try:
+        from casebank.models import Charge
+    except ImportError:
+        return {}
+    rows = Charge.objects.filter(name__in=names, live=True).prefetch_related(
+        "articles__law", "elements"
+    )
+    return {c.name: c for c in rows}

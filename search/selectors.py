@@ -1,0 +1,166 @@
+"""Reads: search for a user, scoped to what that user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.models import Unit
+from accounts.selectors import sees_all_units
+
+from . import highlight
+from .adapters import _article_url
+from .backends import get_search_backend
+from .backends.base import SearchHit, SearchQuery
+from .text import parse_references, resolve_reference
+
+MAX_LIMIT = 100
+
+
+def viewer_units(user: Any) -> frozenset[int] | None:
+    """Return the ids of ``user``'s unit and every unit above it: restricted cases of those
+    units are visible to them. None means every case (the whole-organisation accounts,
+    as ``casebank.selectors`` decides)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if sees_all_units(user):
+        return None
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return frozenset()
+    step = Unit.steplen
+    prefixes = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    return frozenset(
+        Unit.objects.filter(path__in=prefixes).values_list("pk", flat=True)
+    )
+
+
+@dataclass
+class SearchPage:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    exact: SearchHit | None = None
+
+
+def _exact_article(text: str, on_date: dt.date | None) -> SearchHit | None:
+    """Return the article ``text`` cites exactly ("刑法第264条"), as a hit, or None."""
+    if not parse_references(text):
+        return None
+    article = resolve_reference(text, on_date=on_date)
+    if article is None:
+        return None
+    version = article.version_on(on_date) if on_date else article.current_version()
+    law = article.law.short_name or article.law.name
+    return SearchHit(
+        doc_type="article",
+        id=str(article.pk),
+        title=f"{law}{article.label}",
+        score=1.0,
+        source_id=article.source_id,
+        url=_article_url(article),
+        snippet=highlight.snippet(version.text if version else "", "", chars=240),
+        extra={"law": law, "label": article.label, "exact": True},
+        body=version.text if version else "",
+    )
+
+
+def _articles_on(
+    hits: list[SearchHit], on_date: dt.date, query: str
+) -> list[SearchHit]:
+    """Show each article hit with the text in force on ``on_date``; drop articles that
+    were not in force then."""
+    from casebank.models import Article
+
+    ids = [int(h.id) for h in hits if h.doc_type == "article" and h.id.isdigit()]
+    articles = {
+        a.pk: a for a in Article.objects.filter(pk__in=ids).prefetch_related("versions")
+    }
+    out = []
+    for hit in hits:
+        if hit.doc_type != "article":
+            out.append(hit)
+            continue
+        article = articles.get(int(hit.id)) if hit.id.isdigit() else None
+        version = article.version_on(on_date) if article else None
+        if version is None:
+            continue
+        hit.body = version.text
+        hit.snippet = highlight.snippet(version.text, query)
+        hit.extra = {
+            **hit.extra,
+            "effective_from": version.effective_from.isoformat()
+            if version.effective_from
+            else "",
+            "on_date": on_date.isoformat(),
+        }
+        out.append(hit)
+    return out
+
+
+def search_documents(
+    *,
+    user: Any,
+    text: str,
+    doc_types: list[str] | None = None,
+    filters: dict[str, Any] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    mode: str = "hybrid",
+    facets: list[str] | None = None,
+    on_date: dt.date | None = None,
+) -> SearchPage:
+    """Search everything ``user`` may see. An exact article reference in ``text`` comes
+    back as ``exact`` (and first among the hits). Raise ValueError for bad filters."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    query = SearchQuery(
+        text=text or "",
+        doc_types=doc_types or [],
+        filters=filters or {},
+        viewer_units=viewer_units(user),
+        limit=limit,
+        offset=offset,
+        mode=mode,  # type: ignore[arg-type]
+        facets=facets or [],
+    )
+    results = get_search_backend().search(query)
+    hits = list(results.hits)
+    if on_date is not None:
+        hits = _articles_on(hits, on_date, text)
+    exact = None
+    if text and (not doc_types or "article" in doc_types):
+        exact = _exact_article(text, on_date)
+        if exact is not None and offset == 0:
+            hits = [
+                exact,
+                *[
+                    h
+                    for h in hits
+                    if not (h.doc_type == "article" and h.id == exact.id)
+                ],
+            ][:limit]
+    return SearchPage(
+        total=results.total, hits=hits, facets=results.facets, exact=exact
+    )
+
+
+def hit_as_dict(hit: SearchHit) -> dict[str, Any]:
+    """Return the public shape of a hit (API, templates)."""
+    return {
+        "type": hit.doc_type,
+        "id": hit.id,
+        "source_id": hit.source_id,
+        "title": hit.title,
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "url": hit.url,
+        "keyword_score": hit.keyword_score,
+        "semantic_score": hit.semantic_score,
+        **{
+            k: v
+            for k, v in hit.extra.items()
+            if k not in {"type", "id", "title", "score", "snippet", "url"}
+        },
+    }

@@ -1,0 +1,155 @@
+"""The search page and the "link a new case" page (thin: parse, call, render)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+
+from .backends.base import FILTER_FIELDS
+from .linking import MIN_TEXT, link_case
+from .selectors import hit_as_dict, search_documents
+
+PAGE_SIZE = 10
+TYPE_LABELS = {"case": "Cases", "article": "Statutes", "course": "Courses"}
+PAGE_FACETS = ["type", "charge", "law", "year", "case_kind", "level"]
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search box, type tabs, facet filters, highlighted results."""
+    q = request.GET.get("q", "").strip()[:2000]
+    doc_type = request.GET.get("type", "")
+    doc_type = doc_type if doc_type in TYPE_LABELS else ""
+    filters = {
+        name: request.GET.getlist(name)
+        for name in FILTER_FIELDS
+        if request.GET.getlist(name)
+    }
+    try:
+        page_no = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    on_date = None
+    if request.GET.get("date"):
+        try:
+            on_date = dt.date.fromisoformat(request.GET["date"])
+        except ValueError:
+            on_date = None
+    context: dict = {
+        "q": q,
+        "doc_type": doc_type,
+        "filters": filters,
+        "date": request.GET.get("date", ""),
+        "types": [(k, _(v)) for k, v in TYPE_LABELS.items()],
+    }
+    if q or filters:
+        try:
+            page = search_documents(
+                user=request.user,
+                text=q,
+                doc_types=[doc_type] if doc_type else None,
+                filters=filters,
+                limit=PAGE_SIZE,
+                offset=(page_no - 1) * PAGE_SIZE,
+                facets=PAGE_FACETS,
+                on_date=on_date,
+            )
+        except ValueError as e:
+            context["error"] = str(e)
+        else:
+            base = {k: v for k, v in request.GET.lists() if k != "page"}
+            context.update(
+                results=[hit_as_dict(h) for h in page.hits],
+                total=page.total,
+                exact=hit_as_dict(page.exact) if page.exact else None,
+                facets=_facet_links(request, page.facets),
+                page_no=page_no,
+                prev_url=f"?{urlencode({**base, 'page': page_no - 1}, doseq=True)}"
+                if page_no > 1
+                else "",
+                next_url=f"?{urlencode({**base, 'page': page_no + 1}, doseq=True)}"
+                if page_no * PAGE_SIZE < page.total
+                else "",
+            )
+    return render(request, "search/search.html", context)
+
+
+def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> list[dict]:
+    labels = {
+        "type": _("Type"),
+        "charge": _("Charge"),
+        "law": _("Law"),
+        "year": _("Year"),
+        "case_kind": _("Case kind"),
+        "level": _("Level"),
+    }
+    out = []
+    for name, counts in facets.items():
+        if not counts:
+            continue
+        items = []
+        for value, count in list(counts.items())[:12]:
+            params = {k: v for k, v in request.GET.lists() if k != "page"}
+            key = "type" if name == "type" else name
+            active = value in params.get(key, [])
+            params[key] = (
+                [v for v in params.get(key, []) if v != value]
+                if active
+                else [*params.get(key, []), value]
+                if key != "type"
+                else [value]
+            )
+            label = (
+                _(TYPE_LABELS[value])
+                if name == "type" and value in TYPE_LABELS
+                else value
+            )
+            items.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "url": f"?{urlencode(params, doseq=True)}",
+                    "active": active,
+                }
+            )
+        out.append({"name": labels.get(name, name), "items": items})
+    return out
+
+
+@login_required
+def link_page(request: HttpRequest) -> HttpResponse:
+    """Paste a new case description; see precedents, charges, articles and elements."""
+    context: dict = {"text": "", "min_chars": MIN_TEXT}
+    if request.method == "POST":
+        text = request.POST.get("text", "").strip()[:20000]
+        context["text"] = text
+        try:
+            result = link_case(text, request.user, limit=10)
+        except ValueError:
+            context["error"] = _("Describe the case in at least %(n)d characters.") % {
+                "n": MIN_TEXT
+            }
+        else:
+            audit_log(
+                action="search.link_case",
+                actor=request.user,
+                request=request,
+                result="success",
+                details={
+                    "chars": len(text),
+                    "precedents": [p.id for p in result.precedents],
+                    "via": "web",
+                },
+            )
+            by_charge: dict[str, list] = {}
+            for element in result.elements:
+                by_charge.setdefault(element.charge, []).append(element)
+            context.update(result=result, elements_by_charge=by_charge)
+    return render(request, "search/link.html", context)
