@@ -37,18 +37,19 @@ from .services import (
 
 ORDER = 60
 
-# (item_type, item_id, title, category, hours, due month)
+# (item_type, item_id, title, category, hours, due month). Our own item types: "course"
+# and "exam" belong to the courses and exams apps, whose ids are their page/session ids.
 OWN_ITEMS = [
-    ("course", "demo-law-1", "《中华人民共和国治安管理处罚法》精讲", "law", "4", 3),
-    ("course", "demo-enf-1", "刑事案件办理规范与证据审查", "enforcement", "6", 5),
-    ("course", "demo-case-1", "典型案例研讨：电信网络诈骗案件", "case_study", "3", 6),
-    ("course", "demo-biz-1", "执法记录仪使用与音视频证据管理", "police_business", "2", 8),
-    ("course", "demo-enf-2", "行政案件证据收集与固定", "enforcement", "3", 10),
-    ("exam", "demo-qual-basic", "执法资格等级考试（基本级）", "exam", "2", 11),
+    ("course_generic", "demo-law-1", "《中华人民共和国治安管理处罚法》精讲", "law", "4", 3),
+    ("course_generic", "demo-enf-1", "刑事案件办理规范与证据审查", "enforcement", "6", 5),
+    ("course_generic", "demo-case-1", "典型案例研讨：电信网络诈骗案件", "case_study", "3", 6),
+    ("course_generic", "demo-biz-1", "执法记录仪使用与音视频证据管理", "police_business", "2", 8),
+    ("course_generic", "demo-enf-2", "行政案件证据收集与固定", "enforcement", "3", 10),
+    ("exam_qualification", "demo-qual-basic", "执法资格等级考试（基本级）", "exam", "2", 11),
 ]
 LEGAL_ITEMS = [
-    ("course", "demo-review-1", "法制员案件审核实务", "case_study", "6", 6),
-    ("exam", "demo-review-exam", "法制员案件审核能力测试", "exam", "2", 9),
+    ("course_generic", "demo-review-1", "法制员案件审核实务", "case_study", "6", 6),
+    ("exam_review", "demo-review-exam", "法制员案件审核能力测试", "exam", "2", 9),
 ]
 OFFLINE = [
     ("officer1", OfflineKind.COURT_HEARING, "旁听滨江市中级人民法院盗窃案庭审", "滨江市中级人民法院", "3"),
@@ -135,7 +136,7 @@ def _history(people: list[User], items: dict[str, tuple[TrackedItem, int]], year
                                     period=a.period)
             continue
         done_at = min(now - timedelta(hours=1), due - timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 12)))
-        is_exam = a.item.item_type == "exam"
+        is_exam = a.item.item_type.startswith("exam")
         score = Decimal(rng.randint(52, 98)) if is_exam else None
         passed = (score >= 60) if score is not None else None
         assignment_complete(user=a.user, item=a.item, completed_at=done_at, score=score, passed=passed,

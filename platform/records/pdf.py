@@ -42,6 +42,7 @@ def record_pdf(record: PersonRecord) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("cjk", "", font)
+    pdf.add_font("cjk", "B", font)  # table headings use bold; the same face serves
     pdf.add_page()
     person = record.person
     w = pdf.epw

@@ -244,7 +244,8 @@ def person_record_get(person: User, year: int | None = None, now: datetime | Non
                                targets=targets_merge(roles, y)))
     assignments = list(Assignment.objects.filter(user=person).select_related("item")
                        .order_by("-completed_at", "due_at"))
-    courses = [a for a in assignments if a.item.item_type == "course" and a.status == AssignmentStatus.COMPLETED]
+    courses = [a for a in assignments if a.item.item_type.startswith("course")
+               and a.status == AssignmentStatus.COMPLETED]
     exams = [a for a in assignments if a.item.item_type.startswith("exam")
              and (a.status == AssignmentStatus.COMPLETED or a.score is not None)]
     certificates = [a for a in assignments if a.status == AssignmentStatus.COMPLETED and a.item.url

@@ -338,23 +338,25 @@ def _offline_credit(activity: OfflineActivity) -> None:
                           idempotency_key=f"offline:{activity.pk}")
 
 
-@transaction.atomic
 def offline_activity_review(*, activity: OfflineActivity, reviewer: Any, approve: bool, reason: str = "",
                             request: Any = None) -> OfflineActivity:
     """Approve (crediting the hours once) or reject (with a reason) a pending activity.
 
-    Raise ``PermissionDenied`` when the reviewer may not review it, ``ValidationError``
-    when it is no longer pending or a rejection has no reason.
+    Raise ``PermissionDenied`` when the reviewer may not review it (the refusal is
+    audited), ``ValidationError`` when it is no longer pending or a rejection has no reason.
     """
+    activity = OfflineActivity.objects.select_related("user").get(pk=activity.pk)
+    if reviewer.pk == activity.user_id or not offline_can_review(reviewer, activity):
+        audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
+                  result="denied", details={"reason": "self" if reviewer.pk == activity.user_id else "scope"})
+        raise PermissionDenied(OFFLINE_SELF_REVIEW if reviewer.pk == activity.user_id else OFFLINE_NOT_YOUR_UNIT)
+    return _offline_review(activity=activity, reviewer=reviewer, approve=approve, reason=reason, request=request)
+
+
+@transaction.atomic
+def _offline_review(*, activity: OfflineActivity, reviewer: Any, approve: bool, reason: str,
+                    request: Any) -> OfflineActivity:
     activity = OfflineActivity.objects.select_for_update().select_related("user").get(pk=activity.pk)
-    if reviewer.pk == activity.user_id:
-        audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
-                  result="denied", details={"reason": "self"})
-        raise PermissionDenied(OFFLINE_SELF_REVIEW)
-    if not offline_can_review(reviewer, activity):
-        audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
-                  result="denied")
-        raise PermissionDenied(OFFLINE_NOT_YOUR_UNIT)
     if activity.status != OfflineStatus.PENDING:
         raise ValidationError(OFFLINE_NOT_PENDING)
     reason = (reason or "").strip()
