@@ -29,14 +29,19 @@ DROP FUNCTION IF EXISTS audit_auditentry_guard();
 """
 
 
-def create(apps, schema_editor):
+def _run(schema_editor, sql: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # No parameters: the % in RAISE must reach PL/pgSQL as it is.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def create(apps, schema_editor):
+    _run(schema_editor, CREATE)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    _run(schema_editor, DROP)
 
 
 class Migration(migrations.Migration):
