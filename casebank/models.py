@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import (
+    AbstractGroupApprovalTask,
     DraftStateMixin,
     LockableMixin,
     Orderable,
@@ -716,3 +717,42 @@ class LawChangeFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citer_title}: {self.article}"
+
+
+# Review --------------------------------------------------------------------------------
+
+SELF_APPROVAL_REFUSED = "The person who submitted this for review cannot approve it."
+
+
+class CasebankReviewTask(AbstractGroupApprovalTask):
+    """Group approval by a second person: whoever submitted a case, guideline or element
+    analysis for review cannot approve it, even when they belong to a reviewing group."""
+
+    class Meta:
+        verbose_name = _("case bank review (second person)")
+        verbose_name_plural = _("case bank reviews (second person)")
+
+    @staticmethod
+    def _submitter(obj):
+        state = getattr(obj, "current_workflow_state", None)
+        return state.requested_by if state is not None else None
+
+    def get_actions(self, obj, user):
+        submitter = self._submitter(obj)
+        if submitter is not None and submitter.pk == user.pk:
+            return []
+        return super().get_actions(obj, user)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        if action_name == "approve" and task_state.workflow_state.requested_by_id == getattr(user, "pk", None):
+            raise PermissionDenied(SELF_APPROVAL_REFUSED)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        return super().get_task_states_user_can_moderate(user, **kwargs).exclude(workflow_state__requested_by=user)
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups, other than the submitter, approve the change")

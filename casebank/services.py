@@ -175,3 +175,52 @@ def law_change_flag_resolve(*, flag: LawChangeFlag, user) -> LawChangeFlag:
 
     audit_log(action="casebank.law_change_flag.resolve", actor=user, target=flag, details={"article": flag.article_id})
     return flag
+
+
+REVIEW_WORKFLOW_NAME = "案例库审核（第二人审核）"
+REVIEW_TASK_NAME = "法制员或教官审核"
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page")
+EDITOR_SNIPPET_PERMISSIONS = ("change_charge", "add_charge")
+
+
+def casebank_review_setup(*, sections, editor_group_names=("legal_officer",),
+                          reviewer_group_names=("legal_officer", "trainer")):
+    """Put the case and guideline libraries (``sections``) and the charges (element analyses)
+    under one review workflow: legal officers draft, a *second* legal officer or a trainer
+    approves (``CasebankReviewTask`` refuses self-approval). Editors never get publish.
+    Idempotent; return the workflow."""
+    from django.contrib.auth.models import Group, Permission
+
+    from wagtail.models import (
+        GroupPagePermission,
+        Workflow,
+        WorkflowContentType,
+        WorkflowPage,
+        WorkflowTask,
+    )
+
+    from .models import CasebankReviewTask, Charge
+
+    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    reviewers = [Group.objects.get_or_create(name=name)[0] for name in reviewer_group_names]
+    editors = [Group.objects.get_or_create(name=name)[0] for name in editor_group_names]
+    task = CasebankReviewTask.objects.filter(name=REVIEW_TASK_NAME).first() or CasebankReviewTask.objects.create(
+        name=REVIEW_TASK_NAME
+    )
+    task.groups.set(reviewers)
+    workflow, _ = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW_NAME)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    for section in sections:
+        WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
+    WorkflowContentType.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(Charge), defaults={"workflow": workflow}
+    )
+    for group in {*editors, *reviewers}:
+        group.permissions.add(access_admin)
+        for codename in EDITOR_SNIPPET_PERMISSIONS:
+            group.permissions.add(Permission.objects.get(content_type__app_label="casebank", codename=codename))
+        for section in sections:
+            for codename in EDITOR_PAGE_PERMISSIONS:
+                permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+                GroupPagePermission.objects.get_or_create(group=group, page=section, permission=permission)
+    return workflow
