@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from core.nav import NavEntry, register_nav
 
-        from . import checks, signals  # noqa: F401
+        from . import checks, schema, signals  # noqa: F401
         from .selectors import can_manage_people
 
         register_nav(NavEntry(_("People"), "accounts:people", order=80, visible=can_manage_people))

@@ -34,3 +34,9 @@ def exception_handler(exc, context):
     message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else str(exc.detail if hasattr(exc, "detail") else exc)
     response.data = {"error": {"code": code, "message": str(message), "details": detail}}
     return response
+
+
+def schema_api_paths_only(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: document our /api/v1/ only, not the Wagtail
+    admin's internal API (which is not ours to promise)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

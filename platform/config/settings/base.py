@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["core.api.schema_api_paths_only"],
 }
 
 # Email (console by default; set EMAIL_URL-style vars in production)

@@ -33,6 +33,9 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Secure-sessionid"
 CSRF_COOKIE_NAME = "__Secure-csrftoken"
 ACCOUNTS_TWO_FACTOR_REQUIRED = True
+# X_FRAME_OPTIONS stays SAMEORIGIN (base.py): our own pages may frame our own documents;
+# CSP frame-ancestors 'self' says the same to current browsers. Nothing may frame us.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
