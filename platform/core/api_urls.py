@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("accounts.api_urls")),
     path("", include("search.api_urls")),
     path("", include("casebank.api_urls")),
     path("", include("courses.api_urls")),
