@@ -510,6 +510,9 @@ class CasePage(Page):
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
+            from audit.services import audit_log
+
+            audit_log(action="casebank.case.view", request=request, target=self, result="denied")
             raise PermissionDenied
         return super().serve(request, *args, **kwargs)
 

@@ -149,3 +149,89 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def law_articles_on(law: Law, date: dt.date) -> list[dict[str, Any]]:
+    """Return the law's articles in order, each with the version in force on ``date``.
+
+    An article with no version in force that day carries its latest version and
+    ``in_force=False`` (not yet in force, or already replaced/repealed).
+    """
+    from .models import ArticleVersion
+
+    versions: dict[int, list[ArticleVersion]] = {}
+    for version in ArticleVersion.objects.filter(article__law=law).order_by("article_id", "effective_from", "pk"):
+        versions.setdefault(version.article_id, []).append(version)
+    rows = []
+    for article in Article.objects.filter(law=law).order_by("number", "sub_number"):
+        mine = versions.get(article.pk, [])
+        in_force = [v for v in mine if v.is_in_force_on(date)]
+        version = in_force[-1] if in_force else (mine[-1] if mine else None)
+        rows.append({"article": article, "version": version, "in_force": bool(in_force)})
+    return rows
+
+
+def law_chapters(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group article rows by chapter path, in order, for the table of contents."""
+    chapters: list[dict[str, Any]] = []
+    for row in rows:
+        path = row["article"].chapter_path
+        if not chapters or chapters[-1]["path"] != path:
+            parts = [p for p in path.split(" / ") if p]
+            chapters.append({
+                "path": path, "title": parts[-1] if parts else "", "depth": len(parts),
+                "anchor": f"ch{len(chapters) + 1}", "rows": [],
+            })
+        chapters[-1]["rows"].append(row)
+    return chapters
+
+
+def charge_list(*, kind: str = "", query: str = "", with_elements: bool = False) -> QuerySet[Charge]:
+    """Return live charges, those with an element analysis first."""
+    from django.db.models import Count
+
+    charges = Charge.objects.filter(live=True).annotate(element_count=Count("elements"))
+    if kind:
+        charges = charges.filter(kind=kind)
+    if query:
+        charges = charges.filter(name__icontains=query)
+    if with_elements:
+        charges = charges.filter(element_count__gt=0)
+    return charges.order_by("-element_count", "kind", "name")
+
+
+def cases_citing_article(user, article: Article) -> QuerySet[CasePage]:
+    """Return the visible cases citing ``article``."""
+    return case_queryset_visible_to(user).filter(
+        pk__in=CasePage.cited_articles.through.objects.filter(article=article).values("casepage_id")
+    ).order_by("-case_date")
+
+
+def cases_for_charge(user, charge: Charge) -> QuerySet[CasePage]:
+    """Return the visible cases with ``charge``."""
+    return case_queryset_visible_to(user).filter(
+        pk__in=CasePage.charges.through.objects.filter(charge=charge).values("casepage_id")
+    ).order_by("-case_date")
+
+
+def flag_list_for(user) -> list:
+    """Return the "law changed, review" flags ``user`` should see: their own, and for legal
+    officers, trainers and system admins every flag whose citing item they may see."""
+    from accounts.models import Role
+
+    from .models import LawChangeFlag
+
+    flags = LawChangeFlag.objects.select_related("article__law", "old_version", "new_version", "owner", "content_type")
+    if not user.is_authenticated:
+        return []
+    if not (user.has_role(Role.LEGAL_OFFICER, Role.TRAINER) or sees_all_units(user)):
+        flags = flags.filter(owner=user)
+    visible = []
+    for flag in flags[:500]:
+        citer = flag.citer
+        if isinstance(citer, CasePage) and not case_is_visible_to(user, citer) and citer.owner_id != user.pk:
+            continue
+        if isinstance(citer, GuidelinePage) and not guideline_is_visible_to(user, citer) and citer.owner_id != user.pk:
+            continue
+        visible.append(flag)
+    return visible

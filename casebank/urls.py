@@ -1,3 +1,18 @@
+from django.urls import path
+
+from . import views
+
 app_name = "casebank"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("laws/", views.law_list, name="law_list"),
+    path("laws/<int:pk>/", views.law_detail, name="law_detail"),
+    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("charges/", views.charge_list, name="charge_list"),
+    path("charges/<int:pk>/", views.charge_detail, name="charge_detail"),
+    path("flags/", views.flag_list, name="flag_list"),
+    path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+    path("cases/feed/", views.LatestCasesFeed(), name="case_feed"),
+]
