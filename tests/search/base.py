@@ -41,3 +41,31 @@ class TempIndexMixin:
         self.addCleanup(reset_backends)
         self.addCleanup(override.disable)
         super().setUp()
+
+
+class ClassIndexMixin:
+    """One index folder for the whole class: build it in ``setUpTestData`` (whose rows
+    live as long as the class) with ``rebuild_all()``."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls._index_dir = Path(tempfile.mkdtemp(prefix="search-index-"))
+        cls._index_override = index_settings(cls._index_dir)
+        cls._index_override.enable()
+        reset_backends()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        cls._index_override.disable()
+        reset_backends()
+        shutil.rmtree(cls._index_dir, ignore_errors=True)
+
+    @classmethod
+    def rebuild_all(cls) -> None:
+        from search import index
+        from search.services import index_rebuild
+
+        for doc_type in index.doc_types():
+            index_rebuild(doc_type=doc_type)

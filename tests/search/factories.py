@@ -34,10 +34,13 @@ def legal_corpus(*, restricted_unit: Any = None) -> dict[str, Any]:
     )
     theft = ChargeFactory(name="盗窃罪")
     theft.articles.set([articles[264]])
+    theft.save()
     fraud = ChargeFactory(name="诈骗罪")
     fraud.articles.set([articles[266]])
+    fraud.save()
     driving = ChargeFactory(name="危险驾驶罪")
     driving.articles.set([drunk])
+    driving.save()
     LegalElementFactory(
         charge=theft,
         kind="object",

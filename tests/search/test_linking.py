@@ -1,0 +1,113 @@
+"""Linking a new case, and search as a given user sees it."""
+
+from __future__ import annotations
+
+from search.linking import TEXT_TOO_SHORT, link_case
+from search.selectors import search_documents, viewer_units
+from tests.base import BaseTestCase
+
+from .base import ClassIndexMixin
+from .factories import legal_corpus
+
+NEW_CASE = (
+    "2024年3月5日晚，犯罪嫌疑人刘某撬开被害人家门锁，进入室内秘密窃取现金三千元和手机一部，"
+    "小区监控录像拍到其离开。经价格认定，手机价值二千元。"
+)
+
+
+class LinkCaseTests(ClassIndexMixin, BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.corpus = legal_corpus(restricted_unit=cls.branch_b)
+        cls.rebuild_all()
+
+    def test_suggests_charge_articles_and_precedents_with_reasons(self) -> None:
+        result = link_case(NEW_CASE, self.legal_officer)
+        self.assertEqual(result.charges[0].name, "盗窃罪")
+        self.assertGreater(result.charges[0].score, 0.4)
+        self.assertIn("刑法第二百六十四条", result.charges[0].articles)
+        self.assertEqual(result.articles[0].label, "第二百六十四条")
+        self.assertEqual(
+            result.articles[0].source_id, self.corpus["articles"][264].source_id
+        )
+        top = result.precedents[0]
+        self.assertEqual(top.id, str(self.corpus["cases"]["theft"].pk))
+        self.assertIn("秘密窃取", top.shared_terms)
+        self.assertEqual(top.shared_charges, ["盗窃罪"])
+        self.assertIn("<mark>", top.snippet)
+
+    def test_element_checklist_marks_what_the_description_mentions(self) -> None:
+        result = link_case(NEW_CASE, self.legal_officer)
+        theft = {e.title: e for e in result.elements if e.charge == "盗窃罪"}
+        self.assertTrue(theft["秘密窃取"].mentioned)
+        self.assertIn("监控录像", theft["秘密窃取"].evidence)
+        self.assertFalse(theft["一般主体"].mentioned)
+
+    def test_restricted_case_never_reaches_another_units_user(self) -> None:
+        secret = str(self.corpus["cases"]["secret"].pk)
+        outsider = link_case(
+            "被告人盗窃单位仓库内的电缆，撬锁入库，价值二万元。", self.legal_officer
+        )
+        self.assertNotIn(secret, [p.id for p in outsider.precedents])
+        insider = link_case(
+            "被告人盗窃单位仓库内的电缆，撬锁入库，价值二万元。", self.officer_b
+        )
+        self.assertEqual(insider.precedents[0].id, secret)
+
+    def test_too_short_text_is_a_clear_error(self) -> None:
+        with self.assertRaisesMessage(ValueError, TEXT_TOO_SHORT.format(n=6)):
+            link_case("盗窃", self.legal_officer)
+
+
+class SearchSelectorTests(ClassIndexMixin, BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.corpus = legal_corpus(restricted_unit=cls.branch_b)
+        cls.rebuild_all()
+
+    def test_viewer_units_are_own_unit_and_ancestors(self) -> None:
+        self.assertEqual(
+            viewer_units(self.officer_b),
+            frozenset({self.city.pk, self.branch_b.pk, self.station_b1.pk}),
+        )
+        self.assertIsNone(viewer_units(self.system_admin))
+
+    def test_restricted_case_hidden_in_totals_and_facets(self) -> None:
+        secret = str(self.corpus["cases"]["secret"].pk)
+        page = search_documents(
+            user=self.officer,
+            text="盗窃",
+            doc_types=["case"],
+            facets=["charge"],
+            mode="keyword",
+        )
+        self.assertNotIn(secret, [h.id for h in page.hits])
+        self.assertEqual(page.facets["charge"].get("盗窃罪"), 1)
+        page_b = search_documents(
+            user=self.officer_b,
+            text="盗窃",
+            doc_types=["case"],
+            facets=["charge"],
+            mode="keyword",
+        )
+        self.assertIn(secret, [h.id for h in page_b.hits])
+        self.assertEqual(page_b.facets["charge"].get("盗窃罪"), 2)
+
+    def test_exact_reference_jumps_to_the_article(self) -> None:
+        page = search_documents(user=self.officer, text="刑法第264条")
+        self.assertIsNotNone(page.exact)
+        self.assertEqual(page.hits[0].id, str(self.corpus["articles"][264].pk))
+        self.assertEqual(page.hits[0].title, "刑法第二百六十四条")
+
+    def test_filter_by_law_and_type(self) -> None:
+        page = search_documents(
+            user=self.officer,
+            text="罚金",
+            doc_types=["article"],
+            filters={"law": ["刑法"]},
+            mode="keyword",
+        )
+        self.assertEqual({h.doc_type for h in page.hits}, {"article"})
+        self.assertGreaterEqual(page.total, 3)
