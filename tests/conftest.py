@@ -15,6 +15,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache: lockout counters and rate limits kept in
+    the process-wide locmem cache must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """Start ``celery worker`` against the test database; stop it after the session."""
