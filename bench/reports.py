@@ -41,6 +41,14 @@ def run_one(database_url: str, officers: int, items: int, repeat: int) -> None:
     from tqdm import tqdm
 
     setup_test_environment()
+    # A test client request closes the connection at its end (CONN_MAX_AGE=0 on SQLite);
+    # keep it open so the query log and SQLite's page cache survive between requests,
+    # as they do on a production server with persistent connections.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     print(f"== {connection.vendor}: {database_url.split('@')[-1]}")
     call_command("migrate", verbosity=0, interactive=False)
     from records.models import Assignment

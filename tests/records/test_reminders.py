@@ -8,7 +8,11 @@ from records.models import Notification, NotificationKind
 from records.reminders import digests_send, reminders_send
 from records.tasks import send_digests_task, send_reminders_task
 from tests.base import BaseTestCase
-from tests.records.factories import AssignmentFactory, CertificationFactory, TrackedItemFactory
+from tests.records.factories import (
+    AssignmentFactory,
+    CertificationFactory,
+    TrackedItemFactory,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 6, 10, 9, tzinfo=TZ)
