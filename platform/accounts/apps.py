@@ -7,10 +7,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self) -> None:
+        from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
         from . import checks, schema, signals  # noqa: F401
+        from .home import account_home_items
         from .selectors import can_manage_people
 
         register_nav(NavEntry(_("People"), "accounts:people", order=80, visible=can_manage_people))
         register_nav(NavEntry(_("Units"), "accounts:unit_tree", order=81, visible=can_manage_people))
+        register_home_provider(account_home_items, order=90)

@@ -10,9 +10,12 @@ class AuditConfig(AppConfig):
         from celery.schedules import crontab
 
         from config.celery import register_periodic_task
+        from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
+        from .home import audit_home_items
         from .selectors import can_read_audit_log
 
         register_periodic_task("audit-purge", "audit.purge", crontab(hour=3, minute=17))
         register_nav(NavEntry(_("Audit log"), "audit:log", order=95, visible=can_read_audit_log))
+        register_home_provider(audit_home_items, order=95)
