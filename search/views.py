@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit.services import audit_log
 
@@ -17,7 +18,7 @@ from .linking import MIN_TEXT, link_case
 from .selectors import hit_as_dict, search_documents
 
 PAGE_SIZE = 10
-TYPE_LABELS = {"case": "Cases", "article": "Statutes", "course": "Courses"}
+TYPE_LABELS = {"case": _lazy("Cases"), "article": _lazy("Statutes"), "course": _lazy("Courses")}
 PAGE_FACETS = ["type", "charge", "law", "year", "case_kind", "level"]
 
 
@@ -47,7 +48,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "doc_type": doc_type,
         "filters": filters,
         "date": request.GET.get("date", ""),
-        "types": [(k, _(v)) for k, v in TYPE_LABELS.items()],
+        "types": [(k, str(v)) for k, v in TYPE_LABELS.items()],
     }
     if q or filters:
         try:
