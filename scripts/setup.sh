@@ -36,7 +36,9 @@ step "Installing Python packages (torch CPU build first)"
 .venv/bin/python -m pip install -q --upgrade pip
 # torch first: the pinned CPU build lies on the build machines; anything else pulls CUDA.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[dev]"
+# Not editable: pyproject.toml declares no package (the code runs from the checkout), so
+# this installs the pinned dependencies and nothing that could shadow the checkout.
+.venv/bin/python -m pip install -q ".[dev]"
 
 step "Compiling translations"
 .venv/bin/python manage.py compilemessages -v 0 --ignore=.venv
