@@ -11,10 +11,12 @@ class CasebankConfig(AppConfig):
 
         register_citation_source(cases_citing)
         register_citation_source(guidelines_citing)
-        try:
-            from core.nav import NavEntry, register_nav
-        except ImportError:  # pragma: no cover - core always ships it
-            return
+        from core.home import register_home_provider
+        from core.nav import NavEntry, register_nav
+
+        from .home import law_change_flags_for_home
+
+        register_home_provider(law_change_flags_for_home, order=60)
         register_nav(
             NavEntry(
                 label=_("Case bank"),

@@ -235,3 +235,21 @@ def flag_list_for(user) -> list:
             continue
         visible.append(flag)
     return visible
+
+
+def restricted_page_ids_hidden_from(user) -> set[int]:
+    """Return ids of restricted case and guideline pages (drafts included) that ``user`` may
+    not see: not of their units and not their own. Used to filter the Wagtail admin."""
+    if user is None or not user.is_authenticated:
+        return set()
+    if sees_all_units(user):
+        return set()
+    allowed_units = set(_own_and_ancestor_units(user).values_list("pk", flat=True))
+    hidden: set[int] = set()
+    for model in (CasePage, GuidelinePage):
+        through = model.restricted_units.through
+        page_field = f"{model._meta.model_name}_id"
+        allowed = set(through.objects.filter(unit_id__in=allowed_units).values_list(page_field, flat=True))
+        restricted = model.objects.filter(visibility=Visibility.RESTRICTED).exclude(owner=user)
+        hidden |= set(restricted.exclude(pk__in=allowed).values_list("pk", flat=True))
+    return hidden

@@ -1,7 +1,9 @@
 """Wagtail admin: statutes and charges as snippets (choosers for courses and exams)."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -44,3 +46,31 @@ class CasebankViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CasebankViewSetGroup)
+
+
+# Restricted cases must not leak through the admin either: hide them from the page
+# explorer, search and choosers, and refuse to open them for editing or preview.
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_restricted_pages(parent_page, pages, request):
+    from .selectors import restricted_page_ids_hidden_from
+
+    hidden = restricted_page_ids_hidden_from(request.user)
+    return pages.exclude(pk__in=hidden) if hidden else pages
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_restricted_pages_in_chooser(pages, request):
+    from .selectors import restricted_page_ids_hidden_from
+
+    hidden = restricted_page_ids_hidden_from(request.user)
+    return pages.exclude(pk__in=hidden) if hidden else pages
+
+
+@hooks.register("before_edit_page")
+def refuse_restricted_edit(request, page):
+    from .selectors import restricted_page_ids_hidden_from
+
+    if page.pk in restricted_page_ids_hidden_from(request.user):
+        raise PermissionDenied

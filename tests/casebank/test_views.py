@@ -166,3 +166,30 @@ class FlagViewTests(CasebankViewTestCase):
         flag.refresh_from_db()
         self.assertEqual(flag.status, FlagStatus.RESOLVED)
         self.assertEqual(flag.resolved_by, self.trainer)
+
+
+class AdminLeakTests(CasebankViewTestCase):
+    def test_admin_explorer_hides_and_refuses_restricted_pages_of_other_units(self):
+        from django.contrib.auth.models import Group, Permission
+
+        from wagtail.models import GroupPagePermission
+
+        group, _ = Group.objects.get_or_create(name="legal_officer")
+        group.permissions.add(Permission.objects.get(codename="access_admin"))
+        for codename in ("change_page", "add_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=self.public.get_parent(),
+                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            )
+        west_legal = self.officer_b
+        west_legal.groups.add(group)
+        self.login(west_legal)
+        listing = self.client.get(f"/admin/pages/{self.public.get_parent().pk}/")
+        self.assertContains(listing, "张某盗窃电动车案")
+        self.assertNotContains(listing, SECRET)
+        refused = self.client.get(f"/admin/pages/{self.restricted.pk}/edit/", follow=True)
+        self.assertEqual(refused.redirect_chain[0][1], 302)  # Wagtail turns PermissionDenied into a redirect
+        self.assertNotContains(refused, "专案细节")
+        self.legal_officer.groups.add(group)
+        self.login(self.legal_officer)
+        self.assertContains(self.client.get(f"/admin/pages/{self.public.get_parent().pk}/"), SECRET)
