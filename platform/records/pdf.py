@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .selectors import PersonRecord, certifications_status
 
@@ -17,8 +18,8 @@ FONT_CANDIDATES = [
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
     "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
 ]
-FONT_MISSING = ("No Chinese font found for the PDF; install fonts-wqy-microhei or fonts-noto-cjk, "
-                "or set RECORDS_PDF_FONTS. Tried: {paths}")
+FONT_MISSING = gettext_lazy("No Chinese font found for the PDF; install fonts-wqy-microhei or "
+                            "fonts-noto-cjk, or set RECORDS_PDF_FONTS. Tried: {paths}")
 
 
 class FontMissingError(RuntimeError):
@@ -31,7 +32,7 @@ def font_path() -> str:
     for candidate in candidates:
         if Path(candidate).is_file():
             return candidate
-    raise FontMissingError(_(FONT_MISSING).format(paths=", ".join(candidates)))
+    raise FontMissingError(str(FONT_MISSING).format(paths=", ".join(candidates)))
 
 
 def record_pdf(record: PersonRecord) -> bytes:

@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
 from accounts.selectors import can_see_unit, sees_all_units, unit_scope_roots
@@ -50,7 +51,7 @@ from .models import (
 )
 
 PRE_MEETING_STUDY = "pre_meeting_study"
-UNIT_OUTSIDE_SCOPE = "This unit is outside your scope."
+UNIT_OUTSIDE_SCOPE = _("This unit is outside your scope.")
 DONE_STATUSES = (AssignmentStatus.COMPLETED, AssignmentStatus.WAIVED)
 ZERO = Decimal(0)
 
@@ -530,7 +531,7 @@ def overdue_assignments(unit: Unit, flt: ReportFilter, now: datetime | None = No
     """Return overdue required assignments in ``unit``'s subtree, most overdue first."""
     now = now or timezone.now()
     return (assignments_in_scope(unit, flt).filter(due_at__lt=now).exclude(status__in=DONE_STATUSES)
-            .select_related("user", "user__unit", "item").order_by("due_at", "user__unit__path", "user_id"))
+            .select_related("user", "user__unit", "item").order_by("due_at", "pk"))
 
 
 def due_soon_assignments(unit: Unit, flt: ReportFilter, now: datetime | None = None,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 
@@ -225,7 +226,7 @@ def assignment_complete(
 
 # Requirements and certifications -------------------------------------------------------
 
-CERTIFICATION_DATES = "A certification cannot expire before it is issued."
+CERTIFICATION_DATES = _("A certification cannot expire before it is issued.")
 
 
 @transaction.atomic
@@ -252,14 +253,14 @@ def certification_record(*, user: Any, kind: str, level: str = "", issued_at: da
 
 # Offline training ------------------------------------------------------------------------
 
-OFFLINE_NOT_PENDING = "This activity has already been reviewed."
-OFFLINE_REASON_REQUIRED = "Give a reason when rejecting."
-OFFLINE_NOT_YOUR_UNIT = "This person is not in a unit you administer."
-OFFLINE_SELF_REVIEW = "You cannot review your own activity."
-OFFLINE_BAD_HOURS = "Hours must be more than 0 and at most {max}."
-OFFLINE_FUTURE = "The activity cannot be in the future."
-EVIDENCE_TOO_BIG = "The evidence file is larger than {max_mb} MB."
-EVIDENCE_BAD_TYPE = "Evidence must be a photo (JPEG, PNG) or a document (PDF, Word); got “{name}”."
+OFFLINE_NOT_PENDING = _("This activity has already been reviewed.")
+OFFLINE_REASON_REQUIRED = _("Give a reason when rejecting.")
+OFFLINE_NOT_YOUR_UNIT = _("This person is not in a unit you administer.")
+OFFLINE_SELF_REVIEW = _("You cannot review your own activity.")
+OFFLINE_BAD_HOURS = _("Hours must be more than 0 and at most {max}.")
+OFFLINE_FUTURE = _("The activity cannot be in the future.")
+EVIDENCE_TOO_BIG = _("The evidence file is larger than {max_mb} MB.")
+EVIDENCE_BAD_TYPE = _("Evidence must be a photo (JPEG, PNG) or a document (PDF, Word); got “{name}”.")
 
 # Extension → the magic bytes the file must start with (a renamed .exe is refused).
 EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
