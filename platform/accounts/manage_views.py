@@ -220,6 +220,21 @@ def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:person_detail", pk=person.pk)
 
 
+@require_POST
+@login_required
+def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Disable or re-enable an account (system admin, or unit admin in scope); audited.
+    A disabled account cannot sign in and its API tokens stop working."""
+    person = _visible_person(request, pk)
+    if not _can_reset_password(request.user, person):
+        raise PermissionDenied
+    active = request.POST.get("active") == "1"
+    if person.is_active != active:
+        User.objects.filter(pk=person.pk).update(is_active=active)
+        audit_log(action="accounts.enable" if active else "accounts.disable", request=request, target=person)
+    return redirect("accounts:person_detail", pk=person.pk)
+
+
 def _temporary_password() -> str:
     alphabet = string.ascii_letters + string.digits
     core = "".join(secrets.choice(alphabet) for _ in range(10))

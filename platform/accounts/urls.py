@@ -18,6 +18,7 @@ urlpatterns = [
     path("manage/people/<int:pk>/", manage_views.person_detail, name="person_detail"),
     path("manage/people/<int:pk>/roles/", manage_views.person_roles, name="person_roles"),
     path("manage/people/<int:pk>/password/", manage_views.person_reset_password, name="person_reset_password"),
+    path("manage/people/<int:pk>/active/", manage_views.person_set_active, name="person_set_active"),
     path("manage/people/<int:pk>/two-factor/", manage_views.person_reset_two_factor, name="person_reset_two_factor"),
     path("manage/import/", manage_views.import_people, name="import_people"),
     path("manage/import/template.csv", manage_views.import_template, name="import_template"),

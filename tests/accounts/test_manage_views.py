@@ -178,3 +178,17 @@ class ImportPageTests(BaseTestCase):
     def test_officer_cannot_import(self):
         self.login(self.officer)
         self.assertEqual(self.client.get("/accounts/manage/import/").status_code, 403)
+
+
+class AccountActivationTests(BaseTestCase):
+    def test_unit_admin_disables_own_branch_account_only(self):
+        login_verified(self.client, self.unit_admin_a)
+        self.assertEqual(self.client.post(f"{PEOPLE}{self.officer_b.pk}/active/", {"active": "0"}).status_code, 404)
+        self.client.post(f"{PEOPLE}{self.officer.pk}/active/", {"active": "0"})
+        self.officer.refresh_from_db()
+        self.assertFalse(self.officer.is_active)
+        self.assertTrue(AuditEntry.objects.filter(action="accounts.disable", target_id=str(self.officer.pk)).exists())
+
+    def test_security_admin_cannot_disable_accounts(self):
+        login_verified(self.client, self.security_admin)
+        self.assertEqual(self.client.post(f"{PEOPLE}{self.officer.pk}/active/", {"active": "0"}).status_code, 403)
