@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import audit_purge
+from .services import audit_chain_verify, audit_purge
 
 
 @shared_task(name="audit.purge")
 def purge_audit_log_task() -> int:
     """Daily: remove entries older than the retention period (never younger than 183 days)."""
     return audit_purge()
+
+
+@shared_task(name="audit.verify")
+def verify_audit_log_task() -> dict:
+    """Daily: recompute the chain; log CRITICAL (for the alerting) when it is broken."""
+    import logging
+
+    report = audit_chain_verify()
+    if not report.ok:
+        logging.getLogger("audit").critical(
+            "audit log broken at entry id=%s: %s", report.broken_id, report.reason
+        )
+    return {"ok": report.ok, "checked": report.checked, "broken_id": report.broken_id}

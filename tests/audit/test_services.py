@@ -101,6 +101,17 @@ class VerifyCommandTests(TestCase):
         call_command("verify_audit_log", stdout=out, stderr=io.StringIO())
         self.assertIn("1 entries checked", out.getvalue())
 
+    def test_daily_task_reports_a_break(self):
+        from audit.tasks import verify_audit_log_task
+
+        entries = [audit_log(action=f"test.{i}") for i in range(2)]
+        self.assertEqual(verify_audit_log_task.delay().get()["ok"], True)
+        raw_sql("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["x", entries[0].pk])
+        with self.assertLogs("audit", level="CRITICAL"):
+            result = verify_audit_log_task.delay().get()
+        self.assertEqual((result["ok"], result["broken_id"]), (False, entries[0].pk))
+        self.assertIn("audit-verify", celery_app.conf.beat_schedule)
+
     def test_exits_non_zero_naming_the_broken_entry(self):
         entries = [audit_log(action=f"test.{i}") for i in range(3)]
         raw_sql("UPDATE audit_auditentry SET target_repr = %s WHERE id = %s", ["tampered", entries[1].pk])
