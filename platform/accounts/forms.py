@@ -18,6 +18,7 @@ from .backends import user_for_identifier
 LOCKED_OUT = _(
     "Too many failed sign-in attempts. This account or address is locked for %(minutes)d minutes."
 )
+FILE_TOO_BIG = _("The file is larger than %(mb)d MB.")
 INVALID_LOGIN = _("Please enter a correct username (or police number) and password.")
 
 
@@ -103,4 +104,12 @@ class ImportForm(forms.Form):
     """An HR sheet of units and people (.xlsx or .csv)."""
 
     file = forms.FileField(label=_("Sheet (.xlsx or .csv)"))
-    apply = forms.BooleanField(label=_("Apply (otherwise only check)"), required=False)
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        limit = getattr(settings, "ACCOUNTS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+        if upload.size > limit:
+            raise ValidationError(FILE_TOO_BIG, params={"mb": limit // (1024 * 1024)})
+        return upload

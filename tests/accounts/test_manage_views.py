@@ -8,6 +8,7 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 import openpyxl
 
@@ -174,6 +175,14 @@ class ImportPageTests(BaseTestCase):
         response = self.client.post("/accounts/manage/import/", {"file": upload})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, ".xlsx")
+
+    @override_settings(ACCOUNTS_IMPORT_MAX_BYTES=1024 * 1024)
+    def test_oversized_file_is_refused(self):
+        login_verified(self.client, self.system_admin)
+        big = "单位编码,警号,姓名\n" + "C-A-2,400001,东城甲\n" * 60_000
+        response = self.client.post("/accounts/manage/import/", {"file": self.upload(big)})
+        self.assertContains(response, "1 MB")
+        self.assertFalse(User.objects.filter(police_number="400001").exists())
 
     def test_officer_cannot_import(self):
         self.login(self.officer)
