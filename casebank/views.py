@@ -26,7 +26,6 @@ from .models import (
 from .references import parse_references, resolve
 from .services import law_change_flag_resolve, text_diff
 
-LOOKUP_NOTHING_FOUND = "No statute reference found in “{q}”. Try e.g. 刑法第264条."
 
 
 def _date_param(request: HttpRequest):
@@ -120,7 +119,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         return redirect(f"{url}?date={date.isoformat()}" if date else url)
     return render(request, "casebank/lookup.html", {
         "q": query, "date": date, "results": results,
-        "nothing": bool(query) and not results, "nothing_message": _(LOOKUP_NOTHING_FOUND).format(q=query),
+        "nothing": bool(query) and not results, "nothing_message": _("No statute reference found in “%(q)s”. Try e.g. 刑法第264条.") % {"q": query},
     })
 
 
@@ -164,8 +163,8 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         law_change_flag_resolve(flag=flag, user=request.user)
         messages.success(request, _("Marked as reviewed."))
-    except ValueError as e:
-        messages.error(request, _(str(e)))
+    except ValueError:
+        messages.error(request, _("This flag has already been marked as reviewed."))
     return redirect("casebank:flag_list")
 
 

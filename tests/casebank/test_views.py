@@ -99,7 +99,7 @@ class StatuteViewTests(CasebankViewTestCase):
         current = self.client.get(url)
         self.assertContains(current, "处五年以下有期徒刑")
         self.assertContains(current, "-开设赌场的，处三年以下有期徒刑……")  # diff between versions
-        self.assertContains(self.client.get(url, {"date": "1990-01-01"}), "No version of this article")
+        self.assertContains(self.client.get(url, {"date": "1990-01-01"}), "该日期本条没有施行中的文本")
 
     def test_law_page_with_chapters_and_date(self):
         self.login(self.officer)
@@ -114,7 +114,7 @@ class StatuteViewTests(CasebankViewTestCase):
         response = self.client.get(reverse("casebank:lookup"), {"q": "《刑法》第303条", "date": "2019-05-01"})
         self.assertRedirects(response, reverse("casebank:article_detail", args=[self.gambling.pk]) + "?date=2019-05-01",
                              fetch_redirect_response=False)
-        self.assertContains(self.client.get(reverse("casebank:lookup"), {"q": "没有引用"}), "No statute reference")
+        self.assertContains(self.client.get(reverse("casebank:lookup"), {"q": "没有引用"}), "没有找到法条引用")
 
     def test_charge_page_shows_elements(self):
         self.login(self.officer)
