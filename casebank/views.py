@@ -27,7 +27,6 @@ from .references import parse_references, resolve
 from .services import law_change_flag_resolve, text_diff
 
 
-
 def _date_param(request: HttpRequest):
     return selectors.parse_date(request.GET.get("date"))
 
