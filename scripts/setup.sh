@@ -47,6 +47,8 @@ $DEPS_ONLY && exit 0
 
 step "Migrating the database (var/db.sqlite3)"
 .venv/bin/python manage.py migrate --no-input -v 0
+# The embedded cache (lockout counters, Wagtail's site cache) is a database table.
+.venv/bin/python manage.py createcachetable
 step "Seeding the demo organisation and content"
 .venv/bin/python manage.py seed_demo
 echo "done: $ROOT"
