@@ -76,6 +76,26 @@ class ExamError(ValidationError):
         self.extra = extra
 
 
+def audit_later(*, action: str, actor: User | None, target, request=None, details: dict | None = None) -> None:
+    """Audit an action from a task after the commit instead of inside the request.
+
+    The audit chain serialises its writers (one advisory lock); hundreds of candidates
+    starting or submitting in the same second would queue behind it. The entry records
+    the client address seen by the request and the server time of the action.
+    """
+    from core.net import client_ip
+
+    from .tasks import write_audit_entry
+
+    payload = dict(details or {})
+    payload["at"] = timezone.now().isoformat()
+    if request is not None:
+        payload["ip"] = client_ip(request)
+    transaction.on_commit(lambda: write_audit_entry.delay(
+        action=action, actor_id=getattr(actor, "pk", None), target_type=target._meta.label_lower,
+        target_id=str(target.pk), target_repr=str(target)[:255], details=payload))
+
+
 # Question bank -----------------------------------------------------------------
 
 
@@ -386,7 +406,10 @@ def session_availability(*, session: ExamSession, user: User, now: datetime | No
                and a.deadline and now <= a.deadline + timedelta(seconds=grace_seconds())]
     if running:
         return Availability(True, resume=running[0], **info)
-    if not session.is_published or not user_in_audience(session, user):
+    # A paper prepared for this person proves membership of the audience (and saves the
+    # audience query when hundreds start at once).
+    prepared = any(a.status == AttemptStatus.PREPARED for a in attempts)
+    if not session.is_published or not (prepared or user_in_audience(session, user)):
         return Availability(False, _(NOT_IN_AUDIENCE), **info)
     if now < opens:
         return Availability(False, _(NOT_OPEN_YET).format(when=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")),
@@ -434,8 +457,8 @@ def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip
         attempt.started_at = now
         attempt.deadline = min(now + limit, closes)
         attempt.save(update_fields=["status", "started_at", "deadline"])
-    audit_log(action="exams.attempt_start", actor=user, request=request, target=attempt,
-              details={"session": session.pk, "deadline": attempt.deadline.isoformat()})
+        audit_later(action="exams.attempt_start", actor=user, request=request, target=attempt,
+                    details={"session": session.pk, "deadline": attempt.deadline.isoformat()})
     return attempt
 
 
@@ -562,9 +585,9 @@ def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None) ->
         locked.submitted_by_sweep = by_sweep
         locked.save(update_fields=["status", "submitted_at", "submitted_by_sweep"])
         transaction.on_commit(lambda: grade_attempt.delay(locked.pk))
+        audit_later(action="exams.attempt_submit", actor=None if by_sweep else locked.user, request=request,
+                    target=locked, details={"by_sweep": by_sweep})
     attempt.status = locked.status
-    audit_log(action="exams.attempt_submit", actor=None if by_sweep else locked.user, request=request,
-              target=locked, details={"by_sweep": by_sweep})
     return True
 
 

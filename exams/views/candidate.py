@@ -103,8 +103,6 @@ def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
 
     Any time the client sends is ignored: only the server clock counts.
     """
-    if not Attempt.objects.filter(pk=pk, user=request.user).exists():
-        raise Http404
     try:
         payload = json.loads(request.body or b"{}")
         seq = int(payload["seq"])
@@ -112,6 +110,8 @@ def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
         if not isinstance(answers, dict):
             raise TypeError
     except (ValueError, KeyError, TypeError):
+        if not Attempt.objects.filter(pk=pk, user=request.user).exists():
+            raise Http404 from None
         return _error(_(BAD_REQUEST), "bad_request", 400)
     try:
         ack = services.attempt_save(attempt_id=pk, user=request.user, seq=seq, answers=answers)
