@@ -57,6 +57,15 @@ def run_one(database_url: str, officers: int, items: int, repeat: int) -> None:
         build(officers, items, tqdm)
     else:
         print("   (reusing the data already in this database)")
+    # Fresh statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE would leave them:
+    # without them the planner guesses one row for the unit subtree and loops per person.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in ("accounts_unit", "accounts_user", "accounts_roleassignment", "records_assignment",
+                          "records_creditentry"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        else:
+            cursor.execute("ANALYZE")
     from accounts.models import Role, RoleAssignment, Unit, User
 
     admin = User.objects.filter(username="bench_admin").first()

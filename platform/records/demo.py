@@ -32,6 +32,7 @@ from .services import (
     certification_record,
     credit_hours,
     learning_event_record,
+    requirement_assignments_sync,
     tracked_item_upsert,
 )
 
@@ -74,6 +75,7 @@ def seed(command: Any) -> None:
     with transaction.atomic():
         items = _items()
         _requirements(items)
+        requirement_assignments_sync(year=year)
         _history(people, items, year, now)
         _pre_meeting(year, now)
         _offline(now)

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -80,27 +81,10 @@ def year_fraction(year: int, now: datetime | None = None) -> float:
     return (now - start).total_seconds() / (end - start).total_seconds()
 
 
-class LocalMonth(models.Func):
-    """The month (1-12) of a datetime column in the site's time zone.
-
-    Django's ``ExtractMonth`` calls a Python function per row on SQLite; over hundreds of
-    thousands of rows that dominates a report, so SQLite gets the built-in ``strftime``
-    with the zone's current UTC offset (exact for zones without daylight saving, such as
-    Asia/Shanghai). PostgreSQL converts with ``AT TIME ZONE``.
-    """
-
-    output_field = models.IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        tz = timezone.get_current_timezone_name()
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(EXTRACT(MONTH FROM ({sql}) AT TIME ZONE %s) AS integer)", [*params, tz]
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        offset = timezone.localtime(timezone.now()).utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(strftime('%%m', {sql}, '{minutes:+d} minutes') AS integer)", params
+def month_bounds(year: int) -> list[datetime]:
+    """Return the 13 local-time month starts from January ``year`` to January next year."""
+    tz = timezone.get_current_timezone()
+    return [datetime(year + (m // 12), m % 12 + 1, 1, tzinfo=tz) for m in range(13)]
 
 
 # Requirements ---------------------------------------------------------------------------
@@ -261,6 +245,13 @@ def person_record_get(person: User, year: int | None = None, now: datetime | Non
                   if a.status == AssignmentStatus.COMPLETED and a.completed_at and start <= a.completed_at < end
                   and (a.passed is not False)}
     missing = [t for t in current.targets.required_item_types if t not in done_types]
+    done_ids = {a.item_id for a in assignments if a.status == AssignmentStatus.COMPLETED and a.completed_at
+                and start <= a.completed_at < end and a.passed is not False}
+    titles = {a.item_id: a.item.title for a in assignments}
+    missing_ids = current.targets.required_item_ids - done_ids
+    if missing_ids:
+        known = dict(TrackedItem.objects.filter(pk__in=missing_ids - titles.keys()).values_list("pk", "title"))
+        missing += sorted(titles.get(pk) or known.get(pk, "") for pk in missing_ids)
     return PersonRecord(
         person=person, year=year, years=years, courses_completed=courses, open_assignments=open_items,
         exams=exams, certificates=certificates, pre_meeting_attended=attended,
@@ -490,32 +481,55 @@ def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | Non
             r = Row(key=code, label=str(Role(code).label))
             r.add(dict(zip(fields, by_role[code], strict=True)))
             role_rows.append(r)
-    # Scan 2: per item (the covering index on item streams the GROUP BY).
+    # Scan 2: per item, with the year's completions by month as twelve conditional
+    # counts (local month boundaries computed here, so no per-row date function). The
+    # people filter goes through ``user_id + 0`` so that SQLite walks the covering index
+    # in item order and aggregates as it streams instead of sorting 600,000 rows;
+    # PostgreSQL hashes either form.
+    bounds = month_bounds(flt.year)
+    month_counts = {f"m{k}": Count("id", filter=Q(completed_at__gte=bounds[k - 1], completed_at__lt=bounds[k]))
+                    for k in range(1, 13)}
+    by_item = (Assignment.objects.filter(_period_q(flt), required=True)
+               .alias(uid=ExpressionWrapper(F("user_id") + 0, output_field=models.IntegerField()))
+               .filter(uid__in=people.values("pk")))
+    if item_ids is not None:
+        by_item = by_item.filter(item_id__in=item_ids)
+    elif inactive:
+        by_item = by_item.exclude(item_id__in=inactive)
     items: dict[int, Row] = {}
-    for row in scan.values("item_id").annotate(**_counts(now)).order_by():
+    completions: dict[int, int] = defaultdict(int)
+    for row in by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by():
         title, item_type = item_meta.get(row["item_id"], ("", ""))
         items[row["item_id"]] = Row(key=row["item_id"], label=title, extra={"item_type": item_type})
         items[row["item_id"]].add(row)
-    # Scan 3: completions of the year by month.
-    completions = {r["m"]: r["n"] for r in scan.filter(completed_at__gte=start, completed_at__lt=end)
-                   .annotate(m=LocalMonth("completed_at")).values("m").annotate(n=Count("id")).order_by()}
-    hours_qs = CreditEntry.objects.filter(user__unit_id__in=list(unit_row), earned_at__gte=start,
-                                          earned_at__lt=end)
-    if flt.role:
-        hours_qs = hours_qs.filter(user__role_assignments__role=flt.role)
-    hours = {r["m"]: r["h"] or ZERO for r in hours_qs.annotate(m=LocalMonth("earned_at")).values("m")
-             .annotate(h=Sum("hours")).order_by()}
+        for k in range(1, 13):
+            completions[k] += row[f"m{k}"]
+    # Hours of the year: by month for the chart, by person for the at-risk count (the
+    # pace rule of ``at_risk_people``, evaluated here on rows already in memory).
+    entries = CreditEntry.objects.filter(user_id__in=people.values("pk"), year=flt.year)
+    monthly = entries.aggregate(**{f"m{k}": Sum("hours", filter=Q(earned_at__gte=bounds[k - 1],
+                                                                   earned_at__lt=bounds[k]))
+                                   for k in range(1, 13)})
+    hours = {k: monthly[f"m{k}"] or ZERO for k in range(1, 13)}
+    person_hours = dict(entries.values("user_id").annotate(h=Sum("hours")).order_by().values_list("user_id", "h"))
+    requirements = requirements_for_year(flt.year)
+    fraction = year_fraction(flt.year, now)
+    at_risk = 0
+    if now >= start + timedelta(days=_setting("RECORDS_AT_RISK_GRACE_DAYS", 30)):
+        for user_id in person_unit:
+            target = max((requirements[r].min_hours for r in person_roles.get(user_id, ())
+                          if r in requirements and (not flt.role or r == flt.role)), default=ZERO)
+            if target and (person_hours.get(user_id) or ZERO) < target * Decimal(str(round(fraction, 4))):
+                at_risk += 1
     child_rows = list(children.values())
     if direct.total:
         child_rows.insert(0, direct)
-    fraction = year_fraction(flt.year, now)
     return UnitReport(
         unit=unit, filter=flt, breadcrumbs=breadcrumbs_for(viewer, unit), children=child_rows,
         items=sorted(items.values(), key=lambda r: (r.rate, r.label)), roles=role_rows, totals=totals,
         hours_by_month=[(m, hours.get(m, ZERO)) for m in range(1, 13)],
         completions_by_month=[(m, completions.get(m, 0)) for m in range(1, 13)],
-        people_count=people_in_scope(unit, flt).count(),
-        at_risk_count=at_risk_people(unit, flt, now=now).count(), year_fraction=fraction,
+        people_count=len(person_unit), at_risk_count=at_risk, year_fraction=fraction,
     )
 
 

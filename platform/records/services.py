@@ -4,7 +4,7 @@ gives one event and one credit entry."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -499,3 +499,31 @@ def export_job_run(*, job_id: int) -> ExportJob:
     notification_send(user=job.requester, kind=NotificationKind.EXPORT_READY, period=f"export:{job.pk}",
                       title=f"{job.report}.{job.fmt}", url=f"/records/exports/{job.pk}/", email=False)
     return job
+
+
+def requirement_assignments_sync(*, year: int) -> dict[str, int]:
+    """Assign each item required by a role requirement in force in ``year`` to everyone
+    holding such a role (period = the year, due at its end, source "requirement").
+
+    Idempotent, and progress is never lost: people who no longer hold the role keep their
+    assignment, marked not required (see ``assignment_sync``). Return counts.
+    """
+    from accounts.models import User
+
+    from .selectors import requirements_for_year, year_bounds
+
+    audiences: dict[int, set[str]] = {}
+    items: dict[int, TrackedItem] = {}
+    for role, req in requirements_for_year(year).items():
+        for item in req.required_items.all():
+            items[item.pk] = item
+            audiences.setdefault(item.pk, set()).add(role)
+    _start, end = year_bounds(year)
+    added = released = 0
+    for pk, roles in audiences.items():
+        people = User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct()
+        a, r = assignment_sync(item=items[pk], users=people, due_at=end - timedelta(seconds=1),
+                               period=str(year), source="requirement")
+        added += a
+        released += r
+    return {"items": len(items), "added": added, "released": released}

@@ -57,3 +57,13 @@ def xapi_export_task(self) -> dict[str, int]:
         return xapi_export_pending()
     except XapiError as e:
         raise self.retry(exc=e, countdown=60 * (2 ** self.request.retries)) from e
+
+
+@shared_task(name="records.sync_requirements")
+def sync_requirements_task(*, year: int | None = None) -> dict[str, int]:
+    """Daily: assign the items required by role requirements to the roles' holders."""
+    from django.utils import timezone
+
+    from .services import requirement_assignments_sync
+
+    return requirement_assignments_sync(year=year or timezone.localdate().year)

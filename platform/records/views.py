@@ -369,8 +369,10 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     form = RoleRequirementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
+        synced = services.requirement_assignments_sync(year=saved.year or timezone.localdate().year)
         audit_log(action="records.requirement_save", request=request, target=saved,
-                  details={"role": saved.role, "year": saved.year, "min_hours": str(saved.min_hours)})
+                  details={"role": saved.role, "year": saved.year, "min_hours": str(saved.min_hours),
+                           "assignments": synced})
         messages.success(request, _("Requirement saved."))
         return redirect("records:requirements")
     rows = RoleRequirement.objects.prefetch_related("required_items").order_by("role", "year")

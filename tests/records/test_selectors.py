@@ -67,6 +67,9 @@ class TargetArithmeticTests(BaseTestCase):
         at_risk = set(selectors.at_risk_people(self.city, flt, now=mid).values_list("username", flat=True))
         self.assertIn(self.officer.username, at_risk)
         self.assertNotIn(self.officer_b.username, at_risk)
+        # The dashboard's count applies the same rule to the same people.
+        report = selectors.unit_report(self.system_admin, self.city, flt, now=mid)
+        self.assertEqual(report.at_risk_count, len(at_risk))
         # Within the grace period nobody is judged yet.
         early = datetime(2026, 1, 10, tzinfo=TZ)
         self.assertFalse(selectors.at_risk_people(self.city, flt, now=early).exists())
@@ -216,3 +219,23 @@ class DueSoonTests(BaseTestCase):
         AssignmentFactory(user=self.officer_b, item=item, due_at=now + timedelta(days=40))
         soon = selectors.due_soon_assignments(self.city, ReportFilter(year=2026), now=now, days=14)
         self.assertEqual([a.user_id for a in soon], [self.officer.pk])
+
+
+class RequirementSyncTests(BaseTestCase):
+    def test_required_items_are_assigned_to_role_holders_and_shown_missing(self):
+        from records.services import assignment_complete, requirement_assignments_sync
+
+        exam = TrackedItemFactory(item_type="exam_qualification", title="执法资格考试（基本级）")
+        req = RoleRequirement.objects.create(role=Role.LEGAL_OFFICER, min_hours=60)
+        req.required_items.add(exam)
+        result = requirement_assignments_sync(year=2026)
+        self.assertEqual(result["added"], 1)
+        self.assertEqual(requirement_assignments_sync(year=2026)["added"], 0)
+        assignment = self.legal_officer.assignments.get(item=exam)
+        self.assertEqual((assignment.period, assignment.source), ("2026", "requirement"))
+        with time_machine.travel(datetime(2026, 5, 1, tzinfo=TZ), tick=False):
+            record = selectors.person_record_get(self.legal_officer, 2026)
+            self.assertIn("执法资格考试（基本级）", record.missing_item_types)
+            assignment_complete(user=self.legal_officer, item=exam, period="2026", passed=True, score=80)
+            record = selectors.person_record_get(self.legal_officer, 2026)
+            self.assertNotIn("执法资格考试（基本级）", record.missing_item_types)
