@@ -1,0 +1,51 @@
+from django.core.exceptions import PermissionDenied
+from django.test import TestCase
+
+from accounts.models import Role
+from casebank.models import Charge
+from casebank.services import casebank_review_setup
+from tests.accounts.factories import UserFactory
+from tests.base import PersonasMixin
+from tests.casebank.factories import (
+    ChargeFactory,
+    LegalElementFactory,
+    case_index,
+    guideline_index,
+)
+
+
+class ElementReviewTests(PersonasMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.workflow = casebank_review_setup(sections=[case_index(), guideline_index()])
+        cls.second_legal = UserFactory(username="legal_b", unit=cls.branch_b, roles=[Role.LEGAL_OFFICER])
+        cls.charge = ChargeFactory(name="盗窃罪", summary="旧的定义")
+        LegalElementFactory(charge=cls.charge, kind="objective", title="窃取行为")
+
+    def submit(self, user):
+        charge = Charge.objects.get(pk=self.charge.pk)
+        charge.summary = "经复核的新定义"
+        charge.save_revision(user=user)
+        return self.workflow.start(charge, user)
+
+    def test_a_draft_is_not_shown_until_a_second_person_approves(self):
+        state = self.submit(self.legal_officer)
+        self.assertEqual(Charge.objects.get(pk=self.charge.pk).summary, "旧的定义")
+        task_state = state.current_task_state
+        task = task_state.task.specific
+        charge = Charge.objects.get(pk=self.charge.pk)
+        self.assertEqual(task.get_actions(charge, self.legal_officer), [])
+        with self.assertRaises(PermissionDenied):
+            task.on_action(task_state, self.legal_officer, "approve")
+        self.assertIn("approve", [name for name, *_ in task.get_actions(charge, self.second_legal)])
+        task.on_action(task_state, self.second_legal, "approve")
+        state.refresh_from_db()
+        charge = Charge.objects.get(pk=self.charge.pk)
+        self.assertEqual(charge.summary, "经复核的新定义")
+        self.assertEqual(charge.elements.count(), 1)
+
+    def test_officers_cannot_review(self):
+        state = self.submit(self.legal_officer)
+        task = state.current_task_state.task.specific
+        self.assertEqual(task.get_actions(Charge.objects.get(pk=self.charge.pk), self.officer), [])
