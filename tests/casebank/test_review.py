@@ -49,3 +49,18 @@ class ElementReviewTests(PersonasMixin, TestCase):
         state = self.submit(self.legal_officer)
         task = state.current_task_state.task.specific
         self.assertEqual(task.get_actions(Charge.objects.get(pk=self.charge.pk), self.officer), [])
+
+
+class AdminSnippetTests(PersonasMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        casebank_review_setup(sections=[case_index(), guideline_index()])
+        cls.charge = ChargeFactory(name="诈骗罪")
+        LegalElementFactory(charge=cls.charge, kind="subjective", title="非法占有目的")
+
+    def test_legal_officer_opens_the_charge_editor_with_its_elements(self):
+        self.login(self.legal_officer)
+        response = self.client.get(f"/admin/snippets/casebank/charge/edit/{self.charge.pk}/")
+        self.assertContains(response, "非法占有目的")
+        self.assertEqual(self.client.get("/admin/snippets/casebank/charge/", {"q": "诈骗"}).status_code, 200)
