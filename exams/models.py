@@ -213,7 +213,8 @@ class BlueprintRow(models.Model):
         ordering = ["sort_order", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.category or _('whole bank')} {self.get_qtype_display()} ×{self.count}"
+        where = self.category or _("whole bank")
+        return f"{where} {self.get_qtype_display()} ×{self.count}"
 
 
 class BlueprintItem(models.Model):

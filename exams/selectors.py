@@ -208,8 +208,10 @@ def histogram_svg(totals: list[float], max_score: float, pass_score: float | Non
     width, height, pad = 520, 220, 30
     top = max(b["count"] for b in bands) or 1
     bar_w = (width - 2 * pad) / len(bands)
+    label = _("Score distribution")
+    pass_label = _("pass mark")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{_("Score distribution")}" class="exam-chart">']
+             f'aria-label="{label}" class="exam-chart">']
     for i, band in enumerate(bands):
         h = (height - 2 * pad) * band["count"] / top
         x = pad + i * bar_w
@@ -225,7 +227,7 @@ def histogram_svg(totals: list[float], max_score: float, pass_score: float | Non
         px = pad + (width - 2 * pad) * pass_score / max_score
         parts.append(f'<line x1="{px:.1f}" y1="{pad - 10}" x2="{px:.1f}" y2="{height - pad}" stroke="#c0392b" '
                      f'stroke-dasharray="4 3"/><text x="{px + 3:.1f}" y="{pad - 12}" font-size="11" '
-                     f'fill="#c0392b">{_("pass mark")}</text>')
+                     f'fill="#c0392b">{pass_label}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
