@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,13 +87,18 @@ class CoursePage(LoginRequiredPageMixin, Page):
     prerequisites = ParentalManyToManyField(
         "courses.CoursePage", verbose_name=_("prerequisites"), blank=True, related_name="unlocks"
     )
+    final_exam = models.ForeignKey(
+        "exams.ExamSession", verbose_name=_("final exam"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("When set, the course completes only once the learner has passed this exam."),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("objectives"),
         MultiFieldPanel(
-            [FieldPanel("category"), FieldPanel("credit_hours"), FieldPanel("prerequisites")],
+            [FieldPanel("category"), FieldPanel("credit_hours"), FieldPanel("prerequisites"),
+             FieldPanel("final_exam")],
             heading=_("Credit"),
         ),
         InlinePanel("lecturers", label=_("Lecturers")),
@@ -234,11 +239,14 @@ class LessonPage(LoginRequiredPageMixin, Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        # Previews (a reviewer reading a draft) are not study: record nothing.
+        if request.user.is_authenticated and not getattr(request, "is_preview", False):
             from .selectors import prerequisites_missing
             from .services import lesson_open
 
             course = self.course()
+            if not course.live:
+                raise Http404
             if prerequisites_missing(user=request.user, course=course):
                 return HttpResponseRedirect(course.url)
             lesson_open(user=request.user, lesson=self)

@@ -351,7 +351,20 @@ def lesson_evaluate(*, progress: LessonProgress, lesson: LessonPage) -> bool:
 
 def final_exam_passed(*, user: User, course: CoursePage) -> bool:
     """Return True when the course has no final exam, or ``user`` passed it."""
-    return True
+    if course.final_exam_id is None:
+        return True
+    from exams.models import ExamGrade
+
+    return ExamGrade.objects.filter(session_id=course.final_exam_id, user=user, passed=True).exists()
+
+
+def course_final_exam_graded(*, user: User, exam_session_id: int) -> int:
+    """Re-check the courses whose final exam is ``exam_session_id`` for ``user`` (after
+    a grade changed); return how many were re-checked."""
+    courses = CoursePage.objects.live().filter(final_exam_id=exam_session_id)
+    for course in courses:
+        course_progress_update(user=user, course=course)
+    return len(courses)
 
 
 def course_progress_update(*, user: User, course: CoursePage) -> float:

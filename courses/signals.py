@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from accounts.models import RoleAssignment, User
+from audit.services import audit_log
 
 from .models import CoursePage
 
@@ -27,9 +28,25 @@ def _enqueue_course(course_id: int) -> None:
     transaction.on_commit(lambda: course_assignments_sync_task.delay(course_id))
 
 
+@receiver(post_save, sender="exams.ExamGrade")
+def exam_graded(sender, instance, **kwargs) -> None:
+    if instance.passed:
+        from .tasks import course_final_exam_graded_task
+
+        user_id, session_id = instance.user_id, instance.session_id
+        transaction.on_commit(lambda: course_final_exam_graded_task.delay(user_id, session_id))
+
+
 @receiver(page_published, sender=CoursePage)
+def course_published(sender, instance: CoursePage, revision=None, **kwargs) -> None:
+    audit_log(action="course.publish", actor=getattr(revision, "user", None), target=instance,
+              details={"revision": getattr(revision, "pk", None)})
+    _enqueue_course(instance.pk)
+
+
 @receiver(page_unpublished, sender=CoursePage)
-def course_published(sender, instance: CoursePage, **kwargs) -> None:
+def course_unpublished(sender, instance: CoursePage, **kwargs) -> None:
+    audit_log(action="course.unpublish", target=instance)
     _enqueue_course(instance.pk)
 
 

@@ -34,3 +34,11 @@ def courses_assignments_sync_all_task() -> int:
         services.course_assignments_sync(course=course)
         count += 1
     return count
+
+
+@shared_task
+def course_final_exam_graded_task(user_id: int, exam_session_id: int) -> int | None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    return services.course_final_exam_graded(user=user, exam_session_id=exam_session_id)

@@ -5,16 +5,33 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.documents.models import Document
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from courses.models import CourseAudienceRule, CourseIndexPage, CoursePage, LessonPage
 
 
+def ensure_site() -> Page:
+    """Return the default site's home page, rebuilding the page tree and root collection
+    that a transactional test's flush removed."""
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        return site.root_page
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.add_child(instance=Page(title="首页", slug="home"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return home
+
+
 def course_index(title: str = "课程中心", parent: Page | None = None) -> CourseIndexPage:
-    parent = parent or Site.objects.get(is_default_site=True).root_page
+    parent = parent or ensure_site()
     index = CourseIndexPage(title=title, slug=f"courses-{uuid.uuid4().hex[:8]}")
     parent.add_child(instance=index)
     return index

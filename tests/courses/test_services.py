@@ -279,3 +279,27 @@ class PreMeetingTests(CourseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["my_count"], 1)
         self.assertEqual(response.context["required"], 2)
+
+
+class FinalExamTests(CourseTestCase):
+    def test_course_with_a_final_exam_completes_when_the_exam_is_passed(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from exams.models import Blueprint, ExamGrade, ExamSession
+
+        blueprint = Blueprint.objects.create(name="结业考试")
+        exam = ExamSession.objects.create(title="受案立案结业考试", blueprint=blueprint, opens_at=timezone.now(),
+                                          closes_at=timezone.now() + timedelta(days=7))
+        course = factories.course(self.index, title="带考试的课程", required=False, final_exam=exam)
+        lesson = factories.lesson(course)
+        services.lesson_open(user=self.officer, lesson=lesson)
+        self.assertFalse(CreditEntry.objects.filter(user=self.officer).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            ExamGrade.objects.create(session=exam, user=self.officer, percent=50, passed=False)
+        self.assertFalse(CreditEntry.objects.filter(user=self.officer).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            ExamGrade.objects.filter(session=exam, user=self.officer).delete()
+            ExamGrade.objects.create(session=exam, user=self.officer, percent=85, passed=True)
+        self.assertEqual(CreditEntry.objects.get(user=self.officer).source_id, str(course.pk))
