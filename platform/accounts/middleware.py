@@ -42,7 +42,9 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
-            request.session[LAST_SEEN_KEY] = now
+            # Refresh at most once a minute: saves a session write on every request.
+            if last_seen is None or now - int(last_seen) >= 60:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

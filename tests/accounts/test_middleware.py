@@ -102,3 +102,16 @@ class TwoFactorTests(BaseTestCase):
     def test_verified_session_reaches_admin(self):
         login_verified(self.client, self.trainer)
         self.assertNotIn("two-factor", self.client.get("/admin/").get("Location", ""))
+
+
+@override_settings(ACCOUNTS_IDLE_TIMEOUT_SECONDS=30 * 60)
+class IdleClockTests(BaseTestCase):
+    def test_requests_within_a_minute_do_not_extend_the_deadline_unduly(self):
+        with time_machine.travel(START, tick=False) as clock:
+            self.login(self.officer)
+            self.client.get(PAGE)
+            clock.shift(dt.timedelta(seconds=30))
+            self.client.get(PAGE)  # too soon to refresh the stamp
+            clock.shift(dt.timedelta(minutes=29, seconds=50))
+            # 30 min 20 s after the stamp: signed out, although the last request was 29m50s ago.
+            self.assertEqual(self.client.get(PAGE).status_code, 302)
