@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from django.utils.html import escape
+from functools import lru_cache
+from html import escape
 
 from .text import highlight_terms, normalize
+from .text import words as words_of
 
 SNIPPET_CHARS = 160
 
 
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    ordered = sorted({t for t in terms if t}, key=lambda t: (-len(t), t))
+    return re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
+
+
 def _positions(haystack: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     """Return non-overlapping (start, end) spans of ``terms`` in ``haystack``, longest
-    terms winning."""
-    taken = [False] * len(haystack)
-    spans = []
-    for term in terms:
-        for match in re.finditer(re.escape(term), haystack):
-            start, end = match.span()
-            if any(taken[start:end]):
-                continue
-            for i in range(start, end):
-                taken[i] = True
-            spans.append((start, end))
-    return sorted(spans)
+    terms winning at each position."""
+    pattern = _pattern(tuple(terms))
+    return [m.span() for m in pattern.finditer(haystack)] if pattern is not None else []
 
 
 def snippet(
@@ -36,29 +34,32 @@ def snippet(
     terms: Sequence[str] | None = None,
 ) -> str:
     """Return HTML: the window of ``text`` with the most query matches, escaped, with
-    matches wrapped in ``<mark>``. Without matches, the start of the text."""
+    matches wrapped in ``<mark>``. Without matches, the start of the text. Pass ``terms``
+    (from :func:`query_terms`) when highlighting many texts for one query."""
     text = text or ""
     if not text:
         return ""
-    # Match on a normalised copy of the same length (NFKC may change lengths, so only
-    # case-fold here; the query terms are normalised).
     haystack = text.lower()
-    terms = list(terms) if terms is not None else highlight_terms(normalize(query))
-    spans = _positions(haystack, [t for t in terms if t])
+    terms = list(terms) if terms is not None else query_terms(query)
+    spans = _positions(haystack, terms)
     if not spans:
         cut = text[:chars]
         return escape(cut) + ("…" if len(text) > chars else "")
-    best_start, best_score = 0, -1.0
-    for start, _ in spans:
+    # Slide a window over the spans (sorted by start) keeping the covered length.
+    best_start, best_score = 0, -1
+    covered, right = 0, 0
+    for left, (start, _end) in enumerate(spans):
         window_start = max(0, start - chars // 4)
         window_end = window_start + chars
-        covered = sum(
-            min(e, window_end) - max(s, window_start)
-            for s, e in spans
-            if s < window_end and e > window_start
-        )
+        while right < len(spans) and spans[right][1] <= window_end:
+            covered += spans[right][1] - spans[right][0]
+            right += 1
         if covered > best_score:
             best_start, best_score = window_start, covered
+        if right > left:
+            covered -= spans[left][1] - spans[left][0]
+        else:
+            right = left + 1
     window_end = min(len(text), best_start + chars)
     parts = ["…" if best_start > 0 else ""]
     cursor = best_start
@@ -73,6 +74,19 @@ def snippet(
     if window_end < len(text):
         parts.append("…")
     return "".join(parts)
+
+
+def query_terms(query: str, *, limit: int = 60) -> list[str]:
+    """Return the strings to mark for ``query`` (its words, and for short queries its
+    bigrams), longest first, at most ``limit``."""
+    if len(query) <= 40:
+        terms = highlight_terms(normalize(query))
+    else:
+        # Long descriptions: their words only (bigrams would mark half the text).
+        terms = sorted(
+            {t for t in words_of(query) if len(t) >= 2}, key=lambda t: (-len(t), t)
+        )
+    return terms[:limit]
 
 
 def mark(text: str, terms: Sequence[str]) -> str:

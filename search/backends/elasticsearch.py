@@ -404,6 +404,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         else:
             ranked = fusion.fuse(keyword, semantic)  # type: ignore[assignment]
         kw, sem = dict(keyword), dict(semantic)
+        terms = highlight.query_terms(query.text) if query.highlight else []
         hits = []
         for key, score in ranked[query.offset : query.offset + query.limit]:
             src = sources[key]  # type: ignore[index]
@@ -415,7 +416,9 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                     score=round(float(score), 6),
                     source_id=src.get("source_id", ""),
                     url=src.get("url", ""),
-                    snippet=highlight.snippet(src.get("body", ""), query.text)
+                    snippet=highlight.snippet(
+                        src.get("body", ""), query.text, terms=terms
+                    )
                     if query.highlight
                     else "",
                     keyword_score=kw.get(key),  # type: ignore[call-overload]

@@ -112,7 +112,8 @@ class Segment:
             )
         self.vectors: np.ndarray | None = None
         if (path / "vectors.npy").exists():
-            self.vectors = np.load(path / "vectors.npy", mmap_mode="r")
+            # A plain ndarray view of the memory map: np.memmap arithmetic is slow.
+            self.vectors = np.asarray(np.load(path / "vectors.npy", mmap_mode="r"))
         self.model: str | None = self.meta.get("model")
         self.restricted = np.array(
             [bool(d.get("restricted")) for d in self.docs], dtype=bool
@@ -249,6 +250,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
     def encoder(self) -> embeddings.Encoder | None:
         if not self.semantic_enabled:
             return None
+        if self.params.get("ENCODER") is not None:
+            # An encoder object given directly (benchmarks, offline builds).
+            return self.params["ENCODER"]  # type: ignore[no-any-return]
         return embeddings.get_encoder_or_none(self.model_path)
 
     # Files ---------------------------------------------------------------------------
@@ -500,6 +504,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         else:
             ranked = fusion.fuse(keyword, semantic)  # type: ignore[assignment]
         kw_scores, sem_scores = dict(keyword), dict(semantic)
+        terms = highlight.query_terms(query.text) if query.highlight else []
         hits = []
         for key, score in ranked[query.offset : query.offset + query.limit]:
             doc_type, s, row = key  # type: ignore[misc]
@@ -507,7 +512,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             assert state is not None  # noqa: S101
             data = state.segments[s].docs[row]
             hits.append(
-                self._hit(data, score, query, kw_scores.get(key), sem_scores.get(key))
+                self._hit(
+                    data, score, query, kw_scores.get(key), sem_scores.get(key), terms
+                )
             )
         facets = self._facets(query, matched) if query.facets else {}
         return SearchResults(total=total, hits=hits, facets=facets)
@@ -519,6 +526,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         query: SearchQuery,
         kw: float | None,
         sem: float | None,
+        terms: list[str],
     ) -> SearchHit:
         return SearchHit(
             doc_type=data["doc_type"],
@@ -527,7 +535,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             score=round(float(score), 6),
             source_id=data.get("source_id", ""),
             url=data.get("url", ""),
-            snippet=highlight.snippet(data.get("body", ""), query.text)
+            snippet=highlight.snippet(data.get("body", ""), query.text, terms=terms)
             if query.highlight
             else "",
             keyword_score=kw,
