@@ -73,7 +73,7 @@ def _units(unit: Unit, flt: ReportFilter, viewer: User) -> Table:
 
 def _items(unit: Unit, flt: ReportFilter, viewer: User) -> Table:
     report = selectors.unit_report(viewer, unit, flt)
-    data = [[r.label, r.extra.get("item_type", ""), r.total, r.done, r.rate, r.overdue,
+    data = [[r.label, r.extra.get("type_label", ""), r.total, r.done, r.rate, r.overdue,
              r.pass_rate if r.pass_rate is not None else ""] for r in report.items]
     return Table([_("Item"), _("Type"), _("Required"), _("Completed"), _("Completion %"), _("Overdue"),
                   _("Pass rate %")], len(data), iter(data))

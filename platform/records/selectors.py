@@ -380,6 +380,17 @@ def _counts(now: datetime) -> dict[str, Any]:
     }
 
 
+def item_type_label(item_type: str) -> str:
+    """Return a reader's name for an item type ("course…" → Course, "exam…" → Exam)."""
+    from django.utils.translation import gettext
+
+    if item_type.startswith("course"):
+        return gettext("Course")
+    if item_type.startswith("exam"):
+        return gettext("Exam")
+    return item_type
+
+
 def _rate(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
@@ -500,7 +511,8 @@ def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | Non
     completions: dict[int, int] = defaultdict(int)
     for row in by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by():
         title, item_type = item_meta.get(row["item_id"], ("", ""))
-        items[row["item_id"]] = Row(key=row["item_id"], label=title, extra={"item_type": item_type})
+        items[row["item_id"]] = Row(key=row["item_id"], label=title,
+                                    extra={"item_type": item_type, "type_label": item_type_label(item_type)})
         items[row["item_id"]].add(row)
         for k in range(1, 13):
             completions[k] += row[f"m{k}"]
