@@ -16,6 +16,16 @@ class CoursesConfig(AppConfig):
         from .selectors import lessons_citing
 
         register_citation_source(lessons_citing)
+        # Daily re-sync of required courses: yearly courses roll over on 1 January and
+        # any missed signal (bulk imports of people) is caught up.
+        from celery.schedules import crontab
+
+        from config.celery import register_periodic_task
+
+        register_periodic_task(
+            "courses-assignments-sync", "courses.tasks.courses_assignments_sync_all_task",
+            crontab(minute=10, hour=2),
+        )
 
         register_home_provider(course_home_items, order=20)
         register_nav(NavEntry(label=_("My learning"), url_name="courses:my_learning", order=10))

@@ -60,7 +60,9 @@ def _approve_all(page, base, expected):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback puts back what migrations created (the Wagtail site and page
+# tree) after the flush, for the tests that run later.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, live_server):
     base = live_server.url
     city = UnitFactory(code="370100", name="滨江市公安局")

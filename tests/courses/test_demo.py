@@ -10,9 +10,12 @@ from courses.models import CoursePage, LessonPage, PreMeetingStudySession
 from courses.selectors import pre_meeting_study_counts
 from records.models import Assignment, CreditEntry
 
+from . import factories
+
 
 class DemoTests(TestCase):
     def test_seed_is_idempotent_and_complete(self):
+        factories.ensure_site()
         accounts_demo.seed()
         demo.seed()
         demo.seed()
@@ -35,6 +38,7 @@ class DemoTests(TestCase):
         self.assertEqual(PreMeetingStudySession.objects.count(), 5)
 
     def test_demo_pages_render(self):
+        factories.ensure_site()
         accounts_demo.seed()
         demo.seed()
         self.client.force_login(User.objects.get(username="officer1"))

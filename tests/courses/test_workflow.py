@@ -92,3 +92,36 @@ class ReviewWorkflowTests(BaseTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertNotEqual(response["Location"].rstrip("/"), "/admin")
         self.assertEqual(self.client.get(f"/admin/pages/{self.section.pk}/").status_code, 302)
+
+
+class ScheduledPublishingTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.section = factories.course_index("法律法规")
+        cls.workflow = course_section_publishing_setup(
+            section=cls.section, editor_groups=[Group.objects.get(name=Role.TRAINER)]
+        )
+
+    def test_approved_course_with_a_go_live_date_waits_then_assigns(self):
+        from datetime import timedelta
+
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        import time_machine
+
+        from records.models import Assignment
+
+        course = factories.course(self.section, title="定时发布课程", live=False, rules=[{"role": Role.OFFICER}])
+        course.go_live_at = timezone.now() + timedelta(days=1)
+        course.save_revision(user=self.trainer)
+        state = self.workflow.start(CoursePage.objects.get(pk=course.pk), self.trainer)
+        state.current_task_state.task.specific.on_action(state.current_task_state, self.legal_officer, "approve")
+        course.refresh_from_db()
+        self.assertFalse(course.live)
+        with time_machine.travel(timezone.now() + timedelta(days=2)), self.captureOnCommitCallbacks(execute=True):
+            call_command("publish_scheduled")
+        course.refresh_from_db()
+        self.assertTrue(course.live)
+        self.assertTrue(Assignment.objects.filter(user=self.officer, item__item_id=str(course.pk), required=True).exists())
