@@ -111,6 +111,17 @@ def report_table(report: str, *, viewer: User, unit: Unit, flt: ReportFilter) ->
     return REPORTS[report](unit, flt)
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    # A name or title beginning with "=" would run as a formula in Excel (CSV/formula
+    # injection, OWASP); quote such text so it is shown, never evaluated.
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def write_table(table: Table, fmt: str, out: Any, *, title: str = "",
                 progress: Callable[[int], None] | None = None) -> int:
     """Write ``table`` as ``fmt`` to the binary file ``out``; return the rows written.
@@ -123,7 +134,7 @@ def write_table(table: Table, fmt: str, out: Any, *, title: str = "",
         writer = csv.writer(text)
         writer.writerow(table.headers)
         for row in table.rows:
-            writer.writerow(row)
+            writer.writerow([_cell(v) for v in row])
             written += 1
             if progress and written % 1000 == 0:
                 progress(written)
@@ -136,7 +147,7 @@ def write_table(table: Table, fmt: str, out: Any, *, title: str = "",
     ws = wb.create_sheet(title=(title or "report")[:31])
     ws.append(table.headers)
     for row in table.rows:
-        ws.append(row)
+        ws.append([_cell(v) for v in row])
         written += 1
         if progress and written % 1000 == 0:
             progress(written)

@@ -254,6 +254,16 @@ class Certification(models.Model):
 # Offline training ------------------------------------------------------------------------
 
 
+def evidence_upload_to(instance: OfflineActivity, filename: str) -> str:
+    """Store evidence under an unguessable name (the original extension is kept)."""
+    import uuid
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    return f"records/evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
 class OfflineKind(models.TextChoices):
     COURT_HEARING = "court_hearing", _("Court hearing")
     PROSECUTOR_LECTURE = "prosecutor_lecture", _("Lecture by a prosecutor")
@@ -280,7 +290,7 @@ class OfflineActivity(models.Model):
                                 default=CreditCategory.OFFLINE)
     location = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
-    evidence = models.FileField(_("evidence"), upload_to="records/evidence/%Y/%m/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=OfflineStatus.choices,
                               default=OfflineStatus.PENDING, db_index=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -484,7 +484,11 @@ def export_job_run(*, job_id: int) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(total=table.count)
         folder = Path(settings.MEDIA_ROOT) / "exports"
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"exports/{job.pk}-{job.report}-{timezone.now():%Y%m%d%H%M%S}.{job.fmt}"
+        import secrets
+
+        # Unguessable, in case MEDIA_ROOT is ever served directly; downloads go through
+        # the requester-only view.
+        name = f"exports/{job.pk}-{job.report}-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(8)}.{job.fmt}"
         with open(Path(settings.MEDIA_ROOT) / name, "wb") as out:
             rows = write_table(table, job.fmt, out, title=job.report,
                                progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress=n))

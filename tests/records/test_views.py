@@ -229,3 +229,21 @@ class NotificationPageTests(BaseTestCase):
         self.assertContains(self.client.get("/records/notifications/"), "逾期提醒")
         self.client.post("/records/notifications/")
         self.assertFalse(self.officer.notifications.filter(read_at__isnull=True).exists())
+
+
+class ExportInjectionTests(BaseTestCase):
+    def test_formula_like_names_are_quoted_in_exports(self):
+        self.officer.full_name = "=HYPERLINK(\"http://evil\")"
+        self.officer.save()
+        AssignmentFactory(user=self.officer, item=TrackedItemFactory(), period=str(timezone.localdate().year),
+                          due_at=timezone.now() - timedelta(days=1))
+        self.login(self.unit_admin_a)
+        for fmt in ("xlsx", "csv"):
+            response = self.client.get("/records/reports/export/overdue/", {"fmt": fmt})
+            if fmt == "xlsx":
+                name = load_workbook(io.BytesIO(response.content)).active.cell(row=2, column=2).value
+            else:
+                import csv
+
+                name = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1][1]
+            self.assertTrue(name.startswith("'="), name)
