@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from .models import Unit, User
 from .selectors import can_manage_people, directory_units, person_list
@@ -37,11 +35,13 @@ class PersonSerializer(serializers.ModelSerializer):
         return sorted(a.role for a in person.role_assignments.all())
 
 
-class MeView(APIView):
+class MeView(generics.RetrieveAPIView):
     """The signed-in (or token) user's own profile and roles."""
 
-    def get(self, request):
-        return Response(PersonSerializer(request.user).data)
+    serializer_class = PersonSerializer
+
+    def get_object(self) -> User:
+        return self.request.user
 
 
 class UnitListView(generics.ListAPIView):

@@ -307,6 +307,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["core.api.schema_api_paths_only"],
+    # Choice sets that share a field name get stable names instead of hashed ones.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "accounts.models.UnitKind",
+        "ChargeKindEnum": "casebank.models.ChargeKind",
+        "CaseKindEnum": "casebank.models.CaseKind",
+        "CaseLevelEnum": "casebank.models.CaseLevel",
+        "ChargeStatusEnum": "casebank.models.ChargeStatus",
+    },
+    # Schema quality is checked by tests/core/test_api_schema.py; a documentation
+    # warning must not block a production deploy (`check --deploy`).
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # Email (console by default; set EMAIL_URL-style vars in production)
