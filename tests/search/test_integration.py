@@ -1,0 +1,48 @@
+"""Publishing a case indexes it through a real Celery worker (Redis + PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.conf import settings
+from django.test import TransactionTestCase
+
+import pytest
+
+from search.backends import get_search_backend
+from search.backends.base import SearchQuery
+from search.models import IndexState
+
+from .factories import legal_corpus
+from .test_browser import site_root
+
+# The worker is started once per session with a copy of this environment: give it the
+# same scratch folder, so it writes the index this process reads.
+os.environ.setdefault("TEST_VAR_DIR", str(settings.MEDIA_ROOT.parent))
+
+
+@pytest.mark.integration
+@pytest.mark.usefixtures("celery_worker_process")
+class PublishIndexesThroughWorkerTests(TransactionTestCase):
+    def wait_for(self, predicate, timeout: float = 90.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.5)
+        return False
+
+    def test_published_case_is_searchable_and_unpublished_one_is_not(self) -> None:
+        self.assertEqual(str(settings.SEARCH_BACKENDS["default"]["PATH"]), str(settings.MEDIA_ROOT.parent / "search"))
+        site_root()
+        corpus = legal_corpus()
+        backend = get_search_backend()
+        theft = corpus["cases"]["theft"]
+        self.assertTrue(self.wait_for(lambda: backend.get("case", str(theft.pk)) is not None), "the worker did not index the case")
+        self.assertTrue(self.wait_for(lambda: not IndexState.objects.filter(dirty=True).exists()))
+        hits = backend.search(SearchQuery(text="撬锁 秘密窃取", doc_types=["case"], mode="keyword", viewer_units=None)).hits
+        self.assertEqual(hits[0].id, str(theft.pk))
+        drunk = corpus["cases"]["drunk"]
+        drunk.unpublish()
+        self.assertTrue(self.wait_for(lambda: backend.get("case", str(drunk.pk)) is None), "the worker did not remove the case")
