@@ -495,17 +495,25 @@ class CasePage(Page):
 
     def cited_versions(self) -> list[tuple[Article, ArticleVersion | None]]:
         """Return each cited article with the version in force on the case date."""
+        # .all() and sorting in Python: on a revision being previewed these are
+        # modelcluster's in-memory querysets, which do not support every queryset method.
+        articles = sorted(self.cited_articles.all(), key=lambda a: (a.law_id, a.number, a.sub_number))
         return [
             (article, article.version_on(self.case_date) if self.case_date else article.current_version())
-            for article in self.cited_articles.select_related("law").order_by("law_id", "number", "sub_number")
+            for article in articles
         ]
 
     def serve(self, request, *args, **kwargs):
         from django.core.exceptions import PermissionDenied
 
-        from .selectors import case_is_visible_to
+        from .selectors import case_is_visible_to, restricted_page_ids_hidden_from
 
-        if not case_is_visible_to(request.user, self):
+        if getattr(request, "is_preview", False):
+            # Editors and reviewers preview drafts from the admin (which checks their page
+            # permissions); only the unit restriction still applies.
+            if self.pk in restricted_page_ids_hidden_from(request.user):
+                raise PermissionDenied
+        elif not case_is_visible_to(request.user, self):
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
@@ -521,10 +529,10 @@ class CasePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["cited"] = self.cited_versions()
-        context["analyses"] = self.element_analyses.select_related("element", "element__charge")
-        context["charge_list"] = self.charges.prefetch_related("elements")
+        context["analyses"] = list(self.element_analyses.all())
+        context["charge_list"] = list(self.charges.all())
         context["related"] = case_queryset_visible_to(request.user).filter(
-            pk__in=self.related_cases.values_list("pk", flat=True)
+            pk__in=[case.pk for case in self.related_cases.all()]
         )
         context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(status=FlagStatus.OPEN)
         return context
@@ -644,9 +652,12 @@ class GuidelinePage(Page):
     def serve(self, request, *args, **kwargs):
         from django.core.exceptions import PermissionDenied
 
-        from .selectors import guideline_is_visible_to
+        from .selectors import guideline_is_visible_to, restricted_page_ids_hidden_from
 
-        if not guideline_is_visible_to(request.user, self):
+        if getattr(request, "is_preview", False):
+            if self.pk in restricted_page_ids_hidden_from(request.user):
+                raise PermissionDenied
+        elif not guideline_is_visible_to(request.user, self):
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
@@ -657,7 +668,8 @@ class GuidelinePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["cited"] = [
-            (a, a.current_version()) for a in self.cited_articles.select_related("law").order_by("law_id", "number")
+            (a, a.current_version())
+            for a in sorted(self.cited_articles.all(), key=lambda a: (a.law_id, a.number, a.sub_number))
         ]
         context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(status=FlagStatus.OPEN)
         return context

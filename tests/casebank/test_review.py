@@ -64,3 +64,22 @@ class AdminSnippetTests(PersonasMixin, TestCase):
         response = self.client.get(f"/admin/snippets/casebank/charge/edit/{self.charge.pk}/")
         self.assertContains(response, "非法占有目的")
         self.assertEqual(self.client.get("/admin/snippets/casebank/charge/", {"q": "诈骗"}).status_code, 200)
+
+
+class DraftPreviewTests(PersonasMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        casebank_review_setup(sections=[case_index(), guideline_index()])
+
+    def test_reviewer_previews_a_draft_case_that_readers_cannot_open(self):
+        from tests.casebank.factories import make_case
+
+        draft = make_case("待审核的案例", live=False, facts="草稿中的案情")
+        revision = draft.save_revision(user=self.legal_officer)
+        url = f"/admin/pages/{draft.pk}/revisions/{revision.pk}/view/"
+        self.login(self.legal_officer)
+        self.assertContains(self.client.get(url), "草稿中的案情")
+        self.login(self.officer)
+        self.assertNotContains(self.client.get(url), "草稿中的案情", status_code=302)
+        self.assertEqual(self.client.get(draft.url).status_code, 404)  # drafts are not routed
