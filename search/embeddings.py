@@ -69,13 +69,15 @@ def validate_model_folder(path: Path) -> None:
 
 
 def model_fingerprint(path: Path) -> str:
-    """Return a short hash naming this model's files (names, sizes, mtimes)."""
-    digest = hashlib.sha256(str(path.resolve()).encode())
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        digest.update(
-            f"{file.relative_to(path)}:{stat.st_size}:{int(stat.st_mtime)}".encode()
-        )
+    """Return a short hash naming this model's contents (file names, sizes and the first
+    megabyte of each file), stable across copies and checkouts."""
+    digest = hashlib.sha256()
+    for file in sorted(
+        p for p in path.rglob("*") if p.is_file() and ".git" not in p.parts
+    ):
+        digest.update(f"{file.relative_to(path)}:{file.stat().st_size}".encode())
+        with open(file, "rb") as f:
+            digest.update(f.read(1 << 20))
     return digest.hexdigest()[:16]
 
 
