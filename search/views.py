@@ -18,7 +18,11 @@ from .linking import MIN_TEXT, link_case
 from .selectors import hit_as_dict, search_documents
 
 PAGE_SIZE = 10
-TYPE_LABELS = {"case": _lazy("Cases"), "article": _lazy("Statutes"), "course": _lazy("Courses")}
+TYPE_LABELS = {
+    "case": _lazy("Cases"),
+    "article": _lazy("Statutes"),
+    "course": _lazy("Courses"),
+}
 PAGE_FACETS = ["type", "charge", "law", "year", "case_kind", "level"]
 
 

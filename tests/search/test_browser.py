@@ -27,15 +27,23 @@ def site_root() -> None:
     """Transactional tests start from an empty database: give Wagtail a root and a site."""
     if Site.objects.filter(is_default_site=True).exists():
         return
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root")
+    )
     home = root.add_child(instance=Page(title="首页", slug="home"))
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    Site.objects.create(
+        hostname="localhost", port=80, root_page=home, is_default_site=True
+    )
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_legal_officer_pastes_a_case_and_sees_precedents_articles_and_checklist(page, live_server):
+def test_legal_officer_pastes_a_case_and_sees_precedents_articles_and_checklist(
+    page, live_server
+):
     index_dir = Path(tempfile.mkdtemp(prefix="search-browser-"))
     with index_settings(index_dir):
         reset_backends()
@@ -46,7 +54,12 @@ def test_legal_officer_pastes_a_case_and_sees_precedents_articles_and_checklist(
             west = UnitFactory(code="370102", name="西城分局", parent=city)
             east.refresh_from_db()
             west.refresh_from_db()
-            UserFactory(username="legal1", full_name="陈晓东", unit=east, roles=[Role.LEGAL_OFFICER])
+            UserFactory(
+                username="legal1",
+                full_name="陈晓东",
+                unit=east,
+                roles=[Role.LEGAL_OFFICER],
+            )
             # Published through Wagtail: each case is indexed on commit (eager Celery).
             legal_corpus(restricted_unit=west)
 

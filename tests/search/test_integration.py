@@ -34,15 +34,33 @@ class PublishIndexesThroughWorkerTests(TransactionTestCase):
         return False
 
     def test_published_case_is_searchable_and_unpublished_one_is_not(self) -> None:
-        self.assertEqual(str(settings.SEARCH_BACKENDS["default"]["PATH"]), str(settings.MEDIA_ROOT.parent / "search"))
+        self.assertEqual(
+            str(settings.SEARCH_BACKENDS["default"]["PATH"]),
+            str(settings.MEDIA_ROOT.parent / "search"),
+        )
         site_root()
         corpus = legal_corpus()
         backend = get_search_backend()
         theft = corpus["cases"]["theft"]
-        self.assertTrue(self.wait_for(lambda: backend.get("case", str(theft.pk)) is not None), "the worker did not index the case")
-        self.assertTrue(self.wait_for(lambda: not IndexState.objects.filter(dirty=True).exists()))
-        hits = backend.search(SearchQuery(text="撬锁 秘密窃取", doc_types=["case"], mode="keyword", viewer_units=None)).hits
+        self.assertTrue(
+            self.wait_for(lambda: backend.get("case", str(theft.pk)) is not None),
+            "the worker did not index the case",
+        )
+        self.assertTrue(
+            self.wait_for(lambda: not IndexState.objects.filter(dirty=True).exists())
+        )
+        hits = backend.search(
+            SearchQuery(
+                text="撬锁 秘密窃取",
+                doc_types=["case"],
+                mode="keyword",
+                viewer_units=None,
+            )
+        ).hits
         self.assertEqual(hits[0].id, str(theft.pk))
         drunk = corpus["cases"]["drunk"]
         drunk.unpublish()
-        self.assertTrue(self.wait_for(lambda: backend.get("case", str(drunk.pk)) is None), "the worker did not remove the case")
+        self.assertTrue(
+            self.wait_for(lambda: backend.get("case", str(drunk.pk)) is None),
+            "the worker did not remove the case",
+        )
