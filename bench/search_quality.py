@@ -9,7 +9,7 @@ Tasks (all data from ``../shared/data``, never from the product's tables):
 - CAIL2019-SCM: is B closer to A than C? (accuracy).
 
 Rankers: BM25 (bm25s) over jieba words and over character uni+bigrams, the dense model, and
-weighted fusion of BM25 (jieba) with the dense model; each with and without ``focus_query`` on
+weighted fusion of each BM25 with the dense model; each with and without ``focus_query`` on
 case texts. Every weight and threshold is chosen on the ``dev`` split (``search.training.data_split``),
 and the table reports the ``test`` split, which the shipped model never trained on.
 
@@ -42,6 +42,7 @@ from search.training import (  # noqa: E402
     shared_data_dir,
 )
 
+KEYWORD_RANKERS = ("bm25_jieba", "bm25_char12")
 WEIGHTS = [round(x, 2) for x in np.linspace(0, 1, 11)]
 
 
@@ -68,7 +69,9 @@ def _is_punct(s: str) -> bool:
 
 
 class BM25Ranker:
-    def __init__(self, name: str, tokenize: Callable[[Sequence[str]], list[list[str]]]) -> None:
+    def __init__(
+        self, name: str, tokenize: Callable[[Sequence[str]], list[list[str]]]
+    ) -> None:
         self.name, self.tokenize = name, tokenize
 
     def fit(self, docs: Sequence[str]) -> BM25Ranker:
@@ -79,7 +82,9 @@ class BM25Ranker:
         return self
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
-        return np.stack([self.bm25.get_scores(q) for q in self.tokenize(queries)]).astype(np.float32)
+        return np.stack(
+            [self.bm25.get_scores(q) for q in self.tokenize(queries)]
+        ).astype(np.float32)
 
 
 class DenseRanker:
@@ -89,7 +94,12 @@ class DenseRanker:
         self.model = model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.encode(list(texts), batch_size=512, normalize_embeddings=True, convert_to_numpy=True)
+        return self.model.encode(
+            list(texts),
+            batch_size=512,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
 
     def fit(self, docs: Sequence[str]) -> DenseRanker:
         started = time.perf_counter()
@@ -101,13 +111,17 @@ class DenseRanker:
         return self.encode(queries) @ self.docs.T
 
 
-def fuse(keyword: np.ndarray, dense: np.ndarray, weight: float, depth: int = 100) -> np.ndarray:
+def fuse(
+    keyword: np.ndarray, dense: np.ndarray, weight: float, depth: int = 100
+) -> np.ndarray:
     """Fuse per query as the product does (``search.fusion.fuse``, weighted method) over the
     top ``depth`` of each ranker; ``weight`` goes to the dense side. Unfused docs score -1."""
     from search.fusion import FusionConfig
     from search.fusion import fuse as product_fuse
 
-    config = FusionConfig(method="weighted", keyword_weight=1 - weight, semantic_weight=weight)
+    config = FusionConfig(
+        method="weighted", keyword_weight=1 - weight, semantic_weight=weight
+    )
     out = np.full(keyword.shape, -1.0, dtype=np.float32)
     depth = min(depth, keyword.shape[1])
     for i in range(keyword.shape[0]):
@@ -126,7 +140,9 @@ def fuse(keyword: np.ndarray, dense: np.ndarray, weight: float, depth: int = 100
 # --------------------------------------------------------------------------- metrics
 
 
-def ranking_metrics(scores: np.ndarray, relevant: Sequence[set[int]]) -> dict[str, float]:
+def ranking_metrics(
+    scores: np.ndarray, relevant: Sequence[set[int]]
+) -> dict[str, float]:
     top = np.argsort(-scores, axis=1)[:, :100]
     r10, r100, mrr = [], [], []
     for row, rel in zip(top, relevant, strict=True):
@@ -134,7 +150,11 @@ def ranking_metrics(scores: np.ndarray, relevant: Sequence[set[int]]) -> dict[st
         r100.append(len(set(row.tolist()) & rel) / len(rel))
         rank = next((i for i, d in enumerate(row.tolist()) if d in rel), None)
         mrr.append(0.0 if rank is None else 1 / (rank + 1))
-    return {"R@10": float(np.mean(r10)), "R@100": float(np.mean(r100)), "MRR": float(np.mean(mrr))}
+    return {
+        "R@10": float(np.mean(r10)),
+        "R@100": float(np.mean(r100)),
+        "MRR": float(np.mean(mrr)),
+    }
 
 
 def f1_scores(gold: Sequence[set], pred: Sequence[set]) -> tuple[float, float]:
@@ -183,7 +203,9 @@ def predict(votes: dict, threshold: float) -> set:
     if not votes:
         return set()
     best = max(votes.values())
-    return {label for label, v in votes.items() if v >= threshold * best and v >= 0.25} or {max(votes, key=votes.get)}
+    return {
+        label for label, v in votes.items() if v >= threshold * best and v >= 0.25
+    } or {max(votes, key=votes.get)}
 
 
 def choose_weight(evaluate: Callable[[float], float]) -> float:
@@ -198,7 +220,10 @@ def run_stard(rankers: dict, articles: dict, rows_dev, rows_test) -> list[tuple]
     for name, make in rankers.items():
         started = time.perf_counter()
         fitted[name] = make().fit(docs)
-        print(f"  STARD: indexed {len(docs)} articles with {name} in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"  STARD: indexed {len(docs)} articles with {name} in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     out = []
     split_scores = {}
     for split, rows in (("dev", rows_dev), ("test", rows_test)):
@@ -206,14 +231,29 @@ def run_stard(rankers: dict, articles: dict, rows_dev, rows_test) -> list[tuple]
         rel = [{index[a] for a in r if a in index} for _, r in rows]
         keep = [i for i, r in enumerate(rel) if r]
         queries, rel = [queries[i] for i in keep], [rel[i] for i in keep]
-        split_scores[split] = ({name: r.scores(queries) for name, r in fitted.items()}, rel)
+        split_scores[split] = (
+            {name: r.scores(queries) for name, r in fitted.items()},
+            rel,
+        )
     dev_s, dev_rel = split_scores["dev"]
     test_s, test_rel = split_scores["test"]
     for name in fitted:
         out.append(("STARD", name, "-", ranking_metrics(test_s[name], test_rel)))
     if "dense" in fitted:
-        w = choose_weight(lambda w: ranking_metrics(fuse(dev_s["bm25_jieba"], dev_s["dense"], w), dev_rel)["MRR"])
-        out.append(("STARD", f"fusion w={w}", "-", ranking_metrics(fuse(test_s["bm25_jieba"], test_s["dense"], w), test_rel)))
+        for kw in KEYWORD_RANKERS:
+            w = choose_weight(
+                lambda w, kw=kw: ranking_metrics(
+                    fuse(dev_s[kw], dev_s["dense"], w), dev_rel
+                )["MRR"]
+            )
+            out.append(
+                (
+                    "STARD",
+                    f"fusion {kw} w={w}",
+                    "-",
+                    ranking_metrics(fuse(test_s[kw], test_s["dense"], w), test_rel),
+                )
+            )
     return out
 
 
@@ -229,31 +269,47 @@ def run_cail(rankers: dict, train, dev, test, crim: dict[int, str]) -> list[tupl
             case_r = make().fit(docs)
             art_r = make().fit(art_docs)
             sims[name] = {
-                split: (case_r.scores([prep(c.fact) for c in cases]), art_r.scores([prep(c.fact) for c in cases]))
+                split: (
+                    case_r.scores([prep(c.fact) for c in cases]),
+                    art_r.scores([prep(c.fact) for c in cases]),
+                )
                 for split, cases in (("dev", dev), ("test", test))
             }
         # Fusion weight, vote thresholds and β are chosen on dev, then reported on test.
-        variants = [n for n in sims if n != "fusion"]
+        variants = list(sims)
+        labels = {name: name for name in sims}
         if "dense" in sims:
-            def fused(split: str, w: float, sims=sims):
-                kc, ka = sims["bm25_jieba"][split]
-                dc, da = sims["dense"][split]
-                return fuse(kc, dc, w), fuse(ka, da, w)
+            for kw in KEYWORD_RANKERS:
 
-            def dev_charge_f1(w: float) -> float:
-                votes = knn_votes(fused("dev", w)[0], [c.charges for c in train])
-                return f1_scores([set(c.charges) for c in dev], [predict(v, 0.5) for v in votes])[0]
+                def fused(split: str, w: float, sims=sims, kw=kw):
+                    kc, ka = sims[kw][split]
+                    dc, da = sims["dense"][split]
+                    return fuse(kc, dc, w), fuse(ka, da, w)
 
-            w = choose_weight(dev_charge_f1)
-            sims["fusion"] = {"dev": fused("dev", w), "test": fused("test", w)}
-            variants.append("fusion")
-            fusion_w = w
+                def dev_charge_f1(w: float, fused=fused) -> float:
+                    votes = knn_votes(fused("dev", w)[0], [c.charges for c in train])
+                    return f1_scores(
+                        [set(c.charges) for c in dev], [predict(v, 0.5) for v in votes]
+                    )[0]
+
+                w = choose_weight(dev_charge_f1)
+                sims[f"fusion_{kw}"] = {
+                    "dev": fused("dev", w),
+                    "test": fused("test", w),
+                }
+                variants.append(f"fusion_{kw}")
+                labels[f"fusion_{kw}"] = f"fusion {kw} w={w}"
         for name in variants:
-            label = f"fusion w={fusion_w}" if name == "fusion" else name
+            label = labels[name]
             thresholds = [0.3, 0.5, 0.7, 0.9]
             dev_case, dev_art = sims[name]["dev"]
             dev_votes = knn_votes(dev_case, [c.charges for c in train])
-            t_charge = max(thresholds, key=lambda t: f1_scores([set(c.charges) for c in dev], [predict(v, t) for v in dev_votes])[0])
+            t_charge = max(
+                thresholds,
+                key=lambda t: f1_scores(
+                    [set(c.charges) for c in dev], [predict(v, t) for v in dev_votes]
+                )[0],
+            )
 
             def article_votes(case_sim, art_sim, beta):
                 votes = knn_votes(case_sim, [c.articles for c in train])
@@ -272,17 +328,35 @@ def run_cail(rankers: dict, train, dev, test, crim: dict[int, str]) -> list[tupl
             beta, t_art = max(
                 grid,
                 key=lambda bt: f1_scores(
-                    [set(c.articles) for c in dev], [predict(v, bt[1]) for v in article_votes(dev_case, dev_art, bt[0])]
+                    [set(c.articles) for c in dev],
+                    [
+                        predict(v, bt[1])
+                        for v in article_votes(dev_case, dev_art, bt[0])
+                    ],
                 )[0],
             )
             test_case, test_art = sims[name]["test"]
-            charge_pred = [predict(v, t_charge) for v in knn_votes(test_case, [c.charges for c in train])]
-            art_pred = [predict(v, t_art) for v in article_votes(test_case, test_art, beta)]
+            charge_pred = [
+                predict(v, t_charge)
+                for v in knn_votes(test_case, [c.charges for c in train])
+            ]
+            art_pred = [
+                predict(v, t_art) for v in article_votes(test_case, test_art, beta)
+            ]
             cmi, cma = f1_scores([set(c.charges) for c in test], charge_pred)
             ami, ama = f1_scores([set(c.articles) for c in test], art_pred)
             out.append(
-                ("CAIL2018", f"{label} (art β={beta})", "yes" if focused else "no",
-                 {"charge µF1": cmi, "charge MF1": cma, "article µF1": ami, "article MF1": ama})
+                (
+                    "CAIL2018",
+                    f"{label} (art β={beta})",
+                    "yes" if focused else "no",
+                    {
+                        "charge µF1": cmi,
+                        "charge MF1": cma,
+                        "article µF1": ami,
+                        "article MF1": ama,
+                    },
+                )
             )
     return out
 
@@ -300,33 +374,71 @@ def run_scm(rankers: dict, triplets: list[dict]) -> list[tuple]:
             s = r.scores([prep(t["A"]) for t in rows])
             return s  # (n, 2n): row i scores B at 2i and C at 2i+1
 
-        per = {name: {"dev": margins(name, make, dev), "test": margins(name, make, test)} for name, make in rankers.items()}
+        per = {
+            name: {"dev": margins(name, make, dev), "test": margins(name, make, test)}
+            for name, make in rankers.items()
+        }
 
         def acc(s: np.ndarray) -> float:
             n = s.shape[0]
             return float(np.mean([s[i, 2 * i] > s[i, 2 * i + 1] for i in range(n)]))
 
         for name in per:
-            out.append(("SCM", name, "yes" if focused else "no", {"accuracy": acc(per[name]["test"])}))
+            out.append(
+                (
+                    "SCM",
+                    name,
+                    "yes" if focused else "no",
+                    {"accuracy": acc(per[name]["test"])},
+                )
+            )
         if "dense" in per:
-            w = choose_weight(lambda w, per=per: acc(fuse(per["bm25_jieba"]["dev"], per["dense"]["dev"], w)))
-            out.append(("SCM", f"fusion w={w}", "yes" if focused else "no",
-                        {"accuracy": acc(fuse(per["bm25_jieba"]["test"], per["dense"]["test"], w))}))
+            for kw in KEYWORD_RANKERS:
+                # Fuse over every candidate, so that B and C both take part.
+                full = per[kw]["dev"].shape[1]
+                w = choose_weight(
+                    lambda w, per=per, kw=kw, full=full: acc(
+                        fuse(per[kw]["dev"], per["dense"]["dev"], w, full)
+                    )
+                )
+                out.append(
+                    (
+                        "SCM",
+                        f"fusion {kw} w={w}",
+                        "yes" if focused else "no",
+                        {
+                            "accuracy": acc(
+                                fuse(
+                                    per[kw]["test"],
+                                    per["dense"]["test"],
+                                    w,
+                                    per[kw]["test"].shape[1],
+                                )
+                            )
+                        },
+                    )
+                )
     return out
 
 
 def print_table(rows: list[tuple]) -> None:
     print()
-    print(f"{'task':<9} {'ranker':<30} {'focus':<5} metrics (test split)")
+    print(f"{'task':<9} {'ranker':<36} {'focus':<5} metrics (test split)")
     for task, name, focused, metrics in rows:
         values = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items())
-        print(f"{task:<9} {name:<30} {focused:<5} {values}")
+        print(f"{task:<9} {name:<36} {focused:<5} {values}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(ROOT / "search" / "model"), help="sentence-transformers folder")
-    parser.add_argument("--data", default=None, help="public data folder (default ../shared/data)")
+    parser.add_argument(
+        "--model",
+        default=str(ROOT / "search" / "model"),
+        help="sentence-transformers folder",
+    )
+    parser.add_argument(
+        "--data", default=None, help="public data folder (default ../shared/data)"
+    )
     parser.add_argument("--tasks", default="stard,cail,scm")
     parser.add_argument("--no-dense", action="store_true", help="BM25 only")
     args = parser.parse_args()
@@ -341,14 +453,19 @@ def main() -> None:
 
         started = time.perf_counter()
         model = SentenceTransformer(args.model, device="cpu")
-        print(f"model {args.model} loaded in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"model {args.model} loaded in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         rankers["dense"] = lambda: DenseRanker(model)
 
     rows: list[tuple] = []
     tasks = args.tasks.split(",")
     articles = load_articles(data_dir)
     if "stard" in tasks:
-        rows += run_stard(rankers, articles, load_stard(data_dir, "dev"), load_stard(data_dir, "test"))
+        rows += run_stard(
+            rankers, articles, load_stard(data_dir, "dev"), load_stard(data_dir, "test")
+        )
         print_table(rows)
     if "cail" in tasks:
         rows += run_cail(
@@ -360,7 +477,9 @@ def main() -> None:
         )
         print_table(rows)
     if "scm" in tasks:
-        triplets = list(read_jsonl(data_dir / "cail2019_scm" / "scm_stage1_sample_500.jsonl"))
+        triplets = list(
+            read_jsonl(data_dir / "cail2019_scm" / "scm_stage1_sample_500.jsonl")
+        )
         rows += run_scm(rankers, triplets)
     print_table(rows)
 

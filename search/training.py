@@ -55,7 +55,18 @@ DATA_DIR_MISSING = "Training data folder {data_dir} does not exist."
 ProgressCallback = Callable[[int, int, str], None]
 
 CRIMINAL_LAW_FILE = "刑法/刑法.md"
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _ARTICLE_REF = re.compile(r"第(\d+)条(?:之([一二三四五六七八九十]))?")
 
 
@@ -71,7 +82,12 @@ def data_split(text: str, *, dev: float = 0.15, test: float = 0.15) -> str:
     The split is decided by a hash of the record's text, so it does not depend on file order
     and a record keeps its split when the file grows.
     """
-    bucket = int(hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % 10_000
+    bucket = (
+        int(
+            hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16
+        )
+        % 10_000
+    )
     if bucket < dev * 10_000:
         return "dev"
     if bucket < (dev + test) * 10_000:
@@ -153,7 +169,9 @@ def criminal_law_articles(articles: dict[str, dict[str, Any]]) -> dict[int, str]
     return {number: " ".join(texts) for number, texts in by_number.items()}
 
 
-def load_stard(data_dir: Path, split: str | None = "train") -> list[tuple[str, list[str]]]:
+def load_stard(
+    data_dir: Path, split: str | None = "train"
+) -> list[tuple[str, list[str]]]:
     """Return STARD (question, relevant article ids) pairs in ``split`` (all if None)."""
     path = data_dir / "stard" / "train_qrels_lawrefbook.jsonl"
     if not path.exists():
@@ -176,7 +194,13 @@ def load_charge_articles(data_dir: Path) -> list[tuple[str, list[int]]]:
         return []
     rows = []
     for row in read_jsonl(path):
-        numbers = sorted({int(m.group(1)) for ref in row["articles"] for m in _ARTICLE_REF.finditer(ref)})
+        numbers = sorted(
+            {
+                int(m.group(1))
+                for ref in row["articles"]
+                for m in _ARTICLE_REF.finditer(ref)
+            }
+        )
         if numbers:
             rows.append((row["charge"].removesuffix("罪"), numbers))
     return rows
@@ -193,7 +217,12 @@ def casebank_cases() -> list[LabelledCase]:
     try:
         pages = CasePage.objects.live().exclude(facts="").prefetch_related("charges")
         return [
-            LabelledCase(fact=page.facts.strip(), charges=tuple(sorted(c.name.removesuffix("罪") for c in page.charges.all())))
+            LabelledCase(
+                fact=page.facts.strip(),
+                charges=tuple(
+                    sorted(c.name.removesuffix("罪") for c in page.charges.all())
+                ),
+            )
             for page in pages
             if page.charges.all()
         ]
@@ -204,7 +233,9 @@ def casebank_cases() -> list[LabelledCase]:
 # --------------------------------------------------------------------------- pairs
 
 
-def case_pairs(cases: Sequence[LabelledCase], rng: random.Random, *, task: str, per_case: int = 1) -> list[Pair]:
+def case_pairs(
+    cases: Sequence[LabelledCase], rng: random.Random, *, task: str, per_case: int = 1
+) -> list[Pair]:
     """Pair each case with other cases of exactly the same charges."""
     by_charges: dict[tuple[str, ...], list[LabelledCase]] = defaultdict(list)
     for case in cases:
@@ -224,7 +255,9 @@ def case_pairs(cases: Sequence[LabelledCase], rng: random.Random, *, task: str, 
 
 
 def case_article_pairs(
-    cases: Sequence[LabelledCase], crim_articles: dict[int, str], charge_names: dict[int, list[str]]
+    cases: Sequence[LabelledCase],
+    crim_articles: dict[int, str],
+    charge_names: dict[int, list[str]],
 ) -> list[Pair]:
     """Pair each case with the text of each Criminal Law article it cites (charge names prefixed)."""
     pairs = []
@@ -233,11 +266,20 @@ def case_article_pairs(
             text = crim_articles.get(number)
             if text:
                 names = "、".join(charge_names.get(number, []))
-                pairs.append(Pair(case.fact, f"{names} {text}".strip(), f"art{number}", "case_article"))
+                pairs.append(
+                    Pair(
+                        case.fact,
+                        f"{names} {text}".strip(),
+                        f"art{number}",
+                        "case_article",
+                    )
+                )
     return pairs
 
 
-def stard_pairs(rows: Sequence[tuple[str, list[str]]], articles: dict[str, dict[str, Any]]) -> list[Pair]:
+def stard_pairs(
+    rows: Sequence[tuple[str, list[str]]], articles: dict[str, dict[str, Any]]
+) -> list[Pair]:
     """Pair each STARD question with each article that answers it."""
     return [
         Pair(query, article_text(articles[aid]), aid, "stard")
@@ -247,7 +289,9 @@ def stard_pairs(rows: Sequence[tuple[str, list[str]]], articles: dict[str, dict[
     ]
 
 
-def charge_article_pairs(rows: Sequence[tuple[str, list[int]]], crim_articles: dict[int, str]) -> list[Pair]:
+def charge_article_pairs(
+    rows: Sequence[tuple[str, list[int]]], crim_articles: dict[int, str]
+) -> list[Pair]:
     """Pair each charge name with the text of its article(s)."""
     return [
         Pair(charge, crim_articles[number], f"art{number}", "charge_article")
@@ -257,18 +301,56 @@ def charge_article_pairs(rows: Sequence[tuple[str, list[int]]], crim_articles: d
     ]
 
 
-def casebank_pairs(cases: Sequence[LabelledCase], rng: random.Random, excluded_facts: set[str]) -> list[Pair]:
+def heading_article_pairs(
+    articles: dict[str, dict[str, Any]], rng: random.Random, *, limit: int
+) -> list[Pair]:
+    """Pair a law's name and chapter headings with the body of an article under them.
+
+    This spreads training over the whole statute book (civil, administrative, procedural),
+    which lay questions cover and the criminal cases do not; ``limit`` articles are sampled.
+    """
+    ids = sorted(aid for aid, art in articles.items() if art.get("text"))
+    chosen = rng.sample(ids, min(limit, len(ids)))
+    pairs = []
+    for aid in chosen:
+        art = articles[aid]
+        heading = " ".join([art.get("law", ""), *art.get("path", [])]).strip()
+        if heading:
+            pairs.append(
+                Pair(
+                    heading,
+                    art["text"],
+                    f"{art.get('file')}#{'/'.join(art.get('path', []))}",
+                    "heading_article",
+                )
+            )
+    return pairs
+
+
+def casebank_pairs(
+    cases: Sequence[LabelledCase], rng: random.Random, excluded_facts: set[str]
+) -> list[Pair]:
     """Pair casebank cases with same-charge cases and with their charge names."""
     kept = [case for case in cases if case.fact not in excluded_facts]
     pairs = case_pairs(kept, rng, task="casebank_case", per_case=2)
-    pairs += [Pair(case.fact, "、".join(case.charges), "|".join(case.charges), "casebank_charge") for case in kept]
+    pairs += [
+        Pair(
+            case.fact,
+            "、".join(case.charges),
+            "|".join(case.charges),
+            "casebank_charge",
+        )
+        for case in kept
+    ]
     return pairs
 
 
 # --------------------------------------------------------------------------- tokenizer
 
 
-def build_tokenizer(texts: Iterable[str], *, vocab_size: int, min_frequency: int = 3) -> Any:
+def build_tokenizer(
+    texts: Iterable[str], *, vocab_size: int, min_frequency: int = 3
+) -> Any:
     """Build a byte-pair tokenizer for Chinese legal text from ``texts``.
 
     Characters are the base alphabet (every CJK character seen in the text gets a token),
@@ -286,13 +368,22 @@ def build_tokenizer(texts: Iterable[str], *, vocab_size: int, min_frequency: int
     )
 
     tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))  # noqa: S106 - a token, not a password
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tokenizer.normalizer = normalizers.Sequence(
+        [normalizers.NFKC(), normalizers.Lowercase()]
+    )
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation(), pre_tokenizers.Digits(individual_digits=True)]
+        [
+            pre_tokenizers.Whitespace(),
+            pre_tokenizers.Punctuation(),
+            pre_tokenizers.Digits(individual_digits=True),
+        ]
     )
     tokenizer.decoder = decoders.BPEDecoder()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=["[UNK]"], show_progress=False
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=["[UNK]"],
+        show_progress=False,
     )
     tokenizer.train_from_iterator(texts, trainer=trainer)
     return tokenizer
@@ -318,7 +409,16 @@ class TrainingConfig:
     seed: int = 42
     max_pairs: int | None = None
     focus_cases: bool = True
-    tasks: tuple[str, ...] = ("case", "case_article", "stard", "charge_article", "casebank_case", "casebank_charge")
+    heading_pairs: int = 6000
+    tasks: tuple[str, ...] = (
+        "case",
+        "case_article",
+        "stard",
+        "charge_article",
+        "heading_article",
+        "casebank_case",
+        "casebank_charge",
+    )
 
 
 @dataclass
@@ -334,7 +434,9 @@ class TrainingResult:
     config: dict[str, Any] = field(default_factory=dict)
 
 
-def collect_pairs(config: TrainingConfig, rng: random.Random) -> tuple[list[Pair], list[str]]:
+def collect_pairs(
+    config: TrainingConfig, rng: random.Random
+) -> tuple[list[Pair], list[str]]:
     """Return the training pairs and extra tokenizer text (articles) for ``config``."""
     from search.focus import focus_query
 
@@ -354,17 +456,25 @@ def collect_pairs(config: TrainingConfig, rng: random.Random) -> tuple[list[Pair
                 charge_names[number].append(charge)
         cases = load_cail_cases(data_dir, "train")
         if config.focus_cases:
-            cases = [LabelledCase(focus_query(c.fact), c.charges, c.articles) for c in cases]
-        excluded_facts = {c.fact for c in load_cail_cases(data_dir, None)} - {c.fact for c in load_cail_cases(data_dir, "train")}
+            cases = [
+                LabelledCase(focus_query(c.fact), c.charges, c.articles) for c in cases
+            ]
+        excluded_facts = {c.fact for c in load_cail_cases(data_dir, None)} - {
+            c.fact for c in load_cail_cases(data_dir, "train")
+        }
         pairs += case_pairs(cases, rng, task="case", per_case=2)
         pairs += case_article_pairs(cases, crim, charge_names)
         pairs += stard_pairs(load_stard(data_dir, "train"), articles)
         pairs += charge_article_pairs(charge_rows, crim)
+        if "heading_article" in config.tasks:
+            pairs += heading_article_pairs(articles, rng, limit=config.heading_pairs)
         extra_text = list(crim.values())
     if config.use_casebank:
         bank = casebank_cases()
         if config.focus_cases:
-            bank = [LabelledCase(focus_query(c.fact), c.charges, c.articles) for c in bank]
+            bank = [
+                LabelledCase(focus_query(c.fact), c.charges, c.articles) for c in bank
+            ]
         pairs += casebank_pairs(bank, rng, excluded_facts)
     pairs = [p for p in pairs if p.task in config.tasks and p.anchor and p.positive]
     if config.max_pairs is not None and len(pairs) > config.max_pairs:
@@ -372,7 +482,9 @@ def collect_pairs(config: TrainingConfig, rng: random.Random) -> tuple[list[Pair
     return pairs, extra_text
 
 
-def make_batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> list[list[Pair]]:
+def make_batches(
+    pairs: Sequence[Pair], batch_size: int, rng: random.Random
+) -> list[list[Pair]]:
     """Group pairs into batches of one task each, never two pairs with the same label in a batch.
 
     A label can appear once per batch, so a frequent label (盗窃, 危险驾驶) would need a batch
@@ -393,7 +505,9 @@ def make_batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> 
             group = by_label[label]
             chosen = rng.sample(group, min(len(group), n_batches))
             # Fill the emptiest batches first so that batches stay about the same size.
-            order = sorted(range(n_batches), key=lambda i: (len(slots[i]), rng.random()))
+            order = sorted(
+                range(n_batches), key=lambda i: (len(slots[i]), rng.random())
+            )
             for slot, pair in zip(order, chosen, strict=False):
                 slots[slot].append(pair)
         batches += [slot for slot in slots if len(slot) >= 2]
@@ -401,7 +515,9 @@ def make_batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> 
     return batches
 
 
-def train_embedder(config: TrainingConfig, progress: ProgressCallback | None = None) -> TrainingResult:
+def train_embedder(
+    config: TrainingConfig, progress: ProgressCallback | None = None
+) -> TrainingResult:
     """Train a StaticEmbedding model as ``config`` says and save it to ``config.output_dir``.
 
     The folder is written to a temporary sibling and moved into place at the end, so a
@@ -426,7 +542,9 @@ def train_embedder(config: TrainingConfig, progress: ProgressCallback | None = N
     report(0, 1, "collecting pairs")
     pairs, extra_text = collect_pairs(config, rng)
     if not pairs:
-        raise ValueError(NO_TRAINING_DATA.format(data_dir=config.data_dir or shared_data_dir()))
+        raise ValueError(
+            NO_TRAINING_DATA.format(data_dir=config.data_dir or shared_data_dir())
+        )
     counts: dict[str, int] = defaultdict(int)
     for pair in pairs:
         counts[pair.task] += 1
@@ -439,21 +557,38 @@ def train_embedder(config: TrainingConfig, progress: ProgressCallback | None = N
         # Small random start: the trained vectors, not the initial noise, decide the mean.
         static.embedding.weight.normal_(0.0, 0.1)
     model = SentenceTransformer(modules=[static], device="cpu")
-    loss = MultipleNegativesRankingLoss(model, scale=config.scale, directions=("query_to_doc", "doc_to_query"))
+    loss = MultipleNegativesRankingLoss(
+        model, scale=config.scale, directions=("query_to_doc", "doc_to_query")
+    )
 
-    token_ids = dict(zip(texts, (e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)), strict=True))
+    token_ids = dict(
+        zip(
+            texts,
+            (e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)),
+            strict=True,
+        )
+    )
 
     def features(batch_texts: list[str]) -> dict[str, torch.Tensor]:
         ids = [token_ids[t] or [0] for t in batch_texts]
-        offsets = torch.tensor(np.cumsum([0] + [len(x) for x in ids[:-1]]), dtype=torch.long)
+        offsets = torch.tensor(
+            np.cumsum([0] + [len(x) for x in ids[:-1]]), dtype=torch.long
+        )
         flat = torch.tensor([i for x in ids for i in x], dtype=torch.long)
         return {"input_ids": flat, "offsets": offsets}
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate, fused=True)
-    epoch_batches = [make_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)]
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=config.learning_rate, fused=True
+    )
+    epoch_batches = [
+        make_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)
+    ]
     total = sum(len(b) for b in epoch_batches)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min(1.0, (step + 1) / max(1, total // 20)) * max(0.0, 1 - step / total)
+        optimizer,
+        lambda step: (
+            min(1.0, (step + 1) / max(1, total // 20)) * max(0.0, 1 - step / total)
+        ),
     )
     model.train()
     step = 0
@@ -461,7 +596,9 @@ def train_embedder(config: TrainingConfig, progress: ProgressCallback | None = N
     for epoch, batches in enumerate(epoch_batches, start=1):
         for batch in batches:
             anchors = model(features([p.anchor for p in batch]))["sentence_embedding"]
-            positives = model(features([p.positive for p in batch]))["sentence_embedding"]
+            positives = model(features([p.positive for p in batch]))[
+                "sentence_embedding"
+            ]
             value = loss.compute_loss_from_embeddings([anchors, positives], labels=None)
             optimizer.zero_grad()
             value.backward()
@@ -479,7 +616,10 @@ def train_embedder(config: TrainingConfig, progress: ProgressCallback | None = N
         vocab_size=tokenizer.get_vocab_size(),
         seconds=0.0,
         size_bytes=0,
-        config={k: _display_path(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
+        config={
+            k: _display_path(v) if isinstance(v, Path) else v
+            for k, v in asdict(config).items()
+        },
     )
     save_model(model, Path(config.output_dir), result)
     result.seconds = round(time.monotonic() - started, 1)
@@ -530,7 +670,9 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def evaluate_dev(model_path: str | Path, data_dir: Path | None = None, *, split: str = "dev") -> dict[str, float]:
+def evaluate_dev(
+    model_path: str | Path, data_dir: Path | None = None, *, split: str = "dev"
+) -> dict[str, float]:
     """Return quick scores on the ``split`` part: CAIL charge accuracy by 1-NN and STARD recall@10.
 
     STARD candidates are the relevant articles of every STARD question plus 5,000 other
@@ -546,24 +688,52 @@ def evaluate_dev(model_path: str | Path, data_dir: Path | None = None, *, split:
     train = load_cail_cases(data_dir, "train")
     held = load_cail_cases(data_dir, split)
     if train and held:
-        enc = lambda texts: model.encode(texts, batch_size=256, normalize_embeddings=True)  # noqa: E731
+
+        def enc(texts: list[str]) -> np.ndarray:
+            return model.encode(texts, batch_size=256, normalize_embeddings=True)
+
         train_vecs = enc([focus_query(c.fact) for c in train])
         held_vecs = enc([focus_query(c.fact) for c in held])
         nearest = (held_vecs @ train_vecs.T).argmax(axis=1)
         scores["cail_1nn_charge_accuracy"] = round(
-            float(np.mean([set(train[j].charges) == set(c.charges) for c, j in zip(held, nearest, strict=True)])), 4
+            float(
+                np.mean(
+                    [
+                        set(train[j].charges) == set(c.charges)
+                        for c, j in zip(held, nearest, strict=True)
+                    ]
+                )
+            ),
+            4,
         )
     articles = load_articles(data_dir)
     rows = load_stard(data_dir, split)
     if articles and rows:
-        relevant = sorted({aid for _, ids in load_stard(data_dir, None) for aid in ids if aid in articles})
+        relevant = sorted(
+            {
+                aid
+                for _, ids in load_stard(data_dir, None)
+                for aid in ids
+                if aid in articles
+            }
+        )
         others = sorted(set(articles) - set(relevant))
         pool = relevant + random.Random(0).sample(  # noqa: S311
-            others, min(5000, len(others)))
-        art_vecs = model.encode([article_text(articles[a]) for a in pool], batch_size=256, normalize_embeddings=True)
-        q_vecs = model.encode([q for q, _ in rows], batch_size=256, normalize_embeddings=True)
+            others, min(5000, len(others))
+        )
+        art_vecs = model.encode(
+            [article_text(articles[a]) for a in pool],
+            batch_size=256,
+            normalize_embeddings=True,
+        )
+        q_vecs = model.encode(
+            [q for q, _ in rows], batch_size=256, normalize_embeddings=True
+        )
         top = np.argsort(-(q_vecs @ art_vecs.T), axis=1)[:, :10]
-        hits = [len({pool[i] for i in t} & set(ids)) / len(ids) for t, (_, ids) in zip(top, rows, strict=True)]
+        hits = [
+            len({pool[i] for i in t} & set(ids)) / len(ids)
+            for t, (_, ids) in zip(top, rows, strict=True)
+        ]
         scores["stard_recall@10_pool5k"] = round(float(np.mean(hits)), 4)
     return scores
 

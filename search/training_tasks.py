@@ -34,15 +34,24 @@ ALREADY_RUNNING = "A training run is already in progress (started {started})."
 
 def training_output_dir() -> Path:
     """Return the folder a background run writes its model to."""
-    default = Path(getattr(settings, "VAR_DIR", Path("var"))) / "search" / "trained-model"
+    default = (
+        Path(getattr(settings, "VAR_DIR", Path("var"))) / "search" / "trained-model"
+    )
     return Path(getattr(settings, "SEARCH_EMBEDDER_TRAINING_DIR", default))
 
 
 def training_status() -> dict[str, Any]:
     """Return the last run's status: state (idle, queued, running, done, failed), progress, ..."""
     status = cache.get(STATUS_KEY) or {"state": "idle"}
-    if status.get("state") in {"queued", "running"} and time.time() - status.get("updated", 0) > STALE_AFTER:
-        status = {**status, "state": "failed", "message": "lost: no progress for 15 minutes"}
+    if (
+        status.get("state") in {"queued", "running"}
+        and time.time() - status.get("updated", 0) > STALE_AFTER
+    ):
+        status = {
+            **status,
+            "state": "failed",
+            "message": "lost: no progress for 15 minutes",
+        }
     return status
 
 
@@ -52,14 +61,22 @@ def _write_status(**fields: Any) -> dict[str, Any]:
     return status
 
 
-def training_start(*, started_by: str, use_public_data: bool = True, use_casebank: bool = True, epochs: int | None = None) -> str:
+def training_start(
+    *,
+    started_by: str,
+    use_public_data: bool = True,
+    use_casebank: bool = True,
+    epochs: int | None = None,
+) -> str:
     """Queue a training run after the current transaction commits; return its run id.
 
     Raises ``RuntimeError`` (message ``ALREADY_RUNNING``) while another run is queued or running.
     """
     current = training_status()
     if current.get("state") in {"queued", "running"}:
-        raise RuntimeError(ALREADY_RUNNING.format(started=current.get("started_at", "?")))
+        raise RuntimeError(
+            ALREADY_RUNNING.format(started=current.get("started_at", "?"))
+        )
     run_id = uuid.uuid4().hex
     options = {"use_public_data": use_public_data, "use_casebank": use_casebank}
     if epochs:
@@ -79,7 +96,9 @@ def training_start(*, started_by: str, use_public_data: bool = True, use_caseban
         },
         STATUS_TTL,
     )
-    transaction.on_commit(lambda: train_embedder_task.delay(run_id=run_id, options=options))
+    transaction.on_commit(
+        lambda: train_embedder_task.delay(run_id=run_id, options=options)
+    )
     return run_id
 
 
@@ -108,7 +127,11 @@ def train_embedder_task(*, run_id: str, options: dict[str, Any]) -> dict[str, An
     try:
         result = train_embedder(config, progress)
     except Exception as e:
-        _write_status(state="failed", message=str(e), finished_at=timezone.now().isoformat(timespec="seconds"))
+        _write_status(
+            state="failed",
+            message=str(e),
+            finished_at=timezone.now().isoformat(timespec="seconds"),
+        )
         raise
     return _write_status(
         state="done",

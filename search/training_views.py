@@ -20,14 +20,22 @@ def can_retrain(user) -> bool:
     """Return True for system administrators (and superusers), who may retrain the model."""
     from accounts.models import Role
 
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN)))
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def embedder_training(request: HttpRequest) -> HttpResponse:
     """Show the last training run; on POST start a new one."""
     if not can_retrain(request.user):
-        audit_log(action="search.embedder_train", actor=request.user, request=request, result="denied")
+        audit_log(
+            action="search.embedder_train",
+            actor=request.user,
+            request=request,
+            result="denied",
+        )
         raise PermissionDenied
     if request.method == "POST":
         use_casebank = request.POST.get("use_casebank") == "on"
@@ -37,18 +45,30 @@ def embedder_training(request: HttpRequest) -> HttpResponse:
             return redirect("search_embedder_training")
         try:
             run_id = training_start(
-                started_by=request.user.get_username(), use_public_data=use_public, use_casebank=use_casebank
+                started_by=request.user.get_username(),
+                use_public_data=use_public,
+                use_casebank=use_casebank,
             )
         except RuntimeError as e:
             messages.error(request, str(e))
-            audit_log(action="search.embedder_train", actor=request.user, request=request, result="failure", details={"error": str(e)})
+            audit_log(
+                action="search.embedder_train",
+                actor=request.user,
+                request=request,
+                result="failure",
+                details={"error": str(e)},
+            )
         else:
             audit_log(
                 action="search.embedder_train",
                 actor=request.user,
                 request=request,
                 result="success",
-                details={"run_id": run_id, "use_casebank": use_casebank, "use_public_data": use_public},
+                details={
+                    "run_id": run_id,
+                    "use_casebank": use_casebank,
+                    "use_public_data": use_public,
+                },
             )
             messages.success(request, _("Training started."))
         return redirect("search_embedder_training")

@@ -11,7 +11,13 @@ from .training_views import can_retrain, embedder_training
 
 @hooks.register("register_admin_urls")
 def register_training_url():
-    return [path("search/embedder-training/", embedder_training, name="search_embedder_training")]
+    return [
+        path(
+            "search/embedder-training/",
+            embedder_training,
+            name="search_embedder_training",
+        )
+    ]
 
 
 class _TrainingMenuItem(MenuItem):
@@ -21,4 +27,9 @@ class _TrainingMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def register_training_menu_item():
-    return _TrainingMenuItem(_("Search model training"), reverse("search_embedder_training"), icon_name="search", order=900)
+    return _TrainingMenuItem(
+        _("Search model training"),
+        reverse("search_embedder_training"),
+        icon_name="search",
+        order=900,
+    )

@@ -25,7 +25,16 @@ class FocusQueryTests(SimpleTestCase):
 
     def test_drops_court_dates_procedure_and_pleas(self):
         focused = focus_query(JUDGMENT)
-        for boilerplate in ("人民检察院指控", "2019年3月5日", "传唤", "到案", "认罪认罚", "简易程序", "证人证言", "建议判处"):
+        for boilerplate in (
+            "人民检察院指控",
+            "2019年3月5日",
+            "传唤",
+            "到案",
+            "认罪认罚",
+            "简易程序",
+            "证人证言",
+            "建议判处",
+        ):
             self.assertNotIn(boilerplate, focused)
 
     def test_is_shorter_than_the_description_and_capped(self):

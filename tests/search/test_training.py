@@ -44,20 +44,27 @@ def make_tiny_data_dir() -> Path:
     with (DATA / "cail2018" / "train.jsonl").open(encoding="utf-8") as src:
         lines = [next(src) for _ in range(400)]
     (root / "cail2018" / "train.jsonl").write_text("".join(lines), encoding="utf-8")
-    with (DATA / "stard" / "train_qrels_lawrefbook.jsonl").open(encoding="utf-8") as src:
+    with (DATA / "stard" / "train_qrels_lawrefbook.jsonl").open(
+        encoding="utf-8"
+    ) as src:
         qrels = [json.loads(next(src)) for _ in range(120)]
     (root / "stard" / "train_qrels_lawrefbook.jsonl").write_text(
-        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in qrels), encoding="utf-8"
+        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in qrels),
+        encoding="utf-8",
     )
     wanted = {rel["article_id"] for q in qrels for rel in q["relevant"]}
-    with (DATA / "laws" / "national_articles.jsonl").open(encoding="utf-8") as src, (
-        root / "laws" / "national_articles.jsonl"
-    ).open("w", encoding="utf-8") as dst:
+    with (
+        (DATA / "laws" / "national_articles.jsonl").open(encoding="utf-8") as src,
+        (root / "laws" / "national_articles.jsonl").open("w", encoding="utf-8") as dst,
+    ):
         for line in src:
             row = json.loads(line)
             if row["file"] == "刑法/刑法.md" or row["id"] in wanted:
                 dst.write(line)
-    shutil.copy(DATA / "laws" / "charge_article_table.jsonl", root / "laws" / "charge_article_table.jsonl")
+    shutil.copy(
+        DATA / "laws" / "charge_article_table.jsonl",
+        root / "laws" / "charge_article_table.jsonl",
+    )
     return root
 
 
@@ -119,7 +126,10 @@ class TinyTrainingTests(SimpleTestCase):
 
     def test_trains_a_loadable_model_that_embeds_chinese_and_is_seeded(self):
         seen = []
-        first = train_embedder(tiny_config(self.data_dir, self.out / "a"), lambda d, t, m: seen.append((d, t)))
+        first = train_embedder(
+            tiny_config(self.data_dir, self.out / "a"),
+            lambda d, t, m: seen.append((d, t)),
+        )
         second = train_embedder(tiny_config(self.data_dir, self.out / "b"))
         self.assertEqual(seen[-1][0], seen[-1][1])
         self.assertGreater(sum(first.pairs.values()), 100)
@@ -128,7 +138,9 @@ class TinyTrainingTests(SimpleTestCase):
         self.assertEqual(vectors.shape, (2, 32))
         self.assertTrue(np.isfinite(vectors).all())
         self.assertGreater(float(np.abs(vectors[0] - vectors[1]).sum()), 0)
-        again = SentenceTransformer(str(self.out / "b"), device="cpu").encode(["被告人酒后驾驶机动车", "被告人盗窃他人手机"])
+        again = SentenceTransformer(str(self.out / "b"), device="cpu").encode(
+            ["被告人酒后驾驶机动车", "被告人盗窃他人手机"]
+        )
         np.testing.assert_allclose(vectors, again, rtol=1e-5, atol=1e-6)
         self.assertEqual(first.pairs, second.pairs)
         self.assertTrue((self.out / "a" / "training.json").exists())
@@ -141,8 +153,20 @@ class TinyTrainingTests(SimpleTestCase):
         target = self.out / "cmd"
         call_command(
             "train_embedder",
-            "--output", str(target), "--data", str(self.data_dir), "--no-casebank", "--epochs", "1",
-            "--dim", "16", "--vocab-size", "1500", "--max-pairs", "200", verbosity=0,
+            "--output",
+            str(target),
+            "--data",
+            str(self.data_dir),
+            "--no-casebank",
+            "--epochs",
+            "1",
+            "--dim",
+            "16",
+            "--vocab-size",
+            "1500",
+            "--max-pairs",
+            "200",
+            verbosity=0,
         )
         self.assertTrue((target / "modules.json").exists())
         SentenceTransformer(str(target), device="cpu").encode(["寻衅滋事"])
@@ -161,7 +185,9 @@ class ShippedModelTests(SimpleTestCase):
 
     def assertCloser(self, query: str, same: str, other: str) -> None:
         q, a, b = self.model.encode([query, same, other], normalize_embeddings=True)
-        self.assertGreater(float(q @ a), float(q @ b), f"{query!r} should be closer to {same!r}")
+        self.assertGreater(
+            float(q @ a), float(q @ b), f"{query!r} should be closer to {same!r}"
+        )
 
     def test_ranks_a_same_charge_case_above_a_different_charge_case(self):
         self.assertCloser(
@@ -185,7 +211,9 @@ class TrainingTaskAndPageTests(BaseTestCase):
     def setUp(self):
         from django.contrib.auth.models import Permission
 
-        access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        access_admin = Permission.objects.get(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        )
         # Admin access alone is not enough: only the system_admin role may retrain.
         for user in (self.system_admin, self.trainer):
             user.user_permissions.add(access_admin)
@@ -199,13 +227,22 @@ class TrainingTaskAndPageTests(BaseTestCase):
         return override_settings(
             SEARCH_EMBEDDER_TRAINING_DIR=self.out / "model",
             SEARCH_EMBEDDER_TRAINING_OPTIONS={
-                "data_dir": str(self.data_dir), "max_pairs": 200, "vocab_size": 1500, "embedding_dim": 16, "epochs": 1,
+                "data_dir": str(self.data_dir),
+                "max_pairs": 200,
+                "vocab_size": 1500,
+                "embedding_dim": 16,
+                "epochs": 1,
             },
         )
 
     def test_other_roles_can_neither_see_nor_start_a_run(self):
         url = reverse("search_embedder_training")
-        for user in (self.officer, self.trainer, self.unit_admin_a, self.security_admin):
+        for user in (
+            self.officer,
+            self.trainer,
+            self.unit_admin_a,
+            self.security_admin,
+        ):
             login_verified(self.client, user)
             with self.captureOnCommitCallbacks(execute=True):
                 get = self.client.get(url)
@@ -221,7 +258,9 @@ class TrainingTaskAndPageTests(BaseTestCase):
         url = reverse("search_embedder_training")
         self.assertContains(self.client.get(url), 'data-state="idle"')
         with self.settings_for_tiny_runs(), self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(url, {"use_public_data": "on", "use_casebank": "on"})
+            response = self.client.post(
+                url, {"use_public_data": "on", "use_casebank": "on"}
+            )
         self.assertEqual(response.status_code, 302)
         status = training_status()
         self.assertEqual(status["state"], "done", status)
@@ -233,6 +272,8 @@ class TrainingTaskAndPageTests(BaseTestCase):
         from search.training_tasks import ALREADY_RUNNING, training_start
 
         with self.settings_for_tiny_runs():
-            training_start(started_by="sysadmin")  # queued: on_commit never fires in this test
+            training_start(
+                started_by="sysadmin"
+            )  # queued: on_commit never fires in this test
             with self.assertRaisesMessage(RuntimeError, ALREADY_RUNNING.split("(")[0]):
                 training_start(started_by="sysadmin")

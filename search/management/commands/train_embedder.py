@@ -27,18 +27,46 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         defaults = TrainingConfig()
-        parser.add_argument("--output", default=str(DEFAULT_MODEL_DIR), help="model folder to write (default: the shipped search/model)")
-        parser.add_argument("--data", default=None, help="public data folder (default: $SHARED_DATA_DIR or ../shared/data)")
-        parser.add_argument("--no-public-data", action="store_true", help="train on the casebank only")
-        parser.add_argument("--no-casebank", action="store_true", help="do not read the casebank's cases")
+        parser.add_argument(
+            "--output",
+            default=str(DEFAULT_MODEL_DIR),
+            help="model folder to write (default: the shipped search/model)",
+        )
+        parser.add_argument(
+            "--data",
+            default=None,
+            help="public data folder (default: $SHARED_DATA_DIR or ../shared/data)",
+        )
+        parser.add_argument(
+            "--no-public-data", action="store_true", help="train on the casebank only"
+        )
+        parser.add_argument(
+            "--no-casebank",
+            action="store_true",
+            help="do not read the casebank's cases",
+        )
         parser.add_argument("--epochs", type=int, default=defaults.epochs)
         parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-        parser.add_argument("--dim", type=int, default=defaults.embedding_dim, help="embedding dimension")
+        parser.add_argument(
+            "--dim",
+            type=int,
+            default=defaults.embedding_dim,
+            help="embedding dimension",
+        )
         parser.add_argument("--vocab-size", type=int, default=defaults.vocab_size)
         parser.add_argument("--lr", type=float, default=defaults.learning_rate)
         parser.add_argument("--seed", type=int, default=defaults.seed)
-        parser.add_argument("--max-pairs", type=int, default=None, help="sample at most this many pairs (quick runs)")
-        parser.add_argument("--evaluate", action="store_true", help="print quick scores on the dev split afterwards")
+        parser.add_argument(
+            "--max-pairs",
+            type=int,
+            default=None,
+            help="sample at most this many pairs (quick runs)",
+        )
+        parser.add_argument(
+            "--evaluate",
+            action="store_true",
+            help="print quick scores on the dev split afterwards",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         config = TrainingConfig(
@@ -57,7 +85,13 @@ class Command(BaseCommand):
         if config.epochs < 1 or config.batch_size < 2 or config.embedding_dim < 8:
             raise CommandError("--epochs must be ≥ 1, --batch-size ≥ 2 and --dim ≥ 8.")
         verbosity = int(options["verbosity"])
-        bar = tqdm(total=1, desc="train_embedder", unit="step", disable=verbosity < 1, file=self.stderr)
+        bar = tqdm(
+            total=1,
+            desc="train_embedder",
+            unit="step",
+            disable=verbosity < 1,
+            file=self.stderr,
+        )
 
         def progress(done: int, total: int, message: str) -> None:
             bar.total = total
