@@ -60,10 +60,14 @@ def _approve_all(page, base, expected):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 # serialized_rollback puts back what migrations created (the Wagtail site and page
 # tree) after the flush, for the tests that run later.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, live_server):
+def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, live_server, settings):
+    # Publishing indexes the pages for search; keyword indexing is enough here, and it
+    # spares this test loading the sentence-embedding model (tens of seconds).
+    settings.SEARCH_BACKENDS = {"default": {**settings.SEARCH_BACKENDS["default"], "SEMANTIC": False}}
     base = live_server.url
     city = UnitFactory(code="370100", name="滨江市公安局")
     station = UnitFactory(code="37010101", name="解放路派出所", parent=city)

@@ -1,0 +1,114 @@
+"""What assigning required courses costs: syncing a course's audience (records'
+assignment_sync) against a plain bulk INSERT of the same assignments, and recomputing one
+person's assignments (what a unit or role change triggers) with many live courses.
+
+    .venv/bin/python bench/courses_assignments.py [--people 5000] [--courses 20] [--database-url postgres://postgres@127.0.0.1:5432/bench_courses]
+
+Without --database-url it uses a temporary SQLite file. With PostgreSQL it (re)creates the
+named database. Prints timings and ratios to the baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--courses", type=int, default=20)
+    parser.add_argument("--sample", type=int, default=200, help="people whose assignments are recomputed")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-courses-"))
+    os.environ["VAR_DIR"] = str(tmp)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["TEST_VAR_DIR"] = str(tmp)
+    if args.database_url:
+        name = args.database_url.rsplit("/", 1)[1]
+        base = args.database_url.rsplit("/", 1)[0]
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        os.environ["DATABASE_URL"] = args.database_url
+    sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.models.signals import post_save, pre_save
+
+    from wagtail.models import Site
+    from wagtail.signals import page_published
+
+    from accounts.models import Role, RoleAssignment, Unit, User
+    from courses import services, signals
+    from courses.models import CourseAudienceRule, CourseIndexPage, CoursePage
+    from records.models import Assignment, TrackedItem
+
+    print(f"database: {connection.vendor}; migrating …", flush=True)
+    call_command("migrate", verbosity=0)
+    # Bulk set-up without the per-person signal (it is what we measure separately).
+    pre_save.disconnect(signals.remember_unit, sender=User)
+    post_save.disconnect(signals.user_saved, sender=User)
+    post_save.disconnect(signals.role_changed, sender=RoleAssignment)
+    page_published.disconnect(signals.course_published, sender=CoursePage)
+
+    city = Unit.add_root(code="B0", name="市局")
+    stations = [city.add_child(code=f"B0-{i}", name=f"派出所{i}") for i in range(10)]
+    unusable = "!"  # Django's marker for an unusable password
+    users = User.objects.bulk_create(
+        [User(username=f"b{i}", unit=stations[i % 10], password=unusable) for i in range(args.people)],
+        batch_size=2000,
+    )
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.OFFICER) for u in users], batch_size=2000)
+
+    home = Site.objects.get(is_default_site=True).root_page
+    index = home.add_child(instance=CourseIndexPage(title="课程", slug="bench-courses"))
+    courses = []
+    for i in range(args.courses):
+        course = CoursePage(title=f"课程{i}", slug=f"c{i}", summary="-", required=True)
+        course.audience_rules.add(CourseAudienceRule(role=Role.OFFICER, unit=city if i % 2 else stations[i % 10]))
+        index.add_child(instance=course)
+        course.save_revision().publish()
+        courses.append(course)
+    item = TrackedItem.objects.create(item_type="bench", item_id="plain", title="baseline")
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        Assignment.objects.bulk_create([Assignment(user=u, item=item) for u in users], batch_size=1000)
+    plain = time.perf_counter() - started
+
+    started = time.perf_counter()
+    added, _ = services.course_assignments_sync(course=courses[1])
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    services.course_assignments_sync(course=courses[1])
+    again = time.perf_counter() - started
+    for course in courses:
+        services.course_assignments_sync(course=course)
+
+    sample = users[: args.sample]
+    started = time.perf_counter()
+    for user in sample:
+        services.user_assignments_recompute(user=user)
+    per_person = (time.perf_counter() - started) / len(sample)
+
+    print(f"plain bulk INSERT of {args.people} assignments:   {plain * 1000:8.1f} ms  (baseline)")
+    print(f"course_assignments_sync, {added} new people:  {first * 1000:8.1f} ms  ({first / plain:.1f}x baseline)")
+    print(f"course_assignments_sync again (no change):  {again * 1000:8.1f} ms  ({again / plain:.1f}x baseline)")
+    print(f"user_assignments_recompute, {args.courses} live required courses: {per_person * 1000:6.1f} ms per person")
+
+
+if __name__ == "__main__":
+    main()
