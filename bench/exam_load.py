@@ -317,10 +317,11 @@ def main() -> None:
     info = seed(args, env)
     procs = start_servers(args, env)
     try:
-        stats, acked, attempt_ids = asyncio.run(run_load(args, info))
-    finally:
-        stop_servers([procs[0]])
-    try:
+        try:
+            stats, acked, attempt_ids = asyncio.run(run_load(args, info))
+        finally:
+            stop_servers([procs[0]])
+        # The worker keeps grading while the answers are checked.
         checked, lost, results, extra = verify(acked, attempt_ids)
     finally:
         stop_servers(procs)
