@@ -59,6 +59,8 @@ GC_GRACE_SECONDS = 120
 # Documents below this cosine similarity do not count as semantic matches (totals,
 # facets). Vectors still rank everything above it.
 MIN_SIMILARITY = 0.25
+# BM25 over at most this many distinct query terms (the rarest ones).
+MAX_QUERY_TERMS = 64
 
 INDEX_PATH_MISSING = (
     "The embedded search backend needs a PATH (a folder for its index files)."
@@ -175,13 +177,30 @@ class Segment:
         return mask
 
     def keyword_scores(self, query_tokens: list[str]) -> np.ndarray:
+        """Return BM25 scores for every row (bm25s's precomputed per-token scores, summed
+        with one ``bincount``: much faster than ``np.add.at`` on long queries)."""
         if self.bm25 is None or not query_tokens:
             return np.zeros(self.n, dtype=np.float32)
         vocab = self.bm25.vocab_dict
-        ids = [vocab[t] for t in query_tokens if t in vocab]
+        ids = sorted({vocab[t] for t in query_tokens if t in vocab})
         if not ids:
             return np.zeros(self.n, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        scores = self.bm25.scores
+        indptr = scores["indptr"]
+        if len(ids) > MAX_QUERY_TERMS:
+            # Long descriptions: keep the rarest terms (highest IDF); the common ones
+            # add little to the ranking and most of the cost.
+            df = np.asarray([indptr[i + 1] - indptr[i] for i in ids])
+            ids = [ids[i] for i in np.argsort(df, kind="stable")[:MAX_QUERY_TERMS]]
+        starts = [int(indptr[i]) for i in ids]
+        ends = [int(indptr[i + 1]) for i in ids]
+        rows = np.concatenate(
+            [scores["indices"][a:b] for a, b in zip(starts, ends, strict=True)]
+        )
+        weights = np.concatenate(
+            [scores["data"][a:b] for a, b in zip(starts, ends, strict=True)]
+        )
+        return np.bincount(rows, weights=weights, minlength=self.n).astype(np.float32)
 
     def semantic_scores(self, vector: np.ndarray) -> np.ndarray:
         assert self.vectors is not None  # noqa: S101 - callers check
