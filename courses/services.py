@@ -128,30 +128,35 @@ def user_assignments_recompute(*, user: User) -> int:
     number of required courses they now have."""
     user = User.objects.select_related("unit").get(pk=user.pk)
     user.forget_roles()
+    courses = list(CoursePage.objects.live().filter(required=True).prefetch_related("audience_rules__unit"))
+    items = {
+        item.item_id: item
+        for item in TrackedItem.objects.filter(item_type=ITEM_TYPE, item_id__in=[str(c.pk) for c in courses])
+    }
+    mine = {(a.item_id, a.period): a for a in Assignment.objects.filter(user=user, item__in=list(items.values()))}
     required = 0
-    courses = CoursePage.objects.live().filter(required=True).prefetch_related("audience_rules__unit")
     for course in courses:
         period = course.period_for()
         in_audience = user.is_active and any(rule.matches(user) for rule in course.audience_rules.all())
-        item = TrackedItem.objects.filter(item_type=ITEM_TYPE, item_id=str(course.pk)).first()
+        item = items.get(str(course.pk))
         if item is None:
             if not in_audience:
                 continue
             item = course_tracked_item(course=course)
+        assignment = mine.get((item.pk, period))
         if in_audience:
             required += 1
             due_at = course.due_for(period)
-            assignment = assignment_get_or_create(
-                user=user, item=item, period=period, source="audience", required=True, due_at=due_at
-            )
-            if not assignment.required or assignment.due_at != due_at:
+            if assignment is None:
+                assignment_get_or_create(
+                    user=user, item=item, period=period, source="audience", required=True, due_at=due_at
+                )
+            elif not assignment.required or assignment.due_at != due_at:
                 # records has no single-person "require" service; this mirrors what
                 # assignment_sync does for a whole audience.
                 Assignment.objects.filter(pk=assignment.pk).update(required=True, due_at=due_at)
-        else:
-            Assignment.objects.filter(
-                user=user, item=item, period=period, source="audience", required=True
-            ).update(required=False)
+        elif assignment is not None and assignment.source == "audience" and assignment.required:
+            Assignment.objects.filter(pk=assignment.pk).update(required=False)
     return required
 
 
