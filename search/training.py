@@ -9,6 +9,7 @@ a legal meaning:
 - a case and the text of a Criminal Law article it was decided under (case ↔ article),
 - a STARD lay question and an article that answers it (question ↔ article),
 - a charge name and the article that defines it, from ``charge_article_table`` (charge ↔ article),
+- a law's name and chapter headings and the body of an article under them (headings ↔ article),
 - the casebank's own published cases that share charges (case ↔ case, case ↔ charge).
 
 Every batch is drawn from one kind of pair and never holds two pairs with the same label
