@@ -18,7 +18,6 @@ from .backends import user_for_identifier
 LOCKED_OUT = _(
     "Too many failed sign-in attempts. This account or address is locked for %(minutes)d minutes."
 )
-FILE_TOO_BIG = _("The file is larger than %(mb)d MB.")
 INVALID_LOGIN = _("Please enter a correct username (or police number) and password.")
 
 
@@ -108,8 +107,10 @@ class ImportForm(forms.Form):
     def clean_file(self):
         from django.conf import settings
 
+        from core.uploads import validate_upload
+
         upload = self.cleaned_data["file"]
+        # Type by content (not by name), size limit, and no zip bombs posing as .xlsx.
         limit = getattr(settings, "ACCOUNTS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-        if upload.size > limit:
-            raise ValidationError(FILE_TOO_BIG, params={"mb": limit // (1024 * 1024)})
+        validate_upload(upload, kinds=("xlsx", "csv"), max_bytes=limit)
         return upload

@@ -181,8 +181,16 @@ class ImportPageTests(BaseTestCase):
         login_verified(self.client, self.system_admin)
         big = "单位编码,警号,姓名\n" + "C-A-2,400001,东城甲\n" * 60_000
         response = self.client.post("/accounts/manage/import/", {"file": self.upload(big)})
-        self.assertContains(response, "1 MB")
+        self.assertContains(response, "上限为 1.0\u00a0MB")
         self.assertFalse(User.objects.filter(police_number="400001").exists())
+
+    def test_pdf_named_csv_is_refused_by_content(self):
+        login_verified(self.client, self.system_admin)
+        upload = SimpleUploadedFile("people.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", content_type="text/csv")
+        response = self.client.post("/accounts/manage/import/", {"file": upload})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, 'value="apply"')
+        self.assertContains(response, "errorlist")
 
     def test_officer_cannot_import(self):
         self.login(self.officer)
