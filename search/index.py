@@ -122,14 +122,10 @@ class WagtailPageAdapter:
     def _field_text(self, value: Any) -> str:
         if value is None:
             return ""
-        if hasattr(value, "stream_data") or hasattr(value, "raw_data"):
-            parts = []
-            for block in value:
-                rendered = (
-                    block.render() if hasattr(block, "render") else str(block.value)
-                )
-                parts.append(strip_tags(str(rendered)))
-            return "\n".join(parts)
+        if hasattr(value, "raw_data") and hasattr(value, "stream_block"):
+            # A StreamField: the blocks' own searchable text (what Wagtail indexes).
+            parts = value.stream_block.get_searchable_content(value)
+            return "\n".join(strip_tags(str(p)) for p in parts if p)
         return strip_tags(str(value))
 
     def to_document(self, obj: Any) -> SearchDocument | None:
