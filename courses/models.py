@@ -117,7 +117,7 @@ class CoursePage(LoginRequiredPageMixin, Page):
 
     def clean(self) -> None:
         super().clean()
-        if self.yearly and self.due_date and self.required is False:
+        if self.yearly and not self.required:
             raise ValidationError({"yearly": _("Only required courses repeat every year.")})
 
     def lessons(self):

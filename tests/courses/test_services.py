@@ -303,3 +303,12 @@ class FinalExamTests(CourseTestCase):
             ExamGrade.objects.filter(session=exam, user=self.officer).delete()
             ExamGrade.objects.create(session=exam, user=self.officer, percent=85, passed=True)
         self.assertEqual(CreditEntry.objects.get(user=self.officer).source_id, str(course.pk))
+
+
+class CourseValidationTests(CourseTestCase):
+    def test_only_required_courses_repeat_yearly(self):
+        from courses.models import CoursePage
+
+        course = CoursePage(title="选修", slug="x", summary="-", required=False, yearly=True)
+        with self.assertRaises(ValidationError):
+            course.clean()
