@@ -181,7 +181,7 @@ class ImportPageTests(BaseTestCase):
         login_verified(self.client, self.system_admin)
         big = "单位编码,警号,姓名\n" + "C-A-2,400001,东城甲\n" * 60_000
         response = self.client.post("/accounts/manage/import/", {"file": self.upload(big)})
-        self.assertContains(response, "上限为 1.0\u00a0MB")
+        self.assertContains(response, "1.0\u00a0MB")
         self.assertFalse(User.objects.filter(police_number="400001").exists())
 
     def test_pdf_named_csv_is_refused_by_content(self):
