@@ -99,10 +99,10 @@ async def user_loop(base: str, username: str, deadline: float, pages: list, samp
                 errors[name] += 1
 
 
-async def probe(base: str, username: str) -> list:
+async def probe(base: str, username: str, warm: int) -> list:
     """Drop pages that do not exist (yet) for a signed-in officer."""
     kept = []
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         if not await login(client, username):
             raise SystemExit(f"cannot sign in as {username}: seed the demo (manage.py seed_demo)")
         for name, path in PAGES:
@@ -114,6 +114,9 @@ async def probe(base: str, username: str) -> list:
                 kept.append((name, path))
             else:
                 kept.append((name, path))
+        # Warm every worker (search loads its embedding model on first use).
+        for _ in range(warm):
+            await asyncio.gather(*(client.get(path.format(q=QUERIES[0])) for _, path in kept))
     return kept
 
 
@@ -121,8 +124,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--database-url", default=os.environ.get(
         "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_hardening"))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -136,7 +139,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         usernames = [f"officer{i}" for i in range(1, 31)]
-        pages = asyncio.run(probe(base, usernames[0]))
+        pages = asyncio.run(probe(base, usernames[0], args.workers * 2))
         samples: dict[str, list[float]] = defaultdict(list)
         errors: dict[str, int] = defaultdict(int)
         deadline = time.monotonic() + args.seconds
@@ -150,7 +153,10 @@ def main() -> None:
         elapsed = time.monotonic() - started
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     total = sum(len(v) for v in samples.values())
     print(f"users={args.users} seconds={elapsed:.0f} gunicorn_workers={args.workers} requests={total} "
           f"throughput={total / elapsed:.1f}/s login_failures={errors.get('login', 0)}")

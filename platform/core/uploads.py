@@ -176,7 +176,7 @@ def _check_image(file: IO[bytes]) -> None:
         raise
     except Image.DecompressionBombError as e:
         raise UploadError(_(UPLOAD_IMAGE_BOMB), code="image_bomb") from e
-    except Exception as e:
+    except Exception as e:  # Pillow raises many types for broken files
         raise UploadError(_(UPLOAD_BAD_IMAGE), code="bad_image") from e
     finally:
         file.seek(0)

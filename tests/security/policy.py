@@ -188,8 +188,9 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"wagtail(docs|images)_chooser:chosen", METHODS, trainer_own_collection),
     (r"wagtailadmin_api:(documents|images):detail", METHODS, trainer_own_collection),
     (r"wagtailadmin_collections:(edit|delete|set_privacy)", METHODS, lambda c: DENY),
-    # Users, groups, sites, settings, workflows, redirects: nobody holds these
-    # permissions in the fixtures (system_admin gets them from a superuser, on purpose).
+    # Users, groups, sites, settings, workflows, redirects: no role's group holds these
+    # Wagtail permissions (people and roles are managed in /accounts/manage/, scoped by
+    # unit). Granting one to a role's group is a policy change: update the row.
     (r"wagtailusers_(users|groups):.*", METHODS, admin_only(DENY)),
     (r"wagtailsites:.*", METHODS, admin_only(DENY)),
     (r"wagtailsettings:.*", METHODS, admin_only(DENY)),
