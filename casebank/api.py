@@ -23,6 +23,7 @@ from .serializers import (
     ChargeDetailSerializer,
     ChargeSerializer,
     LawSerializer,
+    ResolvedReferenceListSerializer,
 )
 
 DATE_PARAM = OpenApiParameter("date", str, description="YYYY-MM-DD: return the text in force on this date")
@@ -140,6 +141,7 @@ class CaseDetailView(APIView):
 class ReferenceResolveView(APIView):
     """Parse statute references in text and resolve each to an article."""
 
+    @extend_schema(responses=ResolvedReferenceListSerializer)
     def get(self, request: Request) -> Response:
         date = selectors.parse_date(request.query_params.get("date"))
         out = []

@@ -119,3 +119,21 @@ class CaseDetailSerializer(CaseSerializer):
              "version": ArticleVersionSerializer(version).data if version else None}
             for article, version in obj.cited_versions()
         ]
+
+
+class ResolvedReferenceSerializer(serializers.Serializer):
+    """One statute reference found in free text, with the article it resolves to."""
+
+    text = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    law = serializers.CharField(allow_null=True)
+    article = serializers.IntegerField(allow_null=True)
+    sub_number = serializers.IntegerField(allow_null=True)
+    paragraph = serializers.IntegerField(allow_null=True)
+    item = serializers.IntegerField(allow_null=True)
+    article_id = serializers.IntegerField(allow_null=True)
+
+
+class ResolvedReferenceListSerializer(serializers.Serializer):
+    results = ResolvedReferenceSerializer(many=True)
