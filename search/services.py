@@ -129,6 +129,8 @@ def index_rebuild(
     *, doc_type: str, backend_alias: str = "default", progress: Any = None
 ) -> int:
     """Rebuild the whole index of ``doc_type`` from the database; return the count."""
+    # Marks made after this moment may describe changes the rebuild did not read.
+    started = timezone.now()
     backend = get_search_backend(backend_alias)
     count = backend.rebuild(doc_type, index.documents(doc_type), progress=progress)
     models_of_type = [
@@ -142,7 +144,7 @@ def index_rebuild(
             app_label=app_label,
             model_name=model_name,
             dirty=True,
-            changed_at__lte=timezone.now(),
+            changed_at__lt=started,
         ).update(dirty=False, indexed_at=timezone.now())
     logger.info("search index %s rebuilt: %d documents", doc_type, count)
     return count
