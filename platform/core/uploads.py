@@ -22,16 +22,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Error texts (module constants so tests can assert on them).
-UPLOAD_EMPTY = "The file is empty."
-UPLOAD_TOO_LARGE = "The file is too large ({size}); the limit is {limit}."
-UPLOAD_WRONG_TYPE = "This file is not an accepted type ({accepted}); its content looks like {detected}."
-UPLOAD_BAD_ARCHIVE = "The file is damaged or not a valid {kind} file."
-UPLOAD_ARCHIVE_BOMB = "The file unpacks to much more data than it holds and was refused."
-UPLOAD_IMAGE_BOMB = "The image is too large in pixels and was refused."
-UPLOAD_BAD_IMAGE = "The image cannot be read."
-UPLOAD_BAD_TEXT = "The file is not UTF-8 or GB18030 text."
+UPLOAD_EMPTY = gettext_noop("The file is empty.")
+UPLOAD_TOO_LARGE = gettext_noop("The file is too large ({size}); the limit is {limit}.")
+UPLOAD_WRONG_TYPE = gettext_noop("This file is not an accepted type ({accepted}); its content looks like {detected}.")
+UPLOAD_BAD_ARCHIVE = gettext_noop("The file is damaged or not a valid {kind} file.")
+UPLOAD_ARCHIVE_BOMB = gettext_noop("The file unpacks to much more data than it holds and was refused.")
+UPLOAD_IMAGE_BOMB = gettext_noop("The image is too large in pixels and was refused.")
+UPLOAD_BAD_IMAGE = gettext_noop("The image cannot be read.")
+UPLOAD_BAD_TEXT = gettext_noop("The file is not UTF-8 or GB18030 text.")
 
 # Limits for ZIP-based formats. A real .xlsx of 50,000 rows compresses about 10-20:1; a
 # bomb is thousands to one. https://www.bamsoftware.com/hacks/zipbomb/
@@ -43,9 +44,10 @@ MAX_IMAGE_PIXELS_DEFAULT = 60_000_000
 
 OOXML_MARKERS = {"xlsx": "xl/", "docx": "word/", "pptx": "ppt/"}
 KIND_LABELS = {
-    "pdf": "PDF", "image": "image (PNG/JPEG/GIF/WebP)", "xlsx": "Excel (.xlsx)", "docx": "Word (.docx)",
-    "pptx": "PowerPoint (.pptx)", "zip": "ZIP", "csv": "CSV", "txt": "text", "mp4": "MP4 video",
-    "webm": "WebM video", "unknown": "an unknown type",
+    "pdf": "PDF", "image": gettext_noop("image (PNG/JPEG/GIF/WebP)"), "xlsx": "Excel (.xlsx)",
+    "docx": "Word (.docx)", "pptx": "PowerPoint (.pptx)", "zip": "ZIP", "csv": "CSV",
+    "txt": gettext_noop("text"), "mp4": gettext_noop("MP4 video"), "webm": gettext_noop("WebM video"),
+    "unknown": gettext_noop("an unknown type"),
 }
 
 
@@ -156,7 +158,7 @@ def _check_archive(file: IO[bytes], kind: str) -> None:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise UploadError(
-            _(UPLOAD_BAD_ARCHIVE).format(kind=KIND_LABELS.get(kind, kind)), code="bad_archive"
+            _(UPLOAD_BAD_ARCHIVE).format(kind=_(KIND_LABELS.get(kind, kind))), code="bad_archive"
         ) from e
     finally:
         file.seek(0)
@@ -207,8 +209,8 @@ def validate_upload(file: Any, kinds: Iterable[str] = ("pdf", "image", "xlsx", "
     if kind not in accepted:
         raise UploadError(
             _(UPLOAD_WRONG_TYPE).format(
-                accepted=", ".join(KIND_LABELS.get(k, k) for k in sorted(accepted)),
-                detected=KIND_LABELS.get(detected, detected),
+                accepted="、".join(_(KIND_LABELS.get(k, k)) for k in sorted(accepted)),
+                detected=_(KIND_LABELS.get(detected, detected)),
             ),
             code="wrong_type",
         )

@@ -7,6 +7,7 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, override_settings
+from django.utils.translation import gettext
 
 from openpyxl import Workbook
 from PIL import Image
@@ -15,6 +16,7 @@ from core.uploads import (
     UPLOAD_ARCHIVE_BOMB,
     UPLOAD_BAD_ARCHIVE,
     UPLOAD_BAD_IMAGE,
+    UPLOAD_EMPTY,
     UPLOAD_IMAGE_BOMB,
     UploadError,
     detect_kind,
@@ -98,7 +100,7 @@ class ValidateUploadTests(SimpleTestCase):
         with self.assertRaises(UploadError) as ctx:
             validate_upload(upload("bomb.xlsx", bomb), kinds=("xlsx",))
         self.assertEqual(ctx.exception.code, "archive_bomb")
-        self.assertEqual(ctx.exception.messages[0], UPLOAD_ARCHIVE_BOMB)
+        self.assertEqual(ctx.exception.messages[0], gettext(UPLOAD_ARCHIVE_BOMB))
 
     def test_refuses_too_much_unpacked_data_in_total(self):
         members = {"[Content_Types].xml": b"<Types/>"}
@@ -126,7 +128,7 @@ class ValidateUploadTests(SimpleTestCase):
             validate_upload(upload("cut.xlsx", xlsx_bytes()[:300]), kinds=("xlsx", "zip"))
         self.assertIn(ctx.exception.code, {"bad_archive", "wrong_type"})
         if ctx.exception.code == "bad_archive":
-            self.assertTrue(ctx.exception.messages[0].startswith(UPLOAD_BAD_ARCHIVE.split("{")[0]))
+            self.assertTrue(ctx.exception.messages[0].startswith(gettext(UPLOAD_BAD_ARCHIVE).split("{")[0]))
 
     def test_refuses_a_decompression_bomb_image(self):
         # A 20000 x 20000 one-colour PNG is a few hundred KB but 400 megapixels.
@@ -135,9 +137,21 @@ class ValidateUploadTests(SimpleTestCase):
         with self.assertRaises(UploadError) as ctx:
             validate_upload(upload("bomb.png", buffer.getvalue()), kinds=("image",))
         self.assertEqual(ctx.exception.code, "image_bomb")
-        self.assertEqual(ctx.exception.messages[0], UPLOAD_IMAGE_BOMB)
+        self.assertEqual(ctx.exception.messages[0], gettext(UPLOAD_IMAGE_BOMB))
 
     def test_refuses_a_broken_image(self):
         with self.assertRaises(UploadError) as ctx:
             validate_upload(upload("broken.png", png_bytes()[:40]), kinds=("image",))
-        self.assertEqual(ctx.exception.messages[0], UPLOAD_BAD_IMAGE)
+        self.assertEqual(ctx.exception.messages[0], gettext(UPLOAD_BAD_IMAGE))
+
+
+class UploadMessagesLanguageTests(SimpleTestCase):
+    def test_refusals_speak_chinese_by_default_and_english_on_request(self):
+        from django.utils import translation
+
+        with translation.override("zh-hans"), self.assertRaises(UploadError) as ctx:
+            validate_upload(upload("a.pdf", b""), kinds=("pdf",))
+        self.assertEqual(ctx.exception.messages[0], "文件为空。")
+        with translation.override("en"), self.assertRaises(UploadError) as ctx:
+            validate_upload(upload("a.pdf", b""), kinds=("pdf",))
+        self.assertEqual(ctx.exception.messages[0], UPLOAD_EMPTY)
