@@ -29,3 +29,8 @@ def sweep_index_queue() -> int:
 @shared_task(name="search.rebuild_index")
 def rebuild_index(doc_type: str, backend_alias: str = "default") -> int:
     return services.index_rebuild(doc_type=doc_type, backend_alias=backend_alias)
+
+
+# The embedder's retraining task lives in its own module; importing it here registers it
+# with workers, which autodiscover only ``<app>.tasks``.
+from . import training_tasks  # noqa: E402, F401
