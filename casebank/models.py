@@ -36,6 +36,8 @@ from wagtail.search import index
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
+from core.workflows import SecondPersonApprovalMixin
+
 
 def content_hash(*parts: str) -> str:
     """Return the SHA-256 hex digest of ``parts`` (whitespace-normalised, joined)."""
@@ -736,37 +738,14 @@ class LawChangeFlag(models.Model):
 
 # Review --------------------------------------------------------------------------------
 
-SELF_APPROVAL_REFUSED = "The person who submitted this for review cannot approve it."
 
-
-class CasebankReviewTask(AbstractGroupApprovalTask):
+class CasebankReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
     """Group approval by a second person: whoever submitted a case, guideline or element
     analysis for review cannot approve it, even when they belong to a reviewing group."""
 
     class Meta:
         verbose_name = _("case bank review (second person)")
         verbose_name_plural = _("case bank reviews (second person)")
-
-    @staticmethod
-    def _submitter(obj):
-        state = getattr(obj, "current_workflow_state", None)
-        return state.requested_by if state is not None else None
-
-    def get_actions(self, obj, user):
-        submitter = self._submitter(obj)
-        if submitter is not None and submitter.pk == user.pk:
-            return []
-        return super().get_actions(obj, user)
-
-    def on_action(self, task_state, user, action_name, **kwargs):
-        from django.core.exceptions import PermissionDenied
-
-        if action_name == "approve" and task_state.workflow_state.requested_by_id == getattr(user, "pk", None):
-            raise PermissionDenied(SELF_APPROVAL_REFUSED)
-        return super().on_action(task_state, user, action_name, **kwargs)
-
-    def get_task_states_user_can_moderate(self, user, **kwargs):
-        return super().get_task_states_user_can_moderate(user, **kwargs).exclude(workflow_state__requested_by=user)
 
     @classmethod
     def get_description(cls):

@@ -28,6 +28,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
 from accounts.models import Role
+from core.workflows import SecondPersonApprovalMixin
 from records.models import CreditCategory
 
 from .blocks import LessonStreamBlock
@@ -282,7 +283,7 @@ class LessonProgress(models.Model):
         return f"{self.user_id} · {self.lesson_id}"
 
 
-class CourseReviewTask(AbstractGroupApprovalTask):
+class CourseReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
     """Group approval where the reviewer must be a second person: whoever submitted
     the course cannot approve it, even when they belong to a reviewing group."""
 
@@ -290,28 +291,7 @@ class CourseReviewTask(AbstractGroupApprovalTask):
         verbose_name = _("course review (second person)")
         verbose_name_plural = _("course reviews (second person)")
 
-    @staticmethod
-    def _submitter(obj):
-        state = getattr(obj, "current_workflow_state", None)
-        return state.requested_by if state is not None else None
-
-    def get_actions(self, obj, user):
-        submitter = self._submitter(obj)
-        if submitter is not None and submitter.pk == user.pk:
-            return []
-        return super().get_actions(obj, user)
-
-    def on_action(self, task_state, user, action_name, **kwargs):
-        from django.core.exceptions import PermissionDenied
-
-        if action_name == "approve" and task_state.workflow_state.requested_by_id == getattr(user, "pk", None):
-            raise PermissionDenied(SELF_APPROVAL_REFUSED)
-        return super().on_action(task_state, user, action_name, **kwargs)
-
-    def get_task_states_user_can_moderate(self, user, **kwargs):
-        return super().get_task_states_user_can_moderate(user, **kwargs).exclude(
-            workflow_state__requested_by=user
-        )
+    self_approval_message = SELF_APPROVAL_REFUSED
 
     @classmethod
     def get_description(cls):

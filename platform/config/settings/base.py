@@ -284,7 +284,7 @@ WAGTAIL_MODERATION_ENABLED = True
 # Approval by the workflow's reviewers is what lets a draft go live: editors hold no
 # publish permission, so the finish action publishes without re-checking it.
 # https://docs.wagtail.org/en/stable/reference/settings.html#wagtail-finish-workflow-action
-WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflows.publish_workflow_state"
+WAGTAIL_FINISH_WORKFLOW_ACTION = "core.workflows.publish_workflow_state"
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # The admin signs in through our login view, so lockout, audit and two-factor apply.
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
