@@ -1,4 +1,4 @@
-"""Adapters for the case bank (cases, statute articles) and the courses app."""
+"""Adapters for the case bank (cases, guidelines, statute articles) and the courses app."""
 
 from __future__ import annotations
 
@@ -159,12 +159,65 @@ class ArticleAdapter:
         )
 
 
+class GuidelineAdapter:
+    """Enforcement guidelines (执法标准, 实战指引): live pages only; restricted ones carry
+    their units, exactly as cases do."""
+
+    doc_type = "guideline"
+
+    def __init__(self) -> None:
+        self.model = apps.get_model("casebank", "GuidelinePage")
+
+    def queryset(self) -> QuerySet[Any]:
+        return self.model.objects.live().prefetch_related(
+            "restricted_units",
+            Prefetch(
+                "cited_articles",
+                queryset=apps.get_model("casebank", "Article").objects.select_related("law"),
+            ),
+        )
+
+    def to_document(self, page: Any) -> SearchDocument | None:
+        if not page.live:
+            return None
+        articles = list(page.cited_articles.all())
+        units = list(page.restricted_units.all())
+        restricted = page.visibility == "restricted"
+        body = join_text([page.topic, page.police_types, page.posts, page.summary, page.body])
+        return SearchDocument(
+            doc_type="guideline",
+            id=str(page.pk),
+            title=page.title,
+            body=body,
+            source_id=page.source_id or "",
+            url=page.url or "",
+            semantic_text=join_text([page.title, page.summary or body]),
+            filters={
+                "law": sorted({_law_name(a.law) for a in articles}),
+                "article": [str(a.pk) for a in articles],
+                "year": page.effective_on.year if page.effective_on else None,
+                "unit": [u.code for u in units] if restricted else [],
+            },
+            restricted=restricted,
+            allowed_units=[u.pk for u in units] if restricted else [],
+            extra={
+                "topic": page.topic,
+                "category": page.category,
+                "articles": [
+                    {"id": a.pk, "law": _law_name(a.law), "label": a.label, "source_id": a.source_id}
+                    for a in articles
+                ],
+            },
+        )
+
+
 def register_default_adapters() -> None:
     """Register the adapters whose models exist (apps are built in parallel)."""
     if apps.is_installed("casebank"):
         try:
             register(apps.get_model("casebank", "CasePage"), CaseAdapter())
             register(apps.get_model("casebank", "Article"), ArticleAdapter())
+            register(apps.get_model("casebank", "GuidelinePage"), GuidelineAdapter())
         except LookupError:
             pass
     if apps.is_installed("courses"):

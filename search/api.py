@@ -19,7 +19,7 @@ from .backends.base import FILTER_FIELDS, INTEGER_FILTERS
 from .linking import link_case
 from .selectors import MAX_LIMIT, hit_as_dict, search_documents
 
-TYPES = ("case", "article", "course")
+TYPES = ("case", "article", "guideline", "course")
 MODES = ("hybrid", "keyword", "semantic")
 
 

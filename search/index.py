@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 
 from .backends.base import SearchDocument
 
-DOC_TYPES = ("case", "article", "course")
+DOC_TYPES = ("case", "article", "guideline", "course")
 
 
 class Adapter(Protocol):

@@ -21,6 +21,7 @@ PAGE_SIZE = 10
 TYPE_LABELS = {
     "case": _lazy("Cases"),
     "article": _lazy("Statutes"),
+    "guideline": _lazy("Guidelines"),
     "course": _lazy("Courses"),
 }
 PAGE_FACETS = ["type", "charge", "law", "year", "case_kind", "level"]
