@@ -336,7 +336,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": env_str("LOG_FORMAT", "plain")},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},
+        "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # Production mode flag: production.py sets it and refuses unsafe values.
