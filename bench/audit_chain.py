@@ -10,13 +10,11 @@ named database. Prints entries per second and the ratio to the plain-insert base
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
+
+from _bootstrap import bench_django_setup
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,30 +26,13 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-audit-"))
-    os.environ["VAR_DIR"] = str(tmp)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["TEST_VAR_DIR"] = str(tmp)
-    if args.database_url:
-        name = args.database_url.rsplit("/", 1)[1]
-        base = args.database_url.rsplit("/", 1)[0]
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        os.environ["DATABASE_URL"] = args.database_url
-    sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    bench_django_setup(prefix="bench-audit-", database_url=args.database_url)
     from django.db import connection, connections
     from django.utils import timezone
 
     from audit.models import AuditEntry
     from audit.services import GENESIS_HASH, audit_chain_verify, audit_log
 
-    print(f"database: {connection.vendor}; migrating …", flush=True)
-    call_command("migrate", verbosity=0)
     n = args.entries
 
     # Baseline: the same rows, bulk-free single INSERTs, no lock and no hash lookup.

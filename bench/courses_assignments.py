@@ -11,12 +11,10 @@ named database. Prints timings and ratios to the baseline measured in the same r
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _bootstrap import bench_django_setup
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,23 +27,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-courses-"))
-    os.environ["VAR_DIR"] = str(tmp)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["TEST_VAR_DIR"] = str(tmp)
-    if args.database_url:
-        name = args.database_url.rsplit("/", 1)[1]
-        base = args.database_url.rsplit("/", 1)[0]
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        os.environ["DATABASE_URL"] = args.database_url
-    sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    bench_django_setup(prefix="bench-courses-", database_url=args.database_url)
+    from django.db import transaction
     from django.db.models.signals import post_save, pre_save
 
     from wagtail.models import Site
@@ -56,8 +39,6 @@ def main() -> None:
     from courses.models import CourseAudienceRule, CourseIndexPage, CoursePage
     from records.models import Assignment, TrackedItem
 
-    print(f"database: {connection.vendor}; migrating …", flush=True)
-    call_command("migrate", verbosity=0)
     # Bulk set-up without the per-person signal (it is what we measure separately).
     pre_save.disconnect(signals.remember_unit, sender=User)
     post_save.disconnect(signals.user_saved, sender=User)
