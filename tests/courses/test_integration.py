@@ -33,7 +33,9 @@ def _wait_for(condition, seconds: float = 60) -> bool:
 @pytest.mark.integration
 @pytest.mark.usefixtures("celery_worker_process")
 class CoursesOnWorkerTests(TransactionTestCase):
-    serialized_rollback = True
+    # No serialized_rollback: other transactional tests flush first and post_migrate
+    # re-creates content types with new ids, which a serialized reload would collide
+    # with. The factories rebuild the Wagtail site and page tree a flush removed.
 
     def setUp(self) -> None:
         self.city = UnitFactory(code="I0", name="市局")
