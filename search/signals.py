@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished
@@ -61,3 +62,15 @@ def connect() -> None:
         post_delete.connect(on_delete, sender=model, dispatch_uid=f"{uid}-delete")
     page_published.connect(on_page_change, dispatch_uid="search-page-published")
     page_unpublished.connect(on_page_change, dispatch_uid="search-page-unpublished")
+    with contextlib.suppress(ImportError):
+        from casebank.signals import cases_imported
+
+        cases_imported.connect(on_cases_imported, dispatch_uid="search-cases-imported")
+
+
+def on_cases_imported(sender: Any, **kwargs: Any) -> None:
+    """A bulk import wrote case pages without page signals: rebuild the case index once,
+    after the import's transactions commit."""
+    from .tasks import rebuild_index
+
+    transaction.on_commit(lambda: rebuild_index.delay("case"))

@@ -45,6 +45,7 @@ from ..models import (
     content_hash,
 )
 from ..references import find_law, parse_references, resolve
+from ..signals import cases_imported
 from . import ImportAbort, ImportReport, count_lines, read_jsonl
 
 FORMATS = ("cail2018", "guiding")
@@ -415,5 +416,7 @@ def import_cases(
         pass
     linker.report_unknown()
     report.seconds = time.monotonic() - started
+    if not dry_run and (report.created or report.updated):
+        cases_imported.send(sender=CasePage, created=report.created, updated=report.updated, published=publish)
     return report
 
