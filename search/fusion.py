@@ -110,3 +110,24 @@ def fuse(
             weights=[config.keyword_weight, config.semantic_weight],
         )
     return sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+def rank(
+    keyword: list[tuple[Any, float]],
+    semantic: list[tuple[Any, float]],
+    *,
+    mode: str,
+    browse: bool = False,
+) -> list[tuple[Any, float]]:
+    """Sort both rankings best first (in place) and return the one ``mode`` asks for:
+    keyword, semantic, or their fusion. Every engine calls this, so all rank alike.
+
+    ``browse`` (no query text, filters only) always ranks by the keyword side.
+    """
+    keyword.sort(key=lambda kv: (-kv[1], kv[0]))
+    semantic.sort(key=lambda kv: (-kv[1], kv[0]))
+    if mode == "keyword" or browse:
+        return keyword
+    if mode == "semantic":
+        return semantic
+    return fuse(keyword, semantic)

@@ -395,14 +395,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                     total += 1
             if query.mode == "semantic" or not facets_raw:
                 facets_raw = self._facets(response, query)
-        keyword.sort(key=lambda kv: (-kv[1], kv[0]))
-        semantic.sort(key=lambda kv: (-kv[1], kv[0]))
-        if query.mode == "keyword" or browse:
-            ranked = keyword
-        elif query.mode == "semantic":
-            ranked = semantic
-        else:
-            ranked = fusion.fuse(keyword, semantic)  # type: ignore[assignment]
+        ranked = fusion.rank(keyword, semantic, mode=query.mode, browse=browse)
         kw, sem = dict(keyword), dict(semantic)
         terms = highlight.query_terms(query.text) if query.highlight else []
         hits = []

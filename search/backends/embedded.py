@@ -514,14 +514,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 total += int(hit_rows.sum())
                 if query.facets:
                     matched.setdefault(doc_type, []).append(hit_rows)
-        keyword.sort(key=lambda item: (-item[1], item[0]))
-        semantic.sort(key=lambda item: (-item[1], item[0]))
-        if query.mode == "keyword" or browse:
-            ranked = keyword
-        elif query.mode == "semantic":
-            ranked = semantic
-        else:
-            ranked = fusion.fuse(keyword, semantic)  # type: ignore[assignment]
+        ranked = fusion.rank(keyword, semantic, mode=query.mode, browse=browse)
         kw_scores, sem_scores = dict(keyword), dict(semantic)
         terms = highlight.query_terms(query.text) if query.highlight else []
         hits = []
