@@ -64,8 +64,9 @@ class ArticleListView(generics.ListAPIView):
             ids = [a.pk for a in (resolve(r) for r in parse_references(params["q"][:500])) if a]
             return Article.objects.select_related("law").filter(pk__in=ids)
         articles = Article.objects.select_related("law").order_by("law_id", "number", "sub_number")
-        if str(params.get("law", "")).isdigit():
-            articles = articles.filter(law_id=params["law"])
+        law = str(params.get("law", ""))
+        if law.isdigit() and int(law) < 2**31:
+            articles = articles.filter(law_id=int(law))
         return articles
 
 

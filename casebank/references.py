@@ -276,6 +276,10 @@ def find_law(law_name: str, on_date: dt.date | None = None):
     return (current or candidates)[0]
 
 
+# The longest Chinese statutes have about 1,300 articles; anything past this is not one.
+MAX_ARTICLE_NUMBER = 100_000
+
+
 def resolve(ref: Reference, on_date: dt.date | None = None):
     """Return the Article ``ref`` points to (None when unknown).
 
@@ -285,6 +289,8 @@ def resolve(ref: Reference, on_date: dt.date | None = None):
 
     from .models import Article, Law
 
+    if not (0 < ref.article <= MAX_ARTICLE_NUMBER and 0 <= ref.sub_number <= MAX_ARTICLE_NUMBER):
+        return None  # no law has such an article; also keeps the number inside an SQL integer
     names = Q(short_name=ref.law_name) | Q(name=ref.law_name) | Q(name=f"中华人民共和国{ref.law_name}")
     articles = (
         Article.objects.filter(law__in=Law.objects.filter(names), number=ref.article, sub_number=ref.sub_number)

@@ -105,7 +105,7 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
         cases = cases.filter(level=level)
     charge_id = params.get("charge")
     charge = None
-    if charge_id and str(charge_id).isdigit():
+    if charge_id and str(charge_id).isdigit() and int(charge_id) < 2**31:
         charge = Charge.objects.filter(pk=charge_id).first()
         if charge:
             cases = cases.filter(pk__in=CasePage.charges.through.objects.filter(charge=charge).values("casepage_id"))

@@ -68,6 +68,7 @@ class MyRecordView(APIView):
                    summary="The learner's training record")
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
-        record = selectors.person_record_get(request.user, int(year) if year and year.isdigit() else None)
+        year_no = int(year) if year and year.isdigit() and len(year) == 4 else None
+        record = selectors.person_record_get(request.user, year_no)
         record.cert_states = selectors.certifications_status(record.certifications, record.today, 90)
         return Response(RecordSerializer(record).data)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from casebank.models import FlagStatus, LawChangeFlag
 from casebank.services import article_version_add, law_change_flags_create
-from tests.base import PersonasMixin
+from tests.base import BaseTestCase, PersonasMixin
 from tests.casebank.factories import (
     ArticleVersionFactory,
     ChargeFactory,
@@ -193,3 +193,19 @@ class AdminLeakTests(CasebankViewTestCase):
         self.legal_officer.groups.add(group)
         self.login(self.legal_officer)
         self.assertContains(self.client.get(f"/admin/pages/{self.public.get_parent().pk}/"), SECRET)
+
+
+class HugeNumberTests(BaseTestCase):
+    """Numbers past an SQL integer (found by the API fuzzer) are refused quietly, not 500."""
+
+    def test_article_list_with_huge_law_id_or_article_number(self):
+        self.login(self.legal_officer)
+        for query in ("law=99999999999999999999999", "q=刑法第99999999999999999999999条"):
+            response = self.client.get(f"/api/v1/articles/?{query}")
+            self.assertEqual(response.status_code, 200, query)
+            self.assertEqual(response.json()["count"], 0, query)
+
+    def test_case_list_with_huge_charge_id(self):
+        self.login(self.legal_officer)
+        response = self.client.get("/api/v1/cases/?charge=99999999999999999999999")
+        self.assertEqual(response.status_code, 200)
