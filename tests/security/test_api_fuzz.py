@@ -6,6 +6,7 @@ wrong one) nothing but 401/403. Few examples per operation, to stay fast in CI.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -16,6 +17,10 @@ from accounts.authentication import api_token_issue
 from accounts.models import Role
 from tests.accounts.factories import UnitFactory, UserFactory
 
+# CI draws the same examples every run (a red build means a real regression, not a new
+# random draw); FUZZ_RANDOM=1 explores new inputs, as the run that found the integer
+# overflow in /api/v1/articles/ did.
+DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
 STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|File \"/[^\"]+\.py\", line \d+|django\.\w+\.\w+Error")
 PUBLIC_PATHS = {"/api/v1/schema/", "/api/v1/docs/"}
 
@@ -36,7 +41,8 @@ def test_every_api_operation_holds_up(live_server):
 
         @given(case=operation.as_strategy())
         @settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck), database=None)
+                  suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=DERANDOMIZE)
         def holds_up(case):
             base = live_server.url
             case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
