@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +23,10 @@ LOCKED_OUT = _(
     "Too many failed sign-in attempts. This account or address is locked for %(minutes)d minutes."
 )
 INVALID_LOGIN = _("Please enter a correct username (or police number) and password.")
+TEMPORARY_PASSWORD_EXPIRED = _(
+    "Your temporary password has expired. Ask your unit admin for a new one."
+)
+SAME_AS_CURRENT = _("The new password must differ from the current (temporary) password.")
 
 
 def lockout_identity(identifier: str) -> str:
@@ -38,6 +46,7 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": INVALID_LOGIN,
         "locked_out": LOCKED_OUT,
+        "temporary_password_expired": TEMPORARY_PASSWORD_EXPIRED,
     }
 
     def __init__(self, request=None, *args, **kwargs) -> None:
@@ -80,7 +89,33 @@ class LoginForm(AuthenticationForm):
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         lockout.success_record(identifier=identity)
+        if self.user_cache.temporary_password_expired():
+            # The right password, but too old: no session. Not a failure for the lockout.
+            audit_log(action="auth.temporary_password_expired", actor=self.user_cache, request=self.request,
+                      result=AuditResult.DENIED, target=self.user_cache, details={"where": "login"})
+            raise ValidationError(self.error_messages["temporary_password_expired"],
+                                  code="temporary_password_expired")
         return self.cleaned_data
+
+
+class NotCurrentPasswordMixin:
+    """Refuse a new password equal to the current one (the temporary one, when forced)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password2")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error("new_password2", ValidationError(SAME_AS_CURRENT, code="password_unchanged"))
+        return cleaned
+
+
+class PlatformPasswordChangeForm(NotCurrentPasswordMixin, PasswordChangeForm):
+    """The old password, then the new one twice."""
+
+
+class TemporaryPasswordChangeForm(NotCurrentPasswordMixin, SetPasswordForm):
+    """The new password twice, right after signing in with a temporary one: the session
+    was opened with that password moments ago, and the gate lets it do nothing else."""
 
 
 class TokenForm(forms.Form):

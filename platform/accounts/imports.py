@@ -25,7 +25,7 @@ from audit.services import audit_log
 
 from .models import SEPARATED_SYSTEM_ROLES, Role, Unit, UnitKind, User
 from .selectors import can_see_person, sees_all_units, visible_units
-from .services import roles_replace
+from .services import roles_replace, temporary_password_set
 
 # Header → field. The first name of each is what the template sheet uses.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -102,6 +102,41 @@ class RowError:
         return str(ROW_ERROR) % {"row": self.row, "message": self.message}
 
 
+CREDENTIALS_COLUMNS = ["单位编码", "单位名称", "警号", "姓名", "用户名", "临时密码", "有效期至"]
+
+
+def safe_cell(value: str) -> str:
+    """Return ``value`` safe for a spreadsheet cell.
+
+    A cell starting with = + - @ would run as a formula in Excel (CSV injection).
+    """
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A temporary password given by an applied import, for distribution (shown once)."""
+
+    unit_code: str
+    unit_name: str
+    police_number: str
+    full_name: str
+    username: str
+    password: str = field(repr=False)
+    expires_at: Any = None
+
+
+def credential_rows(credentials: Iterable[Credential]) -> list[list[str]]:
+    """Return temporary passwords as sheet rows (``CREDENTIALS_COLUMNS``), local time."""
+    from django.utils import timezone
+
+    return [
+        [safe_cell(v) for v in (c.unit_code, c.unit_name, c.police_number, c.full_name, c.username, c.password,
+                                timezone.localtime(c.expires_at).strftime("%Y-%m-%d %H:%M"))]
+        for c in credentials
+    ]
+
+
 @dataclass
 class ImportReport:
     """What an import would do (dry run) or did (``applied``), and every bad row."""
@@ -111,6 +146,9 @@ class ImportReport:
     units_renamed: list[str] = field(default_factory=list)
     people_created: list[str] = field(default_factory=list)
     people_updated: list[str] = field(default_factory=list)
+    # People who get a temporary password: the new ones, and those who have none usable.
+    passwords_issued: list[str] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list, repr=False)
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
 
@@ -125,6 +163,7 @@ class ImportReport:
             "units_renamed": len(self.units_renamed),
             "people_created": len(self.people_created),
             "people_updated": len(self.people_updated),
+            "passwords_issued": len(self.passwords_issued),
             "errors": len(self.errors),
             "applied": self.applied,
         }
@@ -269,6 +308,9 @@ def people_import(
     report.units_renamed = [code for code in unit_plans if code in all_units]
     report.people_created = [p.police_number for p in people if p.existing is None]
     report.people_updated = [p.police_number for p in people if p.existing is not None]
+    report.passwords_issued = [
+        p.police_number for p in people if p.existing is None or not p.existing.has_usable_password()
+    ]
     if report.errors or not apply:
         report.errors.sort(key=lambda e: e.row)
         audit_log(action="accounts.import" if apply else "accounts.import_check", actor=actor, request=request,
@@ -283,7 +325,8 @@ def people_import(
                   target_repr=source_name[:255],
                   details={**report.summary(), "units_created_codes": report.units_created[:200],
                            "people_created_numbers": report.people_created[:500],
-                           "people_updated_numbers": report.people_updated[:500]})
+                           "people_updated_numbers": report.people_updated[:500],
+                           "passwords_issued_numbers": report.passwords_issued[:500]})
     return report
 
 
@@ -444,6 +487,7 @@ def _apply(unit_plans, people: list[_PersonPlan], all_units: dict[str, Unit], re
             unit = Unit.add_root(code=plan.code, name=plan.name, kind=plan.kind)
         all_units[plan.code] = unit
     units = {u.code: u for u in Unit.objects.filter(code__in={p.unit_code for p in people})}
+    issue = set(report.passwords_issued)
     for plan in people:
         person = plan.existing or User(police_number=plan.police_number)
         created = person.pk is None
@@ -453,10 +497,17 @@ def _apply(unit_plans, people: list[_PersonPlan], all_units: dict[str, Unit], re
         person.position = plan.position or person.position
         person.police_type = plan.police_type or person.police_type
         person.phone = plan.phone or person.phone
-        if created:
-            # The person sets a password through an admin's reset; no shared initial one.
-            person.set_unusable_password()
+        password = None
+        if plan.police_number in issue:
+            # A one-time random password each (never a shared initial one), to be replaced
+            # at the first sign-in; handed to the admin once through ``report.credentials``.
+            password = temporary_password_set(user=person)
         person.save()
+        if password is not None:
+            report.credentials.append(Credential(
+                person.unit.code, person.unit.name, plan.police_number, person.full_name, person.username,
+                password, person.temporary_password_expires_at,
+            ))
         roles = plan.roles if plan.roles is not None else ({Role.OFFICER} if created else None)
         if roles is not None:
             # Keep any separated system role the person holds; replace the others.

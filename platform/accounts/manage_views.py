@@ -5,8 +5,6 @@ scope is refused (403) and a person outside it is not found (404)."""
 from __future__ import annotations
 
 import csv
-import secrets
-import string
 import uuid
 from pathlib import Path
 
@@ -28,11 +26,14 @@ from audit.services import audit_log
 
 from .forms import ImportForm
 from .imports import (
+    CREDENTIALS_COLUMNS,
     TEMPLATE_HEADERS,
     ImportFileError,
     can_import,
+    credential_rows,
     people_import,
     read_sheet,
+    safe_cell,
 )
 from .models import SCOPED_MANAGER_ROLES, Role, Unit, User
 from .selectors import (
@@ -43,10 +44,22 @@ from .selectors import (
     person_list,
     sees_all_units,
 )
-from .services import can_manage_roles, user_set_roles
+from .services import (
+    can_manage_roles,
+    can_move_unit,
+    can_reset_password,
+    unit_admin_roots,
+    unit_move,
+    unit_move_targets,
+    unit_path_display,
+    user_reset_password,
+    user_set_roles,
+)
 
 EXPORT_COLUMNS = ["单位编码", "单位名称", "警号", "姓名", "用户名", "职务", "警种", "角色", "状态"]
 IMPORT_SESSION_KEY = "accounts_pending_import"
+# The temporary passwords of the last applied import, until the admin downloads them once.
+CREDENTIALS_SESSION_KEY = "accounts_import_credentials"
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -80,8 +93,62 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     for unit_id in directory_people(request.user).filter(is_active=True).values_list("unit_id", flat=True):
         counts[unit_id] = counts.get(unit_id, 0) + 1
     top = min((u.depth for u in units), default=1)
-    rows = [{"unit": u, "indent": u.depth - top, "count": counts.get(u.pk, 0)} for u in units]
+    everywhere = sees_all_units(request.user)
+    roots = [] if everywhere else unit_admin_roots(request.user)
+
+    def movable(unit: Unit) -> bool:
+        # The same rule as services.can_move_unit, without a query per row.
+        return everywhere or any(unit.path.startswith(r.path) and unit.pk != r.pk for r in roots)
+
+    rows = [{"unit": u, "indent": u.depth - top, "count": counts.get(u.pk, 0), "movable": movable(u)}
+            for u in units]
     return render(request, "accounts/unit_tree.html", {"rows": rows})
+
+
+TOP_LEVEL = "__top__"
+
+
+@login_required
+def unit_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a unit (with its sub-units and people) under another parent. The system admin
+    anywhere; a unit admin inside their own subtree. Audited with the old and new path."""
+    _require_manager(request)
+    unit = get_object_or_404(Unit, pk=pk)
+    if not directory_units(request.user).filter(pk=unit.pk).exists():
+        raise Http404
+    targets = list(unit_move_targets(actor=request.user, unit=unit))
+    parent = unit.get_parent()
+    if not can_move_unit(request.user, unit, parent):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("parent", "")
+        new_parent = None
+        if choice != TOP_LEVEL:
+            # Bounded: a number past a database integer would be an error, not "no such unit".
+            valid = choice.isdigit() and len(choice) <= 18
+            new_parent = Unit.objects.filter(pk=int(choice)).first() if valid else None
+            if new_parent is None:
+                error = _("Choose the new parent unit.")
+        if not error:
+            try:
+                moved = unit_move(actor=request.user, unit=unit, new_parent=new_parent, request=request)
+            except ValidationError as e:
+                error = " ".join(e.messages)
+            else:
+                messages.success(request, _("%(unit)s was moved: %(path)s") % {
+                    "unit": moved.name, "path": unit_path_display(moved)})
+                return redirect("accounts:unit_tree")
+    return render(request, "accounts/unit_move.html", {
+        "unit": unit,
+        "parent": parent,
+        "path": unit_path_display(unit),
+        "targets": targets,
+        "top_level": TOP_LEVEL if sees_all_units(request.user) and parent is not None else "",
+        "subtree_count": unit.subtree().count() - 1,
+        "people_count": User.objects.filter(unit__path__startswith=unit.path).count(),
+        "error": error,
+    }, status=400 if error else 200)
 
 
 @login_required
@@ -100,17 +167,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 def _export_rows(people) -> list[list[str]]:
     labels = dict(Role.choices)
     rows = []
     for person in people:
         roles = "、".join(str(labels[a.role]) for a in person.role_assignments.all())
-        rows.append([_safe_cell(v) for v in (
+        rows.append([safe_cell(v) for v in (
             person.unit.code if person.unit else "", person.unit.name if person.unit else "",
             person.police_number or "", person.full_name, person.username, person.position,
             person.police_type, roles, "在职" if person.is_active else "停用",
@@ -160,7 +222,7 @@ def _visible_person(request: HttpRequest, pk: int) -> User:
     return person
 
 
-def _can_reset_password(actor: User, person: User) -> bool:
+def _can_set_active(actor: User, person: User) -> bool:
     return actor.pk != person.pk and (
         sees_all_units(actor) or (actor.has_role(Role.UNIT_ADMIN) and can_see_person(actor, person))
     )
@@ -178,12 +240,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": assignments,
         "ancestors": person.unit.get_ancestors() if person.unit else [],
         "can_edit_roles": can_manage_roles(request.user) and request.user.pk != person.pk,
-        "can_reset_password": _can_reset_password(request.user, person),
+        "can_reset_password": can_reset_password(request.user, person),
+        "can_set_active": _can_set_active(request.user, person),
         "role_choices": [(code, label, code in held) for code, label in Role.choices],
         "scope_units": Unit.objects.order_by("path"),
         "scope": scope,
         "has_device": TOTPDevice.objects.filter(user=person).exists(),
         "temporary_password": request.session.pop(f"tmp_password_{person.pk}", None),
+        "temporary_expired": person.temporary_password_expired(),
     })
 
 
@@ -226,7 +290,7 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Disable or re-enable an account (system admin, or unit admin in scope); audited.
     A disabled account cannot sign in and its API tokens stop working."""
     person = _visible_person(request, pk)
-    if not _can_reset_password(request.user, person):
+    if not _can_set_active(request.user, person):
         raise PermissionDenied
     active = request.POST.get("active") == "1"
     if person.is_active != active:
@@ -235,23 +299,13 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:person_detail", pk=person.pk)
 
 
-def _temporary_password() -> str:
-    alphabet = string.ascii_letters + string.digits
-    core = "".join(secrets.choice(alphabet) for _ in range(10))
-    return f"{core[:5]}-{core[5:]}{secrets.choice('@#%&')}{secrets.randbelow(10)}"
-
-
 @require_POST
 @login_required
 def person_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set a random temporary password, shown once to the admin; audited."""
+    """Set a random temporary password, shown once to the admin; the person must replace
+    it at their next sign-in, before it expires. Audited."""
     person = _visible_person(request, pk)
-    if not _can_reset_password(request.user, person):
-        raise PermissionDenied
-    password = _temporary_password()
-    person.set_password(password)
-    person.save(update_fields=["password"])
-    audit_log(action="accounts.password_reset", request=request, target=person)
+    password = user_reset_password(actor=request.user, user=person, request=request)
     request.session[f"tmp_password_{person.pk}"] = password
     return redirect("accounts:person_detail", pk=person.pk)
 
@@ -275,6 +329,8 @@ def import_people(request: HttpRequest) -> HttpResponse:
         report = people_import(actor=request.user, rows=rows, apply=True, request=request, source_name=original)
         default_storage.delete(name)
         request.session.pop(IMPORT_SESSION_KEY, None)
+        if report.credentials:
+            request.session[CREDENTIALS_SESSION_KEY] = credential_rows(report.credentials)
         context.update(report=report, filename=original)
         return render(request, "accounts/import.html", context)
     if request.method == "POST":
@@ -298,6 +354,29 @@ def import_people(request: HttpRequest) -> HttpResponse:
                 request.session[IMPORT_SESSION_KEY] = {"path": name, "name": upload.name}
                 context["can_apply"] = True
     return render(request, "accounts/import.html", context)
+
+
+@login_required
+def import_credentials(request: HttpRequest) -> HttpResponse:
+    """The temporary passwords of the admin's last applied import as CSV, once: the copy
+    kept in the session is dropped as it is sent. Audited."""
+    if not can_import(request.user):
+        raise PermissionDenied
+    rows = request.session.pop(CREDENTIALS_SESSION_KEY, None)
+    if not rows:
+        messages.error(request, _("The temporary passwords were already downloaded or there are none."))
+        return redirect("accounts:import_people")
+    audit_log(action="accounts.import_credentials_download", request=request, target_type="accounts.user",
+              details={"count": len(rows), "police_numbers": [row[2] for row in rows[:500]]})
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="temporary-passwords-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CREDENTIALS_COLUMNS)
+    writer.writerows(rows)
+    return response
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Idle logout and the two-factor gate in front of the admin."""
+"""Idle logout, the forced change of a temporary password, and the two-factor gate in
+front of the admin."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 IDLE_LOGOUT_MESSAGE = gettext_lazy("You were signed out after a period of inactivity.")
+MUST_CHANGE_PASSWORD = gettext_lazy(
+    "You signed in with a temporary password. Choose your own password before you continue."
+)
+TEMPORARY_PASSWORD_EXPIRED = gettext_lazy(
+    "Your temporary password has expired. Ask your unit admin for a new one."
+)
 LAST_SEEN_KEY = "accounts_last_seen"
 
 
@@ -79,3 +86,47 @@ def two_factor_paths() -> tuple[str, ...]:
 def needs_two_factor(user) -> bool:
     """Return True when ``user`` holds a role that must use TOTP two-factor."""
     return user.is_superuser or user.has_role(*settings.ACCOUNTS_TWO_FACTOR_ROLES)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Keep a person who signed in with a temporary password on the change-password page
+    until they choose their own; sign them out once the temporary password has expired.
+
+    Only session sign-ins pass here: API Bearer tokens are service credentials issued on
+    the command line and are not affected (see docs/accounts.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not (user.is_authenticated and getattr(user, "must_change_password", False)):
+            return self.get_response(request)
+        if user.temporary_password_expired():
+            from audit.models import AuditResult
+            from audit.services import audit_log
+
+            logout(request)
+            audit_log(action="auth.temporary_password_expired", actor=user, request=request, target=user,
+                      result=AuditResult.DENIED, details={"where": "session"})
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": str(TEMPORARY_PASSWORD_EXPIRED)}, status=401)
+            messages.error(request, TEMPORARY_PASSWORD_EXPIRED)
+            return redirect("accounts:login")
+        if request.path.startswith(password_change_exempt_paths()):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(MUST_CHANGE_PASSWORD)}, status=403)
+        # The change page itself explains why the person is there.
+        return redirect("accounts:password_change")
+
+
+def password_change_exempt_paths() -> tuple[str, ...]:
+    """Return the path prefixes a person with a temporary password may still open."""
+    return (
+        reverse("accounts:password_change"),
+        reverse("accounts:logout"),
+        reverse("set_language"),
+        settings.STATIC_URL or "/static/",
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from treebeard.mp_tree import MP_Node
@@ -83,6 +86,12 @@ class User(AbstractUser):
     police_type = models.CharField(_("police type"), max_length=30, blank=True, help_text=_("Police branch (警种)"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Set with a temporary password (import, admin reset): until the person chooses their
+    # own, every page sends them to the change form, and after the expiry they cannot sign in.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    temporary_password_expires_at = models.DateTimeField(
+        _("temporary password expires at"), null=True, blank=True
+    )
 
     objects = PlatformUserManager()
 
@@ -110,6 +119,12 @@ class User(AbstractUser):
 
     def forget_roles(self) -> None:
         self.__dict__.pop("_role_codes", None)
+
+    def temporary_password_expired(self, now: datetime | None = None) -> bool:
+        """Return True when this person still holds a temporary password past its expiry."""
+        if not self.must_change_password or self.temporary_password_expires_at is None:
+            return False
+        return self.temporary_password_expires_at <= (now or timezone.now())
 
 
 class RoleAssignment(models.Model):

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
@@ -24,6 +33,19 @@ UNKNOWN_ROLE = _("Unknown role: %(role)s")
 NOT_ALLOWED_TO_ASSIGN = _("Only the security admin may change role assignments.")
 NO_SELF_ASSIGNMENT = _("Nobody may change their own roles.")
 SCOPE_OUTSIDE_UNIT = _("A scope must be a unit.")
+NOT_ALLOWED_TO_RESET = _("You may not set a temporary password for this person.")
+NOT_ALLOWED_TO_MOVE = _("You may move only units inside the units you manage, to a parent inside them.")
+MOVE_INTO_ITSELF = _("A unit cannot be moved under itself or one of its own sub-units (%(unit)s → %(parent)s).")
+MOVE_SAME_PARENT = _("%(unit)s is already directly under %(parent)s.")
+MOVE_TO_TOP_DENIED = _("Only the system admin may make a unit a top-level unit.")
+
+# Temporary passwords are handed out on paper: no look-alike characters (0/O, 1/l/I).
+TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105
+# A temporary password is 12 random characters (about 69 bits), not a guessable human
+# choice, so it does not need the full PBKDF2 work factor (1,000,000 rounds, ~0.4 s of CPU
+# each), which would make an import of 10,000 people take an hour. Django re-hashes it at
+# the full cost at the first sign-in (``must_update``), and it is replaced right after.
+TEMPORARY_PASSWORD_ITERATIONS = 20_000
 
 
 def can_manage_roles(user: User) -> bool:
@@ -96,3 +118,215 @@ def user_set_roles(*, actor: User, user: User, roles: Iterable[str], scope_unit:
             },
         )
     return after
+
+
+# Temporary passwords ------------------------------------------------------------------
+
+
+def temporary_password_generate() -> str:
+    """Return a fresh random temporary password such as ``Kx7m-P3qh-9Tzw``.
+
+    Three groups of four characters without look-alikes; always a symbol, and letters
+    and digits, so it passes the character-class rule.
+    """
+    while True:
+        chars = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _i in range(12))
+        if any(c.isdigit() for c in chars) and any(c.isalpha() for c in chars):
+            return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def temporary_password_hash(password: str) -> str:
+    """Return the stored form of a temporary password (see TEMPORARY_PASSWORD_ITERATIONS)."""
+    hasher = get_hasher()
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        return hasher.encode(password, hasher.salt(), iterations=TEMPORARY_PASSWORD_ITERATIONS)
+    return make_password(password)
+
+
+def temporary_password_set(*, user: User, now: datetime | None = None) -> str:
+    """Give ``user`` a new temporary password (not saved) and return it in plain text.
+
+    The person must change it at the next sign-in, and cannot sign in with it after
+    ``ACCOUNTS_TEMPORARY_PASSWORD_DAYS``. Callers save the fields
+    ``TEMPORARY_PASSWORD_FIELDS`` and show the password once.
+    """
+    password = temporary_password_generate()
+    user.password = temporary_password_hash(password)
+    user.must_change_password = True
+    user.temporary_password_expires_at = (now or timezone.now()) + timedelta(
+        days=settings.ACCOUNTS_TEMPORARY_PASSWORD_DAYS
+    )
+    return password
+
+
+TEMPORARY_PASSWORD_FIELDS = ["password", "must_change_password", "temporary_password_expires_at"]
+
+
+def can_reset_password(actor: User, person: User) -> bool:
+    """Return True when ``actor`` may give ``person`` a temporary password.
+
+    The system admin may for anyone; a unit admin for people in their units, except
+    holders of the separated system roles (whose accounts the system admin looks after).
+    Nobody resets their own password this way.
+    """
+    from .selectors import can_see_person, sees_all_units
+
+    if not actor.is_authenticated or actor.pk == person.pk:
+        return False
+    if sees_all_units(actor):
+        return True
+    return (
+        actor.has_role(Role.UNIT_ADMIN)
+        and can_see_person(actor, person)
+        and not person.has_role(*SEPARATED_SYSTEM_ROLES)
+    )
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
+    """Give ``user`` a temporary password, audit it and return it (to be shown once).
+
+    Raises PermissionDenied when ``actor`` may not (see ``can_reset_password``).
+    """
+    if not can_reset_password(actor, user):
+        raise PermissionDenied(NOT_ALLOWED_TO_RESET)
+    password = temporary_password_set(user=user)
+    user.save(update_fields=TEMPORARY_PASSWORD_FIELDS)
+    audit_log(
+        action="accounts.password_reset",
+        actor=actor,
+        request=request,
+        target=user,
+        details={"expires_at": user.temporary_password_expires_at.isoformat()},
+    )
+    return password
+
+
+def password_changed(*, user: User, request: Any = None) -> None:
+    """Record that ``user`` chose a new password; clear any temporary-password flag; audit.
+
+    A temporary password replaced is audited as ``auth.temporary_password_replaced``,
+    any other change as ``auth.password_change``.
+    """
+    was_temporary = user.must_change_password
+    User.objects.filter(pk=user.pk).update(
+        password_changed_at=timezone.now(), must_change_password=False, temporary_password_expires_at=None
+    )
+    user.must_change_password = False
+    user.temporary_password_expires_at = None
+    action = "auth.temporary_password_replaced" if was_temporary else "auth.password_change"
+    audit_log(action=action, actor=user, request=request, target=user)
+
+
+# Moving units -------------------------------------------------------------------------
+
+
+def unit_admin_roots(user: User) -> list[Unit]:
+    """Return the roots of the subtrees ``user`` administers as unit admin (not leader)."""
+    roots = []
+    for assignment in user.role_assignments.select_related("scope_unit"):
+        if assignment.role == Role.UNIT_ADMIN:
+            root = assignment.scope_unit or user.unit
+            if root is not None:
+                roots.append(root)
+    return roots
+
+
+def can_move_unit(actor: User, unit: Unit, new_parent: Unit | None) -> bool:
+    """Return True when ``actor`` may move ``unit`` under ``new_parent`` (None: top level).
+
+    The system admin may move any unit; a unit admin only a unit strictly below a subtree
+    they administer, to a parent inside the same kind of subtree (never to the top).
+    """
+    from .selectors import sees_all_units
+
+    if not actor.is_authenticated:
+        return False
+    if sees_all_units(actor):
+        return True
+    if new_parent is None:
+        return False
+    roots = unit_admin_roots(actor)
+    # Strictly below: a unit admin may not move the unit they administer out of their reach.
+    unit_ok = any(unit.path.startswith(r.path) and unit.pk != r.pk for r in roots)
+    return unit_ok and any(new_parent.path.startswith(r.path) for r in roots)
+
+
+def unit_move_targets(*, actor: User, unit: Unit) -> QuerySet[Unit]:
+    """Return the units ``actor`` may choose as the new parent of ``unit`` (its own
+    subtree and its current parent excluded)."""
+    from .selectors import sees_all_units
+
+    if sees_all_units(actor):
+        targets = Unit.objects.all()
+    else:
+        roots = unit_admin_roots(actor)
+        if not roots:
+            return Unit.objects.none()
+        targets = Unit.objects.filter(reduce(or_, (Q(path__startswith=r.path) for r in roots)))
+    parent_path = unit.path[: -Unit.steplen]
+    return targets.exclude(path__startswith=unit.path).exclude(path=parent_path).order_by("path")
+
+
+def unit_path_display(unit: Unit) -> str:
+    """Return ``unit``'s place in the tree as codes from the top: ``370100/370101/37010101``."""
+    return "/".join(a.code for a in [*unit.get_ancestors(), unit])
+
+
+@transaction.atomic
+def unit_move(*, actor: User, unit: Unit, new_parent: Unit | None, request: Any = None) -> Unit:
+    """Move ``unit`` (with its whole subtree) under ``new_parent``, or to the top level.
+
+    Role scopes and everything scoped by the tree follow by themselves: they point at
+    units, and subtrees are read from the paths at query time. Raises PermissionDenied
+    (see ``can_move_unit``) and ValidationError for a move under the unit itself or one
+    of its sub-units, or to where it already is. Audited with the old and new path;
+    sends ``accounts.signals.unit_moved`` after the commit.
+    """
+    from .signals import unit_moved
+
+    # Every unit row is locked: a concurrent move elsewhere in the tree rewrites paths
+    # that the cycle check and treebeard's move read. Unit tables are small (thousands).
+    list(Unit.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    unit = Unit.objects.get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk) if new_parent is not None else None
+    if not can_move_unit(actor, unit, new_parent):
+        raise PermissionDenied(NOT_ALLOWED_TO_MOVE)
+    old_parent = unit.get_parent()
+    if new_parent is not None and new_parent.is_within(unit):
+        raise ValidationError(
+            MOVE_INTO_ITSELF, code="cycle", params={"unit": unit.name, "parent": new_parent.name}
+        )
+    if (old_parent.pk if old_parent else None) == (new_parent.pk if new_parent else None):
+        raise ValidationError(
+            MOVE_SAME_PARENT,
+            code="same_parent",
+            params={"unit": unit.name, "parent": new_parent.name if new_parent else "—"},
+        )
+    old_path, old_tree_path = unit_path_display(unit), unit.path
+    subtree_size = unit.subtree().count()
+    if new_parent is not None:
+        unit.move(new_parent, pos="sorted-child")
+    else:
+        unit.move(Unit.get_first_root_node(), pos="sorted-sibling")
+    unit = Unit.objects.get(pk=unit.pk)
+    audit_log(
+        action="accounts.unit_move",
+        actor=actor,
+        request=request,
+        target=unit,
+        details={
+            "old_path": old_path,
+            "new_path": unit_path_display(unit),
+            "old_parent": old_parent.code if old_parent else None,
+            "new_parent": new_parent.code if new_parent else None,
+            "old_tree_path": old_tree_path,
+            "new_tree_path": unit.path,
+            "units_moved": subtree_size,
+        },
+    )
+    unit_id, old_parent_id = unit.pk, old_parent.pk if old_parent else None
+    transaction.on_commit(
+        lambda: unit_moved.send(sender=Unit, unit_id=unit_id, old_parent_id=old_parent_id)
+    )
+    return unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Role, RoleAssignment
 
@@ -23,3 +23,9 @@ def sync_groups(user) -> None:
 @receiver(post_delete, sender=RoleAssignment)
 def role_assignment_changed(sender, instance: RoleAssignment, **kwargs) -> None:
     sync_groups(instance.user)
+
+
+# Sent after the commit of ``services.unit_move`` with ``unit_id`` and ``old_parent_id``.
+# Scopes and visibility need nothing (they read the tree at query time); apps that keep
+# rows derived from the tree, such as audiences "with sub-units", may re-sync on it.
+unit_moved = Signal()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     # Administration (behind the two-factor gate, see middleware.py)
     path("manage/units/", manage_views.unit_tree, name="unit_tree"),
+    path("manage/units/<int:pk>/move/", manage_views.unit_move_view, name="unit_move"),
     path("manage/people/", manage_views.people_list, name="people"),
     path("manage/people/export.csv", manage_views.people_export, {"fmt": "csv"}, name="people_export_csv"),
     path("manage/people/export.xlsx", manage_views.people_export, {"fmt": "xlsx"}, name="people_export_xlsx"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("manage/people/<int:pk>/two-factor/", manage_views.person_reset_two_factor, name="person_reset_two_factor"),
     path("manage/import/", manage_views.import_people, name="import_people"),
     path("manage/import/template.csv", manage_views.import_template, name="import_template"),
+    path("manage/import/passwords.csv", manage_views.import_credentials, name="import_credentials"),
 ]

@@ -1,4 +1,5 @@
-"""Signing in and out, two-factor set-up and verification, password change."""
+"""Signing in and out, two-factor set-up and verification, password change (forced after
+a temporary password)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,8 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import AuditResult
 from audit.services import audit_log
 
-from .forms import LoginForm, TokenForm
-from .models import User
+from .forms import (
+    LoginForm,
+    PlatformPasswordChangeForm,
+    TemporaryPasswordChangeForm,
+    TokenForm,
+)
+from .services import password_changed
 
 WRONG_CODE = gettext_lazy("That code is not right (or was already used). Try the next one.")
 
@@ -45,6 +50,13 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         audit_log(action="auth.login", actor=form.get_user(), request=self.request, target=form.get_user())
         return response
+
+    def get_success_url(self) -> str:
+        # A temporary password is replaced first; the gate would send them there anyway.
+        user = self.request.user
+        if user.is_authenticated and user.must_change_password:
+            return reverse("accounts:password_change")
+        return super().get_success_url()
 
 
 class LogoutView(auth_views.LogoutView):
@@ -128,13 +140,26 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password. After a temporary password the form asks only for the new
+    one (twice), and the person cannot leave this page until it is saved (see
+    ``PasswordChangeRequiredMiddleware``)."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
 
+    def get_form_class(self):
+        if self.request.user.must_change_password:
+            return TemporaryPasswordChangeForm
+        return PlatformPasswordChangeForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["forced"] = self.request.user.must_change_password
+        context["expires_at"] = self.request.user.temporary_password_expires_at
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = self.request.user
-        User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
-        audit_log(action="auth.password_change", request=self.request, target=user)
+        password_changed(user=self.request.user, request=self.request)
         messages.success(self.request, _("Your password was changed."))
         return response

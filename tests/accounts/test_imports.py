@@ -103,9 +103,16 @@ class PeopleImportTests(BaseTestCase):
         self.assertEqual((boss.username, boss.full_name, boss.unit, boss.position), ("300002", "钱二", station, "所长"))
         self.assertEqual(boss.get_role_codes(), {"officer", "leader"})
         self.assertEqual(boss.role_assignments.get(role="leader").scope_unit, station)
-        self.assertFalse(boss.has_usable_password())
+        # A one-time temporary password each, handed back in the report, to be changed.
+        self.assertTrue(boss.has_usable_password())
+        self.assertTrue(boss.must_change_password)
+        credential = next(c for c in report.credentials if c.police_number == "300002")
+        self.assertTrue(boss.check_password(credential.password))
+        self.assertEqual(len({c.password for c in report.credentials}), 3)
         entry = AuditEntry.objects.get(action="accounts.import")
         self.assertEqual(entry.details["people_created"], 3)
+        self.assertEqual(entry.details["passwords_issued"], 3)
+        self.assertNotIn(credential.password, str(entry.details))
         self.assertEqual(entry.actor_id, self.system_admin.pk)
 
     def test_second_apply_updates_instead_of_duplicating(self):

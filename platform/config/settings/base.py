@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    # Before the two-factor gate: a temporary password is replaced before anything else.
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,6 +170,8 @@ ACCOUNTS_LOCKOUT_SECONDS = env_int("ACCOUNTS_LOCKOUT_SECONDS", 15 * 60)
 # X-Forwarded-For is ignored, so a forged header cannot dodge the per-address lockout.
 ACCOUNTS_TRUSTED_PROXY_COUNT = env_int("ACCOUNTS_TRUSTED_PROXY_COUNT", 0)
 ACCOUNTS_IDLE_TIMEOUT_SECONDS = env_int("ACCOUNTS_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# Days a temporary password (import, admin reset) may be used for the first sign-in.
+ACCOUNTS_TEMPORARY_PASSWORD_DAYS = env_int("ACCOUNTS_TEMPORARY_PASSWORD_DAYS", 7)
 # Roles that must use TOTP two-factor before they reach the admin.
 ACCOUNTS_TWO_FACTOR_ROLES = env_list(
     "ACCOUNTS_TWO_FACTOR_ROLES",

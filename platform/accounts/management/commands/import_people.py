@@ -1,13 +1,23 @@
-"""manage.py import_people PATH [--apply] [--as USERNAME]"""
+"""manage.py import_people PATH [--apply] [--as USERNAME] [--passwords-file OUT.csv]"""
 
 from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tqdm import tqdm
 
-from accounts.imports import ImportFileError, people_import, read_sheet
+from accounts.imports import (
+    CREDENTIALS_COLUMNS,
+    ImportFileError,
+    credential_rows,
+    people_import,
+    read_sheet,
+)
 from accounts.models import Role, User
 
 
@@ -21,11 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("path", help="the .xlsx or .csv file")
         parser.add_argument("--apply", action="store_true", help="write the changes (default: dry run)")
         parser.add_argument(
+            "--passwords-file", dest="passwords_file", default="",
+            help="write the temporary passwords of new people to this CSV (mode 600) instead of printing them",
+        )
+        parser.add_argument(
             "--as", dest="actor", default="",
             help="username of the admin the import is recorded as (default: the first system admin)",
         )
 
-    def handle(self, *args, path: str, apply: bool, actor: str, verbosity: int = 1, **options) -> None:
+    def handle(self, *args, path: str, apply: bool, actor: str, passwords_file: str = "", verbosity: int = 1,
+               **options) -> None:
         if actor:
             user = User.objects.filter(username=actor).first()
         else:
@@ -52,5 +67,29 @@ class Command(BaseCommand):
             raise CommandError(_("Nothing was imported: fix the rows above and run again."))
         if report.applied:
             self.stdout.write(self.style.SUCCESS(_("Imported.")))
+            if report.credentials:
+                self.write_credentials(report.credentials, passwords_file)
         else:
+            if report.passwords_issued:
+                self.stdout.write(_("%(n)d people will get a temporary password.") % {"n": len(report.passwords_issued)})
             self.stdout.write(_("Dry run: nothing was written. Run again with --apply to import."))
+
+    def write_credentials(self, credentials, passwords_file: str) -> None:
+        """Hand the temporary passwords to the operator once: a private file, or stdout."""
+        rows = credential_rows(credentials)
+        if passwords_file:
+            target = Path(passwords_file)
+            # Created private (0600): the file holds working passwords until first sign-in.
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(CREDENTIALS_COLUMNS)
+                writer.writerows(rows)
+            self.stdout.write(_("%(n)d temporary passwords written to %(path)s. Hand each one over in private.")
+                              % {"n": len(rows), "path": target})
+            return
+        self.stdout.write(_("Temporary passwords (shown once; each must be changed at the first sign-in, valid until %(when)s):")
+                          % {"when": rows[0][6]})
+        self.stdout.write("\t".join(CREDENTIALS_COLUMNS))
+        for row in rows:
+            self.stdout.write("\t".join(row))
