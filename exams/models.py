@@ -328,6 +328,8 @@ class AttemptStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     MARKING = "marking", _("Awaiting marking")
     GRADED = "graded", _("Graded")
+    # A prepared paper of someone no longer in the session's audience (never started).
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Attempt(models.Model):
@@ -342,6 +344,7 @@ class Attempt(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by_sweep = models.BooleanField(default=False)
+    submitted_ip = models.GenericIPAddressField(null=True, blank=True)
     last_seq = models.BigIntegerField(default=0)
     last_saved_at = models.DateTimeField(null=True, blank=True)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
@@ -370,6 +373,9 @@ class AttemptQuestion(models.Model):
     option_order = models.JSONField(default=list)
     response = models.JSONField(null=True, blank=True)
     saved_at = models.DateTimeField(null=True, blank=True)
+    # Practice: when the candidate asked for feedback on this question (its answer is
+    # then locked and its key and analysis may be shown).
+    checked_at = models.DateTimeField(null=True, blank=True)
     auto_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     manual_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)

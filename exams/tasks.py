@@ -15,11 +15,12 @@ def grade_attempt(attempt_id: int) -> int | None:
 
 
 @shared_task(name="exams.sweep_overdue_attempts")
-def sweep_overdue_attempts() -> int:
-    """Submit what was saved for every attempt past its deadline plus grace."""
-    from .services import overdue_sweep
+def sweep_overdue_attempts() -> dict:
+    """Submit what was saved for every attempt past its deadline plus grace, and grade
+    submitted attempts whose grading task never ran (broker down when they were submitted)."""
+    from .services import overdue_sweep, ungraded_sweep
 
-    return overdue_sweep()
+    return {"submitted": overdue_sweep(), "graded": ungraded_sweep()}
 
 
 @shared_task(name="exams.prepare_session_attempts")
@@ -48,5 +49,5 @@ def write_audit_entry(*, action: str, actor_id: int | None, target_type: str, ta
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     entry = audit_log(action=action, actor=actor, target_type=target_type, target_id=target_id,
-                      target_repr=target_repr, details=details)
+                      target_repr=target_repr, details=details, client_ip=details.get("ip"))
     return entry.pk

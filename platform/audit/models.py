@@ -44,7 +44,12 @@ class AuditEntry(models.Model):
     result = models.CharField(_("result"), max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS)
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
+    # The chain: ``seq`` is the entry's place in it, ``prev_hash`` the hash of the entry
+    # before, ``entry_hash`` the hash of this one. An entry written inside a longer
+    # transaction is stored unsealed (no seq, entry_hash "unsealed:…") and sealed right
+    # after its commit by a short single-writer step (audit.services.audit_seal).
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True)
     entry_hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -53,6 +58,8 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-id"]
+        # The sealer's lookup of what is left to seal stays cheap on a large log.
+        indexes = [models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed")]
         permissions = [("view_audit_log", "Can read and export the audit log")]
 
     def __str__(self) -> str:
@@ -86,6 +93,10 @@ class AuditEntry(models.Model):
             ensure_ascii=False,
             default=str,
         )
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +20,14 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from core.net import client_ip
+from core.net import client_ip as request_client_ip
 
 from .models import AuditEntry, AuditResult
 
+logger = logging.getLogger(__name__)
+
 GENESIS_HASH = "0" * 64
+UNSEALED_PREFIX = "unsealed:"
 CHAIN_LOCK_ID = 7_310_001
 MIN_RETENTION_DAYS = 183  # the legal floor (MLPS: at least six months); settings may only raise it
 BROKEN_HASH = "entry content does not match its hash (edited)"
@@ -31,10 +36,12 @@ BROKEN_START = "the oldest entry does not continue the chain and no purge record
 
 
 def _lock_chain() -> None:
-    """Serialise writers so that each entry hashes the true previous one.
+    """Serialise chain writers so that each entry hashes the true previous one.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: writes already serialise
-    (the connection opens transactions with BEGIN IMMEDIATE).
+    PostgreSQL: a transaction-scoped advisory lock, only ever taken by short
+    transactions (an immediate append, or a seal) so nobody waits behind a long one.
+    SQLite: writes already serialise (the connection opens transactions with BEGIN
+    IMMEDIATE).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -51,6 +58,57 @@ def _normalise_ip(address: str | None) -> str | None:
         return None
 
 
+def _in_application_transaction() -> bool:
+    """True inside a transaction opened by the application (not only by a test case)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _chain_tail() -> tuple[int, str]:
+    """The last sealed entry's place and hash (the caller holds the chain lock)."""
+    last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "entry_hash").first()
+    return last or (0, GENESIS_HASH)
+
+
+def _seal_pending() -> tuple[int, str, int]:
+    """Seal every committed (visible) unsealed entry in id order, after the tail.
+
+    The caller holds the chain lock. Return the new tail (seq, hash) and the count.
+    The hash is computed from the row as stored (what verification will read back).
+    """
+    seq, tail = _chain_tail()
+    pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id"))
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for entry in pending:
+            seq += 1
+            entry.seq, entry.prev_hash = seq, tail
+            entry.entry_hash = tail = entry.compute_hash()
+            cursor.execute(
+                f"UPDATE {table} SET seq = %s, prev_hash = %s, entry_hash = %s WHERE id = %s AND seq IS NULL",  # noqa: S608
+                [entry.seq, entry.prev_hash, entry.entry_hash, entry.pk],
+            )
+    return seq, tail, len(pending)
+
+
+def audit_seal() -> int:
+    """Give every committed unsealed entry its place in the chain; return how many.
+
+    A short single-writer step (the chain lock is held only for it). Runs right after
+    the commit of every transaction that audited, before verification and purges, and
+    from the ``audit.seal`` beat task for anything a crashed process left unsealed.
+    """
+    with transaction.atomic():
+        _lock_chain()
+        return _seal_pending()[2]
+
+
+def _seal_after_commit() -> None:
+    try:
+        audit_seal()
+    except Exception:  # noqa: BLE001 - the next write, the beat task or verify seals them
+        logger.exception("audit entries left unsealed after commit; the next seal will take them")
+
+
 def audit_log(
     *,
     action: str,
@@ -62,11 +120,18 @@ def audit_log(
     target_repr: str = "",
     result: str = AuditResult.SUCCESS,
     details: dict[str, Any] | None = None,
+    client_ip: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit log and return it.
 
     ``actor`` defaults to ``request.user``; the client address comes from the request
-    through ``core.net.client_ip`` (which ignores forged forwarding headers).
+    through ``core.net.client_ip`` (which ignores forged forwarding headers), or from
+    ``client_ip`` for an action recorded earlier by a request.
+
+    Outside a transaction the entry is chained at once (a short locked transaction).
+    Inside the application's transaction on PostgreSQL it is inserted unsealed, so it
+    commits or rolls back with the action, and no lock is held while the transaction
+    goes on; it is sealed in order right after the commit (``audit_seal``).
     """
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
@@ -74,22 +139,30 @@ def audit_log(
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
         target_repr = target_repr or str(target)[:255]
+    if client_ip is None and request is not None:
+        client_ip = request_client_ip(request)
+    entry = AuditEntry(
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "",
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_repr=target_repr[:255],
+        result=result,
+        client_ip=_normalise_ip(client_ip),
+        details=details or {},
+        prev_hash="",
+    )
+    if connection.vendor == "postgresql" and _in_application_transaction():
+        entry.entry_hash = UNSEALED_PREFIX + uuid.uuid4().hex
+        entry.save()
+        transaction.on_commit(_seal_after_commit)
+        return entry
     with transaction.atomic():
         _lock_chain()
-        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        entry = AuditEntry(
-            created_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_username=getattr(actor, "username", "") or "",
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            target_repr=target_repr[:255],
-            result=result,
-            client_ip=_normalise_ip(client_ip(request)) if request is not None else None,
-            details=details or {},
-            prev_hash=last or GENESIS_HASH,
-        )
+        seq, tail, _sealed = _seal_pending()
+        entry.seq, entry.prev_hash = seq + 1, tail
         entry.entry_hash = entry.compute_hash()
         entry.save()
     return entry
@@ -118,14 +191,17 @@ def _purge_anchor(first: AuditEntry) -> bool:
 
 
 def audit_chain_verify(*, progress: Any = None) -> ChainReport:
-    """Recompute every entry's hash and link, oldest first; return the first break.
+    """Seal what is committed, then recompute every entry's hash and link in chain
+    order; return the first break.
 
-    The oldest entry must link to the genesis hash, or to what a recorded purge
-    says it linked to. ``progress`` is called with each checked entry (for a bar).
+    The first entry must link to the genesis hash, or to what a recorded purge says it
+    linked to. ``progress`` is called with each checked entry (for a bar).
     """
+    audit_seal()
     checked = 0
     previous_hash: str | None = None
-    entries: Iterator[AuditEntry] = AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+    entries: Iterator[AuditEntry] = (AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
+                                     .iterator(chunk_size=2000))
     for entry in entries:
         if entry.compute_hash() != entry.entry_hash:
             return ChainReport(checked, entry.pk, BROKEN_HASH)
@@ -155,28 +231,31 @@ def audit_purge(*, now: dt.datetime | None = None) -> int:
     The model refuses ``delete()``, so this one place uses SQL, guarded by the date.
     """
     _lock_chain()
+    _seal_pending()  # every visible entry has its place before the oldest run is cut
     cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days())
-    first_young = AuditEntry.objects.filter(created_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
-    old = AuditEntry.objects.filter(created_at__lt=cutoff)
+    sealed = AuditEntry.objects.filter(seq__isnull=False)
+    first_young = sealed.filter(created_at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+    old = sealed.filter(created_at__lt=cutoff)
     if first_young is not None:
-        old = old.filter(id__lt=first_young)
-    last_old = old.order_by("-id").values_list("id", flat=True).first()
+        old = old.filter(seq__lt=first_young)
+    last_old = old.order_by("-seq").values_list("seq", "id").first()
     if last_old is None:
         return 0
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} WHERE id <= %s AND created_at < %s",  # noqa: S608 - table name is ours
-            [last_old, cutoff],
+            f"DELETE FROM {table} WHERE seq <= %s AND created_at < %s",  # noqa: S608 - table name is ours
+            [last_old[0], cutoff],
         )
         deleted = cursor.rowcount
-    first_kept = AuditEntry.objects.order_by("id").first()
+    first_kept = AuditEntry.objects.filter(seq__isnull=False).order_by("seq").first()
     audit_log(
         action="audit.purge",
         target_type="audit.auditentry",
         details={
             "deleted": deleted,
-            "deleted_through_id": last_old,
+            "deleted_through_id": last_old[1],
+            "deleted_through_seq": last_old[0],
             "cutoff": cutoff.isoformat(),
             "retention_days": retention_days(),
             "first_kept_id": first_kept.pk if first_kept else None,

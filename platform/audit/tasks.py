@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import audit_chain_verify, audit_purge
+from .services import audit_chain_verify, audit_purge, audit_seal
 
 
 @shared_task(name="audit.purge")
 def purge_audit_log_task() -> int:
     """Daily: remove entries older than the retention period (never younger than 183 days)."""
     return audit_purge()
+
+
+@shared_task(name="audit.seal")
+def seal_audit_log_task() -> int:
+    """Every minute: seal entries a process committed but could not seal (it crashed)."""
+    return audit_seal()
 
 
 @shared_task(name="audit.verify")

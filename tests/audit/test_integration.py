@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import TransactionTestCase
@@ -56,6 +57,59 @@ class AuditChainPostgresTests(TransactionTestCase):
         # Every entry has its own predecessor: no two writers hashed the same one.
         prevs = list(AuditEntry.objects.values_list("prev_hash", flat=True))
         self.assertEqual(len(prevs), len(set(prevs)))
+
+    def test_writers_inside_long_transactions_do_not_wait_for_each_other(self):
+        """Entries audited inside the application's transactions are appended unsealed
+        (no chain lock held while the transaction goes on) and sealed in order after
+        the commit; a rolled-back transaction leaves nothing; the chain verifies."""
+        writers, hold = 8, 0.5
+        errors: list[BaseException] = []
+        start = threading.Barrier(writers)
+
+        def write(n: int) -> None:
+            try:
+                start.wait()
+                with transaction.atomic():
+                    audit_log(action="test.long", details={"writer": n})
+                    time.sleep(hold)  # the rest of a long transaction
+                    if n == 0:
+                        transaction.set_rollback(True)
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - began
+        self.assertEqual(errors, [])
+        # Serialised behind one lock they would need writers × hold = 4 s.
+        self.assertLess(elapsed, writers * hold / 2)
+        entries = list(AuditEntry.objects.filter(action="test.long").order_by("seq"))
+        self.assertEqual(sorted(e.details["writer"] for e in entries), list(range(1, writers)))
+        self.assertTrue(all(e.seq is not None and not e.entry_hash.startswith("unsealed:") for e in entries))
+        self.assertEqual([e.seq for e in entries], list(range(entries[0].seq, entries[0].seq + writers - 1)))
+        report = audit_chain_verify()
+        self.assertTrue(report.ok, report)
+        self.assertEqual(report.checked, writers - 1)
+
+    def test_trigger_allows_sealing_once_and_nothing_else(self):
+        with transaction.atomic():
+            pending = audit_log(action="test.pending")
+            self.assertIsNone(pending.seq)
+            with self.assertRaises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                # An unsealed entry's content cannot change on its way into the chain.
+                cursor.execute("UPDATE audit_auditentry SET action = 'x', seq = 999999 WHERE id = %s", [pending.pk])
+        sealed = AuditEntry.objects.get(pk=pending.pk)
+        self.assertIsNotNone(sealed.seq)
+        self.assertEqual(sealed.action, "test.pending")
+        with self.assertRaises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditentry SET seq = seq + 1000 WHERE id = %s", [pending.pk])
+        self.assertTrue(audit_chain_verify().ok)
 
     def test_trigger_refuses_update_and_young_delete(self):
         entry = audit_log(action="test.one")
