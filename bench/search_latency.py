@@ -15,6 +15,16 @@ vectors of the model's width: the vector search costs the same, only the ranking
 meaningless.
 
     .venv/bin/python bench/search_latency.py [--sizes 10000 100000] [--queries 200]
+
+``--articles`` measures instead the index build of the 64,670 national statute articles
+(``laws/national_articles.jsonl``): tokenization before (the Python jieba, each text
+normalised and segmented per field as the first version did) and after (``search.text``:
+rjieba, each text once) on the same documents, CPU seconds; the whole build with the
+model (tokenize + encode + BM25 + write); and BM25 quality (STARD questions → articles,
+Recall@10/100 and MRR on the dev and test splits) of an index built with each segmenter
+in the same run, through the embedded backend's keyword mode.
+
+    .venv/bin/python bench/search_latency.py --articles [--limit N]
 """
 
 from __future__ import annotations
@@ -117,7 +127,21 @@ def main() -> None:
     parser.add_argument(
         "--no-api", action="store_true", help="skip the API measurement"
     )
+    parser.add_argument(
+        "--articles",
+        action="store_true",
+        help="statute-article index build and BM25 quality, before/after (see above)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=0, help="--articles: only the first N articles"
+    )
     args = parser.parse_args()
+    if args.articles:
+        import django
+
+        django.setup()
+        articles_build(args)
+        return
 
     import django
 
@@ -307,6 +331,181 @@ def api_latency(folder: Path, doc_encoder, queries: list[str]) -> None:
                 )
     line("API GET /api/v1/search (hybrid)", ms)
     _ = old
+
+
+def legacy_tokenizer():
+    """The first version's document tokenization (kept here as the baseline): the Python
+    jieba without HMM, ``title + title + body`` normalised twice and segmented whole."""
+    import jieba
+
+    from search import text
+
+    jieba.setLogLevel(60)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for word in text.legal_dictionary():
+        tok.add_word(word, freq=20000)
+
+    def words(s: str) -> list[str]:
+        s = text.normalize(s)
+        return [
+            w.strip()
+            for w in tok.cut(s, HMM=False)
+            if w.strip()
+            and w.strip() not in text.STOPWORDS
+            and text._WORD_OK.search(w.strip())
+        ]
+
+    def tokenize(title: str, body: str) -> list[str]:
+        s = f"{title}\n{title}\n{body}"
+        out = words(s)
+        seen = set(out)
+        for run in text._CJK_RUN.findall(text.normalize(s)):
+            out.extend(
+                b
+                for b in (run[i : i + 2] for i in range(len(run) - 1))
+                if b not in seen
+            )
+        return out
+
+    return tokenize
+
+
+def use_segmenter(name: str) -> None:
+    from django.conf import settings
+
+    from search import text
+
+    settings.SEARCH_SEGMENTER = name
+    text.reset_tokenizer()
+    text._get_tokenizer()
+
+
+def articles_build(args) -> None:
+    from collections import Counter
+
+    from search import embeddings, text
+    from search.backends.base import SearchDocument, SearchQuery
+    from search.backends.embedded import EmbeddedSearchBackend
+    from search.training import data_split
+
+    with open(DATA / "laws" / "national_articles.jsonl", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    if args.limit:
+        rows = rows[: args.limit]
+    docs = [
+        SearchDocument(
+            doc_type="article",
+            id=r["id"],
+            title=f"{r['law'].removeprefix('中华人民共和国')}{r['label']}",
+            body=r["text"],
+            source_id=r["id"],
+            semantic_text=f"{r['law']} {' '.join(r.get('path') or [])} {r['label']} {r['text']}",
+            filters={"law": [r["law"]]},
+        )
+        for r in rows
+    ]
+    n = len(docs)
+    print(
+        f"{n:,} statute articles, {sum(len(d.body) for d in docs) / n:.0f} characters each on average"
+    )
+    cpu = time.process_time
+
+    # 1. Tokenization alone, same documents, CPU time.
+    legacy = legacy_tokenizer()
+    sample = docs[: min(n, 10_000)]
+    t = cpu()
+    before = [legacy(d.title, d.body) for d in sample]
+    legacy_s = cpu() - t
+    from django.conf import settings
+
+    use_segmenter("")  # the default: rjieba when installed
+    segmenter = text.current_segmenter()
+    t = cpu()
+    after = [text.tokenize_document(d.title, d.body) for d in sample]
+    new_s = cpu() - t
+    same = sum(Counter(a) == Counter(b) for a, b in zip(before, after, strict=True))
+    print(f"\ntokenization, {len(sample):,} articles, CPU seconds:")
+    print(
+        f"  before (jieba, per field twice)   {legacy_s:6.2f} s  {len(sample) / legacy_s:8,.0f} docs/s"
+    )
+    print(
+        f"  after ({segmenter}, once per text)  {new_s:6.2f} s  {len(sample) / new_s:8,.0f} docs/s"
+        f"  {legacy_s / new_s:5.1f}× less CPU; same tokens for {same / len(sample):.1%} of the articles"
+    )
+
+    # 2. The whole build with the model, as rebuild_search_index runs it.
+    encoder = embeddings.get_encoder_or_none()
+    folder = Path(tempfile.mkdtemp(prefix="bench-articles-"))
+    try:
+        backend = EmbeddedSearchBackend(
+            {
+                "PATH": folder / "model",
+                "ENCODER": encoder,
+                "SEMANTIC": encoder is not None,
+            }
+        )
+        t, w = cpu(), time.perf_counter()
+        backend.rebuild("article", docs)
+        wall, used = time.perf_counter() - w, cpu() - t
+        label = encoder.fingerprint[:12] if encoder else "no model"
+        print(
+            f"\nfull build ({segmenter} + model {label} + BM25 + write): {wall:6.1f} s wall,"
+            f" {used:6.1f} s CPU: {n / wall:,.0f} docs/s wall, {n / used:,.0f} docs/s CPU"
+            f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
+
+        # 3. BM25 quality of each segmenter's index, same run.
+        with open(
+            DATA / "stard" / "train_qrels_lawrefbook.jsonl", encoding="utf-8"
+        ) as f:
+            stard = [json.loads(line) for line in f if line.strip()]
+        ids = {d.id for d in docs}
+        splits: dict[str, list[tuple[str, set[str]]]] = {"dev": [], "test": []}
+        for row in stard:
+            query = row["query"].strip()
+            rel = {
+                r["article_id"] for r in row["relevant"] if r.get("article_id") in ids
+            }
+            split = data_split(query)
+            if rel and split in splits:
+                splits[split].append((query, rel))
+        print(
+            "\nBM25 (keyword mode of the embedded backend), STARD questions → articles:"
+        )
+        for name in (segmenter, "jieba") if segmenter != "jieba" else ("jieba",):
+            use_segmenter(name)
+            kw = EmbeddedSearchBackend({"PATH": folder / name, "SEMANTIC": False})
+            t = cpu()
+            kw.rebuild("article", docs)
+            build = cpu() - t
+            for split, items in splits.items():
+                r10 = r100 = mrr = 0.0
+                for query, rel in items:
+                    hits = kw.search(
+                        SearchQuery(
+                            text=query,
+                            doc_types=["article"],
+                            mode="keyword",
+                            limit=100,
+                            highlight=False,
+                        )
+                    ).hits
+                    ranked = [h.id for h in hits]
+                    r10 += len(rel & set(ranked[:10])) / len(rel)
+                    r100 += len(rel & set(ranked)) / len(rel)
+                    mrr += next(
+                        (1 / (i + 1) for i, h in enumerate(ranked) if h in rel), 0.0
+                    )
+                k = len(items)
+                print(
+                    f"  {name:<7} {split:<4} n={k:<4} R@10 {r10 / k:.3f}  R@100 {r100 / k:.3f}  MRR {mrr / k:.3f}"
+                    f"   (keyword-only build {build:5.1f} s CPU)"
+                )
+        settings.SEARCH_SEGMENTER = ""
+        text.reset_tokenizer()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -233,10 +233,64 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _WORD_OK = re.compile(f"[{_CJK}a-z0-9]")
 _SPACES = re.compile(r"\s+")
+# Every pair of adjacent Chinese characters (overlapping).
+_BIGRAM = re.compile(f"(?=([{_CJK}]{{2}}))")
 
 _lock = threading.Lock()
-_tokenizer: Any = None
+_tokenizer: Segmenter | None = None
 _dictionary_size = 0
+
+SEGMENTERS = ("rjieba", "jieba")
+
+
+class Segmenter:
+    """Word segmentation with the legal dictionary: jieba's dictionary and algorithm
+    (maximum-probability path over the word DAG, no HMM), run by ``rjieba`` (jieba-rs,
+    7-15× faster) when it is installed, else by the Python ``jieba``. Both give the same
+    words on >99 % of texts; ``name`` is recorded in each index segment."""
+
+    def __init__(self, name: str, words: Iterable[str]) -> None:
+        self.name = name
+        if name == "rjieba":
+            import rjieba
+
+            engine = rjieba.Jieba()
+            for word in words:
+                engine.add_word(word, 20000, None)
+            self._cut = lambda text: engine.cut(text, hmm=False)
+        else:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            engine = jieba.Tokenizer()
+            engine.initialize()
+            for word in words:
+                engine.add_word(word, freq=20000)
+            # No HMM: it finds unseen words (names) at three times the cost; the
+            # bigrams added by tokenize() already match those.
+            self._cut = lambda text: engine.lcut(text, HMM=False)
+
+    def cut(self, text: str) -> list[str]:
+        return self._cut(text)  # type: ignore[no-any-return]
+
+
+def segmenter_name() -> str:
+    """Return the segmenter to use: ``SEARCH_SEGMENTER`` ("rjieba", "jieba"), or
+    rjieba when it is installed."""
+    from django.conf import settings
+
+    wanted = getattr(settings, "SEARCH_SEGMENTER", "") or ""
+    if wanted:
+        if wanted not in SEGMENTERS:
+            raise ValueError(
+                f"SEARCH_SEGMENTER must be one of {', '.join(SEGMENTERS)}, not {wanted!r}."
+            )
+        return str(wanted)
+    try:
+        import rjieba  # noqa: F401
+    except ImportError:
+        return "jieba"
+    return "rjieba"
 
 
 def normalize(text: str) -> str:
@@ -266,22 +320,23 @@ def legal_dictionary() -> list[str]:
     return words
 
 
-def _get_tokenizer() -> Any:
+def _get_tokenizer() -> Segmenter:
     global _tokenizer, _dictionary_size
-    if _tokenizer is None:
+    tokenizer = _tokenizer
+    if tokenizer is None:
         with _lock:
-            if _tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
+            tokenizer = _tokenizer
+            if tokenizer is None:
                 words = legal_dictionary()
-                for word in words:
-                    tokenizer.add_word(word, freq=20000)
+                tokenizer = Segmenter(segmenter_name(), words)
                 _dictionary_size = len(words)
                 _tokenizer = tokenizer
-    return _tokenizer
+    return tokenizer
+
+
+def current_segmenter() -> str:
+    """Return the name of the segmenter this process tokenizes with."""
+    return _get_tokenizer().name
 
 
 def reset_tokenizer() -> None:
@@ -300,35 +355,96 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=512)
 def _words(text: str) -> tuple[str, ...]:
     # Cached: a query is tokenized for ranking and again for highlighting.
+    return tuple(_segment(text))
+
+
+def _segment(text: str) -> list[str]:
+    """Return the words of normalised ``text``, stopwords and punctuation removed."""
     if not text:
-        return ()
+        return []
+    kept = _KEPT
     out = []
-    # No HMM: it finds unseen words (names) at three times the cost; the bigrams
-    # added by tokenize() already match those.
-    for word in _get_tokenizer().cut(text, HMM=False):
-        word = word.strip()
-        if not word or word in STOPWORDS or not _WORD_OK.search(word):
-            continue
-        out.append(word)
-    return tuple(out)
+    for word in _get_tokenizer().cut(text):
+        form = kept.get(word, _UNSEEN)
+        if form is _UNSEEN:
+            form = _keep(word)
+        if form is not None:
+            out.append(form)
+    return out
+
+
+_UNSEEN = object()
+# Raw segment → the word kept for it (or None): words repeat, the checks need not.
+_KEPT: dict[str, str | None] = {}
+_KEPT_MAX = 500_000
+
+
+def _keep(word: str) -> str | None:
+    stripped = word.strip()
+    form = (
+        stripped
+        if stripped and stripped not in STOPWORDS and _WORD_OK.search(stripped)
+        else None
+    )
+    if len(_KEPT) < _KEPT_MAX:
+        _KEPT[word] = form
+    return form
+
+
+def _bigrams(normalized: str) -> list[str]:
+    return _BIGRAM.findall(normalized)
 
 
 def bigrams(text: str) -> list[str]:
     """Return the character bigrams of every run of Chinese characters in ``text``."""
-    out = []
-    for run in _CJK_RUN.findall(normalize(text)):
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
+    return _bigrams(normalize(text))
 
 
 def tokenize(text: str) -> list[str]:
     """Return the search tokens of ``text``: jieba words, then character bigrams of the
     Chinese runs that are not already words (bigrams recover words jieba cut
     differently in the query and the document)."""
-    tokens = words(text)
+    normalized = normalize(text)
+    tokens = list(_words(normalized))
     seen = set(tokens)
-    tokens.extend(b for b in bigrams(text) if b not in seen)
+    tokens.extend(b for b in _bigrams(normalized) if b not in seen)
     return tokens
+
+
+def tokenize_fields(title: str, body: str) -> tuple[list[str], list[str]]:
+    """Return the tokens of a document's title and of its body, each text normalised
+    and segmented once (not cached: documents are tokenized once).
+
+    Equal to ``tokenize(title)`` and ``tokenize(body)``."""
+    out = []
+    for text in (title, body):
+        normalized = normalize(text)
+        tokens = _segment(normalized)
+        seen = set(tokens)
+        tokens.extend(b for b in _bigrams(normalized) if b not in seen)
+        out.append(tokens)
+    return out[0], out[1]
+
+
+def tokenize_document(title: str, body: str) -> list[str]:
+    """Return the BM25 tokens of a document: its title twice (a title word counts
+    double), then its body; each text is segmented once.
+
+    The same tokens as ``tokenize(f"{title}\\n{title}\\n{body}")``, up to order."""
+    normalized_title, normalized_body = normalize(title), normalize(body)
+    title_words = _segment(normalized_title)
+    body_words = _segment(normalized_body)
+    seen = set(title_words) | set(body_words)
+    title_grams = [b for b in _bigrams(normalized_title) if b not in seen]
+    body_grams = [b for b in _bigrams(normalized_body) if b not in seen]
+    return [
+        *title_words,
+        *title_words,
+        *body_words,
+        *title_grams,
+        *title_grams,
+        *body_grams,
+    ]
 
 
 def salient_terms(text: str, *, limit: int | None = None) -> list[str]:

@@ -33,7 +33,7 @@ from elasticsearch.dsl import (
 )
 
 from .. import embeddings, fusion, highlight
-from ..text import join_tokens, tokenize
+from ..text import join_tokens, tokenize, tokenize_fields
 from .base import (
     FILTER_FIELDS,
     INTEGER_FILTERS,
@@ -128,6 +128,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         )
         out = []
         for i, doc in enumerate(docs):
+            # Each text segmented once: the body field holds the title's tokens too.
+            title_tokens, body_tokens = tokenize_fields(doc.title, doc.body)
             source: dict[str, Any] = {
                 "doc_type": doc.doc_type,
                 "id": str(doc.id),
@@ -135,8 +137,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 "url": doc.url,
                 "title": doc.title,
                 "body": doc.body,
-                "title_tokens": join_tokens(tokenize(doc.title)),
-                "body_tokens": join_tokens(tokenize(f"{doc.title}\n{doc.body}")),
+                "title_tokens": join_tokens(title_tokens),
+                "body_tokens": join_tokens([*title_tokens, *body_tokens]),
                 "restricted": doc.restricted,
                 "allowed_units": [int(u) for u in doc.allowed_units],
                 "filters": doc.filters,
