@@ -26,6 +26,18 @@ _DATES = re.compile(
     r"|\d{2,4}年\d{1,2}月(?:份|初|中旬|底|下旬|上旬)?"
     r"|(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜间)?\d{1,2}(?:时|点)(?:\d{1,2}分)?许"
 )
+# Anonymised names (马某某, 黄某1, 江某) and licence plates: every case has them, none tells
+# one case from another; the roles (被告人, 被害人) stay.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
+    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟"
+    "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞"
+    "姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_NAMES = re.compile(f"[{_SURNAMES}]某[某甲乙丙丁]?\\d*")
+_PLATES = re.compile(r"[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}号?")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 # Words of facts: acts, means, objects, amounts, harm, relationships, places of crime.
@@ -383,9 +395,11 @@ def sentence_score(sentence: str) -> float:
 
 
 def clean_sentence(sentence: str) -> str:
-    """Remove the prosecutor's opening and dates and times from one sentence."""
+    """Remove the prosecutor's opening, dates and times, anonymised names and plates."""
     sentence = _PREFIXES.sub("", sentence)
     sentence = _DATES.sub("", sentence)
+    sentence = _PLATES.sub("", sentence)
+    sentence = _NAMES.sub("", sentence)
     sentence = re.sub(r"^[，,、：:\s]+", "", sentence)
     return re.sub(r"[，,]{2,}", "，", sentence).strip()
 
