@@ -8,6 +8,8 @@ import uuid
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 import pytest
@@ -16,10 +18,8 @@ from accounts import lockout
 from tests.accounts.factories import UserFactory
 from tests.base import PASSWORD
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set"),
-]
+pytestmark = [pytest.mark.integration]
+needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 
 
 def other_node_cache() -> RedisCache:
@@ -27,6 +27,7 @@ def other_node_cache() -> RedisCache:
     return RedisCache(settings.REDIS_URL, {})
 
 
+@needs_redis
 @override_settings(ACCOUNTS_LOCKOUT_THRESHOLD=5, ACCOUNTS_LOCKOUT_SECONDS=900)
 class RedisLockoutTests(TransactionTestCase):
     def setUp(self) -> None:
@@ -66,3 +67,45 @@ class RedisLockoutTests(TransactionTestCase):
         self.assertTrue(lockout.is_locked(identifier=identity, address=None))
         lockout.unlock(identifier=identity)
         self.assertFalse(lockout.is_locked(identifier=identity, address=None))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+class ConcurrentUnitMoveTests(TransactionTestCase):
+    """Two admins move two branches under each other at the same moment: without the
+    lock both cycle checks would pass and the tree would be corrupted. One move wins, the
+    other is refused as a cycle, and the tree stays consistent."""
+
+    def test_opposite_moves_at_once_leave_a_consistent_tree(self):
+        from accounts.models import Role, Unit
+        from accounts.services import unit_move
+        from tests.accounts.factories import UnitFactory
+
+        tag = uuid.uuid4().hex[:6]
+        city = UnitFactory(code=f"R{tag}", name="市局")
+        east = UnitFactory(code=f"R{tag}-E", name="东", parent=city)
+        west = UnitFactory(code=f"R{tag}-W", name="西", parent=Unit.objects.get(pk=city.pk))
+        admin = UserFactory(username=f"sys-{tag}", unit=Unit.objects.get(pk=city.pk), roles=[Role.SYSTEM_ADMIN])
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def move(unit, parent) -> None:
+            from django.db import connection as thread_connection
+
+            try:
+                start.wait()
+                unit_move(actor=admin, unit=unit, new_parent=parent)
+                outcomes.append("moved")
+            except ValidationError as e:
+                outcomes.append(e.code)
+            finally:
+                thread_connection.close()
+
+        threads = [threading.Thread(target=move, args=(east, west)), threading.Thread(target=move, args=(west, east))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(sorted(outcomes), ["cycle", "moved"])
+        self.assertEqual(Unit.find_problems(), ([], [], [], [], []))
+        east, west = Unit.objects.get(pk=east.pk), Unit.objects.get(pk=west.pk)
+        self.assertTrue(east.is_within(west) != west.is_within(east))
