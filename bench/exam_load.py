@@ -1,14 +1,26 @@
-"""Load test of an exam sitting: N candidates start, autosave every 10 s, then submit at once.
+"""Load test of an exam sitting on gunicorn + PostgreSQL + a Celery worker on Redis.
 
-Starts everything itself on loopback: a fresh PostgreSQL database, gunicorn (production
-settings, gthread workers) and a Celery worker on Redis for grading. Candidates are
-asyncio/httpx clients with real sessions, CSRF and JSON saves; every acknowledged save
-is compared with the database afterwards (no answer may be lost), and every submitted
-attempt must end with exactly one Result. Prints p50/p95/p99 per phase and error counts,
-with GET /healthz under the same server as the baseline.
+Two sittings per run, both with N candidates:
 
-    .venv/bin/python bench/exam_load.py [--candidates 300] [--duration 60] [--workers 3 --threads 4]
+* deadline sitting: N candidates start (spread over --ramp s), autosave every --interval s
+  for --duration s, then keep saving until they submit at a random moment within the
+  final --deadline-window s (how a real sitting ends: most people submit near the end);
+* simultaneous sitting: N candidates start, save once, and all submit within ~1 s
+  (the worst case: everyone presses "submit" together when told to).
 
+Candidates are asyncio/httpx clients with real sessions, CSRF and JSON saves; every
+acknowledged save is compared with the database afterwards (no answer may be lost), and
+every submitted attempt must end with exactly one Result. Prints p50/p95/p99 per phase,
+error counts, GET /healthz under the same server as the baseline, and the server CPU
+per submit (gunicorn processes, /proc). Before the load, the CPU per submit request
+(in-process, Django test client, PostgreSQL) of the current code and of the submit of
+LEGACY_REF (loaded from git) is measured in the same process, with the ratio.
+
+    .venv/bin/python bench/exam_load.py                       # 300 candidates, both sittings
+    .venv/bin/python bench/exam_load.py --find-max            # largest N meeting the targets
+    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per submit, before/after
+
+Targets: p95 autosave <= 150 ms, p95 submit <= 500 ms, no errors, nothing lost.
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379.
 """
 
@@ -29,6 +41,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+LEGACY_REF = "1d114f8"  # the submit before it was made cheap (select_for_update + 2 publishes)
+TARGET_SAVE_P95 = 150.0
+TARGET_SUBMIT_P95 = 500.0
+QUESTIONS = 40  # 20 single, 10 multiple, 10 true/false (the bench blueprint below)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -50,7 +66,7 @@ def environment(args) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.broker_db}",
         "CELERY_RESULT_BACKEND": "",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.broker_db + 8}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
         "DATABASE_CONN_MAX_AGE": "60",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
         "DJANGO_LOG_LEVEL": "WARNING",
@@ -73,28 +89,21 @@ def prepare_database(args, env) -> None:
     print(f"migrated in {time.perf_counter() - t:.1f} s")
 
 
-def seed(args, env) -> dict:
-    """Create the candidates, the bank, the session, the prepared papers and sessions."""
+def django_setup(env) -> None:
     os.environ.update(env)
     sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
     import django
 
     django.setup()
-    from datetime import timedelta
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
 
+def seed_people(count: int) -> list:
     from accounts.models import Role, RoleAssignment, Unit, User
     from exams import demo
-    from exams.models import ExamSession
-    from exams.services import session_prepare_attempts
 
     unit = Unit.objects.filter(code="BENCH").first() or Unit.add_root(code="BENCH", name="压测单位")
     users = []
-    for i in range(args.candidates):
+    for i in range(count):
         user, created = User.objects.get_or_create(username=f"bench{i:04d}", defaults={
             "full_name": f"压测民警{i}", "unit": unit, "police_number": f"9{i:05d}"})
         if created:
@@ -103,18 +112,39 @@ def seed(args, env) -> dict:
             RoleAssignment.objects.create(user=user, role=Role.OFFICER)
         users.append(user)
     demo._seed_questions(None)
+    return users
+
+
+def seed_session(users: list, label: str):
+    """A session for ``users`` with their papers prepared ahead of the window."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exams import demo
+    from exams.models import ExamSession
+    from exams.services import session_prepare_attempts
+
     blueprint = demo._blueprint("压测组卷", [(None, "single", 20, "2"), (None, "multiple", 10, "3"),
                                          (None, "truefalse", 10, "1")])
     now = timezone.now()
-    session = ExamSession.objects.create(title=f"压测考试 {now:%H%M%S}", blueprint=blueprint,
+    session = ExamSession.objects.create(title=f"压测考试 {label} {now:%H%M%S}", blueprint=blueprint,
                                          opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
                                          time_limit_minutes=60, attempts_allowed=1)
     session.audience_people.set(users)
     t = time.perf_counter()
     prepared = session_prepare_attempts(session=session)
-    prepare_seconds = time.perf_counter() - t
-    print(f"prepared {prepared} papers ahead of the window in {prepare_seconds:.1f} s "
-          f"({1000 * prepare_seconds / max(prepared, 1):.1f} ms each)")
+    seconds = time.perf_counter() - t
+    print(f"  {label}: prepared {prepared} papers ahead of the window in {seconds:.1f} s "
+          f"({1000 * seconds / max(prepared, 1):.1f} ms each)", flush=True)
+    return session
+
+
+def login_cookies(users: list) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
     cookies = {}
     for user in users:
         store = SessionStore()
@@ -123,10 +153,95 @@ def seed(args, env) -> dict:
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         cookies[user.pk] = store.session_key
-    return {"session_id": session.pk, "users": [u.pk for u in users], "sessions": cookies,
-            "session_cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME}
+    return cookies
 
 
+# CPU per submit, before/after, in one process ------------------------------------------
+
+
+def legacy_submit_urls():
+    """A URLconf whose submit view and service are LEGACY_REF's (loaded from git), with
+    the current URLs for everything else; None when git cannot show that commit."""
+    import types
+
+    def load(path: str, name: str):
+        try:
+            source = subprocess.run(["git", "show", f"{LEGACY_REF}:{path}"], cwd=ROOT, check=True,
+                                    capture_output=True, text=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        module = types.ModuleType(name)
+        module.__package__ = name.rsplit(".", 1)[0]
+        module.__file__ = str(ROOT / path)
+        sys.modules[name] = module
+        exec(compile(source, f"{LEGACY_REF}:{path}", "exec"), module.__dict__)  # noqa: S102 - our own history
+        return module
+
+    services = load("exams/services.py", "exams._legacy_services")
+    views = load("exams/views/candidate.py", "exams.views._legacy_candidate")
+    if services is None or views is None:
+        return None
+    views.services = services
+    from django.urls import include, path
+
+    urls = types.ModuleType("bench_legacy_urls")
+    urls.urlpatterns = [path("legacy/a/<int:pk>/submit", views.attempt_submit),
+                        path("", include("config.urls"))]
+    sys.modules["bench_legacy_urls"] = urls
+    return "bench_legacy_urls"
+
+
+def cpu_per_submit(users: list, samples: int) -> dict[str, float]:
+    """CPU (process time) and queries per submit request through the whole Django stack,
+    for the current code and for LEGACY_REF's submit, alternating, same data and process.
+    Grading tasks are published to the broker as in production (the worker is not
+    running yet: the tasks wait, the publish cost is counted)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from exams.services import attempt_start
+
+    legacy = legacy_submit_urls()
+    session = seed_session(users[:samples * 2], "cpu")
+    runs: dict[str, list[float]] = defaultdict(list)
+    queries: dict[str, list[int]] = defaultdict(list)
+    clients = []
+    for user in users[:samples * 2]:
+        attempt = attempt_start(session=session, user=user)
+        client = Client(HTTP_ACCEPT="application/json", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+        client.force_login(user)
+        clients.append((client, attempt.pk))
+    with override_settings(ROOT_URLCONF=legacy or "config.urls"):  # once: a change clears the URL caches
+        for client, _attempt in clients[:4]:
+            client.get("/healthz")
+        for i, (client, attempt_id) in enumerate(clients):
+            kind = "legacy" if (i % 2 and legacy) else "current"
+            url = f"/legacy/a/{attempt_id}/submit" if kind == "legacy" else f"/exams/a/{attempt_id}/submit"
+            with CaptureQueriesContext(connection) as q:
+                t = time.process_time()
+                response = client.post(url, HTTP_ACCEPT="application/json")
+                runs[kind].append(1000 * (time.process_time() - t))
+            queries[kind].append(len(q.captured_queries))
+            if response.status_code != 200:
+                raise SystemExit(f"{kind} submit answered {response.status_code}: {response.content[:200]!r}")
+    print(f"\nCPU per submit request (in-process, PostgreSQL, Celery publish to Redis; {samples} each, "
+          f"alternating):")
+    out = {}
+    for kind in ("legacy", "current"):
+        if runs[kind]:
+            out[kind] = percentile(runs[kind], 50)
+            label = f"{LEGACY_REF} (before)" if kind == "legacy" else "current (after)"
+            print(f"  {label:<22} median {out[kind]:6.1f} ms CPU   mean {sum(runs[kind]) / len(runs[kind]):6.1f} ms"
+                  f"   {percentile(queries[kind], 50):.0f} SQL queries")
+    if "legacy" in out:
+        print(f"  ratio after/before: {out['current'] / out['legacy']:.2f}")
+    else:
+        print(f"  (git cannot show {LEGACY_REF}: no before figure)")
+    return out
+
+
+# Servers ----------------------------------------------------------------------------------
 def start_servers(args, env) -> list[subprocess.Popen]:
     log = open(ROOT / "var" / "bench-exam-gunicorn.log", "w")  # noqa: SIM115
     gunicorn = subprocess.Popen(
@@ -153,10 +268,28 @@ def stop_servers(procs: list[subprocess.Popen]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of the gunicorn master and its workers (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 class Stats:
     def __init__(self) -> None:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.cpu: dict[str, float] = {}
 
     def record(self, phase: str, seconds: float, ok: bool, why: str = "") -> None:
         self.latency[phase].append(seconds * 1000)
@@ -164,7 +297,86 @@ class Stats:
             self.errors[phase][why] += 1
 
 
-async def run_load(args, info) -> tuple[Stats, dict[int, dict], dict[int, int]]:
+def random_changes(k: int = 3) -> dict[str, list[str]]:
+    changes = {}
+    for order in random.sample(range(1, QUESTIONS + 1), k):
+        if order <= 20:
+            value = [random.choice("ABCD")]
+        elif order <= 30:
+            value = sorted(random.sample("ABCDE", random.randint(2, 3)))
+        else:
+            value = [random.choice("AB")]
+        changes[str(order)] = value
+    return changes
+
+
+class Candidate:
+    """One simulated candidate: its cookie, attempt, sequence and acknowledged answers."""
+
+    def __init__(self, client, stats: Stats, info: dict, uid: int) -> None:
+        self.client, self.stats = client, stats
+        csrf = secrets.token_hex(16)
+        self.headers = {"Cookie": f"{info['session_cookie']}={info['sessions'][uid]}; {info['csrf_cookie']}={csrf}",
+                        "X-CSRFToken": csrf}
+        self.csrf = csrf
+        self.attempt: int | None = None
+        self.seq = 0
+        self.acked: dict[str, list[str]] = {}
+
+    async def timed(self, phase: str, call, ok_status: int = 200):
+        import httpx
+
+        t = time.perf_counter()
+        try:
+            r = await call()
+        except httpx.HTTPError as e:
+            self.stats.record(phase, time.perf_counter() - t, False, type(e).__name__)
+            return None
+        ok = r.status_code == ok_status
+        self.stats.record(phase, time.perf_counter() - t, ok, "" if ok else f"{r.status_code} {r.text[:80]}")
+        return r if ok else None
+
+    async def start(self, session_id: int, phase: str = "start") -> bool:
+        r = await self.timed(phase, lambda: self.client.post(
+            f"/exams/s/{session_id}/", headers=self.headers, data={"csrfmiddlewaretoken": self.csrf}), 302)
+        location = r.headers.get("location", "") if r is not None else ""
+        if "/exams/a/" not in location:
+            return False
+        self.attempt = int(location.rstrip("/").split("/")[-1])
+        await self.timed("attempt page", lambda: self.client.get(location, headers=self.headers))
+        return True
+
+    async def save(self, phase: str = "autosave") -> None:
+        changes = random_changes()
+        self.seq += 1
+        body = json.dumps({"seq": self.seq, "answers": changes})
+        r = await self.timed(phase, lambda: self.client.post(
+            f"/exams/a/{self.attempt}/save", headers={**self.headers, "Content-Type": "application/json"},
+            content=body))
+        if r is not None:
+            self.acked.update(changes)
+
+    async def submit(self, phase: str) -> None:
+        await self.timed(phase, lambda: self.client.post(
+            f"/exams/a/{self.attempt}/submit", headers={**self.headers, "Accept": "application/json"}))
+
+
+async def wait_for_server(client) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if (await client.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("gunicorn did not come up; see var/bench-exam-gunicorn.log")
+        await asyncio.sleep(0.5)
+
+
+async def run_load(args, n: int, info: dict, master_pid: int) -> tuple[Stats, list[Candidate]]:
     import logging
 
     import httpx
@@ -172,19 +384,10 @@ async def run_load(args, info) -> tuple[Stats, dict[int, dict], dict[int, int]]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     base = f"http://127.0.0.1:{args.port}"
     stats = Stats()
-    limits = httpx.Limits(max_connections=args.candidates + 50, max_keepalive_connections=args.candidates + 50)
+    limits = httpx.Limits(max_connections=n + 50, max_keepalive_connections=n + 50)
     headers = {"X-Forwarded-Proto": "https", "Referer": f"https://127.0.0.1:{args.port}/"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, headers=headers) as client:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not come up; see var/bench-exam-gunicorn.log")
-            await asyncio.sleep(0.5)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120, headers=headers) as client:
+        await wait_for_server(client)
         # Baseline: the cheapest request the same server answers.
         sem = asyncio.Semaphore(10)
 
@@ -196,154 +399,185 @@ async def run_load(args, info) -> tuple[Stats, dict[int, dict], dict[int, int]]:
 
         for _ in range(50):  # warm every worker thread up first
             await client.get("/healthz")
+        cpu0 = server_cpu_seconds(master_pid)
         await asyncio.gather(*(health() for _ in range(400)))
+        stats.cpu["baseline /healthz"] = 1000 * (server_cpu_seconds(master_pid) - cpu0) / 400
 
-        acked: dict[int, dict] = {}
-        attempt_ids: dict[int, int] = {}
-        submit_gate = asyncio.Event()
+        # 1. The deadline sitting: autosaves, then submits spread over the final window.
+        people = [Candidate(client, stats, info, uid) for uid in info["users"]]
 
-        async def candidate(uid: int) -> None:
-            csrf = secrets.token_hex(16)
-            cookie = f"{info['session_cookie']}={info['sessions'][uid]}; {info['csrf_cookie']}={csrf}"
-            h = {"Cookie": cookie, "X-CSRFToken": csrf}
+        async def deadline_candidate(c: Candidate, stop_at: float) -> None:
             await asyncio.sleep(random.uniform(0, args.ramp))
-            t = time.perf_counter()
-            try:
-                r = await client.post(f"/exams/s/{info['session_id']}/", headers=h,
-                                      data={"csrfmiddlewaretoken": csrf})
-            except httpx.HTTPError as e:
-                stats.record("start", time.perf_counter() - t, False, type(e).__name__)
+            if not await c.start(info["deadline_session"]):
                 return
-            location = r.headers.get("location", "")
-            ok = r.status_code == 302 and "/exams/a/" in location
-            stats.record("start", time.perf_counter() - t, ok, f"{r.status_code} {location[:40]}")
-            if not ok:
-                return
-            attempt = int(location.rstrip("/").split("/")[-1])
-            attempt_ids[uid] = attempt
-            t = time.perf_counter()
-            try:
-                page = await client.get(location, headers=h)
-                stats.record("attempt page", time.perf_counter() - t, page.status_code == 200, str(page.status_code))
-            except httpx.HTTPError as e:
-                stats.record("attempt page", time.perf_counter() - t, False, type(e).__name__)
-            orders = list(range(1, 41))
-            mine: dict[str, list[str]] = {}
-            seq = 0
-            stop_at = time.monotonic() + args.duration
             await asyncio.sleep(random.uniform(0, args.interval))
-            while time.monotonic() < stop_at:
-                changes = {}
-                for order in random.sample(orders, 3):
-                    if order <= 20:
-                        value = [random.choice("ABCD")]
-                    elif order <= 30:
-                        value = sorted(random.sample("ABCDE", random.randint(2, 3)))
-                    else:
-                        value = [random.choice("AB")]
-                    changes[str(order)] = value
-                seq += 1
-                t = time.perf_counter()
-                try:
-                    r = await client.post(f"/exams/a/{attempt}/save", headers={**h, "Content-Type": "application/json"},
-                                          content=json.dumps({"seq": seq, "answers": changes}))
-                    ok = r.status_code == 200
-                    why = "" if ok else f"{r.status_code} {r.text[:80]}"
-                except httpx.HTTPError as e:
-                    ok, why = False, type(e).__name__
-                stats.record("autosave", time.perf_counter() - t, ok, why)
-                if ok:
-                    mine.update(changes)
+            submit_at = stop_at + random.uniform(0, args.deadline_window)
+            while time.monotonic() + args.interval < submit_at:
+                await c.save()
                 await asyncio.sleep(args.interval)
-            acked[uid] = mine
-            await submit_gate.wait()
-            t = time.perf_counter()
-            try:
-                r = await client.post(f"/exams/a/{attempt}/submit", headers={**h, "Accept": "application/json"})
-                stats.record("submit (burst)", time.perf_counter() - t, r.status_code == 200, str(r.status_code))
-            except httpx.HTTPError as e:
-                stats.record("submit (burst)", time.perf_counter() - t, False, type(e).__name__)
+            await asyncio.sleep(max(0.0, submit_at - time.monotonic()))
+            await c.save()  # the last answer, just before submitting
+            await c.submit("submit (deadline)")
 
-        tasks = [asyncio.create_task(candidate(uid)) for uid in info["users"]]
         t0 = time.perf_counter()
-        await asyncio.sleep(args.ramp + args.duration + args.interval + 2)
-        print(f"autosave phase over after {time.perf_counter() - t0:.0f} s; submit burst of {len(attempt_ids)}")
-        submit_gate.set()
-        await asyncio.gather(*tasks)
-    return stats, acked, attempt_ids
+        stop_at = time.monotonic() + args.ramp + args.duration
+        await asyncio.gather(*(deadline_candidate(c, stop_at) for c in people))
+        print(f"  deadline sitting over after {time.perf_counter() - t0:.0f} s", flush=True)
+
+        # 2. The simultaneous sitting: start, save once, all submit at once.
+        others = [Candidate(client, stats, info, uid) for uid in info["users"]]
+        ramp = min(args.ramp, 15.0)
+
+        async def ready(c: Candidate) -> None:
+            await asyncio.sleep(random.uniform(0, ramp))
+            if await c.start(info["burst_session"], phase="start (2nd sitting)"):
+                await c.save(phase="autosave (2nd sitting)")
+
+        await asyncio.gather(*(ready(c) for c in others))
+        await asyncio.sleep(2)
+        cpu0 = server_cpu_seconds(master_pid)
+        started = [c for c in others if c.attempt]
+        await asyncio.gather(*(c.submit("submit (simultaneous)") for c in started))
+        stats.cpu["submit (simultaneous)"] = 1000 * (server_cpu_seconds(master_pid) - cpu0) / max(len(started), 1)
+    return stats, people + others
 
 
-def verify(acked: dict[int, dict], attempt_ids: dict[int, int]) -> tuple[int, int, int, int]:
+def verify(candidates: list) -> tuple[int, int, int, int, int]:
     """Compare every acknowledged answer with the database; count Results per attempt."""
-    from exams.models import AttemptQuestion, Result
+    from exams.models import Attempt, AttemptQuestion, AttemptStatus, Result
     from exams.services import keys_to_display
 
     checked = lost = 0
-    for uid, answers in acked.items():
-        slots = {s.order: s for s in AttemptQuestion.objects.filter(attempt_id=attempt_ids[uid])}
-        for order, letters in answers.items():
+    attempts = [c.attempt for c in candidates if c.attempt]
+    for c in candidates:
+        if not c.attempt:
+            continue
+        slots = {s.order: s for s in AttemptQuestion.objects.filter(attempt_id=c.attempt)}
+        for order, letters in c.acked.items():
             checked += 1
             slot = slots[int(order)]
             if keys_to_display(slot.option_order, slot.response) != sorted(letters):
                 lost += 1
-    deadline = time.monotonic() + 180
+    submitted = Attempt.objects.filter(pk__in=attempts).exclude(status=AttemptStatus.IN_PROGRESS).count()
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        results = Result.objects.filter(attempt_id__in=attempt_ids.values()).count()
-        if results >= len(attempt_ids):
+        if Result.objects.filter(attempt_id__in=attempts).count() >= submitted:
             break
         time.sleep(1)
-    results = Result.objects.filter(attempt_id__in=attempt_ids.values()).count()
-    duplicates = len(attempt_ids) - len(set(Result.objects.filter(attempt_id__in=attempt_ids.values())
-                                            .values_list("attempt_id", flat=True)))
-    return checked, lost, results, max(0, results - len(attempt_ids)) + max(0, -duplicates)
+    rows = list(Result.objects.filter(attempt_id__in=attempts).values_list("attempt_id", flat=True))
+    return checked, lost, len(rows), submitted, len(rows) - len(set(rows))
+
+
+def report(args, n: int, stats: Stats, checks: tuple) -> dict[str, bool]:
+    checked, lost, results, submitted, duplicates = checks
+    base95 = percentile(stats.latency["baseline /healthz"], 95)
+    print(f"\n{n} candidates; deadline sitting: saves every {args.interval:g} s for {args.duration:g} s, submits "
+          f"spread over the final {args.deadline_window:g} s; simultaneous sitting: all submit at once; "
+          f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis")
+    print(f"{'phase':<24}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
+          f"{'errors':>8}{'CPU ms/req':>12}")
+    for phase, values in stats.latency.items():
+        p95 = percentile(values, 95)
+        errors = sum(stats.errors[phase].values())
+        cpu = f"{stats.cpu[phase]:.1f}" if phase in stats.cpu else ""
+        print(f"{phase:<24}{len(values):>7}{percentile(values, 50):>9.1f}{p95:>9.1f}{percentile(values, 99):>9.1f}"
+              f"{max(values):>9.1f}{p95 / base95:>11.1f}{errors:>8}{cpu:>12}")
+        for why, count in stats.errors[phase].items():
+            print(f"    {count} × {why}")
+    print(f"acknowledged answers checked against the database: {checked}, lost: {lost}")
+    print(f"results: {results} for {submitted} submitted attempts (duplicates: {duplicates})")
+    errors = sum(sum(e.values()) for e in stats.errors.values())
+    sound = lost == 0 and errors == 0 and results == submitted and duplicates == 0
+    save_ok = percentile(stats.latency["autosave"], 95) <= TARGET_SAVE_P95
+    verdicts = {
+        "deadline": sound and save_ok and percentile(stats.latency["submit (deadline)"], 95) <= TARGET_SUBMIT_P95,
+        "simultaneous": sound and percentile(stats.latency["submit (simultaneous)"], 95) <= TARGET_SUBMIT_P95,
+    }
+    print(f"targets (p95 autosave ≤ {TARGET_SAVE_P95:g} ms, p95 submit ≤ {TARGET_SUBMIT_P95:g} ms, no errors, "
+          f"nothing lost): deadline sitting {'MET' if verdicts['deadline'] else 'NOT MET'}, "
+          f"simultaneous burst {'MET' if verdicts['simultaneous'] else 'NOT MET'}", flush=True)
+    return verdicts
+
+
+def sitting(args, users: list, n: int, master_pid: int) -> dict[str, bool]:
+    from django.conf import settings
+
+    people = users[:n]
+    print(f"\n— {n} candidates —", flush=True)
+    info = {"deadline_session": seed_session(people, "deadline").pk, "burst_session": seed_session(people, "burst").pk,
+            "users": [u.pk for u in people], "sessions": login_cookies(people),
+            "session_cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME}
+    stats, candidates = asyncio.run(run_load(args, n, info, master_pid))
+    return report(args, n, stats, verify(candidates))
+
+
+def find_max(args, users: list, master_pid: int) -> None:
+    """Grow N from --candidates (×2) until a target fails, then bisect to --step."""
+    best = {"deadline": 0, "simultaneous": 0}
+    lo, hi, n = 0, None, args.candidates
+    while True:
+        verdicts = sitting(args, users, n, master_pid)
+        for kind, ok in verdicts.items():
+            if ok:
+                best[kind] = max(best[kind], n)
+        if verdicts["deadline"]:
+            lo = n
+        else:
+            hi = n
+        if hi is None:
+            if n * 2 > args.max_candidates:
+                break
+            n *= 2
+        elif hi - lo <= args.step:
+            break
+        else:
+            n = (lo + hi) // 2
+    print(f"\nlargest N meeting the targets (step {args.step}, tried up to {args.max_candidates}): "
+          f"deadline sitting {best['deadline'] or 'none'}, simultaneous burst {best['simultaneous'] or 'none'} "
+          f"(of the counts tried)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidates", type=int, default=300)
-    parser.add_argument("--duration", type=float, default=60, help="seconds of autosaving per candidate")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of autosaving before the final window")
     parser.add_argument("--interval", type=float, default=10, help="seconds between a candidate's saves")
     parser.add_argument("--ramp", type=float, default=30, help="start times spread over this many seconds")
+    parser.add_argument("--deadline-window", type=float, default=60,
+                        help="submits of the deadline sitting spread over this many final seconds")
+    parser.add_argument("--find-max", action="store_true",
+                        help="repeat with more/fewer candidates and report the largest N meeting the targets")
+    parser.add_argument("--max-candidates", type=int, default=1200, help="upper bound for --find-max")
+    parser.add_argument("--step", type=int, default=50, help="resolution of --find-max")
+    parser.add_argument("--cpu-only", action="store_true", help="only measure CPU per submit (before/after)")
+    parser.add_argument("--cpu-samples", type=int, default=60, help="submits per variant for the CPU figure")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="h_exams_bench")
     parser.add_argument("--broker-db", type=int, default=5)
+    parser.add_argument("--redis-db", type=int, default=None, help="cache/lockout Redis DB (default broker-db + 8)")
     parser.add_argument("--reuse-db", action="store_true")
     args = parser.parse_args()
+    if args.redis_db is None:
+        args.redis_db = args.broker_db + 8
     (ROOT / "var").mkdir(exist_ok=True)
     env = environment(args)
     prepare_database(args, env)
-    info = seed(args, env)
+    django_setup(env)
+    most = args.max_candidates if args.find_max else args.candidates
+    users = seed_people(max(most, 2 * args.cpu_samples))
+    cpu_per_submit(users, args.cpu_samples)
+    if args.cpu_only:
+        return
     procs = start_servers(args, env)
     try:
-        try:
-            stats, acked, attempt_ids = asyncio.run(run_load(args, info))
-        finally:
-            stop_servers([procs[0]])
-        # The worker keeps grading while the answers are checked.
-        checked, lost, results, extra = verify(acked, attempt_ids)
+        if args.find_max:
+            find_max(args, users, procs[0].pid)
+        else:
+            sitting(args, users, args.candidates, procs[0].pid)
     finally:
         stop_servers(procs)
-    base95 = percentile(stats.latency["baseline /healthz"], 95)
-    print(f"\n{args.candidates} candidates, saves every {args.interval:g} s for {args.duration:g} s, "
-          f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis")
-    print(f"{'phase':<20}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}{'errors':>8}")
-    for phase, values in stats.latency.items():
-        p95 = percentile(values, 95)
-        errors = sum(stats.errors[phase].values())
-        print(f"{phase:<20}{len(values):>7}{percentile(values, 50):>9.1f}{p95:>9.1f}{percentile(values, 99):>9.1f}"
-              f"{max(values):>9.1f}{p95 / base95:>11.1f}{errors:>8}")
-        for why, n in stats.errors[phase].items():
-            print(f"    {n} × {why}")
-    print(f"acknowledged answers checked against the database: {checked}, lost: {lost}")
-    print(f"results: {results} for {len(attempt_ids)} submitted attempts (extra: {extra})")
-    save95 = percentile(stats.latency["autosave"], 95)
-    submit95 = percentile(stats.latency["submit (burst)"], 95)
-    total_errors = sum(sum(e.values()) for e in stats.errors.values())
-    verdict = save95 <= 150 and submit95 <= 500 and lost == 0 and total_errors == 0 and results == len(attempt_ids)
-    print(f"targets (p95 autosave ≤ 150 ms, p95 submit ≤ 500 ms, no errors, nothing lost): "
-          f"{'MET' if verdict else 'NOT MET'}")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from core.net import client_ip
 
 from . import services
-from .models import Attempt, AttemptStatus, ExamGrade, ExamSession
-from .selectors import candidate_paper, review_allowed, sessions_for_user
+from .models import Attempt, AttemptQuestion, AttemptStatus, ExamGrade, ExamSession
+from .selectors import candidate_paper, review_allowed, sessions_for_user, slot_feedback
 
 
 def _jsonable(value):
@@ -119,6 +119,28 @@ class AttemptSaveView(APIView):
         except Attempt.DoesNotExist as e:
             raise Http404 from e
         return Response({"seq": ack.seq, "saved": ack.saved, "saved_at": ack.saved_at, "server_now": timezone.now()})
+
+
+class CheckSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1)
+
+
+class AttemptCheckView(APIView):
+    """Practice with immediate feedback: right or wrong, the key and the analysis of one
+    answered question, whose answer is then locked. Exams refuse (403)."""
+
+    @extend_schema(tags=["exams"], request=CheckSerializer, responses=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        data = CheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            slot = services.attempt_check(attempt_id=pk, user=request.user, order=data.validated_data["order"])
+        except services.ExamError as e:
+            return _error(e)
+        except (Attempt.DoesNotExist, AttemptQuestion.DoesNotExist) as e:
+            raise Http404 from e
+        session = ExamSession.objects.only("multiple_scoring").get(attempts__pk=pk)
+        return Response(slot_feedback(slot, session.multiple_scoring))
 
 
 class AttemptSubmitView(APIView):

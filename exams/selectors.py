@@ -19,6 +19,7 @@ from accounts.models import User
 from core.home import HomeItem
 
 from . import itemstats as stats
+from . import scoring
 from .models import (
     CHOICE_TYPES,
     MULTI_SELECT_TYPES,
@@ -29,7 +30,7 @@ from .models import (
     QuestionType,
     Result,
 )
-from .services import keys_to_display, session_audience
+from .services import check_allowed, keys_to_display, session_audience
 
 
 def sessions_for_user(user: User) -> QuerySet[ExamSession]:
@@ -96,8 +97,37 @@ def candidate_paper(attempt: Attempt) -> list[dict[str, Any]]:
                     entry["multi"] = part.get("kind") == "multiple"
                 parts.append(entry)
             item["parts"] = parts
+        if slot.checked_at is not None and check_allowed(attempt.session):
+            item["feedback"] = slot_feedback(slot, attempt.session.multiple_scoring)
         paper.append(item)
     return paper
+
+
+def slot_feedback(slot: AttemptQuestion, rule: str) -> dict[str, Any]:
+    """What a practice candidate sees after checking one question: right or wrong, the
+    score, the correct answer in this attempt's display letters, and the analysis.
+    Only ever built for a checked slot (the key of any other must not leave the server)."""
+    version, qtype = slot.version, slot.version.question.qtype
+    auto, needs_marking = scoring.score_slot(version=version, qtype=qtype, points=slot.points,
+                                             response=slot.response, rule=rule)
+    feedback: dict[str, Any] = {"order": slot.order, "score": str(auto), "points": str(slot.points),
+                                "correct": auto == slot.points and not needs_marking,
+                                "needs_marking": needs_marking, "analysis": version.analysis}
+    if qtype in CHOICE_TYPES:
+        feedback["answer"] = "、".join(keys_to_display(slot.option_order, version.answer))
+    elif qtype == QuestionType.FILL_IN:
+        feedback["answer"] = " / ".join("、".join(a) for a in version.answer)
+    else:
+        lines = []
+        for part in version.parts:
+            if part.get("kind") == "essay":
+                rubric = "; ".join(f"{r.get('text', '')} ({r.get('points', '')})" for r in part.get("rubric", []))
+                lines.append(f"({part['key']}) {rubric}")
+            else:
+                order = slot.option_order.get(part["key"], [])
+                lines.append(f"({part['key']}) {'、'.join(keys_to_display(order, part.get('answer')))}")
+        feedback["answer"] = " ".join(lines)
+    return feedback
 
 
 def review_allowed(session: ExamSession, what: str, attempt: Attempt, now=None) -> bool:

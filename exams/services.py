@@ -61,6 +61,10 @@ STALE_SAVE = gettext_noop("This save is older than one already received and was 
 BAD_ANSWER = gettext_noop("Question {n}: the answer is not valid.")
 SECOND_MARKER_SAME = gettext_noop("The second marking must be done by a different marker.")
 POINTS_OUT_OF_RANGE = gettext_noop("Rubric points must lie between 0 and the points of each item.")
+CHECK_NOT_ALLOWED = gettext_noop("Answers can only be checked during practice: in an exam the results come after it.")
+CHECK_UNANSWERED = gettext_noop("Question {n}: answer it before checking.")
+CHECKED_LOCKED = gettext_noop("Question {n} was checked: its answer can no longer be changed.")
+REMOVED_FROM_AUDIENCE = gettext_noop("You are no longer in the audience of this exam.")
 UNIQUE_ATTEMPT_CLASH = gettext_noop("Another attempt was started at the same moment; please reload.")
 
 
@@ -564,13 +568,15 @@ def attempt_save(*, attempt_id: int, user: User, seq: int, answers: dict[str, An
                 raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400) from e
         slots = {s.order: s for s in AttemptQuestion.objects.filter(attempt_id=attempt.pk, order__in=orders)
                  .select_related("version__question").only(
-                     "pk", "order", "option_order", "response", "version__answer", "version__parts",
+                     "pk", "order", "option_order", "response", "checked_at", "version__answer", "version__parts",
                      "version__question__qtype")}
         changed = []
         for key, value in answers.items():
             slot = slots.get(int(key))
             if slot is None:
                 raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400)
+            if slot.checked_at is not None:
+                raise ExamError(_(CHECKED_LOCKED).format(n=key), code="checked", status=409, order=slot.order)
             try:
                 slot.response = _clean_response(slot, slot.version.question.qtype, value)
             except (ValueError, TypeError, AttributeError) as e:
@@ -583,7 +589,42 @@ def attempt_save(*, attempt_id: int, user: User, seq: int, answers: dict[str, An
     return SaveAck(seq=seq, saved_at=now, saved=sorted(s.order for s in changed))
 
 
-def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None) -> bool:
+def check_allowed(session: ExamSession) -> bool:
+    """Immediate feedback per question: practice whose review policy shows answers
+    right after submitting."""
+    return (session.kind == ExamSession.Kind.PRACTICE
+            and session.review_answers == ExamSession.ReviewWhen.AFTER_SUBMIT)
+
+
+def attempt_check(*, attempt_id: int, user: User, order: int) -> AttemptQuestion:
+    """Practice: mark one answered question as checked and return its slot, whose key and
+    analysis the candidate may now see (``selectors.slot_feedback``); its answer is
+    locked from then on. Checking again returns the same slot.
+
+    Refuses (ExamError) in an exam or a practice without immediate feedback, for an
+    unanswered question, and once the attempt is over. Raises Attempt.DoesNotExist for
+    another person's attempt, AttemptQuestion.DoesNotExist for a question not on it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = (Attempt.objects.select_for_update().select_related("session")
+                   .get(pk=attempt_id, user=user))
+        if not check_allowed(attempt.session):
+            raise ExamError(_(CHECK_NOT_ALLOWED), code="check_not_allowed", status=403)
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
+        if now > attempt.deadline + timedelta(seconds=grace_seconds()):
+            raise ExamError(_(DEADLINE_PASSED), code="deadline", status=409)
+        slot = AttemptQuestion.objects.select_related("version__question").get(attempt=attempt, order=order)
+        if slot.checked_at is None:
+            if slot.response in (None, "", [], {}):
+                raise ExamError(_(CHECK_UNANSWERED).format(n=order), code="unanswered", status=409)
+            slot.checked_at = now
+            slot.save(update_fields=["checked_at"])
+    return slot
+
+
+def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None, user: User | None = None) -> bool:
     """Submit a running attempt once; later calls change nothing. Return True when this
     call submitted it.
 
@@ -591,7 +632,8 @@ def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None) ->
     UPDATE decides (concurrent submits of one attempt: exactly one sees its row change),
     and grading, which also writes the audit entry of the submission, is handed to
     Celery after the commit. When the broker cannot take the task the submission stays
-    committed and acknowledged; ``ungraded_sweep`` grades it later.
+    committed and acknowledged; ``ungraded_sweep`` grades it later. With ``user`` only
+    that person's attempt is touched (Attempt.DoesNotExist for anyone else's).
     """
     now = timezone.now()
     ip = None
@@ -599,15 +641,21 @@ def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None) ->
         from core.net import client_ip
 
         ip = _valid_ip(client_ip(request))
-    changed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+    mine = Attempt.objects.filter(pk=attempt.pk)
+    if user is not None:
+        mine = mine.filter(user=user)
+    changed = mine.filter(status=AttemptStatus.IN_PROGRESS).update(
         status=AttemptStatus.SUBMITTED, submitted_at=now, submitted_by_sweep=by_sweep, submitted_ip=ip)
     if changed:
         attempt_id = attempt.pk
         transaction.on_commit(lambda: grading_enqueue(attempt_id))
         attempt.status, attempt.submitted_at, attempt.submitted_by_sweep = AttemptStatus.SUBMITTED, now, by_sweep
-    else:
-        attempt.status = Attempt.objects.filter(pk=attempt.pk).values_list("status", flat=True).first()
-    return bool(changed)
+        return True
+    status = mine.values_list("status", flat=True).first()
+    if status is None:
+        raise Attempt.DoesNotExist
+    attempt.status = status
+    return False
 
 
 def _valid_ip(address: str | None) -> str | None:
@@ -628,7 +676,7 @@ def grading_enqueue(attempt_id: int) -> bool:
 
     try:
         grade_attempt.delay(attempt_id)
-    except Exception:  # noqa: BLE001 - any broker/transport error; the sweep catches up
+    except Exception:
         logger.exception("grading of attempt %s not queued (broker unavailable); the ungraded sweep will grade it",
                          attempt_id)
         return False
@@ -664,7 +712,7 @@ def ungraded_sweep(*, now: datetime | None = None, older_than: int | None = None
         try:
             if attempt_grade(attempt_id=attempt_id) is not None:
                 graded += 1
-        except Exception:  # noqa: BLE001 - one bad attempt must not stop the sweep
+        except Exception:
             logger.exception("ungraded sweep: grading attempt %s failed", attempt_id)
     return graded
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +22,20 @@ from core.net import client_ip
 
 from .. import services
 from ..certificates import CertificateFontMissing, certificate_pdf, certificate_visible
-from ..models import Attempt, AttemptStatus, Certificate, ExamGrade, ExamSession
+from ..models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Certificate,
+    ExamGrade,
+    ExamSession,
+)
 from ..selectors import (
     attempt_review,
     candidate_paper,
     review_allowed,
     sessions_for_user,
+    slot_feedback,
 )
 
 BAD_REQUEST = gettext_noop("The request could not be read.")
@@ -89,6 +98,8 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
             "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
             "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),
             "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),
+            "checkUrl": reverse("exams:attempt_check", args=[attempt.pk])
+            if services.check_allowed(attempt.session) else None,
             "resultUrl": reverse("exams:attempt_result", args=[attempt.pk]),
             "deadline": attempt.deadline.timestamp() * 1000,
             "serverNow": now.timestamp() * 1000,
@@ -126,6 +137,32 @@ def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
+@require_POST
+@never_cache
+def attempt_check(request: HttpRequest, pk: int) -> JsonResponse:
+    """Practice: ``{"order": n}`` → right or wrong, the correct answer and the analysis of
+    that one question (its answer is locked from then on). Exams refuse."""
+    try:
+        order = int(json.loads(request.body or b"{}")["order"])
+    except (ValueError, KeyError, TypeError):
+        if not Attempt.objects.filter(pk=pk, user=request.user).exists():
+            raise Http404 from None
+        return _error(_(BAD_REQUEST), "bad_request", 400)
+    try:
+        slot = services.attempt_check(attempt_id=pk, user=request.user, order=order)
+    except services.ExamError as e:
+        return _error(e.messages[0], e.code, e.status, **e.extra)
+    except Attempt.DoesNotExist as e:
+        raise Http404 from e
+    except AttemptQuestion.DoesNotExist:
+        return _error(_(services.BAD_ANSWER).format(n=order), "bad_answer", 400)
+    session = ExamSession.objects.only("multiple_scoring").get(attempts__pk=pk)
+    feedback = slot_feedback(slot, session.multiple_scoring)
+    return JsonResponse({"ok": True, "feedback": feedback,
+                         "html": render_to_string("exams/includes/feedback.html", {"f": feedback}, request=request)})
+
+
+@login_required
 @require_GET
 @never_cache
 def attempt_state(request: HttpRequest, pk: int) -> JsonResponse:
@@ -141,11 +178,14 @@ def attempt_state(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = _own_attempt(request, pk)
-    services.attempt_submit(attempt=attempt, request=request)
+    """Submit (idempotent): one conditional UPDATE; grading runs on a worker afterwards."""
+    try:
+        services.attempt_submit(attempt=Attempt(pk=pk), user=request.user, request=request)
+    except Attempt.DoesNotExist as e:
+        raise Http404 from e
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"ok": True, "result_url": reverse("exams:attempt_result", args=[attempt.pk])})
-    return redirect("exams:attempt_result", pk=attempt.pk)
+        return JsonResponse({"ok": True, "result_url": reverse("exams:attempt_result", args=[pk])})
+    return redirect("exams:attempt_result", pk=pk)
 
 
 @login_required

@@ -109,6 +109,37 @@
     }
     setTimeout(tick, 500);
   }
+  function lock(q) {
+    q.setAttribute("data-checked", "1");
+    q.querySelectorAll("input, textarea").forEach(function (i) { i.disabled = true; });
+    var b = q.querySelector(".check-btn");
+    if (b) b.remove();
+  }
+  function check(q) {
+    // Practice: save what is pending first, then ask for this question's feedback.
+    if (!cfg.checkUrl || !window.confirm(msg.confirmCheck)) return;
+    var order = q.getAttribute("data-order");
+    clearTimeout(timer);
+    flush().then(function () {
+      return fetch(cfg.checkUrl, {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+        body: JSON.stringify({order: Number(order)})});
+    }).then(function (r) {
+      return r.json().then(function (data) { return {status: r.status, data: data}; });
+    }).then(function (res) {
+      var box = document.getElementById("feedback-" + order);
+      if (res.status === 200) {
+        box.innerHTML = res.data.html;   // rendered and escaped by the server
+        lock(q);
+      } else {
+        box.textContent = (res.data.error && res.data.error.message) || msg.failed;
+      }
+    }).catch(function () { setStatus(msg.offline, "error"); });
+  }
+  root.querySelectorAll(".question[data-checked]").forEach(lock);
+  root.querySelectorAll(".check-btn").forEach(function (b) {
+    b.addEventListener("click", function () { check(b.closest(".question")); });
+  });
   root.querySelectorAll(".question").forEach(function (q) {
     q.addEventListener("change", function () { markDirty(q); });
     q.addEventListener("input", function (e) { if (e.target.matches("textarea, input[type=text]")) markDirty(q); });
