@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from audit.services import audit_log
 
 from .backends.base import FILTER_FIELDS, INTEGER_FILTERS
 from .linking import link_case
+from .permissions import LINK_DENIED, LINK_ROLES, audit_link_denied, can_link_cases
 from .selectors import MAX_LIMIT, hit_as_dict, search_documents
 
 TYPES = ("case", "article", "guideline", "course")
@@ -162,9 +163,28 @@ class LinkView(APIView):
     legal elements to prove with the evidence each needs."""
 
     @extend_schema(
-        tags=["search"], request=LinkRequestSerializer, responses=LinkResponseSerializer
+        tags=["search"],
+        request=LinkRequestSerializer,
+        responses={
+            200: LinkResponseSerializer,
+            403: OpenApiResponse(
+                description="The caller is not a legal officer or a leader."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
+        if not can_link_cases(request.user):
+            audit_link_denied(request, via="api")
+            return Response(
+                {
+                    "error": {
+                        "code": "permission_denied",
+                        "message": str(LINK_DENIED),
+                        "details": {"roles": list(LINK_ROLES)},
+                    }
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         body = LinkRequestSerializer(data=request.data)
         if not body.is_valid():
             return _error(_("Invalid request."), body.errors)

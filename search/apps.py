@@ -3,12 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _is_legal_user(user) -> bool:
-    from accounts.models import Role
+    from .permissions import can_link_cases
 
-    return user.is_authenticated and (
-        user.is_superuser
-        or user.has_role(Role.LEGAL_OFFICER, Role.LEADER, Role.SYSTEM_ADMIN)
-    )
+    return can_link_cases(user)
 
 
 class SearchConfig(AppConfig):

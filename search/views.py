@@ -15,6 +15,7 @@ from audit.services import audit_log
 
 from .backends.base import FILTER_FIELDS
 from .linking import MIN_TEXT, link_case
+from .permissions import LINK_DENIED, audit_link_denied, can_link_cases
 from .selectors import hit_as_dict, search_documents
 
 PAGE_SIZE = 10
@@ -131,7 +132,13 @@ def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> lis
 
 @login_required
 def link_page(request: HttpRequest) -> HttpResponse:
-    """Paste a new case description; see precedents, charges, articles and elements."""
+    """Paste a new case description; see precedents, charges, articles and elements.
+    Legal officers and leaders only (``search.permissions``)."""
+    if not can_link_cases(request.user):
+        audit_link_denied(request, via="web")
+        return render(
+            request, "search/link_denied.html", {"message": LINK_DENIED}, status=403
+        )
     context: dict = {"text": "", "min_chars": MIN_TEXT}
     if request.method == "POST":
         text = request.POST.get("text", "").strip()[:20000]

@@ -154,3 +154,100 @@ class SearchPageTests(ClassIndexMixin, BaseTestCase):
         response = self.client.post("/search/link/", {"text": "偷"})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "errorlist")
+
+
+@override_settings(ACCOUNTS_TWO_FACTOR_REQUIRED=False)
+class LinkAudienceTests(BaseTestCase):
+    """Case linking is for legal officers and leaders: the page, the API and the
+    navigation refuse everyone else, in Chinese, and the refusal is audited."""
+
+    TEXT = "嫌疑人撬锁入户，秘密窃取现金和手机，监控录像拍到其离开。"
+    REFUSAL = "案件关联仅供法制员和领导使用"
+
+    def refused(self) -> list:
+        return [
+            self.officer,
+            self.trainer,
+            self.unit_admin_a,
+            self.system_admin,
+            self.security_admin,
+            self.audit_admin,
+        ]
+
+    def test_page_refuses_other_roles_in_chinese_and_audits(self) -> None:
+        for user in self.refused():
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                before = AuditEntry.objects.filter(
+                    action="search.link_case", result="denied"
+                ).count()
+                for response in (
+                    self.client.get("/search/link/"),
+                    self.client.post("/search/link/", {"text": self.TEXT}),
+                ):
+                    self.assertEqual(response.status_code, 403)
+                    self.assertContains(response, self.REFUSAL, status_code=403)
+                    self.assertNotContains(response, 'id="link-form"', status_code=403)
+                entry = AuditEntry.objects.filter(
+                    action="search.link_case", result="denied"
+                ).latest("pk")
+                self.assertEqual(entry.actor_id, user.pk)
+                self.assertEqual(entry.details["via"], "web")
+                self.assertEqual(
+                    AuditEntry.objects.filter(
+                        action="search.link_case", result="denied"
+                    ).count(),
+                    before + 2,
+                )
+
+    def test_api_refuses_other_roles_with_a_403_error_body(self) -> None:
+        for user in (self.officer, self.trainer, self.system_admin):
+            with self.subTest(user=user.username):
+                _, token = api_token_issue(user=user)
+                client = APIClient()
+                client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+                response = client.post(
+                    "/api/v1/link",
+                    {"text": self.TEXT},
+                    format="json",
+                    HTTP_ACCEPT_LANGUAGE="zh-hans",
+                )
+                self.assertEqual(response.status_code, 403)
+                error = response.json()["error"]
+                self.assertEqual(error["code"], "permission_denied")
+                self.assertIn(self.REFUSAL, error["message"])
+                entry = AuditEntry.objects.filter(
+                    action="search.link_case", result="denied"
+                ).latest("pk")
+                self.assertEqual(
+                    (entry.actor_id, entry.details["via"]), (user.pk, "api")
+                )
+
+    def test_english_refusal_on_request(self) -> None:
+        self.client.force_login(self.officer)
+        response = self.client.get("/search/link/", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(
+            response, "Case linking is for legal officers and leaders", status_code=403
+        )
+
+    def test_nav_shows_link_only_to_legal_officers_and_leaders(self) -> None:
+        for user, shown in (
+            (self.legal_officer, True),
+            (self.leader, True),
+            (self.officer, False),
+            (self.trainer, False),
+            (self.system_admin, False),
+        ):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get("/search/")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    'href="/search/link/"' in response.content.decode(), shown
+                )
+
+    def test_leader_may_open_the_page(self) -> None:
+        self.client.force_login(self.leader)
+        response = self.client.get("/search/link/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="link-form"')
