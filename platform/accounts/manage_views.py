@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -235,7 +236,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(person.role_assignments.select_related("scope_unit"))
     held = {a.role for a in assignments}
     scope = next((a.scope_unit for a in assignments if a.role in SCOPED_MANAGER_ROLES and a.scope_unit), None)
-    return render(request, "accounts/person_detail.html", {
+    temporary_password = request.session.pop(f"tmp_password_{person.pk}", None)
+    response = render(request, "accounts/person_detail.html", {
         "person": person,
         "assignments": assignments,
         "ancestors": person.unit.get_ancestors() if person.unit else [],
@@ -246,9 +248,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scope_units": Unit.objects.order_by("path"),
         "scope": scope,
         "has_device": TOTPDevice.objects.filter(user=person).exists(),
-        "temporary_password": request.session.pop(f"tmp_password_{person.pk}", None),
+        "temporary_password": temporary_password,
         "temporary_expired": person.temporary_password_expired(),
     })
+    if temporary_password:
+        add_never_cache_headers(response)  # a working password: not for the browser cache
+    return response
 
 
 @require_POST
@@ -332,7 +337,9 @@ def import_people(request: HttpRequest) -> HttpResponse:
         if report.credentials:
             request.session[CREDENTIALS_SESSION_KEY] = credential_rows(report.credentials)
         context.update(report=report, filename=original)
-        return render(request, "accounts/import.html", context)
+        response = render(request, "accounts/import.html", context)
+        add_never_cache_headers(response)  # it may list working passwords
+        return response
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form

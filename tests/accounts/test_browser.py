@@ -29,6 +29,9 @@ def test_sign_in_by_police_number_on_a_phone_then_sign_out(page, live_server):
     browser_login(page, live_server.url, "219999", PASSWORD)
     assert "李四" in page.locator("h1").inner_text()
     # The menu collapses behind the toggle on a phone; signing out still works.
+    toggle = page.locator("label[for=nav-toggle]")
+    if toggle.count() and toggle.is_visible():
+        toggle.click()
     page.click("form.inline button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/accounts/login/" in page.url

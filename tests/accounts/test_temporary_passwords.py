@@ -66,6 +66,7 @@ class AdminResetTests(BaseTestCase):
         response = self.client.post(f"/accounts/manage/people/{self.officer.pk}/password/", follow=True)
         password = response.context["temporary_password"]
         self.assertContains(response, password)
+        self.assertIn("no-store", response["Cache-Control"])
         self.officer.refresh_from_db()
         self.assertTrue(self.officer.must_change_password)
         self.assertTrue(self.officer.check_password(password))
@@ -222,6 +223,7 @@ class ImportCredentialsTests(BaseTestCase):
         self.assertContains(checked, "临时密码")  # "2 people will get one" in the report
         applied = self.client.post("/accounts/manage/import/", {"action": "apply"})
         credentials = applied.context["report"].credentials
+        self.assertIn("no-store", applied["Cache-Control"])
         self.assertEqual({c.police_number for c in credentials}, {"400001", "400002"})
         for credential in credentials:
             self.assertContains(applied, credential.password)
