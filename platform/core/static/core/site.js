@@ -13,6 +13,12 @@
       table.parentNode.insertBefore(wrap, table);
       wrap.appendChild(table);
     });
+    // Dates, numbers and short words are not broken over two lines in a narrow column.
+    var compact = /^[\d\s.,:%\/+\-–~()]+$/;
+    document.querySelectorAll(".table-wrap td").forEach(function (cell) {
+      var text = cell.textContent.trim();
+      if (text && text.length <= 24 && (compact.test(text) || text.length <= 4)) { cell.classList.add("nowrap"); }
+    });
     // A box that scrolls sideways can be scrolled with the keyboard too.
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
       if (wrap.scrollWidth > wrap.clientWidth + 1 && !wrap.hasAttribute("tabindex")) {
