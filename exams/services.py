@@ -318,6 +318,39 @@ def user_in_audience(session: ExamSession, user: User) -> bool:
         session=session, user=user).exists()
 
 
+@dataclass
+class AudienceSync:
+    withdrawn: list[int]
+    started_outside: list[int]
+
+
+def session_audience_sync(*, session: ExamSession, actor: User | None = None, request=None) -> AudienceSync:
+    """Bring the prepared papers in line with the session's audience.
+
+    Prepared, never started attempts of people no longer in the audience (removed, or
+    whose unit or roles no longer match, and with no override) are withdrawn. Attempts
+    already started are left alone, but the change is audited with their ids. Run when
+    the audience is edited, before papers are prepared, and when a removed person tries
+    to start.
+    """
+    members = set(session_audience(session).values_list("pk", flat=True))
+    members |= set(ExamOverride.objects.filter(session=session).values_list("user_id", flat=True))
+    outside = Attempt.objects.filter(session=session).exclude(user_id__in=members)
+    with transaction.atomic():
+        stale = list(outside.select_for_update().filter(status=AttemptStatus.PREPARED)
+                     .values_list("pk", "user_id"))
+        if stale:
+            Attempt.objects.filter(pk__in=[pk for pk, _user in stale], status=AttemptStatus.PREPARED).update(
+                status=AttemptStatus.WITHDRAWN)
+        started = list(outside.exclude(status__in=[AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN])
+                       .values_list("pk", "user_id"))
+        if stale or started:
+            audit_log(action="exams.audience_sync", actor=actor, request=request, target=session,
+                      details={"withdrawn": [{"attempt": pk, "user": user} for pk, user in stale],
+                               "started_outside_audience": [{"attempt": pk, "user": user} for pk, user in started]})
+    return AudienceSync([pk for pk, _user in stale], [pk for pk, _user in started])
+
+
 def network_allowed(session: ExamSession, ip: str | None) -> bool:
     networks = [line.strip() for line in session.allowed_networks.splitlines() if line.strip()]
     if not networks:
@@ -378,12 +411,17 @@ def attempt_prepare(*, session: ExamSession, user: User, number: int | None = No
 def session_prepare_attempts(*, session: ExamSession, progress=None) -> int:
     """Create first attempts ahead of the window for everyone in the audience who has none,
     so the start of a large sitting is cheap. Return how many were created."""
-    have = set(Attempt.objects.filter(session=session).values_list("user_id", flat=True))
+    session_audience_sync(session=session)
+    have = set(Attempt.objects.filter(session=session).exclude(status=AttemptStatus.WITHDRAWN)
+               .values_list("user_id", flat=True))
+    withdrawn = set(Attempt.objects.filter(session=session, status=AttemptStatus.WITHDRAWN)
+                    .values_list("user_id", flat=True))
     created = 0
     people = [u for u in session_audience(session) if u.pk not in have]
     for user in people:
         try:
-            attempt_prepare(session=session, user=user, number=1)
+            # Back in the audience after a withdrawal: the next number.
+            attempt_prepare(session=session, user=user, number=None if user.pk in withdrawn else 1)
             created += 1
         except IntegrityError:
             pass
@@ -415,18 +453,19 @@ def session_availability(*, session: ExamSession, user: User, now: datetime | No
     opens, closes = session_window(session, override)
     attempts = list(Attempt.objects.filter(session=session, user=user).order_by("number"))
     allowed = attempts_allowed(session, override)
-    used = sum(1 for a in attempts if a.status != AttemptStatus.PREPARED)
+    used = sum(1 for a in attempts if a.status not in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN))
     info = {"attempts_used": used, "attempts_allowed": allowed, "opens": opens, "closes": closes,
-            "attempts": attempts}
+            "attempts": [a for a in attempts if a.status != AttemptStatus.WITHDRAWN]}
     running = [a for a in attempts if a.status == AttemptStatus.IN_PROGRESS
                and a.deadline and now <= a.deadline + timedelta(seconds=grace_seconds())]
     if running:
         return Availability(True, resume=running[0], **info)
-    # A paper prepared for this person proves membership of the audience (and saves the
-    # audience query when hundreds start at once).
-    prepared = any(a.status == AttemptStatus.PREPARED for a in attempts)
-    if not session.is_published or not (prepared or user_in_audience(session, user)):
-        return Availability(False, _(NOT_IN_AUDIENCE), **info)
+    # Membership is checked now, not taken from a paper prepared earlier: the audience,
+    # or the person's unit or roles, may have changed since.
+    if not session.is_published or not user_in_audience(session, user):
+        removed = any(a.status in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN) for a in attempts)
+        return Availability(False, _(REMOVED_FROM_AUDIENCE if removed and session.is_published else NOT_IN_AUDIENCE),
+                            **info)
     if now < opens:
         return Availability(False, _(NOT_OPEN_YET).format(when=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")),
                             **info)
@@ -450,6 +489,8 @@ def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip
     if availability.resume is not None:
         return availability.resume
     if not availability.can_start:
+        if availability.reason == _(REMOVED_FROM_AUDIENCE):
+            session_audience_sync(session=session)  # withdraw the paper prepared for them
         raise ExamError(availability.reason, code="not_available", status=403)
     if session.access_code and access_code.strip() != session.access_code:
         audit_log(action="exams.attempt_start", actor=user, request=request, target=session, result="denied",

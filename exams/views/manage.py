@@ -278,8 +278,9 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             session = form.save()
             session.audience_people.set(form.cleaned_data["people"])
         added, released = services.session_sync_assignments(session=session)
+        synced = services.session_audience_sync(session=session, actor=request.user, request=request)
         audit_log(action="exams.session_save", request=request, target=session,
-                  details={"assigned": added, "released": released})
+                  details={"assigned": added, "released": released, "withdrawn": len(synced.withdrawn)})
         from ..tasks import prepare_session_attempts
 
         transaction.on_commit(lambda: prepare_session_attempts.delay(session.pk))
@@ -299,8 +300,8 @@ def _session_people_filter(request: HttpRequest, session: ExamSession):
 @trainer_required
 def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(ExamSession.objects.select_related("blueprint"), pk=pk)
-    attempts = Attempt.objects.filter(session=session).exclude(status="prepared").select_related("user__unit",
-                                                                                                   "result")
+    attempts = (Attempt.objects.filter(session=session).exclude(status__in=["prepared", "withdrawn"])
+                .select_related("user__unit", "result"))
     people = _session_people_filter(request, session)
     if people is not None:
         attempts = attempts.filter(user__in=people)

@@ -89,6 +89,7 @@ class PracticeCheckTests(BaseTestCase):
         refused = self.save(attempt, 2, {str(single.order): ["A"]})
         self.assertEqual(refused.status_code, 409)
         self.assertEqual(refused.json()["error"]["code"], "checked")
+        self.assertEqual(refused.json()["error"]["message"], f"第{single.order}题已核对答案，不能再修改。")
         self.assertEqual(self.save(attempt, 3, {str(other.order): ["B"]}).status_code, 200)
         single.refresh_from_db()
         self.assertEqual(services.keys_to_display(single.option_order, single.response), [right_letter])
@@ -101,7 +102,7 @@ class PracticeCheckTests(BaseTestCase):
         wrong_letter = services.keys_to_display(single.option_order, ["A"])[0]
         unanswered = self.check(attempt, single.order)
         self.assertEqual(unanswered.status_code, 409)
-        self.assertEqual(unanswered.json()["error"]["message"], services.CHECK_UNANSWERED.format(n=single.order))
+        self.assertEqual(unanswered.json()["error"]["message"], f"第{single.order}题：请先作答再核对。")
         self.save(attempt, 1, {str(single.order): [wrong_letter]})
         feedback = self.check(attempt, single.order).json()["feedback"]
         self.assertFalse(feedback["correct"])
@@ -113,7 +114,7 @@ class PracticeCheckTests(BaseTestCase):
         self.save(attempt, 1, {str(single.order): ["A"]})
         response = self.check(attempt, single.order)
         self.assertEqual(response.status_code, 403)
-        self.assertEqual(response.json()["error"]["message"], services.CHECK_NOT_ALLOWED)
+        self.assertEqual(response.json()["error"]["message"], "只有练习可以逐题核对答案；考试结果在考试结束后公布。")
         self.assertIsNone(CANARY_RE.search(response.content.decode()))
         self.assertIsNone(AttemptQuestion.objects.get(pk=single.pk).checked_at)
         page = self.client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()

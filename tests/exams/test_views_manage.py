@@ -15,7 +15,7 @@ from exams.models import Attempt, ExamSession, MarkingTask, Question, QuestionTy
 from tests.accounts.factories import UserFactory
 from tests.base import BaseTestCase
 
-from .factories import make_blueprint, make_session, standard_bank
+from .factories import make_blueprint, make_question, make_session, standard_bank
 
 
 class ManagePagesTests(BaseTestCase):
@@ -106,3 +106,20 @@ class ManagePagesTests(BaseTestCase):
     def test_overdue_sweep_is_scheduled(self):
         entry = settings.CELERY_BEAT_SCHEDULE["exams-sweep-overdue-attempts"]
         self.assertEqual(entry["task"], "exams.sweep_overdue_attempts")
+
+
+class QuestionListPagerTests(BaseTestCase):
+    """The question list uses the shared pager, which keeps the filters across pages."""
+
+    def test_pager_keeps_the_filters(self):
+        standard_bank(n_each=12)  # 72 questions, 12 of them single choice
+        for n in range(45):
+            make_question(qtype=QuestionType.SINGLE, n=100 + n)
+        self.login(self.trainer)
+        response = self.client.get(reverse("exams:question_list"), {"qtype": "single", "q": "题干"})
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        self.assertIn('class="pager"', body)
+        self.assertIn("?qtype=single&amp;q=%E9%A2%98%E5%B9%B2&amp;page=2", body)
+        second = self.client.get(reverse("exams:question_list"), {"qtype": "single", "q": "题干", "page": 2})
+        self.assertEqual(len(second.context["page"].object_list), 57 - 50)
