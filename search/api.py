@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from audit.services import audit_log
 
-from .backends.base import FILTER_FIELDS, INTEGER_FILTERS
+from .backends.base import FILTER_FIELDS, INTEGER_FILTERS, SearchUnavailable
 from .linking import link_case
 from .permissions import LINK_DENIED, LINK_ROLES, audit_link_denied, can_link_cases
 from .selectors import MAX_LIMIT, hit_as_dict, search_documents
@@ -81,6 +81,19 @@ def parse_filters(params: Any) -> dict[str, list[Any]]:
     return filters
 
 
+def _unavailable() -> Response:
+    return Response(
+        {
+            "error": {
+                "code": "search_unavailable",
+                "message": _(SearchUnavailable.USER_MESSAGE),
+                "details": {},
+            }
+        },
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+
+
 def _error(message: str, details: Any = None) -> Response:
     return Response(
         {"error": {"code": "invalid", "message": message, "details": details or {}}},
@@ -129,6 +142,8 @@ class SearchView(APIView):
             return _error(_("Invalid search parameters."), e.detail)
         except ValueError as e:
             return _error(str(e))
+        except SearchUnavailable:
+            return _unavailable()
         return Response(
             {
                 "total": page.total,
@@ -170,6 +185,7 @@ class LinkView(APIView):
             403: OpenApiResponse(
                 description="The caller is not a legal officer or a leader."
             ),
+            503: OpenApiResponse(description="The search engine is unreachable."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -199,6 +215,8 @@ class LinkView(APIView):
                 _("Describe the case in at least %(n)d characters.") % {"n": 6},
                 {"text": [str(e)]},
             )
+        except SearchUnavailable:
+            return _unavailable()
         audit_log(
             action="search.link_case",
             actor=request.user,

@@ -60,7 +60,11 @@ def check_index(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
         backend = get_search_backend()
     except Exception as e:  # noqa: BLE001 - any misconfiguration is reported, not raised
         return [checks.Error(str(e), id="search.E003")]
-    messages.extend(backend.check())
+    backend_messages = backend.check()
+    messages.extend(backend_messages)
+    if any(m.level >= checks.ERROR for m in backend_messages):
+        # An engine that cannot be reached cannot be inspected either: one clear error.
+        return messages
     path = embeddings.configured_model_path()
     fingerprint = None
     try:

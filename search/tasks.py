@@ -5,11 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
+from .backends.base import SearchUnavailable
 
 
 @shared_task(
     name="search.index_object",
-    autoretry_for=(OSError,),
+    # A remote engine that is down: retry with backoff; the dirty mark and the sweeper
+    # catch whatever outlasts the retries.
+    autoretry_for=(OSError, SearchUnavailable),
     retry_backoff=True,
     max_retries=5,
 )

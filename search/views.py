@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from audit.services import audit_log
 
-from .backends.base import FILTER_FIELDS
+from .backends.base import FILTER_FIELDS, SearchUnavailable
 from .linking import MIN_TEXT, link_case
 from .permissions import LINK_DENIED, audit_link_denied, can_link_cases
 from .selectors import hit_as_dict, search_documents
@@ -70,6 +70,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
             )
         except ValueError as e:
             context["error"] = str(e)
+        except SearchUnavailable:
+            # The engine is down: the page still renders, with the reason (logged by
+            # the backend), and says so in its status.
+            context["error"] = _(SearchUnavailable.USER_MESSAGE)
+            return render(request, "search/search.html", context, status=503)
         else:
             base = {k: v for k, v in request.GET.lists() if k != "page"}
             context.update(
@@ -149,6 +154,9 @@ def link_page(request: HttpRequest) -> HttpResponse:
             context["error"] = _("Describe the case in at least %(n)d characters.") % {
                 "n": MIN_TEXT
             }
+        except SearchUnavailable:
+            context["error"] = _(SearchUnavailable.USER_MESSAGE)
+            return render(request, "search/link.html", context, status=503)
         else:
             audit_log(
                 action="search.link_case",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.checks import CheckMessage
+from django.utils.translation import gettext_noop
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 
@@ -147,6 +148,18 @@ class SearchResults:
 
     def __len__(self) -> int:
         return len(self.hits)
+
+
+class SearchUnavailable(RuntimeError):
+    """The search engine cannot be reached (a remote cluster down, a timeout). Pages and
+    the API answer 503 with ``USER_MESSAGE``; index updates stay marked dirty and are
+    retried (``search.tasks``, the sweeper). ``str(e)`` is the operator's detail, for
+    logs only."""
+
+    USER_MESSAGE = gettext_noop(
+        "The search service is unavailable at the moment. Please try again later; if "
+        "this persists, tell the system administrator."
+    )
 
 
 class BaseSearchBackend:

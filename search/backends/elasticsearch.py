@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core import checks
 
@@ -42,10 +45,52 @@ from .base import (
     SearchHit,
     SearchQuery,
     SearchResults,
+    SearchUnavailable,
 )
 from .embedded import MIN_SIMILARITY
 
-UNREACHABLE = "Elasticsearch at {urls} is not reachable: {error}"
+UNREACHABLE = (
+    "Elasticsearch at {urls} is not reachable: {error}. Until it is, the search page, "
+    'the search API and case linking answer 503 ("service unavailable") and index '
+    "updates wait in the queue (search.IndexState) to be retried."
+)
+UNREACHABLE_HINT = (
+    "Check ELASTICSEARCH_URL (scheme, host, port, credentials) and that the cluster "
+    "runs; then `manage.py check` again."
+)
+WRONG_VERSION = (
+    "Elasticsearch at {urls} runs version {version}; this client (elasticsearch 9) "
+    "needs an Elasticsearch 9 cluster."
+)
+API_FAILED = "Elasticsearch at {urls} answered {status}: {error}"
+
+logger = logging.getLogger(__name__)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _unavailable_on_failure(method: _F) -> _F:
+    """Turn a transport failure (connection refused, timeout, DNS) or a server-side
+    failure (5xx, e.g. no shard available) into ``SearchUnavailable``, so pages and the
+    API answer 503 with a clear message instead of a 500. Client errors (4xx) are bugs
+    in the request and are raised as they are."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except elasticsearch.TransportError as e:
+            logger.warning("Elasticsearch unreachable in %s: %s", method.__name__, e)
+            raise SearchUnavailable(UNREACHABLE.format(urls=self.urls, error=e)) from e
+        except elasticsearch.ApiError as e:
+            if int(getattr(e, "status_code", 0) or 0) < 500:
+                raise
+            logger.warning("Elasticsearch failed in %s: %s", method.__name__, e)
+            raise SearchUnavailable(
+                API_FAILED.format(urls=self.urls, status=e.status_code, error=e)
+            ) from e
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _field(name: str) -> str:
@@ -170,6 +215,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         encoder = self.encoder()
         return encoder.dimension if encoder is not None else None
 
+    @_unavailable_on_failure
     def add_bulk(self, docs: Iterable[SearchDocument]) -> None:
         by_type: dict[str, list[SearchDocument]] = {}
         for doc in docs:
@@ -178,6 +224,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             self._ensure_index(doc_type, self._dims())
             self._bulk(self.index_alias(doc_type), group)
 
+    @_unavailable_on_failure
     def delete(self, doc_type: str, ids: Iterable[str]) -> None:
         ids = [str(i) for i in ids]
         if not ids or not self.client.indices.exists_alias(
@@ -196,31 +243,42 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             refresh="wait_for" if self.refresh else False,
         )
 
+    @_unavailable_on_failure
     def reset(self, doc_type: str | None = None) -> None:
         types = [doc_type] if doc_type else self.doc_types()
         for t in types:
             self.rebuild(t, [])
 
+    @_unavailable_on_failure
     def rebuild(
         self, doc_type: str, docs: Iterable[SearchDocument], *, progress: Any = None
     ) -> int:
         """Fill a new index, then point the alias at it and drop the old one."""
         name = self._create_index(doc_type, self._dims())
         count, batch = 0, []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= 500:
+        try:
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= 500:
+                    self._bulk(name, batch)
+                    count += len(batch)
+                    if progress is not None:
+                        progress(len(batch))
+                    batch = []
+            if batch:
                 self._bulk(name, batch)
                 count += len(batch)
                 if progress is not None:
                     progress(len(batch))
-                batch = []
-        if batch:
-            self._bulk(name, batch)
-            count += len(batch)
-            if progress is not None:
-                progress(len(batch))
-        self.client.indices.refresh(index=name)
+            self.client.indices.refresh(index=name)
+        except BaseException:
+            # The alias still points at the complete old index: searches go on as
+            # before. Drop the half-filled new one (best effort: the cluster may be gone).
+            with contextlib.suppress(
+                elasticsearch.ApiError, elasticsearch.TransportError
+            ):
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
         alias = self.index_alias(doc_type)
         old = (
             list(self.client.indices.get_alias(name=alias).keys())
@@ -238,6 +296,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
 
     # Reading -------------------------------------------------------------------------
 
+    @_unavailable_on_failure
     def doc_types(self) -> list[str]:
         aliases = self.client.indices.get_alias(
             name=f"{self.index_prefix}*", ignore_unavailable=True
@@ -249,12 +308,14 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             if n.startswith(self.index_prefix)
         )
 
+    @_unavailable_on_failure
     def count(self, doc_type: str) -> int:
         if not self.client.indices.exists_alias(name=self.index_alias(doc_type)):
             return 0
         self.client.indices.refresh(index=self.index_alias(doc_type))
         return int(self.client.count(index=self.index_alias(doc_type))["count"])
 
+    @_unavailable_on_failure
     def get(self, doc_type: str, doc_id: str) -> SearchDocument | None:
         try:
             source = self.client.get(index=self.index_alias(doc_type), id=str(doc_id))[
@@ -350,6 +411,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             )
         return s
 
+    @_unavailable_on_failure
     def search(self, query: SearchQuery) -> SearchResults:
         query.clean_filters()
         doc_types = list(query.doc_types) or self.doc_types()
@@ -439,17 +501,30 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
 
     def check(self) -> list[checks.CheckMessage]:
         try:
-            self.client.info()
+            info = self.client.info()
         except elasticsearch.ApiError as e:
             return [
                 checks.Error(
-                    UNREACHABLE.format(urls=self.urls, error=e), id="search.E004"
+                    API_FAILED.format(urls=self.urls, status=e.status_code, error=e),
+                    hint=UNREACHABLE_HINT,
+                    id="search.E004",
                 )
             ]
         except elasticsearch.TransportError as e:
             return [
                 checks.Error(
-                    UNREACHABLE.format(urls=self.urls, error=e), id="search.E004"
+                    UNREACHABLE.format(urls=self.urls, error=e),
+                    hint=UNREACHABLE_HINT,
+                    id="search.E004",
+                )
+            ]
+        version = str((info.get("version") or {}).get("number", ""))
+        if version and not version.startswith("9."):
+            return [
+                checks.Error(
+                    WRONG_VERSION.format(urls=self.urls, version=version),
+                    hint="Run an Elasticsearch 9 cluster, or install the client that matches yours.",
+                    id="search.E005",
                 )
             ]
         return []

@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 
 from django.test import SimpleTestCase
 
+import elasticsearch
 from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
 from elastic_transport._node import NodeApiResponse
 
-from search.backends.base import SearchQuery
+from search.backends.base import SearchQuery, SearchUnavailable
 from search.backends.elasticsearch import ElasticsearchSearchBackend
 
 from .helpers import minilm_path, sample_documents
@@ -223,3 +224,111 @@ class ElasticsearchRequestTests(SimpleTestCase):
             r["target"] for r in RecordingNode.requests if r["method"] == "DELETE"
         ]
         self.assertTrue(any(t.startswith("/t_case_old") for t in deletes))
+
+
+class ElasticsearchFailureTests(SimpleTestCase):
+    """Failures: a cluster that is not there (a real connection to a closed port), a
+    server error, a rebuild interrupted half-way, a cluster of the wrong version."""
+
+    def recording(self) -> ElasticsearchSearchBackend:
+        RecordingNode.requests = []
+        RecordingNode.responses = {}
+        return ElasticsearchSearchBackend(
+            {
+                "URLS": ["http://es.invalid:9200"],
+                "INDEX_PREFIX": "t_",
+                "SEMANTIC": False,
+                "OPTIONS": {"node_class": RecordingNode, "max_retries": 0},
+            }
+        )
+
+    def unreachable(self) -> ElasticsearchSearchBackend:
+        # Port 9 (discard) is closed here: the real transport gets "connection refused".
+        return ElasticsearchSearchBackend(
+            {
+                "URLS": ["http://127.0.0.1:9"],
+                "INDEX_PREFIX": "t_",
+                "SEMANTIC": False,
+                "TIMEOUT": 2,
+                "OPTIONS": {"max_retries": 0},
+            }
+        )
+
+    def test_unreachable_cluster_raises_search_unavailable_everywhere(self) -> None:
+        backend = self.unreachable()
+        calls = {
+            "search": lambda: backend.search(SearchQuery(text="盗窃", mode="keyword")),
+            "count": lambda: backend.count("case"),
+            "get": lambda: backend.get("case", "1"),
+            "add_bulk": lambda: backend.add_bulk(sample_documents()[:1]),
+            "delete": lambda: backend.delete("case", ["1"]),
+            "rebuild": lambda: backend.rebuild("case", sample_documents()[:1]),
+        }
+        for name, call in calls.items():
+            with self.subTest(name), self.assertRaises(SearchUnavailable) as caught:
+                call()
+            self.assertIn("http://127.0.0.1:9", str(caught.exception))
+            self.assertIn("503", str(caught.exception))
+
+    def test_check_reports_an_unreachable_cluster_with_a_hint(self) -> None:
+        messages = self.unreachable().check()
+        self.assertEqual([m.id for m in messages], ["search.E004"])
+        self.assertIn("is not reachable", messages[0].msg)
+        self.assertIn("ELASTICSEARCH_URL", messages[0].hint)
+
+    def test_check_reports_a_cluster_of_another_major_version(self) -> None:
+        backend = self.recording()
+        RecordingNode.responses = {"/": [(200, {"version": {"number": "8.15.0"}})]}
+        messages = backend.check()
+        self.assertEqual([m.id for m in messages], ["search.E005"])
+        self.assertIn("8.15.0", messages[0].msg)
+        RecordingNode.responses = {"/": [(200, {"version": {"number": "9.1.0"}})]}
+        self.assertEqual(backend.check(), [])
+
+    def test_server_errors_are_unavailable_but_client_errors_are_bugs(self) -> None:
+        backend = self.recording()
+        RecordingNode.responses = {
+            "/_alias/t_case": [(200, {})],
+            "/_search": [(503, {"error": "no shard available"})],
+        }
+        with self.assertRaises(SearchUnavailable):
+            backend.search(SearchQuery(text="盗窃", doc_types=["case"], mode="keyword"))
+        RecordingNode.responses = {
+            "/_alias/t_case": [(200, {})],
+            "/_search": [(400, {"error": "parsing_exception"})],
+        }
+        with self.assertRaises(elasticsearch.BadRequestError):
+            backend.search(SearchQuery(text="盗窃", doc_types=["case"], mode="keyword"))
+
+    def test_interrupted_rebuild_keeps_the_alias_and_drops_the_new_index(self) -> None:
+        backend = self.recording()
+        RecordingNode.responses = {"/_bulk": [(503, {"error": "cluster blocked"})]}
+        with self.assertRaises(SearchUnavailable):
+            backend.rebuild("case", sample_documents()[:2])
+        created = [
+            r["target"]
+            for r in RecordingNode.requests
+            if r["method"] == "PUT" and r["target"].startswith("/t_case_")
+        ]
+        self.assertEqual(len(created), 1)
+        self.assertEqual(self.aliases_updates(), [])
+        deleted = [
+            r["target"] for r in RecordingNode.requests if r["method"] == "DELETE"
+        ]
+        self.assertEqual([d.split("?")[0] for d in deleted], [created[0].split("?")[0]])
+
+    def test_first_rebuild_only_adds_the_alias(self) -> None:
+        backend = self.recording()
+        RecordingNode.responses = {"/_alias/t_case": [(404, {})]}
+        backend.rebuild("case", sample_documents()[:2])
+        (update,) = self.aliases_updates()
+        self.assertEqual(len(update["actions"]), 1)
+        self.assertEqual(update["actions"][0]["add"]["alias"], "t_case")
+        self.assertFalse(any(r["method"] == "DELETE" for r in RecordingNode.requests))
+
+    def aliases_updates(self) -> list[Any]:
+        return [
+            r["body"]
+            for r in RecordingNode.requests
+            if r["target"].split("?")[0].endswith("/_aliases")
+        ]
