@@ -42,7 +42,10 @@ def nav_for(request: HttpRequest) -> list[dict[str, str]]:
         items.append({"label": str(entry.label), "url": url, "active": False})
     # Only the entry with the longest matching prefix is current (/learn/catalogue/ is
     # "Courses", not also "My learning" at /learn/).
-    matches = [item for item in items if item["url"] != "/" and request.path.startswith(item["url"])]
+    path = request.path
+    matches = [
+        item for item in items if item["url"] != "/" and path.startswith(item["url"])
+    ]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items
