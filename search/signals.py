@@ -62,6 +62,7 @@ def connect() -> None:
         post_delete.connect(on_delete, sender=model, dispatch_uid=f"{uid}-delete")
     page_published.connect(on_page_change, dispatch_uid="search-page-published")
     page_unpublished.connect(on_page_change, dispatch_uid="search-page-unpublished")
+    connect_dependencies()
     with contextlib.suppress(ImportError):
         from casebank.signals import cases_imported
 
@@ -74,3 +75,184 @@ def on_cases_imported(sender: Any, **kwargs: Any) -> None:
     from .tasks import rebuild_index
 
     transaction.on_commit(lambda: rebuild_index.delay("case"))
+
+
+# Dependencies -------------------------------------------------------------------------
+#
+# Rows that are not documents themselves but whose fields are copied into documents:
+#
+# - Charge.name       → the cases of the charge ("charge" filter, extra "charges") and the
+#                       charge's articles ("charge" filter, extra "charges");
+# - Charge.articles   → the articles added or removed (either side of the relation);
+# - Article label, number, law, source id → the cases and guidelines citing it (extra
+#                       "articles", "law" filter); the article itself is indexed anyway;
+# - Law name, short name, status → its articles and the cases and guidelines citing them;
+# - ArticleVersion    → its article (``_owner`` above).
+#
+# A charge's legal elements are copied into no document: linking reads them from the
+# database on each request, so editing them needs no reindexing.
+
+#: Past this many dependents of one type, one rebuild of the type replaces the marks.
+BULK_DEPENDENTS = 200
+
+CHARGE_FIELDS = ("name",)
+ARTICLE_FIELDS = ("label", "number", "sub_number", "law_id", "source_id")
+LAW_FIELDS = ("name", "short_name", "status")
+
+
+def mark_dependents(queryset: Any) -> int:
+    """Mark the indexed objects of ``queryset`` for reindexing after commit (only those
+    the adapter indexes, e.g. live pages). Past ``BULK_DEPENDENTS`` the document type is
+    rebuilt once instead. Return how many objects were concerned."""
+    adapter = index.adapter_for(queryset.model)
+    if adapter is None:
+        return 0
+    pks = list(
+        adapter.queryset()
+        .prefetch_related(None)
+        .filter(pk__in=queryset.values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)[: BULK_DEPENDENTS + 1]
+    )
+    if len(pks) > BULK_DEPENDENTS:
+        _rebuild_once(adapter.doc_type)
+        return len(pks)
+    for pk in pks:
+        # The pk is all index_mark needs; the task reads the row after commit.
+        index_mark(obj=queryset.model(pk=pk), action=IndexAction.INDEX)
+    return len(pks)
+
+
+def _rebuild_once(doc_type: str) -> None:
+    from .tasks import rebuild_index
+
+    conn = transaction.get_connection()
+    pending = getattr(conn, "_search_rebuilds", None)
+    if pending is None or pending[0] is not conn.run_on_commit:
+        pending = (conn.run_on_commit, set())
+        conn._search_rebuilds = pending  # type: ignore[attr-defined]
+    if conn.in_atomic_block and doc_type in pending[1]:
+        return
+    pending[1].add(doc_type)
+    transaction.on_commit(lambda: rebuild_index.delay(doc_type))
+
+
+def _remember(fields: tuple[str, ...]) -> Any:
+    """A pre_save handler that keeps the stored values of ``fields`` on the instance."""
+
+    def handler(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+        instance._search_before = None
+        if raw or instance.pk is None:
+            return
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {f.removesuffix("_id") for f in fields} & {
+            f.removesuffix("_id") for f in update_fields
+        }:
+            return
+        instance._search_before = (
+            sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+        )
+
+    return handler
+
+
+def _changed(instance: Any, fields: tuple[str, ...]) -> bool:
+    before = getattr(instance, "_search_before", None)
+    return before is not None and tuple(before) != tuple(
+        getattr(instance, f) for f in fields
+    )
+
+
+def _models() -> dict[str, Any]:
+    from django.apps import apps
+
+    return {
+        name: apps.get_model("casebank", name)
+        for name in ("Charge", "Article", "Law", "CasePage", "GuidelinePage")
+    }
+
+
+def _charge_dependents(charge: Any) -> None:
+    m = _models()
+    mark_dependents(m["CasePage"].objects.filter(charges=charge))
+    mark_dependents(m["Article"].objects.filter(charges=charge))
+
+
+def on_charge_saved(
+    sender: Any, instance: Any, raw: bool = False, **kwargs: Any
+) -> None:
+    if not raw and _changed(instance, CHARGE_FIELDS):
+        _charge_dependents(instance)
+
+
+def on_charge_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # pre_delete: the relations still exist; the tasks read the rows after commit.
+    _charge_dependents(instance)
+
+
+def on_charge_articles_changed(
+    sender: Any,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    model: Any,
+    pk_set: set[Any] | None,
+    **kwargs: Any,
+) -> None:
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    m = _models()
+    if reverse:
+        # article.charges.add(...): the article is the document.
+        mark_dependents(m["Article"].objects.filter(pk=instance.pk))
+    elif action == "pre_clear":
+        mark_dependents(m["Article"].objects.filter(charges=instance))
+    elif pk_set:
+        mark_dependents(m["Article"].objects.filter(pk__in=pk_set))
+
+
+def on_article_saved(
+    sender: Any, instance: Any, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw or not _changed(instance, ARTICLE_FIELDS):
+        return
+    m = _models()
+    mark_dependents(m["CasePage"].objects.filter(cited_articles=instance))
+    mark_dependents(m["GuidelinePage"].objects.filter(cited_articles=instance))
+
+
+def on_law_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or not _changed(instance, LAW_FIELDS):
+        return
+    m = _models()
+    mark_dependents(m["Article"].objects.filter(law=instance))
+    mark_dependents(m["CasePage"].objects.filter(cited_articles__law=instance))
+    mark_dependents(m["GuidelinePage"].objects.filter(cited_articles__law=instance))
+
+
+def connect_dependencies() -> None:
+    """Connect the dependency handlers (when the case bank is installed)."""
+    from django.db.models.signals import m2m_changed, pre_delete, pre_save
+
+    try:
+        m = _models()
+    except LookupError:
+        return
+    for name, fields, saved in (
+        ("Charge", CHARGE_FIELDS, on_charge_saved),
+        ("Article", ARTICLE_FIELDS, on_article_saved),
+        ("Law", LAW_FIELDS, on_law_saved),
+    ):
+        uid = f"search-dep-{name}"
+        pre_save.connect(
+            _remember(fields), sender=m[name], dispatch_uid=f"{uid}-pre", weak=False
+        )
+        post_save.connect(saved, sender=m[name], dispatch_uid=f"{uid}-post")
+    pre_delete.connect(
+        on_charge_deleted, sender=m["Charge"], dispatch_uid="search-dep-Charge-delete"
+    )
+    m2m_changed.connect(
+        on_charge_articles_changed,
+        sender=m["Charge"].articles.through,
+        dispatch_uid="search-dep-Charge-articles",
+    )
