@@ -144,3 +144,33 @@ def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page,
     path = download_info.value.path()
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_practice_check_shows_one_answer_and_locks_it(page, live_server):
+    from .factories import make_blueprint, make_session
+
+    unit = UnitFactory(name="东城二所")
+    officer = UserFactory(username="officer2", unit=unit, roles=[Role.OFFICER])
+    category = standard_bank(n_each=2)
+    session = make_session(blueprint=make_blueprint(rows=[(category, QuestionType.SINGLE, 2, 5)]), people=[officer],
+                           title="网上练兵（浏览器）", kind=ExamSession.Kind.PRACTICE,
+                           review_answers=ExamSession.ReviewWhen.AFTER_SUBMIT)
+    browser_login(page, live_server.url, "officer2", PASSWORD)
+    page.goto(f"{live_server.url}/exams/s/{session.pk}/")
+    page.click("#start-attempt")
+    expect(page.locator("#exam-clock")).not_to_have_text("--:--")
+    assert CANARY not in page.content()
+    page.locator("#q1 input[type=radio]").first.check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#q1 .check-btn").click()
+    expect(page.locator("#feedback-1 .feedback-box")).to_be_visible()
+    expect(page.locator("#feedback-1")).to_contain_text("正确答案")
+    expect(page.locator("#q1 input[type=radio]").first).to_be_disabled()
+    # Only the checked question's analysis reached the page; after a reload it is still there.
+    assert page.content().count(CANARY) == 1
+    page.reload()
+    expect(page.locator("#feedback-1 .feedback-box")).to_be_visible()
+    expect(page.locator("#q2 .check-btn")).to_be_visible()
+    assert page.content().count(CANARY) == 1
