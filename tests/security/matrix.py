@@ -161,7 +161,8 @@ def _scoped_instance(model: type[models.Model], user: User | None, own: bool, fx
     if issubclass(model, Unit):
         return _scoped_unit(user, own, fx)
     # Domain objects that belong to a unit or a person: pick one inside or outside scope.
-    for fname, target in (("unit", Unit), ("user", User), ("learner", User), ("candidate", User), ("owner", User)):
+    for fname, target in (("unit", Unit), ("user", User), ("learner", User), ("candidate", User), ("owner", User),
+                           ("requester", User)):
         try:
             f = model._meta.get_field(fname)
         except Exception:  # noqa: BLE001,S112 - the model has no such field
@@ -171,9 +172,10 @@ def _scoped_instance(model: type[models.Model], user: User | None, own: bool, fx
         anchor = _scoped_unit(user, own, fx) if target is Unit else _scoped_person(user, own, fx)
         if anchor is None:
             return None
-        return model._default_manager.filter(**{fname: anchor}).order_by("pk").first() or (
-            model._default_manager.order_by("pk").first() if own else None
-        )
+        # "own": an object of a person inside the user's scope (themselves, or for a
+        # manager the first person of their units); "other": one of a person outside.
+        # No fallback to somebody else's object, so the scope always says whose it is.
+        return model._default_manager.filter(**{fname: anchor}).order_by("pk").first()
     return model._default_manager.order_by("pk").first() if own else None
 
 
@@ -212,6 +214,11 @@ def _model_for_param(route: Route, param: str) -> type[models.Model] | None:
         return Collection
     if name.startswith("wagtailusers_users"):
         return User
+    if route.model is None:
+        # Function views name no model: policy.ROUTE_MODELS says what their pk means.
+        from .policy import model_for_route
+
+        return model_for_route(name)
     return route.model
 
 
@@ -336,11 +343,18 @@ def _has_error_message(response: HttpResponse) -> bool:
     return any(m.level >= ERROR for m in queued)
 
 
-def send(client: Client, method: str, url: str) -> HttpResponse:
-    """Send one request and roll back whatever it wrote, so cells stay independent."""
+def send(client: Client, method: str, url: str, body: tuple[str, object] | None = None) -> HttpResponse:
+    """Send one request and roll back whatever it wrote, so cells stay independent.
+    ``body``: (content type, data) for a POST; an empty form otherwise."""
     with transaction.atomic():
         if method == "GET":
             response = client.get(url, follow=False)
+        elif body is not None:
+            content_type, data = body
+            if content_type == "application/json":
+                response = client.post(url, data=data, content_type=content_type, follow=False)
+            else:
+                response = client.post(url, data=data, follow=False)
         else:
             response = client.post(url, data={}, follow=False)
         transaction.set_rollback(True)
