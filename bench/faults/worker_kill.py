@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/faults/worker_kill.py --broker redis --kills 20 --tasks 400
     .venv/bin/python bench/faults/worker_kill.py --broker rabbitmq --kills 20 --tasks 400
+    .venv/bin/python bench/faults/worker_kill.py --broker redis --workload exam_grading --kills 20 --tasks 200
+    .venv/bin/python bench/faults/worker_kill.py --broker redis --workload search_indexing --kills 20 --tasks 200
 
 One run enqueues --tasks idempotent tasks, then repeats --kills times: start a worker
 (prefork, acks_late, prefetch 1), let it work until a few more effects land, kill -9 its
@@ -24,9 +26,9 @@ from harness import (
     WORKLOADS,
     Worker,
     prepare,
-    send_all,
+    requeue_missing,
     setup_django,
-    sweep,
+    submit_all,
     verdict,
     wait_for,
 )
@@ -35,7 +37,7 @@ from harness import (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--broker", choices=sorted(BROKERS), default="redis")
-    parser.add_argument("--workload", default="credit_hours")
+    parser.add_argument("--workload", default="credit_hours", choices=sorted(WORKLOADS))
     parser.add_argument("--tasks", type=int, default=400)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--database-url", default=DEFAULT_DB)
@@ -46,7 +48,7 @@ def main() -> None:
     setup_django(args.database_url, BROKERS[args.broker], queue)
     w = WORKLOADS[args.workload]
     jobs = prepare(w, args.tasks)
-    sent, failed = send_all(jobs)
+    sent, failed = submit_all(w, jobs)
     print(f"broker={args.broker} workload={w.name} tasks={args.tasks} sent={sent} send_failures={failed}")
 
     kills = 0
@@ -74,9 +76,7 @@ def main() -> None:
         # The database-driven sweeper: what a lost message left behind is re-queued from
         # the rows (Redis can drop a message popped by a worker killed before it recorded
         # it as unacknowledged; RabbitMQ should never need this).
-        missing_jobs = sweep(w, jobs)
-        swept = len(missing_jobs)
-        send_all(missing_jobs)
+        swept = requeue_missing(w, jobs)
         done = wait_for(lambda: len(w.effects()) >= len(w.expected()), timeout=args.drain_timeout, step=0.5)
     time.sleep(2)  # let any redelivered duplicate land before counting
     worker.stop()
