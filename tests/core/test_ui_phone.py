@@ -157,7 +157,9 @@ def test_officer_pages_fit_a_phone_and_the_menu_opens(browser, live_server, sett
             "/cases/",
             case.url,
             "/search/?q=盗窃",
-            "/search/link/",
+            "/casebank/charges/",
+            "/records/offline/",
+            "/records/notifications/",
         ]
         for path in paths:
             response = page.goto(base + path)
