@@ -39,13 +39,22 @@ def main() -> None:
     from accounts.services import temporary_password_generate, temporary_password_hash
 
     hasher = get_hasher()
-    print(f"hasher: {hasher.algorithm}, {getattr(hasher, 'iterations', '?')} iterations for ordinary passwords")
+    print(
+        f"hasher: {hasher.algorithm}, {getattr(hasher, 'iterations', '?')} iterations for ordinary passwords"
+    )
     base = per_op(lambda: User().set_unusable_password(), 2000)
-    reduced = per_op(lambda: temporary_password_hash(temporary_password_generate()), 300)
+    reduced = per_op(
+        lambda: temporary_password_hash(temporary_password_generate()), 300
+    )
     full = per_op(lambda: make_password(temporary_password_generate()), 10)
-    for label, cost in (("no password (old import)", base), ("temporary, reduced cost", reduced),
-                        ("temporary, full cost", full)):
-        print(f"{label:26s} {cost * 1e3:9.3f} ms/person   10,000 people: {cost * 1e4:7.1f} s CPU")
+    for label, cost in (
+        ("no password (old import)", base),
+        ("temporary, reduced cost", reduced),
+        ("temporary, full cost", full),
+    ):
+        print(
+            f"{label:26s} {cost * 1e3:9.3f} ms/person   10,000 people: {cost * 1e4:7.1f} s CPU"
+        )
     print(f"full cost / reduced cost = {full / reduced:.0f}x")
 
 
