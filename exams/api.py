@@ -77,7 +77,9 @@ class SessionStartView(APIView):
     @extend_schema(tags=["exams"], request=StartSerializer, responses=dict)
     def post(self, request: Request, pk: int) -> Response:
         session = get_object_or_404(ExamSession, pk=pk, is_published=True)
-        if not services.user_in_audience(session, request.user):
+        # Someone with a paper (perhaps withdrawn since) gets the service's clear refusal.
+        if not (Attempt.objects.filter(session=session, user=request.user).exists()
+                or services.user_in_audience(session, request.user)):
             raise Http404
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
