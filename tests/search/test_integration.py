@@ -64,3 +64,32 @@ class PublishIndexesThroughWorkerTests(TransactionTestCase):
             self.wait_for(lambda: backend.get("case", str(drunk.pk)) is None),
             "the worker did not remove the case",
         )
+
+    def test_renamed_charge_reaches_its_cases_through_the_worker(self) -> None:
+        site_root()
+        corpus = legal_corpus()
+        backend = get_search_backend()
+
+        def charges_of(doc_type: str, obj) -> list[str] | None:
+            doc = backend.get(doc_type, str(obj.pk))
+            return None if doc is None else list(doc.filters.get("charge") or [])
+
+        theft, article = corpus["cases"]["theft"], corpus["articles"][264]
+        self.assertTrue(
+            self.wait_for(lambda: charges_of("case", theft) == ["盗窃罪"]),
+            "the worker did not index the case",
+        )
+        charge = corpus["charges"]["theft"]
+        charge.name = "盗窃公私财物罪"
+        charge.save()
+        self.assertTrue(
+            self.wait_for(lambda: charges_of("case", theft) == ["盗窃公私财物罪"]),
+            "the worker did not reindex the case after the charge was renamed",
+        )
+        self.assertTrue(
+            self.wait_for(lambda: charges_of("article", article) == ["盗窃公私财物罪"]),
+            "the worker did not reindex the charge's article",
+        )
+        self.assertTrue(
+            self.wait_for(lambda: not IndexState.objects.filter(dirty=True).exists())
+        )
