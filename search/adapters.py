@@ -173,7 +173,9 @@ class GuidelineAdapter:
             "restricted_units",
             Prefetch(
                 "cited_articles",
-                queryset=apps.get_model("casebank", "Article").objects.select_related("law"),
+                queryset=apps.get_model("casebank", "Article").objects.select_related(
+                    "law"
+                ),
             ),
         )
 
@@ -183,7 +185,9 @@ class GuidelineAdapter:
         articles = list(page.cited_articles.all())
         units = list(page.restricted_units.all())
         restricted = page.visibility == "restricted"
-        body = join_text([page.topic, page.police_types, page.posts, page.summary, page.body])
+        body = join_text(
+            [page.topic, page.police_types, page.posts, page.summary, page.body]
+        )
         return SearchDocument(
             doc_type="guideline",
             id=str(page.pk),
@@ -204,7 +208,12 @@ class GuidelineAdapter:
                 "topic": page.topic,
                 "category": page.category,
                 "articles": [
-                    {"id": a.pk, "law": _law_name(a.law), "label": a.label, "source_id": a.source_id}
+                    {
+                        "id": a.pk,
+                        "law": _law_name(a.law),
+                        "label": a.label,
+                        "source_id": a.source_id,
+                    }
                     for a in articles
                 ],
             },

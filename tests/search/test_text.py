@@ -112,7 +112,9 @@ class SegmenterTests(SimpleTestCase):
     def test_unknown_segmenter_is_a_clear_error(self) -> None:
         with self.settings(SEARCH_SEGMENTER="thulac"):
             text.reset_tokenizer()
-            with self.assertRaisesMessage(ValueError, "SEARCH_SEGMENTER must be one of"):
+            with self.assertRaisesMessage(
+                ValueError, "SEARCH_SEGMENTER must be one of"
+            ):
                 text.tokenize("盗窃")
 
     def test_punctuation_stopwords_and_spaces_are_dropped(self) -> None:
