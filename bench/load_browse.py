@@ -1,9 +1,12 @@
 """Browsing load: signed-in officers open course and case-bank pages and run case searches
-against a real stack on loopback (gunicorn + PostgreSQL + Redis), with an asyncio httpx client.
+against a real stack on loopback (gunicorn + PostgreSQL + Redis cache and sessions), with an
+asyncio httpx client. Pages: my learning, the course catalogue, one course page, the case
+bank, laws, charges, one case page, the search page and the case API search.
 
-    .venv/bin/python bench/load_browse.py --users 40 --seconds 30
-    (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/h_hardening; seed it once
-     with `DATABASE_URL=... manage.py seed_demo`)
+    .venv/bin/python bench/load_browse.py --seed --users 40 --seconds 60
+    (--database-url defaults to postgres://postgres@127.0.0.1:5432/h_load; --seed creates
+     it when missing, migrates it and runs manage.py seed_demo, once; the search index of
+     this stack lives in var/load-search, apart from the development one)
 
 Prints p50/p95/p99 latency and error counts per page, and the same figures for /healthz
 in the same run as the baseline (ratio = page p50 / healthz p50). Pages that do not exist
@@ -105,7 +108,17 @@ async def probe(base: str, username: str, warm: int) -> list:
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         if not await login(client, username):
             raise SystemExit(f"cannot sign in as {username}: seed the demo (manage.py seed_demo)")
-        for name, path in PAGES:
+        pages = list(PAGES)
+        # One real course page and one real case page (Wagtail pages), found through the API.
+        for name, api in (("course page", "/api/v1/courses/?limit=5"), ("case page", "/api/v1/cases/?limit=5")):
+            response = await client.get(api)
+            results = response.json().get("results", []) if response.status_code == 200 else []
+            url = next((r.get("url") for r in results if r.get("url")), None)
+            if url:
+                pages.append((name, url))
+            else:
+                print(f"  skipped {name}: {api} lists none")
+        for name, path in pages:
             response = await client.get(path.format(q=QUERIES[0]))
             if response.status_code == 404:
                 print(f"  skipped {name} ({path}): 404, not built yet")
@@ -120,6 +133,23 @@ async def probe(base: str, username: str, warm: int) -> list:
     return kept
 
 
+def seed(database_url: str, env: dict) -> None:
+    """Create the database when missing, migrate it and seed the demo once."""
+    import psycopg
+
+    base, name = database_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    with psycopg.connect(database_url) as conn:
+        seeded = conn.execute("SELECT 1 FROM accounts_user WHERE username = 'officer1'").fetchone()
+    if not seeded:
+        print("seeding the demo data (once) …", flush=True)
+        subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=40)
@@ -127,7 +157,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--database-url", default=os.environ.get(
-        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_hardening"))
+        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_load"))
+    parser.add_argument("--seed", action="store_true",
+                        help="create, migrate and seed the database with the demo data when it has no officer1")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
 
@@ -135,6 +167,9 @@ def main() -> None:
                DJANGO_SETTINGS_MODULE="config.settings.dev", ACCOUNTS_LOCKOUT_THRESHOLD="100000",
                PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "platform")]))
     env.pop("CELERY_BROKER_URL", None)
+    env["SEARCH_INDEX_DIR"] = str(ROOT / "var" / "load-search")
+    if args.seed:
+        seed(args.database_url, env)
     proc = start_gunicorn(args.port, args.workers, env)
     base = f"http://127.0.0.1:{args.port}"
     try:

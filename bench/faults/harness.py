@@ -189,10 +189,14 @@ class ExamGradingWorkload:
         return ok, failed
 
     def sweeper(self) -> int:
-        """Database-driven: re-queue grading of every submitted attempt without a Result."""
+        """The app's own database-driven sweeper (exams.services.ungraded_sweep, run by
+        beat), without its waiting period; older code without it: re-queue from the rows."""
+        from exams import services
         from exams.models import Attempt, AttemptStatus
         from exams.tasks import grade_attempt
 
+        if hasattr(services, "ungraded_sweep"):
+            return services.ungraded_sweep(older_than=0)
         stale = list(Attempt.objects.filter(session=self.session, status=AttemptStatus.SUBMITTED,
                                             result__isnull=True).values_list("pk", flat=True))
         for pk in stale:

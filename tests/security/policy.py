@@ -215,7 +215,10 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # The fixture session's audience is the two officers; nobody else may open it.
     (r"exams:session", METHODS, candidate_only),
     (r"exams:attempt(_save|_state|_submit|_result)?", METHODS, candidate_only),
-    (r"exams:practice_check.*|exams:attempt_check.*", METHODS, anon_deny(**{"*": ANY})),
+    # "Check my answer" is for practice only; the fixture's session is an exam, so even
+    # its candidate is refused (403) and nobody else's attempt is found (404). A real
+    # {"order": 1} is posted (POST_BODIES) so the refusal is the exam rule, not a 400.
+    (r"exams:attempt_check|exams-api-check", METHODS, roles()),
     # A certificate is downloaded by its owner; the matrix has no certificate code (404).
     (r"exams:certificate", METHODS, anon_deny(**{"*": ANY})),
     # The question bank, blueprints and sessions: trainers and the system admin
@@ -345,6 +348,7 @@ def needs_no_row(name: str) -> bool:
 # who is asking: (content type, body). Everything else gets an empty form.
 POST_BODIES: dict[str, tuple[str, object]] = {
     r"exams-api-save": ("application/json", {"seq": 1, "answers": {}}),
+    r"exams:attempt_check|exams-api-check": ("application/json", {"order": 1}),
     r"records:offline_review": ("application/x-www-form-urlencoded", {"decision": "reject", "reason": "matrix"}),
 }
 
