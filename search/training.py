@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -571,9 +571,7 @@ def collect_pairs(
                 charge_names[number].append(charge)
         cases = load_cail_cases(data_dir, "train")
         if config.focus_cases:
-            cases = [
-                LabelledCase(focus_query(c.fact), c.charges, c.articles) for c in cases
-            ]
+            cases = [replace(c, fact=focus_query(c.fact)) for c in cases]
         excluded_facts = {c.fact for c in load_cail_cases(data_dir, None)} - {
             c.fact for c in load_cail_cases(data_dir, "train")
         }
@@ -593,9 +591,7 @@ def collect_pairs(
     if config.use_casebank:
         bank = casebank_cases()
         if config.focus_cases:
-            bank = [
-                LabelledCase(focus_query(c.fact), c.charges, c.articles) for c in bank
-            ]
+            bank = [replace(c, fact=focus_query(c.fact)) for c in bank]
         pairs += casebank_pairs(bank, rng, excluded_facts)
     pairs = [p for p in pairs if p.task in config.tasks and p.anchor and p.positive]
     if config.max_pairs is not None and len(pairs) > config.max_pairs:
