@@ -11,6 +11,7 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import Role
+from courses.services import course_enrol
 from records.models import Assignment
 from records.services import tracked_item_upsert
 from tests.accounts.factories import UnitFactory, UserFactory
@@ -100,6 +101,8 @@ def test_officer_pages_fit_a_phone_and_the_menu_opens(browser, live_server, sett
         username="officer_ui", full_name="黄伟", unit=station, roles=[Role.OFFICER]
     )
     course, lesson, case, law = _content(officer)
+    # Enrolled: the course page shows "Start: <lesson title>", a long button on a phone.
+    course_enrol(user=officer, course=course)
 
     context = browser.new_context(
         locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
@@ -168,5 +171,7 @@ def test_officer_pages_fit_a_phone_and_the_menu_opens(browser, live_server, sett
             found = page.evaluate(OVERFLOW_JS)
             assert found["scrollWidth"] <= found["innerWidth"], (path, found)
             assert page.locator("label[for=nav-toggle]").is_visible(), path
+            if path == course.url:  # before the lesson page completes the course
+                assert lesson.title in page.locator("#resume").inner_text()
     finally:
         context.close()
