@@ -51,6 +51,7 @@ from .models import (
 from .selectors import ReportFilter
 
 REPORT_ROLES = (Role.UNIT_ADMIN, Role.LEADER, Role.SYSTEM_ADMIN)
+PEOPLE_PAGE_SIZE = 200
 
 
 def can_view_reports(user) -> bool:
@@ -177,11 +178,17 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_people(request: HttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
-    page_no = max(1, int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1)
-    rows, count = selectors.people_report(unit, flt, offset=(page_no - 1) * 200, limit=200)
+    raw = request.GET.get("page", "1")
+    # Capped so that a huge ?page= cannot overflow the database's OFFSET.
+    page_no = min(int(raw), 1_000_000) if raw.isdigit() and int(raw) > 0 else 1
+    size = PEOPLE_PAGE_SIZE
+    rows, count = selectors.people_report(unit, flt, offset=(page_no - 1) * size, limit=size)
+    page = Paginator(range(count), size).get_page(page_no)
+    if count and page.number != page_no:  # past the last page: show the last one
+        rows, count = selectors.people_report(unit, flt, offset=(page.number - 1) * size, limit=size)
     return render(request, "records/report_people.html", {
-        "unit": unit, "flt": flt, "query": flt.as_query(), "rows": rows, "count": count, "page_no": page_no,
-        "has_next": page_no * 200 < count, "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+        "unit": unit, "flt": flt, "query": flt.as_query(), "rows": rows, "count": count, "page": page,
+        "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
     })
 
 

@@ -105,6 +105,26 @@ class ReportViewTests(BaseTestCase):
             self.assertEqual(self.client.get(f"/records/reports/{path}", {"unit": self.branch_b.pk}).status_code,
                              403, path)
 
+    def test_people_report_pages_and_a_page_past_the_end_shows_the_last(self):
+        from records import views
+
+        self.login(self.unit_admin_a)
+        original = views.PEOPLE_PAGE_SIZE
+        views.PEOPLE_PAGE_SIZE = 1
+        try:
+            first = self.client.get("/records/reports/people/")
+            pages = first.context["page"].paginator.num_pages
+            self.assertGreater(pages, 1)
+            self.assertContains(first, f"1 / {pages}")
+            self.assertContains(first, "page=2")
+            for page in ("2", "99999999999999999999", "-3", "x"):
+                response = self.client.get("/records/reports/people/", {"page": page})
+                self.assertEqual(response.status_code, 200, page)
+            self.assertContains(self.client.get("/records/reports/people/", {"page": "99999999999999999999"}),
+                                f"{pages} / {pages}")
+        finally:
+            views.PEOPLE_PAGE_SIZE = original
+
     def test_overdue_export_xlsx_contains_only_scope_rows_and_is_audited(self):
         self.login(self.unit_admin_a)
         response = self.client.get("/records/reports/export/overdue/", {"fmt": "xlsx"})
