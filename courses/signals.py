@@ -1,6 +1,8 @@
 """Keep required-course assignments in step with the organisation: a course published or
 unpublished re-syncs its audience; a person who joins, moves unit or changes role gets
-their own assignments recomputed. Work is queued after the transaction commits."""
+their own assignments recomputed; a unit moved to another parent re-syncs every required
+course (audiences "with sub-units" follow the tree). Work is queued after the transaction
+commits."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from accounts.models import RoleAssignment, User
+from accounts.signals import unit_moved
 from audit.services import audit_log
 
 from .models import CoursePage
@@ -74,3 +77,13 @@ def user_saved(sender, instance: User, created: bool, **kwargs) -> None:
 @receiver(post_delete, sender=RoleAssignment)
 def role_changed(sender, instance: RoleAssignment, **kwargs) -> None:
     _enqueue_user(instance.user_id)
+
+
+@receiver(unit_moved)
+def unit_moved_resync(sender, unit_id: int, **kwargs) -> None:
+    """A whole subtree changed parent: the people in it may enter or leave audiences
+    given by an ancestor "with sub-units". One task re-syncs every live required course;
+    moves are rare and a sync is about a second per course of 5,000 people."""
+    from .tasks import courses_assignments_sync_all_task
+
+    transaction.on_commit(courses_assignments_sync_all_task.delay)

@@ -64,6 +64,20 @@ class AudienceTests(CourseTestCase):
         self.assertTrue(assignment.required)
         self.assertEqual(assignment.progress, 0.5)
 
+    def test_moving_a_unit_to_another_branch_moves_its_people_between_audiences(self):
+        from accounts.services import unit_move
+
+        course_a = factories.course(self.index, rules=[{"role": Role.OFFICER, "unit": self.branch_a}])
+        course_b = factories.course(self.index, rules=[{"role": Role.OFFICER, "unit": self.branch_b}])
+        services.course_assignments_sync(course=course_a)
+        services.course_assignments_sync(course=course_b)
+        self.assertFalse(Assignment.objects.filter(user=self.officer, item__item_id=str(course_b.pk)).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            unit_move(actor=self.system_admin, unit=self.officer.unit, new_parent=self.branch_b)
+        mine = dict(Assignment.objects.filter(user=self.officer).values_list("item__item_id", "required"))
+        self.assertIs(mine[str(course_b.pk)], True)
+        self.assertIs(mine[str(course_a.pk)], False)
+
     def test_person_joining_later_gets_required_courses_through_the_signal(self):
         course = factories.course(self.index, rules=[{"role": Role.OFFICER, "unit": self.branch_b}])
         services.course_assignments_sync(course=course)
