@@ -75,6 +75,18 @@ def grace_seconds() -> int:
     return int(getattr(settings, "EXAMS_GRACE_SECONDS", 60))
 
 
+def deadline_submit_spread_seconds() -> int:
+    """How long candidates' pages may wait, at random, before submitting when time is up.
+
+    A hall whose clocks run out in the same second would otherwise submit in the same
+    second. Answers are locked and flushed at the deadline, so the wait changes nothing
+    but the load; it stays within a third of the grace, and the overdue sweep submits
+    anything that still does not arrive.
+    """
+    spread = int(getattr(settings, "EXAMS_DEADLINE_SUBMIT_SPREAD_SECONDS", 15))
+    return max(0, min(spread, grace_seconds() // 3))
+
+
 class ExamError(ValidationError):
     """A refusal with an HTTP status and a machine code for the API/JSON views."""
 

@@ -104,6 +104,9 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": attempt.deadline.timestamp() * 1000,
             "serverNow": now.timestamp() * 1000,
             "lastSeq": attempt.last_seq,
+            # Pages whose clock runs out together spread their final submit over a few
+            # seconds (answers are locked and saved by then; well inside the grace).
+            "submitSpreadMs": services.deadline_submit_spread_seconds() * 1000,
         },
     })
 

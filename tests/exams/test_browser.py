@@ -36,7 +36,8 @@ def local(dt) -> str:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page, live_server, browser):
+def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page, live_server, browser, settings):
+    settings.EXAMS_DEADLINE_SUBMIT_SPREAD_SECONDS = 3
     unit = UnitFactory(name="东城一所")
     UserFactory(username="trainer1", unit=unit, roles=[Role.TRAINER])
     officer = UserFactory(username="officer1", full_name="李警官", unit=unit, roles=[Role.OFFICER])
@@ -113,6 +114,9 @@ def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page,
     # Time runs out: the server's deadline is near, the page submits by itself.
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=4))
     page.reload()
+    # At time-up the answers are locked at once; the submit follows within the spread.
+    first_order = next(iter(chosen))
+    expect(page.locator(f"input[name=q{first_order}]").first).to_be_disabled(timeout=10_000)
     page.wait_for_url(re.compile(r"/exams/a/\d+/result$"), timeout=20_000)
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.MARKING

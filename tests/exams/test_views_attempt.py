@@ -195,6 +195,16 @@ class SweepTests(BaseTestCase):
         self.assertEqual(attempt.status, AttemptStatus.GRADED)
         self.assertIsNotNone(attempt.slots.get(order=1).response)
 
+    def test_deadline_submit_spread_stays_inside_a_third_of_the_grace(self):
+        with self.settings(EXAMS_DEADLINE_SUBMIT_SPREAD_SECONDS=15, EXAMS_GRACE_SECONDS=60):
+            self.assertEqual(services.deadline_submit_spread_seconds(), 15)
+            attempt = services.attempt_start(session=self.session, user=self.officer)
+            self.login(self.officer)
+            page = self.client.get(reverse("exams:attempt", args=[attempt.pk]))
+            self.assertContains(page, '"submitSpreadMs": 15000')
+        with self.settings(EXAMS_DEADLINE_SUBMIT_SPREAD_SECONDS=30, EXAMS_GRACE_SECONDS=30):
+            self.assertEqual(services.deadline_submit_spread_seconds(), 10)
+
     def test_deadline_never_after_window_close(self):
         self.session.closes_at = timezone.now() + timedelta(minutes=3)
         self.session.save()

@@ -104,10 +104,21 @@
     if (left <= 0 && !finished) {
       setStatus(msg.timeUp, "error");
       clearTimeout(timer);
-      flush().then(function () { closed = true; finish(); });
+      // Inputs are closed and the last changes flushed; the submit itself waits a random
+      // moment (cfg.submitSpreadMs) so a whole hall does not submit in the same second.
+      lockAll();
+      flush().then(function () {
+        closed = true;
+        setTimeout(finish, Math.random() * (cfg.submitSpreadMs || 0));
+      });
       return;
     }
     setTimeout(tick, 500);
+  }
+  function lockAll() {
+    document.querySelectorAll("[data-order] input, [data-order] textarea").forEach(function (i) {
+      i.disabled = true;
+    });
   }
   function lock(q) {
     q.setAttribute("data-checked", "1");
