@@ -84,11 +84,11 @@ def seed(command: Any) -> None:
 
 
 def _items() -> dict[str, tuple[TrackedItem, int]]:
-    existing = list(TrackedItem.objects.filter(is_active=True, item_type__in=["course", "exam"])
-                    .exclude(item_id__startswith="demo-")[:6])
+    # Only records' own items. The courses and exams apps assign their items themselves,
+    # each with its own period (a course that does not repeat yearly has period "", and
+    # its completion lands there); giving their items yearly "2025"/"2026" assignments
+    # here left those open for ever, shown as overdue at 0% next to the completed course.
     items: dict[str, tuple[TrackedItem, int]] = {}
-    for n, item in enumerate(existing):
-        items[f"{item.item_type}:{item.item_id}"] = (item, 3 + 2 * n)
     for item_type, item_id, title, category, hours, month in OWN_ITEMS + LEGAL_ITEMS:
         item = tracked_item_upsert(item_type=item_type, item_id=item_id, title=title, category=category,
                                    hours=hours)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
 
@@ -17,7 +18,7 @@ PEOPLE_EMPTY = _("List at least one person.")
 
 class OfflineActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OfflineKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("records", "Title"), max_length=200)
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("Hours"), min_value=Decimal("0.5"), max_digits=5, decimal_places=1)
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -34,7 +35,7 @@ class ReviewForm(forms.Form):
 
 class GroupAttendanceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OfflineKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("records", "Title"), max_length=200)
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("Hours"), min_value=Decimal("0.5"), max_digits=5, decimal_places=1)
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -98,7 +99,7 @@ class RoleRequirementForm(forms.ModelForm):
 class CertificationForm(forms.Form):
     person = forms.CharField(label=_("Police number or username"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=CertificationKind.choices)
-    level = forms.CharField(label=_("Level"), max_length=30, required=False)
+    level = forms.CharField(label=pgettext_lazy("records", "Level"), max_length=30, required=False)
     issued_at = forms.DateField(label=_("Issued"), widget=forms.DateInput(attrs={"type": "date"}))
     expires_at = forms.DateField(label=_("Expires"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

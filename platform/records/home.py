@@ -20,6 +20,13 @@ from .models import (
     OfflineActivity,
     OfflineStatus,
 )
+from .selectors import item_type_label
+
+# Item types whose app lists them on the home page itself (courses.home lists required
+# courses with their progress, exams.selectors.home_items lists open exam sessions), so
+# listing them here too would show each twice. Records lists only the items nobody else
+# owns (generic courses, qualification and review exams registered straight in records).
+OWNED_ELSEWHERE = ("course", "exam")
 
 
 def records_home_items(request: HttpRequest) -> list[HomeItem]:
@@ -33,20 +40,21 @@ def records_home_items(request: HttpRequest) -> list[HomeItem]:
     items: list[HomeItem] = []
     open_items = (Assignment.objects.filter(user=user, required=True, due_at__lt=soon)
                   .exclude(status__in=[AssignmentStatus.COMPLETED, AssignmentStatus.WAIVED])
+                  .exclude(item__item_type__in=OWNED_ELSEWHERE)
                   .select_related("item").order_by("due_at")[:10])
     for a in open_items:
         items.append(HomeItem(title=a.item.title, url=a.item.url or reverse("records:my_record"),
-                              kind=a.item.item_type, due=a.due_at, overdue=a.due_at < now,
+                              kind=item_type_label(a.item.item_type), due=a.due_at, overdue=a.due_at < now,
                               note=_("Required")))
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     if unread:
         items.append(HomeItem(title=_("%(n)d unread notifications") % {"n": unread},
-                              url=reverse("records:notifications"), kind="notice"))
+                              url=reverse("records:notifications"), kind=_("Notice")))
     today = timezone.localdate(now)
     warn = today + timedelta(days=getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90))
     for cert in Certification.objects.filter(user=user, expires_at__gte=today, expires_at__lte=warn):
         items.append(HomeItem(title=_("Renew: %(cert)s") % {"cert": cert}, url=reverse("records:my_record"),
-                              kind="certificate", due=cert.expires_at))
+                              kind=_("Certificate"), due=cert.expires_at))
     if user.has_role("unit_admin", "system_admin"):
         from accounts.selectors import visible_people
 
@@ -54,5 +62,5 @@ def records_home_items(request: HttpRequest) -> list[HomeItem]:
                    .exclude(user=user).count())
         if pending:
             items.append(HomeItem(title=_("%(n)d offline training records to review") % {"n": pending},
-                                  url=reverse("records:offline_review_list"), kind="review"))
+                                  url=reverse("records:offline_review_list"), kind=_("To review")))
     return items

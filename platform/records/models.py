@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 LEDGER_APPEND_ONLY = "The training record ledger is append-only."
 
@@ -115,7 +116,7 @@ class TrackedItem(models.Model):
 
     item_type = models.CharField(_("type"), max_length=30)
     item_id = models.CharField(_("id"), max_length=64)
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("records", "title"), max_length=255)
     category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices, default=CreditCategory.OTHER)
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, default=0)
     url = models.CharField(_("link"), max_length=255, blank=True)
@@ -209,6 +210,24 @@ class RoleRequirement(models.Model):
     def __str__(self) -> str:
         return f"{self.role} {self.year or '*'} ≥{self.min_hours}h"
 
+    @property
+    def role_label(self) -> str:
+        from accounts.models import Role
+
+        return str(dict(Role.choices).get(self.role, self.role))
+
+    @property
+    def category_minimum_labels(self) -> list[tuple[str, str]]:
+        """(category name, hours) pairs for display, in the order stored."""
+        names = dict(CreditCategory.choices)
+        return [(str(names.get(code, code)), hours) for code, hours in (self.category_minimums or {}).items()]
+
+    @property
+    def required_item_type_labels(self) -> list[str]:
+        from .selectors import item_type_display
+
+        return [item_type_display(code) for code in self.required_item_types or []]
+
 
 class CertificationKind(models.TextChoices):
     LEGAL_OFFICER = "legal_officer", _("Legal officer qualification")
@@ -221,7 +240,7 @@ class Certification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
     kind = models.CharField(_("kind"), max_length=20, choices=CertificationKind.choices)
-    level = models.CharField(_("level"), max_length=30, blank=True)
+    level = models.CharField(pgettext_lazy("records", "level"), max_length=30, blank=True)
     issued_at = models.DateField(_("issued"))
     expires_at = models.DateField(_("expires"), null=True, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
@@ -283,7 +302,7 @@ class OfflineActivity(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="offline_activities")
     kind = models.CharField(_("kind"), max_length=30, choices=OfflineKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("records", "title"), max_length=200)
     occurred_on = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
     category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices,
@@ -331,7 +350,7 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     period = models.CharField(_("period"), max_length=40, blank=True, default="")
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("records", "title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

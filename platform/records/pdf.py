@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from .selectors import PersonRecord, certifications_status
 
@@ -95,7 +95,7 @@ def record_pdf(record: PersonRecord) -> bytes:
             f"{a.completed_at:%Y-%m-%d}" if a.completed_at else ""] for a in record.exams], [4, 1, 1, 1.5])
     heading(_("Qualifications"))
     states = {"valid": _("Valid"), "expiring": _("Expiring soon: renew"), "expired": _("Expired")}
-    table([_("Qualification"), _("Level"), _("Issued"), _("Expires"), ""],
+    table([_("Qualification"), pgettext("records", "Level"), _("Issued"), _("Expires"), ""],
           [[c["cert"].get_kind_display(), c["cert"].level, f"{c['cert'].issued_at:%Y-%m-%d}",
             f"{c['cert'].expires_at:%Y-%m-%d}" if c["cert"].expires_at else "—", states[c["state"]]]
            for c in certifications_status(record.certifications, record.today, 90)], [3, 1, 1.5, 1.5, 1.5])

@@ -391,6 +391,21 @@ def item_type_label(item_type: str) -> str:
     return item_type
 
 
+# Item types with a name of their own; others are named by their family (item_type_label).
+ITEM_TYPE_NAMES = {
+    "exam_qualification": _("Qualification exam"),
+    "exam_review": _("Case review exam"),
+    "course_case_review": _("Case review course"),
+    "certificate": _("Certificate"),
+}
+
+
+def item_type_display(item_type: str) -> str:
+    """Return the most specific reader's name for an item type code."""
+    name = ITEM_TYPE_NAMES.get(item_type)
+    return str(name) if name is not None else item_type_label(item_type)
+
+
 def _rate(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
