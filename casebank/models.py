@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
@@ -67,9 +68,9 @@ class LawStatus(models.TextChoices):
 class Law(models.Model):
     """A law, regulation or interpretation (法律/法规/司法解释)."""
 
-    name = models.CharField(_("name"), max_length=255, db_index=True)
+    name = models.CharField(pgettext_lazy("law", "name"), max_length=255, db_index=True)
     short_name = models.CharField(_("short name"), max_length=100, blank=True, db_index=True)
-    level = models.CharField(_("level"), max_length=32, choices=LawLevel.choices, default=LawLevel.LAW)
+    level = models.CharField(pgettext_lazy("law", "level"), max_length=32, choices=LawLevel.choices, default=LawLevel.LAW)
     issuing_body = models.CharField(_("issuing body"), max_length=255, blank=True)
     promulgated_on = models.DateField(_("promulgated on"), null=True, blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
@@ -245,7 +246,7 @@ class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clust
     published content, so readers never see an unreviewed element analysis.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("charge", "name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ChargeKind.choices, default=ChargeKind.CRIMINAL)
     status = models.CharField(_("status"), max_length=16, choices=ChargeStatus.choices, default=ChargeStatus.ACTIVE)
     articles = ParentalManyToManyField(Article, verbose_name=_("articles"), related_name="charges", blank=True)
@@ -404,7 +405,7 @@ class CasePage(Page):
 
     case_number = models.CharField(_("case number"), max_length=100, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.CRIMINAL)
-    level = models.CharField(_("level"), max_length=16, choices=CaseLevel.choices, default=CaseLevel.TYPICAL)
+    level = models.CharField(pgettext_lazy("case", "level"), max_length=16, choices=CaseLevel.choices, default=CaseLevel.TYPICAL)
     source = models.CharField(_("source"), max_length=255, blank=True)
     case_date = models.DateField(_("case date"), null=True, blank=True)
     keywords = models.CharField(_("keywords"), max_length=500, blank=True, help_text=_("Separated by 、 or commas"))
@@ -414,7 +415,7 @@ class CasePage(Page):
     outcome = models.TextField(_("outcome"), blank=True)
     key_points = models.TextField(_("key points"), blank=True, help_text=_("执法要点 / 裁判要点"))
     problems = models.TextField(_("problems found in handling"), blank=True)
-    lessons = models.TextField(_("lessons"), blank=True)
+    lessons = models.TextField(pgettext_lazy("case", "lessons"), blank=True)
     reasoning = models.TextField(_("reasoning"), blank=True)
     evidence_list = models.TextField(_("evidence list"), blank=True, help_text=_("One item per line"))
     charges = ParentalManyToManyField(Charge, verbose_name=_("charges"), related_name="cases", blank=True)

@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -162,7 +162,7 @@ class LecturerKind(models.TextChoices):
 
 class CourseLecturer(Orderable):
     course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="lecturers")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("lecturer", "name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=LecturerKind.choices, default=LecturerKind.OFFICER)
     affiliation = models.CharField(_("affiliation"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=50, blank=True, help_text=_("e.g. 三级高级检察官"))
@@ -219,7 +219,7 @@ class LessonPage(LoginRequiredPageMixin, Page):
 
     class Meta:
         verbose_name = _("lesson")
-        verbose_name_plural = _("lessons")
+        verbose_name_plural = pgettext_lazy("course", "lessons")
 
     def course(self) -> CoursePage:
         return CoursePage.objects.get(pk=self.get_parent().pk)
