@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role, Unit, User
 from accounts.selectors import sees_all_units, visible_people
@@ -42,8 +43,26 @@ from ..models import (
 )
 from ..selectors import histogram_svg
 
-trainer_required = user_passes_test(_is_trainer)
-marker_required = user_passes_test(_is_marker)
+
+def _role_required(test, message):
+    """Refuse a signed-in user without the role with a 403 (``login_required`` above it
+    sends anonymous users to the login page). ``user_passes_test`` would send them to the
+    login page too, which sends a signed-in user straight back: a redirect loop."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+trainer_required = _role_required(_is_trainer, gettext_lazy("Exam administration is for trainers."))
+marker_required = _role_required(_is_marker, gettext_lazy("Marking is for trainers and legal officers."))
 
 
 @login_required
@@ -97,7 +116,7 @@ class QuestionEditForm(forms.Form):
     answer = forms.CharField(label=gettext_lazy("Answer"), required=False)
     analysis = forms.CharField(label=gettext_lazy("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     difficulty = forms.IntegerField(label=gettext_lazy("Difficulty"), min_value=1, max_value=5)
-    articles = forms.CharField(label=gettext_lazy("Cited articles"), required=False)
+    articles = forms.CharField(label=pgettext_lazy("exam", "Cited articles"), required=False)
     fix_key_only = forms.BooleanField(label=gettext_lazy("Correct the key of the version already used (then regrade)"),
                                       required=False)
 

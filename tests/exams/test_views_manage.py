@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 
@@ -60,6 +61,35 @@ class ManagePagesTests(BaseTestCase):
         for url in (reverse("exams:session_manage", args=[self.session.pk]), reverse("exams:marking_queue"),
                     reverse("exams:session_statistics", args=[self.session.pk])):
             self.assertNotEqual(self.client.get(url).status_code, 200, url)
+
+    def test_signed_in_users_without_the_role_get_403_not_a_redirect_loop(self):
+        """``user_passes_test`` sent them to the login page, which sent them back."""
+        trainer_urls = [reverse("exams:manage"), reverse("exams:question_list"),
+                        reverse("exams:question_import"), reverse("exams:question_export"),
+                        reverse("exams:blueprint_new"), reverse("exams:session_new"),
+                        reverse("exams:session_manage", args=[self.session.pk]),
+                        reverse("exams:session_statistics", args=[self.session.pk])]
+        marker_urls = [reverse("exams:marking_queue")]
+        refused = {self.officer: trainer_urls + marker_urls, self.legal_officer: trainer_urls,
+                   self.leader: trainer_urls + marker_urls, self.unit_admin_a: trainer_urls + marker_urls,
+                   self.system_admin: marker_urls}
+        for user, urls in refused.items():
+            self.login(user)
+            for url in urls:
+                response = self.client.get(url, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+                self.assertEqual(response.status_code, 403, (user.username, url))
+                self.assertEqual(response.redirect_chain, [], (user.username, url))
+                self.assertContains(response, "无权", status_code=403)
+        self.login(self.legal_officer)
+        self.assertEqual(self.client.get(reverse("exams:marking_queue")).status_code, 200)
+        self.login(self.system_admin)
+        self.assertEqual(self.client.get(reverse("exams:manage")).status_code, 200)
+
+    def test_anonymous_users_still_go_to_the_login_page(self):
+        for url in (reverse("exams:manage"), reverse("exams:marking_queue")):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 302, url)
+            self.assertTrue(response["Location"].startswith(resolve_url(settings.LOGIN_URL) + "?next="), url)
 
     def test_statistics_after_the_sitting(self):
         self.sit_everyone()
