@@ -23,6 +23,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QuestionType(models.TextChoices):
@@ -73,8 +74,8 @@ class QuestionQuerySet(models.QuerySet):
 class Question(models.Model):
     """The stable identity of a question; content is in ``QuestionVersion``."""
 
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="questions")
-    qtype = models.CharField(_("type"), max_length=20, choices=QuestionType.choices)
+    category = models.ForeignKey(Category, verbose_name=pgettext_lazy("exam", "category"), on_delete=models.PROTECT, related_name="questions")
+    qtype = models.CharField(pgettext_lazy("exam", "type"), max_length=20, choices=QuestionType.choices)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BASIC)
     police_type = models.CharField(_("police branch"), max_length=30, blank=True, help_text=_("警种; empty = all"))
     difficulty = models.PositiveSmallIntegerField(
@@ -84,7 +85,7 @@ class Question(models.Model):
     # The statute articles as written by the author ("刑法第二百六十四条"); resolved to
     # casebank articles (``articles``) when the casebank knows them.
     article_refs = models.JSONField(_("cited articles (text)"), default=list, blank=True)
-    articles = models.ManyToManyField("casebank.Article", verbose_name=_("cited articles"), blank=True,
+    articles = models.ManyToManyField("casebank.Article", verbose_name=pgettext_lazy("exam", "cited articles"), blank=True,
                                       related_name="exam_questions")
     source = models.CharField(_("source"), max_length=50, blank=True)
     source_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
@@ -101,7 +102,7 @@ class Question(models.Model):
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("question")
+        verbose_name = pgettext_lazy("exam", "question")
         verbose_name_plural = _("questions")
         indexes = [models.Index(fields=["category", "qtype", "difficulty"])]
 
@@ -200,9 +201,9 @@ class Blueprint(models.Model):
 
 class BlueprintRow(models.Model):
     blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rows")
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True,
+    category = models.ForeignKey(Category, verbose_name=pgettext_lazy("exam", "category"), on_delete=models.PROTECT, null=True,
                                  blank=True, help_text=_("Empty: the whole bank"))
-    qtype = models.CharField(_("type"), max_length=20, choices=QuestionType.choices)
+    qtype = models.CharField(pgettext_lazy("exam", "type"), max_length=20, choices=QuestionType.choices)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True,
                                                   help_text=_("Empty: any difficulty"))
     count = models.PositiveIntegerField(_("count"), validators=[MinValueValidator(1)])
@@ -313,7 +314,7 @@ class ExamOverride(models.Model):
     extra_attempts = models.PositiveIntegerField(_("extra attempts"), default=0)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(pgettext_lazy("exam", "reason"), max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="exams_uniq_override")]
@@ -324,7 +325,7 @@ class ExamOverride(models.Model):
 
 class AttemptStatus(models.TextChoices):
     PREPARED = "prepared", _("Prepared")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("exam", "In progress")
     SUBMITTED = "submitted", _("Submitted")
     MARKING = "marking", _("Awaiting marking")
     GRADED = "graded", _("Graded")
@@ -406,7 +407,7 @@ class Result(models.Model):
     graded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("result")
+        verbose_name = pgettext_lazy("exam", "result")
 
     def __str__(self) -> str:
         return f"{self.attempt_id}: {self.percent}%"

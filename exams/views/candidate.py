@@ -76,6 +76,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     availability = services.session_availability(session=session, user=request.user)
     return render(request, "exams/session_detail.html", {
         "session": session, "availability": availability,
+        # Prepared papers are not attempts yet: the card lists only started ones.
+        "attempts": [a for a in availability.attempts if a.status != AttemptStatus.PREPARED],
         "grade": ExamGrade.objects.filter(session=session, user=request.user).first(),
         "certificate": Certificate.objects.filter(session=session, user=request.user, revoked=False).first(),
     })

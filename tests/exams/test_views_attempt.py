@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import time_machine
 
@@ -60,6 +60,26 @@ class AttemptIntegrityTests(BaseTestCase):
             self.assertNotIn("解析", body)
         page = responses[0].content.decode()
         self.assertIn("题干", page)  # the stems are there, so the grep is meaningful
+
+    def test_exam_words_are_not_taken_from_other_apps_catalogues(self):
+        """Django merges every app's catalogue; the records app's 提交/学习中/通过 won the
+        shared msgids, so the exams strings carry the "exam" context."""
+        self.login(self.officer)
+        zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+        detail = self.client.get(reverse("exams:session", args=[self.session.pk]), **zh)
+        self.assertContains(detail, "作答记录")
+        self.assertContains(detail, "暂无作答记录")
+        attempt = self.start()
+        take = self.client.get(reverse("exams:attempt", args=[attempt.pk]), **zh).content.decode()
+        button = take.split('id="submit-attempt">', 1)[1].split("</button>", 1)[0]
+        self.assertEqual(button, "交卷")
+        detail = self.client.get(reverse("exams:session", args=[self.session.pk]), **zh)
+        self.assertContains(detail, "作答中")
+        self.assertNotContains(detail, "学习中")
+        self.assertNotContains(detail, "暂无作答记录")
+        with translation.override("zh-hans"):
+            self.assertEqual(str(AttemptStatus.IN_PROGRESS.label), "作答中")
+            self.assertEqual(translation.pgettext("exam", "Passed"), "合格")
 
     def test_answer_saved_and_restored_after_reload(self):
         attempt = self.start()
