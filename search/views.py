@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -10,9 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
 
 from audit.services import audit_log
 
+from .backends import get_search_backend
 from .backends.base import FILTER_FIELDS, SearchUnavailable
 from .linking import MIN_TEXT, link_case
 from .permissions import LINK_DENIED, audit_link_denied, can_link_cases
@@ -26,6 +30,36 @@ TYPE_LABELS = {
     "course": _lazy("Courses"),
 }
 PAGE_FACETS = ["type", "charge", "law", "year", "case_kind", "level"]
+
+logger = logging.getLogger(__name__)
+_warm_started = False
+_warm_lock = threading.Lock()
+
+
+def _warm_encoder() -> None:
+    """Load the search model in a background thread, once per process, so the first
+    query does not pay for it. The encoder cache (``search.embeddings``) is locked, so a
+    query arriving meanwhile waits for this load instead of starting a second one."""
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+    try:
+        encoder = getattr(get_search_backend(), "encoder", None)
+    except Exception:  # a broken backend is reported by the search itself
+        logger.exception("search model warm-up: no backend")
+        return
+    if encoder is None:
+        return
+
+    def load() -> None:
+        try:
+            encoder()  # get_encoder_or_none: logs and returns None on failure
+        except Exception:
+            logger.exception("search model warm-up failed")
+
+    threading.Thread(target=load, name="search-model-warmup", daemon=True).start()
 
 
 @login_required
@@ -56,6 +90,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "date": request.GET.get("date", ""),
         "types": [(k, str(v)) for k, v in TYPE_LABELS.items()],
     }
+    if not (q or filters):
+        _warm_encoder()
     if q or filters:
         try:
             page = search_documents(
@@ -93,6 +129,50 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html", context)
 
 
+def _value_labels(name: str) -> dict[str, str]:
+    """Display labels of the coded facet values (the case bank's model choices)."""
+    if name == "type":
+        return {k: str(v) for k, v in TYPE_LABELS.items()}
+    try:
+        from casebank.models import CaseKind, CaseLevel
+    except ImportError:
+        return {}
+    choices = {"case_kind": CaseKind, "level": CaseLevel}.get(name)
+    return {value: str(label) for value, label in choices.choices} if choices else {}
+
+
+def _group_laws(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """One entry per law, keyed by the name every document is filtered by (the short
+    name, or the full name when there is none: ``adapters._law_name``). Articles index
+    both names, so the full name's count is a subset of the short name's: take the max.
+    Return the grouped counts and, per key, the raw values it stands for."""
+    from django.apps import apps
+
+    from .adapters import _law_name
+
+    try:
+        law_model = apps.get_model("casebank", "Law")
+    except LookupError:
+        return counts, {v: {v} for v in counts}
+    values = list(counts)
+    canonical: dict[str, str] = {}
+    for law in law_model.objects.filter(name__in=values) | law_model.objects.filter(
+        short_name__in=values
+    ):
+        key = _law_name(law)
+        canonical.setdefault(law.name, key)
+        if law.short_name:
+            canonical.setdefault(law.short_name, key)
+    grouped: dict[str, int] = {}
+    members: dict[str, set[str]] = {}
+    for value, count in counts.items():
+        key = canonical.get(value, value)
+        grouped[key] = max(grouped.get(key, 0), count)
+        members.setdefault(key, set()).update({key, value})
+    grouped = dict(sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])))
+    return grouped, members
+
+
 def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> list[dict]:
     labels = {
         "type": _("Type"),
@@ -100,32 +180,34 @@ def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> lis
         "law": _("Law"),
         "year": _("Year"),
         "case_kind": _("Case kind"),
-        "level": _("Level"),
+        # The case bank also translates a bare "Level" (a law's 效力级别).
+        "level": pgettext("search facet: case level", "Level"),
     }
     out = []
     for name, counts in facets.items():
         if not counts:
             continue
+        members: dict[str, set[str]] = {}
+        if name == "law":
+            counts, members = _group_laws(counts)
+        value_labels = _value_labels(name)
         items = []
         for value, count in list(counts.items())[:12]:
             params = {k: v for k, v in request.GET.lists() if k != "page"}
-            key = "type" if name == "type" else name
-            active = value in params.get(key, [])
-            params[key] = (
-                [v for v in params.get(key, []) if v != value]
-                if active
-                else [*params.get(key, []), value]
-                if key != "type"
-                else [value]
-            )
-            label = (
-                _(TYPE_LABELS[value])
-                if name == "type" and value in TYPE_LABELS
-                else value
-            )
+            current = params.get(name, [])
+            # A law filtered by its other name still shows as active, and a click
+            # removes every name of it.
+            same = members.get(value, {value})
+            active = any(v in same for v in current)
+            if name == "type":
+                params[name] = [value]
+            elif active:
+                params[name] = [v for v in current if v not in same]
+            else:
+                params[name] = [*current, value]
             items.append(
                 {
-                    "label": label,
+                    "label": value_labels.get(value, value),
                     "count": count,
                     "url": f"?{urlencode(params, doseq=True)}",
                     "active": active,
