@@ -20,7 +20,6 @@ import asyncio
 import os
 import random
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -195,7 +194,7 @@ def main() -> None:
     total = sum(len(v) for v in samples.values())
     print(f"users={args.users} seconds={elapsed:.0f} gunicorn_workers={args.workers} requests={total} "
           f"throughput={total / elapsed:.1f}/s login_failures={errors.get('login', 0)}")
-    base_p50 = statistics.median(samples["healthz (baseline)"]) if samples["healthz (baseline)"] else float("nan")
+    base_p50 = percentile(samples["healthz (baseline)"], 50)
     print(f"{'page':22} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'p50/healthz':>12}")
     for name, _ in pages:
         v = samples[name]

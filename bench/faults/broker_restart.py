@@ -153,24 +153,37 @@ def main() -> None:
     started = time.monotonic()
     producer = threading.Thread(target=produce)
     producer.start()
+    crashes = 0
+
+    def supervise() -> bool:
+        """Restart the worker if it died, as systemd (Restart=always) or supervisord would;
+        counted: a Celery worker on Redis can exit when the broker vanishes mid-ack."""
+        nonlocal crashes, worker
+        if worker.proc is not None and worker.proc.poll() is not None:
+            crashes += 1
+            worker = Worker(queue)
+            worker.start()
+        return False
+
     for n in range(args.restarts):
         time.sleep(0.3)
         broker.stop()
         time.sleep(0.3)
         broker.start()
+        supervise()
         print(f"  restart {n + 1}: effects so far {sum(w.effects().values())}", flush=True)
     producer.join()
-    done = wait_for(lambda: len(w.effects()) >= len(w.expected()), timeout=90, step=0.5)
+    done = wait_for(lambda: supervise() or len(w.effects()) >= len(w.expected()), timeout=90, step=0.5)
     swept = 0
     if not done:
         swept = requeue_missing(w, jobs)
-        done = wait_for(lambda: len(w.effects()) >= len(w.expected()), timeout=90, step=0.5)
+        done = wait_for(lambda: supervise() or len(w.effects()) >= len(w.expected()), timeout=90, step=0.5)
     time.sleep(2)
     worker.stop()
     broker.cleanup()
     once, duplicated, lost = verdict(w)
     print(f"broker={args.broker} workload={w.name} sent={result.get('sent')} "
-          f"broker_lost_messages_requeued_by_sweeper={swept}")
+          f"broker_lost_messages_requeued_by_sweeper={swept} worker_crashes_restarted={crashes}")
     print(f"trials={args.restarts} failures={result.get('failed')} losses={lost} duplicates={duplicated} "
           f"exactly_once={once}/{args.tasks} seconds={time.monotonic() - started:.0f}")
 
