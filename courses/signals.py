@@ -18,17 +18,20 @@ from audit.services import audit_log
 
 from .models import CoursePage
 
+# ``robust=True`` below: a broker that is down is logged, never raised to the person
+# saving; the nightly ``courses-assignments-sync`` catches up what was not queued.
+
 
 def _enqueue_user(user_id: int) -> None:
     from .tasks import user_assignments_recompute_task
 
-    transaction.on_commit(lambda: user_assignments_recompute_task.delay(user_id))
+    transaction.on_commit(lambda: user_assignments_recompute_task.delay(user_id), robust=True)
 
 
 def _enqueue_course(course_id: int) -> None:
     from .tasks import course_assignments_sync_task
 
-    transaction.on_commit(lambda: course_assignments_sync_task.delay(course_id))
+    transaction.on_commit(lambda: course_assignments_sync_task.delay(course_id), robust=True)
 
 
 @receiver(post_save, sender="exams.ExamGrade")
@@ -86,4 +89,4 @@ def unit_moved_resync(sender, unit_id: int, **kwargs) -> None:
     moves are rare and a sync is about a second per course of 5,000 people."""
     from .tasks import courses_assignments_sync_all_task
 
-    transaction.on_commit(courses_assignments_sync_all_task.delay)
+    transaction.on_commit(courses_assignments_sync_all_task.delay, robust=True)

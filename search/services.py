@@ -58,9 +58,12 @@ def _enqueue_once(args: tuple[str, str, str]) -> None:
     a page saves it several times)."""
     from .tasks import index_object
 
+    # ``robust``: a broker that is down or restarting is logged, never raised to the
+    # editor who published; the object stays marked dirty and ``index_sweep`` (beat)
+    # queues it again.
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
-        transaction.on_commit(lambda: index_object.delay(*args))
+        transaction.on_commit(lambda: index_object.delay(*args), robust=True)
         return
     # Django replaces ``run_on_commit`` with a new list on commit and on rollback, so a
     # set tied to the current list forgets what a rolled-back transaction enqueued.
@@ -77,7 +80,7 @@ def _enqueue_once(args: tuple[str, str, str]) -> None:
         pending.discard(args)
         index_object.delay(*args)
 
-    transaction.on_commit(run)
+    transaction.on_commit(run, robust=True)
 
 
 def index_apply(

@@ -74,7 +74,7 @@ def on_cases_imported(sender: Any, **kwargs: Any) -> None:
     after the import's transactions commit."""
     from .tasks import rebuild_index
 
-    transaction.on_commit(lambda: rebuild_index.delay("case"))
+    transaction.on_commit(lambda: rebuild_index.delay("case"), robust=True)
 
 
 # Dependencies -------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _rebuild_once(doc_type: str) -> None:
     if conn.in_atomic_block and doc_type in pending[1]:
         return
     pending[1].add(doc_type)
-    transaction.on_commit(lambda: rebuild_index.delay(doc_type))
+    transaction.on_commit(lambda: rebuild_index.delay(doc_type), robust=True)
 
 
 def _remember(fields: tuple[str, ...]) -> Any:
