@@ -115,9 +115,17 @@ def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page,
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=4))
     page.reload()
     # At time-up the answers are locked at once; the submit follows within the spread.
+    # A mutation observer notes the lock in sessionStorage, which outlives the navigation.
     first_order = next(iter(chosen))
-    expect(page.locator(f"input[name=q{first_order}]").first).to_be_disabled(timeout=10_000)
+    page.evaluate(
+        """(name) => new MutationObserver(() => {
+             const input = document.querySelector(`input[name=${name}]`);
+             if (input && input.disabled) sessionStorage.setItem("locked", "1");
+           }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ["disabled"]})""",
+        f"q{first_order}",
+    )
     page.wait_for_url(re.compile(r"/exams/a/\d+/result$"), timeout=20_000)
+    assert page.evaluate("sessionStorage.getItem('locked')") == "1"
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.MARKING
     assert len(seen) >= 5
