@@ -104,6 +104,17 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def timed_searches(backend, queries) -> tuple[list[float], list[float]]:
+    """Run each SearchQuery once; return wall-clock and CPU milliseconds per query."""
+    ms, cpu = [], []
+    for query in queries:
+        t, c = time.perf_counter(), time.process_time()
+        backend.search(query)
+        ms.append(1000 * (time.perf_counter() - t))
+        cpu.append(1000 * (time.process_time() - c))
+    return ms, cpu
+
+
 def line(
     name: str,
     ms: list[float],
@@ -238,37 +249,17 @@ def main() -> None:
 
         scope = frozenset({7})
         for mode in ("keyword", "semantic", "hybrid"):
-            ms, cpu = [], []
-            for q, v in zip(queries, q_vectors, strict=True):
-                t, c = time.perf_counter(), time.process_time()
-                backend.search(
-                    SearchQuery(
-                        text=q,
-                        doc_types=["case"],
-                        mode=mode,
-                        vector=None if mode == "keyword" else v,
-                        viewer_units=scope,
-                        limit=10,
-                    )
-                )
-                ms.append(1000 * (time.perf_counter() - t))
-                cpu.append(1000 * (time.process_time() - c))
+            ms, cpu = timed_searches(backend, (
+                SearchQuery(text=q, doc_types=["case"], mode=mode,
+                            vector=None if mode == "keyword" else v, viewer_units=scope, limit=10)
+                for q, v in zip(queries, q_vectors, strict=True)
+            ))
             line(f"{mode} (no encoding)", ms, base, cpu)
         if not use_random:
-            ms, cpu = [], []
-            for q in queries:
-                t, c = time.perf_counter(), time.process_time()
-                backend.search(
-                    SearchQuery(
-                        text=q,
-                        doc_types=["case"],
-                        mode="hybrid",
-                        viewer_units=scope,
-                        limit=10,
-                    )
-                )
-                ms.append(1000 * (time.perf_counter() - t))
-                cpu.append(1000 * (time.process_time() - c))
+            ms, cpu = timed_searches(backend, (
+                SearchQuery(text=q, doc_types=["case"], mode="hybrid", viewer_units=scope, limit=10)
+                for q in queries
+            ))
             line("hybrid (with encoding)", ms, base, cpu)
         else:
             enc = []
@@ -277,23 +268,11 @@ def main() -> None:
                 encoder.encode_query(q)
                 enc.append(1000 * (time.perf_counter() - t))
             line(f"query encoding alone ({model_path.name})", enc)
-        facets, cpu = [], []
-        for q, v in zip(queries[:50], q_vectors[:50], strict=True):
-            t, c = time.perf_counter(), time.process_time()
-            backend.search(
-                SearchQuery(
-                    text=q,
-                    doc_types=["case"],
-                    mode="hybrid",
-                    vector=v,
-                    viewer_units=scope,
-                    limit=10,
-                    facets=["year", "case_kind"],
-                    filters={"year": [2018, 2019, 2020]},
-                )
-            )
-            facets.append(1000 * (time.perf_counter() - t))
-            cpu.append(1000 * (time.process_time() - c))
+        facets, cpu = timed_searches(backend, (
+            SearchQuery(text=q, doc_types=["case"], mode="hybrid", vector=v, viewer_units=scope, limit=10,
+                        facets=["year", "case_kind"], filters={"year": [2018, 2019, 2020]})
+            for q, v in zip(queries[:50], q_vectors[:50], strict=True)
+        ))
         line("hybrid + filters + facets", facets, base, cpu)
         if not args.no_api and size == args.sizes[-1]:
             api_latency(folder, doc_encoder, queries[:50])

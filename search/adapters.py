@@ -24,6 +24,27 @@ def _law_name(law: Any) -> str:
     return str(law.short_name or law.name)
 
 
+def _cited_articles_prefetch() -> Prefetch:
+    return Prefetch(
+        "cited_articles",
+        queryset=apps.get_model("casebank", "Article").objects.select_related("law"),
+    )
+
+
+def _article_refs(articles: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": a.pk, "law": _law_name(a.law), "label": a.label, "source_id": a.source_id}
+        for a in articles
+    ]
+
+
+def _restriction(page: Any) -> tuple[bool, list[Any]]:
+    """Whether a case or guideline page is restricted, and the units that may see it
+    (empty when it is not restricted)."""
+    restricted = page.visibility == "restricted"
+    return restricted, list(page.restricted_units.all()) if restricted else []
+
+
 class CaseAdapter:
     """Typical cases: live pages only; restricted ones carry their units."""
 
@@ -34,14 +55,7 @@ class CaseAdapter:
 
     def queryset(self) -> QuerySet[Any]:
         return self.model.objects.live().prefetch_related(
-            "charges",
-            "restricted_units",
-            Prefetch(
-                "cited_articles",
-                queryset=apps.get_model("casebank", "Article").objects.select_related(
-                    "law"
-                ),
-            ),
+            "charges", "restricted_units", _cited_articles_prefetch()
         )
 
     def to_document(self, case: Any) -> SearchDocument | None:
@@ -49,8 +63,7 @@ class CaseAdapter:
             return None
         charges = [c.name for c in case.charges.all()]
         articles = list(case.cited_articles.all())
-        units = list(case.restricted_units.all())
-        restricted = case.visibility == "restricted"
+        restricted, units = _restriction(case)
         body = join_text(
             [
                 case.summary,
@@ -78,21 +91,13 @@ class CaseAdapter:
                 "case_kind": case.kind,
                 "level": case.level,
                 "year": case.case_date.year if case.case_date else None,
-                "unit": [u.code for u in units] if restricted else [],
+                "unit": [u.code for u in units],
             },
             restricted=restricted,
-            allowed_units=[u.pk for u in units] if restricted else [],
+            allowed_units=[u.pk for u in units],
             extra={
                 "charges": charges,
-                "articles": [
-                    {
-                        "id": a.pk,
-                        "law": _law_name(a.law),
-                        "label": a.label,
-                        "source_id": a.source_id,
-                    }
-                    for a in articles
-                ],
+                "articles": _article_refs(articles),
                 "case_number": case.case_number,
                 "case_date": case.case_date.isoformat() if case.case_date else "",
                 "kind": case.kind,
@@ -170,21 +175,14 @@ class GuidelineAdapter:
 
     def queryset(self) -> QuerySet[Any]:
         return self.model.objects.live().prefetch_related(
-            "restricted_units",
-            Prefetch(
-                "cited_articles",
-                queryset=apps.get_model("casebank", "Article").objects.select_related(
-                    "law"
-                ),
-            ),
+            "restricted_units", _cited_articles_prefetch()
         )
 
     def to_document(self, page: Any) -> SearchDocument | None:
         if not page.live:
             return None
         articles = list(page.cited_articles.all())
-        units = list(page.restricted_units.all())
-        restricted = page.visibility == "restricted"
+        restricted, units = _restriction(page)
         body = join_text(
             [page.topic, page.police_types, page.posts, page.summary, page.body]
         )
@@ -200,22 +198,14 @@ class GuidelineAdapter:
                 "law": sorted({_law_name(a.law) for a in articles}),
                 "article": [str(a.pk) for a in articles],
                 "year": page.effective_on.year if page.effective_on else None,
-                "unit": [u.code for u in units] if restricted else [],
+                "unit": [u.code for u in units],
             },
             restricted=restricted,
-            allowed_units=[u.pk for u in units] if restricted else [],
+            allowed_units=[u.pk for u in units],
             extra={
                 "topic": page.topic,
                 "category": page.category,
-                "articles": [
-                    {
-                        "id": a.pk,
-                        "law": _law_name(a.law),
-                        "label": a.label,
-                        "source_id": a.source_id,
-                    }
-                    for a in articles
-                ],
+                "articles": _article_refs(articles),
             },
         )
 
