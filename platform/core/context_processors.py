@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .nav import nav_for
 
 
 def platform(request: HttpRequest) -> dict:
-    return {"SITE_NAME": settings.WAGTAIL_SITE_NAME, "nav_items": nav_for(request)}
+    # Lazy: the entries' checks cost queries, and a page without the menu (an exam being
+    # taken) never pays for them.
+    return {"SITE_NAME": settings.WAGTAIL_SITE_NAME, "nav_items": SimpleLazyObject(lambda: nav_for(request))}
