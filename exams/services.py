@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -270,6 +271,8 @@ def version_key_fix(*, version: QuestionVersion, answer: Any = None, parts: list
         raise ValidationError(errors)
     version.answer, version.parts = content["answer"], content["parts"]
     version.save()
+    # A blank count or a part's text may have changed: papers showing it render again.
+    transaction.on_commit(partial(_forget_papers, version.pk))
     audit_log(action="exams.key_fix", actor=actor, request=request, target=version.question,
               details={"version": version.number, "before": before,
                        "after": {"answer": version.answer, "parts": version.parts}})
@@ -281,12 +284,13 @@ def version_key_fix(*, version: QuestionVersion, answer: Any = None, parts: list
 
 def session_audience(session: ExamSession):
     """Return the people the session is for: unit subtrees, roles and named people."""
+    units = list(session.audience_units.all())
     unit_q = Q()
-    for unit in session.audience_units.all():
+    for unit in units:
         unit_q |= Q(unit__path__startswith=unit.path)
     qs = User.objects.filter(is_active=True)
     condition = Q(pk__in=session.audience_people.values("pk"))
-    if session.audience_units.exists():
+    if units:
         base = unit_q
         if session.audience_roles:
             base &= Q(role_assignments__role__in=session.audience_roles)
@@ -325,7 +329,10 @@ def session_window(session: ExamSession, override: ExamOverride | None) -> tuple
     return opens, closes
 
 
-def user_in_audience(session: ExamSession, user: User) -> bool:
+def user_in_audience(session: ExamSession, user: User, override: ExamOverride | None = None) -> bool:
+    """Is ``user`` in the session's audience (or given an override, passed when known)?"""
+    if override is not None:
+        return True
     return session_audience(session).filter(pk=user.pk).exists() or ExamOverride.objects.filter(
         session=session, user=user).exists()
 
@@ -433,13 +440,28 @@ def session_prepare_attempts(*, session: ExamSession, progress=None) -> int:
     for user in people:
         try:
             # Back in the audience after a withdrawal: the next number.
-            attempt_prepare(session=session, user=user, number=None if user.pk in withdrawn else 1)
+            attempt = attempt_prepare(session=session, user=user, number=None if user.pk in withdrawn else 1)
             created += 1
+            # Rendered now, off the start's path: a hall that starts together reads HTML.
+            transaction.on_commit(partial(_warm_paper, attempt.pk))
         except IntegrityError:
             pass
         if progress:
             progress(1)
     return created
+
+
+def _forget_papers(version_id: int) -> None:
+    from .paper import forget_version
+
+    forget_version(version_id)
+
+
+def _warm_paper(attempt_id: int) -> None:
+    # Imported here: the paper renders through the selectors, which import this module.
+    from .paper import warm
+
+    warm([attempt_id])
 
 
 def attempts_allowed(session: ExamSession, override: ExamOverride | None) -> int:
@@ -456,6 +478,7 @@ class Availability:
     opens: datetime | None = None
     closes: datetime | None = None
     attempts: list[Attempt] = field(default_factory=list)
+    override: ExamOverride | None = None
 
 
 def session_availability(*, session: ExamSession, user: User, now: datetime | None = None) -> Availability:
@@ -467,14 +490,14 @@ def session_availability(*, session: ExamSession, user: User, now: datetime | No
     allowed = attempts_allowed(session, override)
     used = sum(1 for a in attempts if a.status not in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN))
     info = {"attempts_used": used, "attempts_allowed": allowed, "opens": opens, "closes": closes,
-            "attempts": [a for a in attempts if a.status != AttemptStatus.WITHDRAWN]}
+            "attempts": [a for a in attempts if a.status != AttemptStatus.WITHDRAWN], "override": override}
     running = [a for a in attempts if a.status == AttemptStatus.IN_PROGRESS
                and a.deadline and now <= a.deadline + timedelta(seconds=grace_seconds())]
     if running:
         return Availability(True, resume=running[0], **info)
     # Membership is checked now, not taken from a paper prepared earlier: the audience,
     # or the person's unit or roles, may have changed since.
-    if not session.is_published or not user_in_audience(session, user):
+    if not session.is_published or not user_in_audience(session, user, override):
         removed = any(a.status in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN) for a in attempts)
         return Availability(False, _(REMOVED_FROM_AUDIENCE if removed and session.is_published else NOT_IN_AUDIENCE),
                             **info)
@@ -512,7 +535,7 @@ def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip
         audit_log(action="exams.attempt_start", actor=user, request=request, target=session, result="denied",
                   details={"reason": "network", "ip": ip})
         raise ExamError(_(NETWORK_NOT_ALLOWED).format(ip=ip or "?"), code="network", status=403)
-    override = session_override(session, user)
+    override = availability.override
     _opens, closes = session_window(session, override)
     limit = timedelta(minutes=session.time_limit_minutes + (override.extra_minutes if override else 0))
     with transaction.atomic():

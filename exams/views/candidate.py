@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.net import client_ip
 
-from .. import services
+from .. import paper, services
 from ..certificates import CertificateFontMissing, certificate_pdf, certificate_visible
 from ..models import (
     Attempt,
@@ -32,7 +32,6 @@ from ..models import (
 )
 from ..selectors import (
     attempt_review,
-    candidate_paper,
     review_allowed,
     sessions_for_user,
     slot_feedback,
@@ -95,7 +94,11 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("exams:attempt_result", pk=attempt.pk)
     now = timezone.now()
     return render(request, "exams/attempt_take.html", {
-        "attempt": attempt, "session": attempt.session, "paper": candidate_paper(attempt),
+        "attempt": attempt, "session": attempt.session,
+        # The questions are rendered once per attempt; the answers are filled in by take.js.
+        "paper_html": paper.paper_html(attempt),
+        "answers": paper.saved_answers(attempt),
+        "feedback": paper.checked_feedback(attempt),
         "config": {
             "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
             "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),

@@ -6,6 +6,7 @@ downloads the certificate."""
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from datetime import timedelta
 
@@ -185,4 +186,7 @@ def test_practice_check_shows_one_answer_and_locks_it(page, live_server):
     page.reload()
     expect(page.locator("#feedback-1 .feedback-box")).to_be_visible()
     expect(page.locator("#q2 .check-btn")).to_be_visible()
-    assert page.content().count(CANARY) == 1
+    expect(page.locator("#q1 input[type=radio]").first).to_be_disabled()
+    # The reloaded page carries the feedback of question 1 only (as data, then shown).
+    assert page.locator("#exam-take").inner_html().count(CANARY) == 1
+    assert list(json.loads(page.locator("#exam-feedback").text_content())) == ["1"]

@@ -147,7 +147,37 @@
       }
     }).catch(function () { setStatus(msg.offline, "error"); });
   }
-  root.querySelectorAll(".question[data-checked]").forEach(lock);
+  function restore(q, value) {
+    // The inverse of collect(): the page is cached without answers (exams/paper.py).
+    var order = q.getAttribute("data-order"), type = q.getAttribute("data-qtype");
+    var choose = function (inputs, letters) {
+      inputs.forEach(function (i) { i.checked = letters.indexOf(i.value) >= 0; });
+    };
+    if (type === "fillin") {
+      q.querySelectorAll("input[data-blank]").forEach(function (i) {
+        i.value = value[Number(i.getAttribute("data-blank"))] || "";
+      });
+    } else if (type === "case") {
+      q.querySelectorAll("[data-part]").forEach(function (p) {
+        var v = value[p.getAttribute("data-part")];
+        if (v === undefined || v === null) return;
+        var ta = p.querySelector("textarea");
+        if (ta) ta.value = v; else choose(p.querySelectorAll("input"), v);
+      });
+    } else {
+      choose(q.querySelectorAll("input[name=q" + order + "]"), value);
+    }
+  }
+  var saved = JSON.parse(document.getElementById("exam-answers").textContent);
+  var feedback = JSON.parse(document.getElementById("exam-feedback").textContent);
+  root.querySelectorAll(".question").forEach(function (q) {
+    var order = q.getAttribute("data-order");
+    if (saved[order] !== undefined) restore(q, saved[order]);
+    if (feedback[order] !== undefined) {
+      document.getElementById("feedback-" + order).innerHTML = feedback[order];  // rendered and escaped by the server
+      lock(q);
+    }
+  });
   root.querySelectorAll(".check-btn").forEach(function (b) {
     b.addEventListener("click", function () { check(b.closest(".question")); });
   });
