@@ -18,7 +18,7 @@ from audit.services import audit_log
 from .backends.base import FILTER_FIELDS, INTEGER_FILTERS, SearchUnavailable
 from .linking import link_case
 from .permissions import LINK_DENIED, LINK_ROLES, audit_link_denied, can_link_cases
-from .selectors import MAX_LIMIT, hit_as_dict, search_documents
+from .selectors import MAX_LIMIT, group_law_facet, hit_as_dict, search_documents
 
 TYPES = ("case", "article", "guideline", "course")
 MODES = ("hybrid", "keyword", "semantic")
@@ -148,7 +148,9 @@ class SearchView(APIView):
             {
                 "total": page.total,
                 "results": [hit_as_dict(h) for h in page.hits],
-                "facets": page.facets,
+                # One entry per law, as on the page (articles index both of its names).
+                "facets": {name: group_law_facet(counts)[0] if name == "law" else counts
+                           for name, counts in page.facets.items()},
                 "exact": hit_as_dict(page.exact) if page.exact else None,
             }
         )

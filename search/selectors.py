@@ -10,7 +10,7 @@ from accounts.models import Unit
 from accounts.selectors import sees_all_units
 
 from . import highlight
-from .adapters import _article_url
+from .adapters import _article_url, _law_name
 from .backends import get_search_backend
 from .backends.base import SearchHit, SearchQuery
 from .text import parse_references, resolve_reference
@@ -164,3 +164,33 @@ def hit_as_dict(hit: SearchHit) -> dict[str, Any]:
             if k not in {"type", "id", "title", "score", "snippet", "url"}
         },
     }
+
+
+def group_law_facet(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """One entry per law, keyed by the name every document is filtered by (the short
+    name, or the full name when there is none: ``adapters._law_name``). Articles index
+    both names, so the full name's count is a subset of the short name's: take the max.
+    Return the grouped counts and, per key, the raw values it stands for."""
+    from django.apps import apps
+
+    try:
+        law_model = apps.get_model("casebank", "Law")
+    except LookupError:
+        return counts, {v: {v} for v in counts}
+    values = list(counts)
+    canonical: dict[str, str] = {}
+    for law in law_model.objects.filter(name__in=values) | law_model.objects.filter(
+        short_name__in=values
+    ):
+        key = _law_name(law)
+        canonical.setdefault(law.name, key)
+        if law.short_name:
+            canonical.setdefault(law.short_name, key)
+    grouped: dict[str, int] = {}
+    members: dict[str, set[str]] = {}
+    for value, count in counts.items():
+        key = canonical.get(value, value)
+        grouped[key] = max(grouped.get(key, 0), count)
+        members.setdefault(key, set()).update({key, value})
+    grouped = dict(sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])))
+    return grouped, members

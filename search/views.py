@@ -20,7 +20,7 @@ from .backends import get_search_backend
 from .backends.base import FILTER_FIELDS, SearchUnavailable
 from .linking import MIN_TEXT, link_case
 from .permissions import LINK_DENIED, audit_link_denied, can_link_cases
-from .selectors import hit_as_dict, search_documents
+from .selectors import group_law_facet, hit_as_dict, search_documents
 
 PAGE_SIZE = 10
 TYPE_LABELS = {
@@ -141,38 +141,6 @@ def _value_labels(name: str) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices} if choices else {}
 
 
-def _group_laws(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, set[str]]]:
-    """One entry per law, keyed by the name every document is filtered by (the short
-    name, or the full name when there is none: ``adapters._law_name``). Articles index
-    both names, so the full name's count is a subset of the short name's: take the max.
-    Return the grouped counts and, per key, the raw values it stands for."""
-    from django.apps import apps
-
-    from .adapters import _law_name
-
-    try:
-        law_model = apps.get_model("casebank", "Law")
-    except LookupError:
-        return counts, {v: {v} for v in counts}
-    values = list(counts)
-    canonical: dict[str, str] = {}
-    for law in law_model.objects.filter(name__in=values) | law_model.objects.filter(
-        short_name__in=values
-    ):
-        key = _law_name(law)
-        canonical.setdefault(law.name, key)
-        if law.short_name:
-            canonical.setdefault(law.short_name, key)
-    grouped: dict[str, int] = {}
-    members: dict[str, set[str]] = {}
-    for value, count in counts.items():
-        key = canonical.get(value, value)
-        grouped[key] = max(grouped.get(key, 0), count)
-        members.setdefault(key, set()).update({key, value})
-    grouped = dict(sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])))
-    return grouped, members
-
-
 def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> list[dict]:
     labels = {
         "type": _("Type"),
@@ -189,7 +157,7 @@ def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> lis
             continue
         members: dict[str, set[str]] = {}
         if name == "law":
-            counts, members = _group_laws(counts)
+            counts, members = group_law_facet(counts)
         value_labels = _value_labels(name)
         items = []
         for value, count in list(counts.items())[:12]:

@@ -74,6 +74,16 @@ class SearchApiTests(ClassIndexMixin, BaseTestCase):
         self.assertEqual(len(body["results"]), 1)
         self.assertEqual(body["facets"]["year"], {"2022": 2})
 
+    def test_a_law_facet_lists_each_law_once(self) -> None:
+        # Articles index both names of their law; the answer counts the law once, under
+        # the name a filter uses, as the search page does.
+        body = self.api(self.token_a).get("/api/v1/search", {"q": "盗窃", "facets": "law"}).json()
+        laws = body["facets"]["law"]
+        self.assertEqual(list(laws), ["刑法"])
+        self.assertLessEqual(laws["刑法"], body["total"])
+        filtered = self.api(self.token_a).get("/api/v1/search", {"q": "盗窃", "law": "刑法"}).json()
+        self.assertEqual(filtered["total"], laws["刑法"])
+
     def test_invalid_parameters_are_a_clear_400(self) -> None:
         response = self.api(self.token_a).get("/api/v1/search", {"q": "x", "limit": 0})
         self.assertEqual(response.status_code, 400)
