@@ -1,24 +1,32 @@
 """Load test of an exam sitting on gunicorn + PostgreSQL + a Celery worker on Redis.
 
-Two sittings per run, both with N candidates:
+Three sittings per run, each with N candidates:
 
 * deadline sitting: N candidates start (spread over --ramp s), autosave every --interval s
   for --duration s, then keep saving until they submit at a random moment within the
   final --deadline-window s (how a real sitting ends: most people submit near the end);
+* time-up sitting: N candidates start together, so their clocks run out at the same
+  moment; each page then submits after a random wait of up to the page's spread
+  (``EXAMS_DEADLINE_SUBMIT_SPREAD_SECONDS``), as take.js does (the bench does not wait out
+  the time limit: it sends the submits as the pages would when it ends);
 * simultaneous sitting: N candidates start, save once, and all submit within ~1 s
   (the worst case: everyone presses "submit" together when told to).
 
 Candidates are asyncio/httpx clients with real sessions, CSRF and JSON saves; every
 acknowledged save is compared with the database afterwards (no answer may be lost), and
 every submitted attempt must end with exactly one Result. Prints p50/p95/p99 per phase,
-error counts, GET /healthz under the same server as the baseline, and the server CPU
-per submit (gunicorn processes, /proc). Before the load, the CPU per submit request
-(in-process, Django test client, PostgreSQL) of the current code and of the submit of
-LEGACY_REF (loaded from git) is measured in the same process, with the ratio.
+error counts, GET /healthz under the same server as the baseline, the server CPU per
+submit (gunicorn processes, /proc), and where the cores went during the simultaneous
+burst (web, grading worker, load client). Before the load, two before/after figures in
+the same process (in-process, Django test client, PostgreSQL), with their ratios: CPU per
+submit request of the current code against the submit of LEGACY_REF (loaded from git),
+and CPU per attempt page with the paper read from the cache against rendered for the
+request. The grading worker runs at nice --worker-nice (10), as docs/deployment.md
+advises for a worker on a web machine.
 
-    .venv/bin/python bench/exam_load.py                       # 300 candidates, both sittings
+    .venv/bin/python bench/exam_load.py                       # 300 candidates, three sittings
     .venv/bin/python bench/exam_load.py --find-max            # largest N meeting the targets
-    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per submit, before/after
+    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per submit and page, before/after
 
 Targets: p95 autosave <= 150 ms, p95 submit <= 500 ms, no errors, nothing lost.
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379.
@@ -241,6 +249,43 @@ def cpu_per_submit(users: list, samples: int) -> dict[str, float]:
     return out
 
 
+def cpu_per_page(users: list, samples: int) -> dict[str, float]:
+    """CPU and queries per attempt page, in-process on PostgreSQL: the paper read from the
+    cache (as prepared ahead of the window) against the paper rendered for the request
+    (its cache entry deleted first: what every page cost before the cache), alternating."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from exams import paper
+    from exams.models import Attempt
+
+    session = seed_session(users[:samples * 2], "page")
+    runs: dict[str, list[float]] = defaultdict(list)
+    queries: dict[str, list[int]] = defaultdict(list)
+    for i, user in enumerate(users[:samples * 2]):
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        client.force_login(user)
+        client.get("/exams/")  # the session's first write (last seen) is not the page's
+        location = client.post(f"/exams/s/{session.pk}/")["Location"]
+        kind = "rendered" if i % 2 else "cached"
+        if kind == "rendered":
+            paper.forget(Attempt.objects.filter(session=session, user=user))
+        with CaptureQueriesContext(connection) as q:
+            t = time.process_time()
+            response = client.get(location)
+            runs[kind].append(1000 * (time.process_time() - t))
+        queries[kind].append(len(q.captured_queries))
+        if response.status_code != 200:
+            raise SystemExit(f"attempt page answered {response.status_code}")
+    print(f"\nCPU per attempt page (in-process, PostgreSQL, {QUESTIONS} questions; {samples} each, alternating):")
+    out = {kind: percentile(runs[kind], 50) for kind in ("rendered", "cached")}
+    for kind, label in (("rendered", "paper rendered"), ("cached", "paper from the cache")):
+        print(f"  {label:<22} median {out[kind]:6.1f} ms CPU   {percentile(queries[kind], 50):.0f} SQL queries")
+    print(f"  ratio cached/rendered: {out['cached'] / out['rendered']:.2f}")
+    return out
+
+
 # Servers ----------------------------------------------------------------------------------
 def start_servers(args, env) -> list[subprocess.Popen]:
     log = open(ROOT / "var" / "bench-exam-gunicorn.log", "w")  # noqa: SIM115
@@ -251,7 +296,7 @@ def start_servers(args, env) -> list[subprocess.Popen]:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     worker_log = open(ROOT / "var" / "bench-exam-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [PY, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING", "--without-gossip",
+        [*(["nice", "-n", str(args.worker_nice)] if args.worker_nice else []), PY, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING", "--without-gossip",
          "--without-mingle", "--hostname", f"bench-{os.getpid()}@%h"],
         cwd=ROOT / "platform", env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
     return [gunicorn, worker]
@@ -290,6 +335,7 @@ class Stats:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.cpu: dict[str, float] = {}
+        self.burst: dict[str, float] = {}
 
     def record(self, phase: str, seconds: float, ok: bool, why: str = "") -> None:
         self.latency[phase].append(seconds * 1000)
@@ -376,7 +422,7 @@ async def wait_for_server(client) -> None:
         await asyncio.sleep(0.5)
 
 
-async def run_load(args, n: int, info: dict, master_pid: int) -> tuple[Stats, list[Candidate]]:
+async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stats, list[Candidate]]:
     import logging
 
     import httpx
@@ -399,9 +445,9 @@ async def run_load(args, n: int, info: dict, master_pid: int) -> tuple[Stats, li
 
         for _ in range(50):  # warm every worker thread up first
             await client.get("/healthz")
-        cpu0 = server_cpu_seconds(master_pid)
+        cpu0 = server_cpu_seconds(pids["server"])
         await asyncio.gather(*(health() for _ in range(400)))
-        stats.cpu["baseline /healthz"] = 1000 * (server_cpu_seconds(master_pid) - cpu0) / 400
+        stats.cpu["baseline /healthz"] = 1000 * (server_cpu_seconds(pids["server"]) - cpu0) / 400
 
         # 1. The deadline sitting: autosaves, then submits spread over the final window.
         people = [Candidate(client, stats, info, uid) for uid in info["users"]]
@@ -424,7 +470,26 @@ async def run_load(args, n: int, info: dict, master_pid: int) -> tuple[Stats, li
         await asyncio.gather(*(deadline_candidate(c, stop_at) for c in people))
         print(f"  deadline sitting over after {time.perf_counter() - t0:.0f} s", flush=True)
 
-        # 2. The simultaneous sitting: start, save once, all submit at once.
+        # 2. The time-up sitting: one deadline for everyone; each page waits a random part
+        #    of the spread before it submits (take.js), so the hall does not submit at once.
+        hall = [Candidate(client, stats, info, uid) for uid in info["users"]]
+        ramp = min(args.ramp, 15.0)
+
+        async def seated(c: Candidate) -> None:
+            await asyncio.sleep(random.uniform(0, ramp))
+            if await c.start(info["timeup_session"], phase="start (time-up sitting)"):
+                await c.save(phase="autosave (time-up sitting)")
+
+        await asyncio.gather(*(seated(c) for c in hall))
+        await asyncio.sleep(2)
+
+        async def time_up(c: Candidate) -> None:
+            await asyncio.sleep(random.uniform(0, info["spread"]))
+            await c.submit("submit (time-up)")
+
+        await asyncio.gather(*(time_up(c) for c in hall if c.attempt))
+
+        # 3. The simultaneous sitting: start, save once, all submit at once.
         others = [Candidate(client, stats, info, uid) for uid in info["users"]]
         ramp = min(args.ramp, 15.0)
 
@@ -435,11 +500,16 @@ async def run_load(args, n: int, info: dict, master_pid: int) -> tuple[Stats, li
 
         await asyncio.gather(*(ready(c) for c in others))
         await asyncio.sleep(2)
-        cpu0 = server_cpu_seconds(master_pid)
+        before = {name: server_cpu_seconds(pid) for name, pid in pids.items()}
+        client0, wall0 = time.process_time(), time.perf_counter()
         started = [c for c in others if c.attempt]
         await asyncio.gather(*(c.submit("submit (simultaneous)") for c in started))
-        stats.cpu["submit (simultaneous)"] = 1000 * (server_cpu_seconds(master_pid) - cpu0) / max(len(started), 1)
-    return stats, people + others
+        wall = time.perf_counter() - wall0
+        used = {name: server_cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+        stats.cpu["submit (simultaneous)"] = 1000 * used["server"] / max(len(started), 1)
+        # Where the machine's cores went while the burst lasted.
+        stats.burst = {"wall": wall, "client": time.process_time() - client0, **used}
+    return stats, people + hall + others
 
 
 def verify(candidates: list) -> tuple[int, int, int, int, int]:
@@ -468,11 +538,12 @@ def verify(candidates: list) -> tuple[int, int, int, int, int]:
     return checked, lost, len(rows), submitted, len(rows) - len(set(rows))
 
 
-def report(args, n: int, stats: Stats, checks: tuple) -> dict[str, bool]:
+def report(args, n: int, stats: Stats, checks: tuple, spread: float) -> dict[str, bool]:
     checked, lost, results, submitted, duplicates = checks
     base95 = percentile(stats.latency["baseline /healthz"], 95)
     print(f"\n{n} candidates; deadline sitting: saves every {args.interval:g} s for {args.duration:g} s, submits "
-          f"spread over the final {args.deadline_window:g} s; simultaneous sitting: all submit at once; "
+          f"spread over the final {args.deadline_window:g} s; time-up sitting: one deadline, each page submits "
+          f"within {spread:g} s of it; simultaneous sitting: all submit at once; "
           f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis")
     print(f"{'phase':<24}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
           f"{'errors':>8}{'CPU ms/req':>12}")
@@ -484,6 +555,10 @@ def report(args, n: int, stats: Stats, checks: tuple) -> dict[str, bool]:
               f"{max(values):>9.1f}{p95 / base95:>11.1f}{errors:>8}{cpu:>12}")
         for why, count in stats.errors[phase].items():
             print(f"    {count} × {why}")
+    if stats.burst:
+        b = stats.burst
+        print(f"simultaneous burst: {b['wall']:.2f} s of wall time ({os.cpu_count()} cores); CPU used meanwhile: "
+              f"web {b['server']:.2f} s, grading worker {b['worker']:.2f} s, load client {b['client']:.2f} s")
     print(f"acknowledged answers checked against the database: {checked}, lost: {lost}")
     print(f"results: {results} for {submitted} submitted attempts (duplicates: {duplicates})")
     errors = sum(sum(e.values()) for e in stats.errors.values())
@@ -491,32 +566,37 @@ def report(args, n: int, stats: Stats, checks: tuple) -> dict[str, bool]:
     save_ok = percentile(stats.latency["autosave"], 95) <= TARGET_SAVE_P95
     verdicts = {
         "deadline": sound and save_ok and percentile(stats.latency["submit (deadline)"], 95) <= TARGET_SUBMIT_P95,
+        "time-up": sound and percentile(stats.latency["submit (time-up)"], 95) <= TARGET_SUBMIT_P95,
         "simultaneous": sound and percentile(stats.latency["submit (simultaneous)"], 95) <= TARGET_SUBMIT_P95,
     }
     print(f"targets (p95 autosave ≤ {TARGET_SAVE_P95:g} ms, p95 submit ≤ {TARGET_SUBMIT_P95:g} ms, no errors, "
           f"nothing lost): deadline sitting {'MET' if verdicts['deadline'] else 'NOT MET'}, "
+          f"time-up sitting {'MET' if verdicts['time-up'] else 'NOT MET'}, "
           f"simultaneous burst {'MET' if verdicts['simultaneous'] else 'NOT MET'}", flush=True)
     return verdicts
 
 
-def sitting(args, users: list, n: int, master_pid: int) -> dict[str, bool]:
+def sitting(args, users: list, n: int, pids: dict[str, int]) -> dict[str, bool]:
     from django.conf import settings
 
     people = users[:n]
     print(f"\n— {n} candidates —", flush=True)
-    info = {"deadline_session": seed_session(people, "deadline").pk, "burst_session": seed_session(people, "burst").pk,
+    from exams.services import deadline_submit_spread_seconds
+
+    info = {"deadline_session": seed_session(people, "deadline").pk, "timeup_session": seed_session(people, "time-up").pk,
+            "burst_session": seed_session(people, "burst").pk, "spread": deadline_submit_spread_seconds(),
             "users": [u.pk for u in people], "sessions": login_cookies(people),
             "session_cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME}
-    stats, candidates = asyncio.run(run_load(args, n, info, master_pid))
-    return report(args, n, stats, verify(candidates))
+    stats, candidates = asyncio.run(run_load(args, n, info, pids))
+    return report(args, n, stats, verify(candidates), info["spread"])
 
 
-def find_max(args, users: list, master_pid: int) -> None:
+def find_max(args, users: list, pids: dict[str, int]) -> None:
     """Grow N from --candidates (×2) until a target fails, then bisect to --step."""
-    best = {"deadline": 0, "simultaneous": 0}
+    best = {"deadline": 0, "time-up": 0, "simultaneous": 0}
     lo, hi, n = 0, None, args.candidates
     while True:
-        verdicts = sitting(args, users, n, master_pid)
+        verdicts = sitting(args, users, n, pids)
         for kind, ok in verdicts.items():
             if ok:
                 best[kind] = max(best[kind], n)
@@ -533,7 +613,8 @@ def find_max(args, users: list, master_pid: int) -> None:
         else:
             n = (lo + hi) // 2
     print(f"\nlargest N meeting the targets (step {args.step}, tried up to {args.max_candidates}): "
-          f"deadline sitting {best['deadline'] or 'none'}, simultaneous burst {best['simultaneous'] or 'none'} "
+          f"deadline sitting {best['deadline'] or 'none'}, time-up sitting {best['time-up'] or 'none'}, "
+          f"simultaneous burst {best['simultaneous'] or 'none'} "
           f"(of the counts tried)")
 
 
@@ -549,7 +630,8 @@ def main() -> None:
                         help="repeat with more/fewer candidates and report the largest N meeting the targets")
     parser.add_argument("--max-candidates", type=int, default=1200, help="upper bound for --find-max")
     parser.add_argument("--step", type=int, default=50, help="resolution of --find-max")
-    parser.add_argument("--cpu-only", action="store_true", help="only measure CPU per submit (before/after)")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="only measure CPU per submit and per attempt page (before/after)")
     parser.add_argument("--cpu-samples", type=int, default=60, help="submits per variant for the CPU figure")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
@@ -558,6 +640,8 @@ def main() -> None:
     parser.add_argument("--broker-db", type=int, default=5)
     parser.add_argument("--redis-db", type=int, default=None, help="cache/lockout Redis DB (default broker-db + 8)")
     parser.add_argument("--reuse-db", action="store_true")
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="run the grading worker at this niceness (docs/deployment.md: web before grading)")
     args = parser.parse_args()
     if args.redis_db is None:
         args.redis_db = args.broker_db + 8
@@ -568,14 +652,16 @@ def main() -> None:
     most = args.max_candidates if args.find_max else args.candidates
     users = seed_people(max(most, 2 * args.cpu_samples))
     cpu_per_submit(users, args.cpu_samples)
+    cpu_per_page(users, args.cpu_samples)
     if args.cpu_only:
         return
     procs = start_servers(args, env)
+    pids = {"server": procs[0].pid, "worker": procs[1].pid}
     try:
         if args.find_max:
-            find_max(args, users, procs[0].pid)
+            find_max(args, users, pids)
         else:
-            sitting(args, users, args.candidates, procs[0].pid)
+            sitting(args, users, args.candidates, pids)
     finally:
         stop_servers(procs)
 
