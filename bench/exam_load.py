@@ -470,18 +470,23 @@ async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stat
         await asyncio.gather(*(deadline_candidate(c, stop_at) for c in people))
         print(f"  deadline sitting over after {time.perf_counter() - t0:.0f} s", flush=True)
 
+        async def seat(session_key: str, sitting: str) -> list[Candidate]:
+            """Everyone starts within 15 s and saves once; return the hall, 2 s later."""
+            hall = [Candidate(client, stats, info, uid) for uid in info["users"]]
+            ramp = min(args.ramp, 15.0)
+
+            async def seated(c: Candidate) -> None:
+                await asyncio.sleep(random.uniform(0, ramp))
+                if await c.start(info[session_key], phase=f"start ({sitting} sitting)"):
+                    await c.save(phase=f"autosave ({sitting} sitting)")
+
+            await asyncio.gather(*(seated(c) for c in hall))
+            await asyncio.sleep(2)
+            return hall
+
         # 2. The time-up sitting: one deadline for everyone; each page waits a random part
         #    of the spread before it submits (take.js), so the hall does not submit at once.
-        hall = [Candidate(client, stats, info, uid) for uid in info["users"]]
-        ramp = min(args.ramp, 15.0)
-
-        async def seated(c: Candidate) -> None:
-            await asyncio.sleep(random.uniform(0, ramp))
-            if await c.start(info["timeup_session"], phase="start (time-up sitting)"):
-                await c.save(phase="autosave (time-up sitting)")
-
-        await asyncio.gather(*(seated(c) for c in hall))
-        await asyncio.sleep(2)
+        hall = await seat("timeup_session", "time-up")
 
         async def time_up(c: Candidate) -> None:
             await asyncio.sleep(random.uniform(0, info["spread"]))
@@ -490,16 +495,7 @@ async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stat
         await asyncio.gather(*(time_up(c) for c in hall if c.attempt))
 
         # 3. The simultaneous sitting: start, save once, all submit at once.
-        others = [Candidate(client, stats, info, uid) for uid in info["users"]]
-        ramp = min(args.ramp, 15.0)
-
-        async def ready(c: Candidate) -> None:
-            await asyncio.sleep(random.uniform(0, ramp))
-            if await c.start(info["burst_session"], phase="start (2nd sitting)"):
-                await c.save(phase="autosave (2nd sitting)")
-
-        await asyncio.gather(*(ready(c) for c in others))
-        await asyncio.sleep(2)
+        others = await seat("burst_session", "simultaneous")
         before = {name: server_cpu_seconds(pid) for name, pid in pids.items()}
         client0, wall0 = time.process_time(), time.perf_counter()
         started = [c for c in others if c.attempt]
@@ -545,13 +541,13 @@ def report(args, n: int, stats: Stats, checks: tuple, spread: float) -> dict[str
           f"spread over the final {args.deadline_window:g} s; time-up sitting: one deadline, each page submits "
           f"within {spread:g} s of it; simultaneous sitting: all submit at once; "
           f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis")
-    print(f"{'phase':<24}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
+    print(f"{'phase':<32}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
           f"{'errors':>8}{'CPU ms/req':>12}")
     for phase, values in stats.latency.items():
         p95 = percentile(values, 95)
         errors = sum(stats.errors[phase].values())
         cpu = f"{stats.cpu[phase]:.1f}" if phase in stats.cpu else ""
-        print(f"{phase:<24}{len(values):>7}{percentile(values, 50):>9.1f}{p95:>9.1f}{percentile(values, 99):>9.1f}"
+        print(f"{phase:<32}{len(values):>7}{percentile(values, 50):>9.1f}{p95:>9.1f}{percentile(values, 99):>9.1f}"
               f"{max(values):>9.1f}{p95 / base95:>11.1f}{errors:>8}{cpu:>12}")
         for why, count in stats.errors[phase].items():
             print(f"    {count} × {why}")
