@@ -152,6 +152,13 @@ else:
     }
 
 # Passwords (MLPS level 3 / OWASP ASVS 2: length, classes, common list, not the police number)
+# Argon2id first (accounts.hashers: why and at what cost); PBKDF2 still reads the hashes
+# stored before, and they are re-hashed at the next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"user_attributes": ("username", "police_number", "full_name", "email")}},
