@@ -58,7 +58,9 @@ def my_exams(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(ExamSession, pk=pk, is_published=True)
+    # The blueprint and its rows are shown (question count, total points).
+    session = get_object_or_404(ExamSession.objects.select_related("blueprint").prefetch_related("blueprint__rows"),
+                                pk=pk, is_published=True)
     # A prepared or earlier attempt proves membership without the audience query.
     if not (Attempt.objects.filter(session=session, user=request.user).exists()
             or services.user_in_audience(session, request.user)):

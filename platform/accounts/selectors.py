@@ -13,7 +13,9 @@ from .models import SCOPED_MANAGER_ROLES, Role, Unit, User
 
 def unit_scope_roots(user: User) -> list[Unit]:
     """Return the roots of the subtrees ``user`` manages (unit admin, leader roles)."""
-    if not user.is_authenticated:
+    # Most people hold no such role: their role codes (read once per request) say so
+    # without another query.
+    if not user.is_authenticated or not user.get_role_codes() & SCOPED_MANAGER_ROLES:
         return []
     roots: list[Unit] = []
     for assignment in user.role_assignments.select_related("scope_unit"):
