@@ -383,6 +383,8 @@ class Candidate:
         return r if ok else None
 
     async def start(self, session_id: int, phase: str = "start") -> bool:
+        # As a candidate does: the session's page (window, rules, the Start button), then Start.
+        await self.timed("session page", lambda: self.client.get(f"/exams/s/{session_id}/", headers=self.headers))
         r = await self.timed(phase, lambda: self.client.post(
             f"/exams/s/{session_id}/", headers=self.headers, data={"csrfmiddlewaretoken": self.csrf}), 302)
         location = r.headers.get("location", "") if r is not None else ""
