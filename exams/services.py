@@ -283,7 +283,10 @@ def version_key_fix(*, version: QuestionVersion, answer: Any = None, parts: list
 
 
 def session_audience(session: ExamSession):
-    """Return the people the session is for: unit subtrees, roles and named people."""
+    """Return the people the session is for: unit subtrees, roles and named people.
+
+    ``selectors.audience_session_ids`` applies the same rule to one person over many
+    sessions; change both together (their agreement is tested)."""
     units = list(session.audience_units.all())
     unit_q = Q()
     for unit in units:
