@@ -270,7 +270,7 @@ def cpu_per_page(users: list, samples: int) -> dict[str, float]:
         location = client.post(f"/exams/s/{session.pk}/")["Location"]
         kind = "rendered" if i % 2 else "cached"
         if kind == "rendered":
-            paper.forget(Attempt.objects.filter(session=session, user=user))
+            paper.forget(Attempt.objects.filter(session=session, user=user).select_related("session"))
         with CaptureQueriesContext(connection) as q:
             t = time.process_time()
             response = client.get(location)

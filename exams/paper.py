@@ -1,7 +1,8 @@
 """The attempt page's paper, rendered once.
 
 An attempt's paper never changes once it is drawn: the versions and the option order are
-fixed (a key fix, the one in-place change, forgets it). So the question HTML is rendered
+fixed (a key fix, the one in-place change, forgets it; the practice "check answer" buttons
+follow the session's policy and are part of the key). So the question HTML is rendered
 once per attempt and language and kept in the cache; the page itself only adds what does
 change: the candidate's saved answers (``saved_answers``, filled in by ``take.js``) and,
 in practice, the feedback of checked questions (``checked_feedback``).
@@ -42,8 +43,11 @@ MAX_TIMEOUT = timedelta(days=30)
 
 
 def _key(attempt: Attempt, language: str) -> str:
-    # The random anon_code makes the key unique even where a database reuses an id.
-    return f"exams:paper:{FRAGMENT_VERSION}:{attempt.pk}:{attempt.anon_code}:{language}"
+    # The random anon_code makes the key unique even where a database reuses an id. The
+    # "check answer" buttons follow the session's review policy, which a trainer may change
+    # while papers are cached: a paper rendered under the other policy is not read.
+    check = int(check_allowed(attempt.session))
+    return f"exams:paper:{FRAGMENT_VERSION}:{attempt.pk}:{attempt.anon_code}:{language}:{check}"
 
 
 def _timeout(attempt: Attempt) -> int:
@@ -103,7 +107,7 @@ def warm(attempt_ids: Iterable[int]) -> int:
 
 
 def forget(attempts: Iterable[Attempt]) -> None:
-    """Drop the cached papers of these attempts, in every language."""
+    """Drop the cached papers of these attempts (``session`` loaded), in every language."""
     _cache_call("delete_many", [_key(a, code) for a in attempts for code, _name in settings.LANGUAGES])
 
 
@@ -112,7 +116,7 @@ def forget_version(version_id: int) -> None:
     forget(Attempt.objects.filter(
         slots__version_id=version_id,
         status__in=(AttemptStatus.PREPARED, AttemptStatus.IN_PROGRESS),
-    ).only("pk", "anon_code").distinct())
+    ).select_related("session").distinct())
 
 
 def saved_answers(attempt: Attempt) -> dict[str, Any]:

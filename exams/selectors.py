@@ -39,8 +39,9 @@ def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int
     """The ids of ``sessions`` (``audience_units`` prefetched) whose audience includes
     ``user``, or that give them an override.
 
-    ``services.session_audience`` decided for one person, in Python: three queries for any
-    number of sessions instead of two per session (every officer's home page lists them).
+    ``services.session_audience`` decided for one person, in Python: the same few queries
+    (named people, overrides, roles, unit) for any number of sessions, instead of two per
+    session (every officer's home page lists them).
     ``tests/exams/test_selectors.py`` checks that the two agree.
     """
     named = set(ExamSession.audience_people.through.objects.filter(user_id=user.pk)

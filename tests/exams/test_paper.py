@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from exams import paper, services
-from exams.models import Attempt, QuestionType
+from exams.models import Attempt, ExamSession, QuestionType
 from tests.base import BaseTestCase
 
 from .factories import CANARY, make_blueprint, make_session, standard_bank
@@ -64,6 +64,16 @@ class PaperCacheTests(BaseTestCase):
         self.assertContains(en, "Single choice")
         self.assertNotContains(en, "单选题")
         self.assertIsNotNone(paper.cached_paper(attempt, "en"))
+
+    def test_a_changed_review_policy_is_not_served_an_old_paper(self):
+        self.session.kind = ExamSession.Kind.PRACTICE
+        self.session.review_answers = ExamSession.ReviewWhen.AFTER_SUBMIT
+        self.session.save(update_fields=["kind", "review_answers"])
+        attempt = self.start()
+        self.assertContains(self.take(attempt), 'class="btn secondary check-btn"')
+        self.session.review_answers = ExamSession.ReviewWhen.AFTER_CLOSE
+        self.session.save(update_fields=["review_answers"])
+        self.assertNotContains(self.take(attempt), 'class="btn secondary check-btn"')
 
     def test_saved_answers_of_every_type_come_back_in_display_letters(self):
         attempt = self.start()
