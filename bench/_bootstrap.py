@@ -24,8 +24,13 @@ def bench_django_setup(*, prefix: str, database_url: str = "") -> Path:
     os.environ["TEST_VAR_DIR"] = str(tmp)
     if database_url:
         base, name = database_url.rsplit("/", 1)
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        subprocess.run(
+            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"],
+            check=True,
+        )
+        subprocess.run(
+            ["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True
+        )
         os.environ["DATABASE_URL"] = database_url
     sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 

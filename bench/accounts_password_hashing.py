@@ -23,9 +23,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checks", type=int, default=20, help="password checks per hasher")
-    parser.add_argument("--hall", type=int, default=300, help="officers signing in for one sitting")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--checks", type=int, default=20, help="password checks per hasher"
+    )
+    parser.add_argument(
+        "--hall", type=int, default=300, help="officers signing in for one sitting"
+    )
     args = parser.parse_args()
 
     import django
@@ -43,11 +49,17 @@ def main() -> None:
             if not hasher.verify(password, encoded):
                 raise SystemExit(f"{hasher.algorithm} did not verify its own hash")
         cost[label] = (time.process_time() - start) / args.checks
-        params = {k: v for k, v in hasher.safe_summary(encoded).items() if k not in ("algorithm", "salt", "hash")}
+        params = {
+            k: v
+            for k, v in hasher.safe_summary(encoded).items()
+            if k not in ("algorithm", "salt", "hash")
+        }
         print(f"{label:8s} {hasher.algorithm:14s} {params}")
-        print(f"         {cost[label] * 1e3:7.1f} ms CPU per sign-in   a hall of {args.hall}: "
-              f"{cost[label] * args.hall:6.1f} s CPU ({cost[label] * args.hall / os.cpu_count():5.1f} s of "
-              f"all {os.cpu_count()} cores)")
+        print(
+            f"         {cost[label] * 1e3:7.1f} ms CPU per sign-in   a hall of {args.hall}: "
+            f"{cost[label] * args.hall:6.1f} s CPU ({cost[label] * args.hall / os.cpu_count():5.1f} s of "
+            f"all {os.cpu_count()} cores)"
+        )
     print(f"current / before = {cost['current'] / cost['before']:.3f}")
 
 

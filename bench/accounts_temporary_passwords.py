@@ -40,8 +40,11 @@ def main() -> None:
     from accounts.services import temporary_password_generate, temporary_password_hash
 
     hasher = get_hasher()
-    params = {k: v for k, v in hasher.safe_summary(hasher.encode("x", hasher.salt())).items()
-              if k not in ("algorithm", "salt", "hash")}
+    params = {
+        k: v
+        for k, v in hasher.safe_summary(hasher.encode("x", hasher.salt())).items()
+        if k not in ("algorithm", "salt", "hash")
+    }
     print(f"hasher for ordinary passwords: {hasher.algorithm} {params}")
     base = per_op(lambda: User().set_unusable_password(), 2000)
     reduced = per_op(

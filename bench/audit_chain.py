@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--writers", type=int, default=4, help="concurrent threads for the chained run")
+    parser.add_argument(
+        "--writers", type=int, default=4, help="concurrent threads for the chained run"
+    )
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
@@ -38,14 +40,21 @@ def main() -> None:
     # Baseline: the same rows, bulk-free single INSERTs, no lock and no hash lookup.
     started = time.perf_counter()
     for i in range(n):
-        entry = AuditEntry(created_at=timezone.now(), action="bench.plain", details={"i": i},
-                           prev_hash=GENESIS_HASH, entry_hash=f"{i:064d}")
+        entry = AuditEntry(
+            created_at=timezone.now(),
+            action="bench.plain",
+            details={"i": i},
+            prev_hash=GENESIS_HASH,
+            entry_hash=f"{i:064d}",
+        )
         entry.save()
     plain = n / (time.perf_counter() - started)
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_auditentry_guard")
+            cursor.execute(
+                f"ALTER TABLE {table} DISABLE TRIGGER audit_auditentry_guard"
+            )
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER audit_auditentry_guard")
@@ -69,8 +78,12 @@ def main() -> None:
     report = audit_chain_verify()
     verify = report.checked / (time.perf_counter() - started)
     print(f"plain INSERT (1 writer):           {plain:10.0f} entries/s  (baseline)")
-    print(f"audit_log ({args.writers} writers, chained):  {chained:10.0f} entries/s  ({chained / plain:.2f}x baseline)")
-    print(f"verify_audit_log:                  {verify:10.0f} entries/s  ({report.checked} entries, intact={report.ok})")
+    print(
+        f"audit_log ({args.writers} writers, chained):  {chained:10.0f} entries/s  ({chained / plain:.2f}x baseline)"
+    )
+    print(
+        f"verify_audit_log:                  {verify:10.0f} entries/s  ({report.checked} entries, intact={report.ok})"
+    )
 
 
 if __name__ == "__main__":

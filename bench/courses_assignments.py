@@ -23,7 +23,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--courses", type=int, default=20)
-    parser.add_argument("--sample", type=int, default=200, help="people whose assignments are recomputed")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=200,
+        help="people whose assignments are recomputed",
+    )
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
@@ -49,25 +54,38 @@ def main() -> None:
     stations = [city.add_child(code=f"B0-{i}", name=f"派出所{i}") for i in range(10)]
     unusable = "!"  # Django's marker for an unusable password
     users = User.objects.bulk_create(
-        [User(username=f"b{i}", unit=stations[i % 10], password=unusable) for i in range(args.people)],
+        [
+            User(username=f"b{i}", unit=stations[i % 10], password=unusable)
+            for i in range(args.people)
+        ],
         batch_size=2000,
     )
-    RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.OFFICER) for u in users], batch_size=2000)
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=Role.OFFICER) for u in users], batch_size=2000
+    )
 
     home = Site.objects.get(is_default_site=True).root_page
     index = home.add_child(instance=CourseIndexPage(title="课程", slug="bench-courses"))
     courses = []
     for i in range(args.courses):
         course = CoursePage(title=f"课程{i}", slug=f"c{i}", summary="-", required=True)
-        course.audience_rules.add(CourseAudienceRule(role=Role.OFFICER, unit=city if i % 2 else stations[i % 10]))
+        course.audience_rules.add(
+            CourseAudienceRule(
+                role=Role.OFFICER, unit=city if i % 2 else stations[i % 10]
+            )
+        )
         index.add_child(instance=course)
         course.save_revision().publish()
         courses.append(course)
-    item = TrackedItem.objects.create(item_type="bench", item_id="plain", title="baseline")
+    item = TrackedItem.objects.create(
+        item_type="bench", item_id="plain", title="baseline"
+    )
 
     started = time.perf_counter()
     with transaction.atomic():
-        Assignment.objects.bulk_create([Assignment(user=u, item=item) for u in users], batch_size=1000)
+        Assignment.objects.bulk_create(
+            [Assignment(user=u, item=item) for u in users], batch_size=1000
+        )
     plain = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -85,10 +103,18 @@ def main() -> None:
         services.user_assignments_recompute(user=user)
     per_person = (time.perf_counter() - started) / len(sample)
 
-    print(f"plain bulk INSERT of {args.people} assignments:   {plain * 1000:8.1f} ms  (baseline)")
-    print(f"course_assignments_sync, {added} new people:  {first * 1000:8.1f} ms  ({first / plain:.1f}x baseline)")
-    print(f"course_assignments_sync again (no change):  {again * 1000:8.1f} ms  ({again / plain:.1f}x baseline)")
-    print(f"user_assignments_recompute, {args.courses} live required courses: {per_person * 1000:6.1f} ms per person")
+    print(
+        f"plain bulk INSERT of {args.people} assignments:   {plain * 1000:8.1f} ms  (baseline)"
+    )
+    print(
+        f"course_assignments_sync, {added} new people:  {first * 1000:8.1f} ms  ({first / plain:.1f}x baseline)"
+    )
+    print(
+        f"course_assignments_sync again (no change):  {again * 1000:8.1f} ms  ({again / plain:.1f}x baseline)"
+    )
+    print(
+        f"user_assignments_recompute, {args.courses} live required courses: {per_person * 1000:6.1f} ms per person"
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-LEGACY_REF = "1d114f8"  # the submit before it was made cheap (select_for_update + 2 publishes)
+LEGACY_REF = (
+    "1d114f8"  # the submit before it was made cheap (select_for_update + 2 publishes)
+)
 TARGET_SAVE_P95 = 150.0
 TARGET_SUBMIT_P95 = 500.0
 QUESTIONS = 40  # 20 single, 10 multiple, 10 true/false (the bench blueprint below)
@@ -66,34 +68,51 @@ def percentile(values: list[float], p: float) -> float:
 
 def environment(args) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        "SECRET_KEY": "bench-" + "k" * 20 + secrets.token_hex(20),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.broker_db}",
-        "CELERY_RESULT_BACKEND": "",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "DATABASE_CONN_MAX_AGE": "60",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
-        "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
+            "SECRET_KEY": "bench-" + "k" * 20 + secrets.token_hex(20),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.broker_db}",
+            "CELERY_RESULT_BACKEND": "",
+            "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+            "DATABASE_CONN_MAX_AGE": "60",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+            "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
+        }
+    )
     return env
 
 
 def prepare_database(args, env) -> None:
     if not (ROOT / "var" / "bench-static" / "staticfiles.json").exists():
         # Production settings serve hashed static names from the manifest.
-        subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [PY, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     if args.reuse_db:
         return
-    for sql in (f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)", f"CREATE DATABASE {args.database}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True)
+    for sql in (
+        f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)",
+        f"CREATE DATABASE {args.database}",
+    ):
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True
+        )
     t = time.perf_counter()
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PY, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     print(f"migrated in {time.perf_counter() - t:.1f} s")
 
 
@@ -109,11 +128,19 @@ def seed_people(count: int) -> list:
     from accounts.models import Role, RoleAssignment, Unit, User
     from exams import demo
 
-    unit = Unit.objects.filter(code="BENCH").first() or Unit.add_root(code="BENCH", name="压测单位")
+    unit = Unit.objects.filter(code="BENCH").first() or Unit.add_root(
+        code="BENCH", name="压测单位"
+    )
     users = []
     for i in range(count):
-        user, created = User.objects.get_or_create(username=f"bench{i:04d}", defaults={
-            "full_name": f"压测民警{i}", "unit": unit, "police_number": f"9{i:05d}"})
+        user, created = User.objects.get_or_create(
+            username=f"bench{i:04d}",
+            defaults={
+                "full_name": f"压测民警{i}",
+                "unit": unit,
+                "police_number": f"9{i:05d}",
+            },
+        )
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -133,18 +160,32 @@ def seed_session(users: list, label: str):
     from exams.models import ExamSession
     from exams.services import session_prepare_attempts
 
-    blueprint = demo._blueprint("压测组卷", [(None, "single", 20, "2"), (None, "multiple", 10, "3"),
-                                         (None, "truefalse", 10, "1")])
+    blueprint = demo._blueprint(
+        "压测组卷",
+        [
+            (None, "single", 20, "2"),
+            (None, "multiple", 10, "3"),
+            (None, "truefalse", 10, "1"),
+        ],
+    )
     now = timezone.now()
-    session = ExamSession.objects.create(title=f"压测考试 {label} {now:%H%M%S}", blueprint=blueprint,
-                                         opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
-                                         time_limit_minutes=60, attempts_allowed=1)
+    session = ExamSession.objects.create(
+        title=f"压测考试 {label} {now:%H%M%S}",
+        blueprint=blueprint,
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=2),
+        time_limit_minutes=60,
+        attempts_allowed=1,
+    )
     session.audience_people.set(users)
     t = time.perf_counter()
     prepared = session_prepare_attempts(session=session)
     seconds = time.perf_counter() - t
-    print(f"  {label}: prepared {prepared} papers ahead of the window in {seconds:.1f} s "
-          f"({1000 * seconds / max(prepared, 1):.1f} ms each)", flush=True)
+    print(
+        f"  {label}: prepared {prepared} papers ahead of the window in {seconds:.1f} s "
+        f"({1000 * seconds / max(prepared, 1):.1f} ms each)",
+        flush=True,
+    )
     return session
 
 
@@ -174,8 +215,13 @@ def legacy_submit_urls():
 
     def load(path: str, name: str):
         try:
-            source = subprocess.run(["git", "show", f"{LEGACY_REF}:{path}"], cwd=ROOT, check=True,
-                                    capture_output=True, text=True).stdout
+            source = subprocess.run(
+                ["git", "show", f"{LEGACY_REF}:{path}"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         except (OSError, subprocess.CalledProcessError):
             return None
         module = types.ModuleType(name)
@@ -193,8 +239,10 @@ def legacy_submit_urls():
     from django.urls import include, path
 
     urls = types.ModuleType("bench_legacy_urls")
-    urls.urlpatterns = [path("legacy/a/<int:pk>/submit", views.attempt_submit),
-                        path("", include("config.urls"))]
+    urls.urlpatterns = [
+        path("legacy/a/<int:pk>/submit", views.attempt_submit),
+        path("", include("config.urls")),
+    ]
     sys.modules["bench_legacy_urls"] = urls
     return "bench_legacy_urls"
 
@@ -211,37 +259,56 @@ def cpu_per_submit(users: list, samples: int) -> dict[str, float]:
     from exams.services import attempt_start
 
     legacy = legacy_submit_urls()
-    session = seed_session(users[:samples * 2], "cpu")
+    session = seed_session(users[: samples * 2], "cpu")
     runs: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
     clients = []
-    for user in users[:samples * 2]:
+    for user in users[: samples * 2]:
         attempt = attempt_start(session=session, user=user)
-        client = Client(HTTP_ACCEPT="application/json", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+        client = Client(
+            HTTP_ACCEPT="application/json",
+            HTTP_HOST="127.0.0.1",
+            HTTP_X_FORWARDED_PROTO="https",
+        )
         client.force_login(user)
         clients.append((client, attempt.pk))
-    with override_settings(ROOT_URLCONF=legacy or "config.urls"):  # once: a change clears the URL caches
-        for client, _attempt in clients:  # the session's first write (last seen) is not the submit's
+    with override_settings(
+        ROOT_URLCONF=legacy or "config.urls"
+    ):  # once: a change clears the URL caches
+        for (
+            client,
+            _attempt,
+        ) in clients:  # the session's first write (last seen) is not the submit's
             client.get("/exams/")
         for i, (client, attempt_id) in enumerate(clients):
             kind = "legacy" if (i % 2 and legacy) else "current"
-            url = f"/legacy/a/{attempt_id}/submit" if kind == "legacy" else f"/exams/a/{attempt_id}/submit"
+            url = (
+                f"/legacy/a/{attempt_id}/submit"
+                if kind == "legacy"
+                else f"/exams/a/{attempt_id}/submit"
+            )
             with CaptureQueriesContext(connection) as q:
                 t = time.process_time()
                 response = client.post(url, HTTP_ACCEPT="application/json")
                 runs[kind].append(1000 * (time.process_time() - t))
             queries[kind].append(len(q.captured_queries))
             if response.status_code != 200:
-                raise SystemExit(f"{kind} submit answered {response.status_code}: {response.content[:200]!r}")
-    print(f"\nCPU per submit request (in-process, PostgreSQL, Celery publish to Redis; {samples} each, "
-          f"alternating):")
+                raise SystemExit(
+                    f"{kind} submit answered {response.status_code}: {response.content[:200]!r}"
+                )
+    print(
+        f"\nCPU per submit request (in-process, PostgreSQL, Celery publish to Redis; {samples} each, "
+        f"alternating):"
+    )
     out = {}
     for kind in ("legacy", "current"):
         if runs[kind]:
             out[kind] = percentile(runs[kind], 50)
             label = f"{LEGACY_REF} (before)" if kind == "legacy" else "current (after)"
-            print(f"  {label:<22} median {out[kind]:6.1f} ms CPU   mean {sum(runs[kind]) / len(runs[kind]):6.1f} ms"
-                  f"   {percentile(queries[kind], 50):.0f} SQL queries")
+            print(
+                f"  {label:<22} median {out[kind]:6.1f} ms CPU   mean {sum(runs[kind]) / len(runs[kind]):6.1f} ms"
+                f"   {percentile(queries[kind], 50):.0f} SQL queries"
+            )
     if "legacy" in out:
         print(f"  ratio after/before: {out['current'] / out['legacy']:.2f}")
     else:
@@ -260,17 +327,25 @@ def cpu_per_page(users: list, samples: int) -> dict[str, float]:
     from exams import paper
     from exams.models import Attempt
 
-    session = seed_session(users[:samples * 2], "page")
+    session = seed_session(users[: samples * 2], "page")
     runs: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
-    for i, user in enumerate(users[:samples * 2]):
-        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    for i, user in enumerate(users[: samples * 2]):
+        client = Client(
+            HTTP_HOST="127.0.0.1",
+            HTTP_X_FORWARDED_PROTO="https",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
         client.force_login(user)
         client.get("/exams/")  # the session's first write (last seen) is not the page's
         location = client.post(f"/exams/s/{session.pk}/")["Location"]
         kind = "rendered" if i % 2 else "cached"
         if kind == "rendered":
-            paper.forget(Attempt.objects.filter(session=session, user=user).select_related("session"))
+            paper.forget(
+                Attempt.objects.filter(session=session, user=user).select_related(
+                    "session"
+                )
+            )
         with CaptureQueriesContext(connection) as q:
             t = time.process_time()
             response = client.get(location)
@@ -278,10 +353,17 @@ def cpu_per_page(users: list, samples: int) -> dict[str, float]:
         queries[kind].append(len(q.captured_queries))
         if response.status_code != 200:
             raise SystemExit(f"attempt page answered {response.status_code}")
-    print(f"\nCPU per attempt page (in-process, PostgreSQL, {QUESTIONS} questions; {samples} each, alternating):")
+    print(
+        f"\nCPU per attempt page (in-process, PostgreSQL, {QUESTIONS} questions; {samples} each, alternating):"
+    )
     out = {kind: percentile(runs[kind], 50) for kind in ("rendered", "cached")}
-    for kind, label in (("rendered", "paper rendered"), ("cached", "paper from the cache")):
-        print(f"  {label:<22} median {out[kind]:6.1f} ms CPU   {percentile(queries[kind], 50):.0f} SQL queries")
+    for kind, label in (
+        ("rendered", "paper rendered"),
+        ("cached", "paper from the cache"),
+    ):
+        print(
+            f"  {label:<22} median {out[kind]:6.1f} ms CPU   {percentile(queries[kind], 50):.0f} SQL queries"
+        )
     print(f"  ratio cached/rendered: {out['cached'] / out['rendered']:.2f}")
     return out
 
@@ -290,15 +372,59 @@ def cpu_per_page(users: list, samples: int) -> dict[str, float]:
 def start_servers(args, env) -> list[subprocess.Popen]:
     log = open(ROOT / "var" / "bench-exam-gunicorn.log", "w")  # noqa: SIM115
     gunicorn = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi", "--chdir", str(ROOT / "platform"), "-b", f"127.0.0.1:{args.port}",
-         "-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads), "--backlog", "2048",
-         "--timeout", "60", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--chdir",
+            str(ROOT / "platform"),
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-k",
+            "gthread",
+            "-w",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     worker_log = open(ROOT / "var" / "bench-exam-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [*(["nice", "-n", str(args.worker_nice)] if args.worker_nice else []), PY, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING", "--without-gossip",
-         "--without-mingle", "--hostname", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT / "platform", env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            *(["nice", "-n", str(args.worker_nice)] if args.worker_nice else []),
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"bench-{os.getpid()}@%h",
+        ],
+        cwd=ROOT / "platform",
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return [gunicorn, worker]
 
 
@@ -362,8 +488,10 @@ class Candidate:
     def __init__(self, client, stats: Stats, info: dict, uid: int) -> None:
         self.client, self.stats = client, stats
         csrf = secrets.token_hex(16)
-        self.headers = {"Cookie": f"{info['session_cookie']}={info['sessions'][uid]}; {info['csrf_cookie']}={csrf}",
-                        "X-CSRFToken": csrf}
+        self.headers = {
+            "Cookie": f"{info['session_cookie']}={info['sessions'][uid]}; {info['csrf_cookie']}={csrf}",
+            "X-CSRFToken": csrf,
+        }
         self.csrf = csrf
         self.attempt: int | None = None
         self.seq = 0
@@ -379,34 +507,61 @@ class Candidate:
             self.stats.record(phase, time.perf_counter() - t, False, type(e).__name__)
             return None
         ok = r.status_code == ok_status
-        self.stats.record(phase, time.perf_counter() - t, ok, "" if ok else f"{r.status_code} {r.text[:80]}")
+        self.stats.record(
+            phase,
+            time.perf_counter() - t,
+            ok,
+            "" if ok else f"{r.status_code} {r.text[:80]}",
+        )
         return r if ok else None
 
     async def start(self, session_id: int, phase: str = "start") -> bool:
         # As a candidate does: the session's page (window, rules, the Start button), then Start.
-        await self.timed("session page", lambda: self.client.get(f"/exams/s/{session_id}/", headers=self.headers))
-        r = await self.timed(phase, lambda: self.client.post(
-            f"/exams/s/{session_id}/", headers=self.headers, data={"csrfmiddlewaretoken": self.csrf}), 302)
+        await self.timed(
+            "session page",
+            lambda: self.client.get(f"/exams/s/{session_id}/", headers=self.headers),
+        )
+        r = await self.timed(
+            phase,
+            lambda: self.client.post(
+                f"/exams/s/{session_id}/",
+                headers=self.headers,
+                data={"csrfmiddlewaretoken": self.csrf},
+            ),
+            302,
+        )
         location = r.headers.get("location", "") if r is not None else ""
         if "/exams/a/" not in location:
             return False
         self.attempt = int(location.rstrip("/").split("/")[-1])
-        await self.timed("attempt page", lambda: self.client.get(location, headers=self.headers))
+        await self.timed(
+            "attempt page", lambda: self.client.get(location, headers=self.headers)
+        )
         return True
 
     async def save(self, phase: str = "autosave") -> None:
         changes = random_changes()
         self.seq += 1
         body = json.dumps({"seq": self.seq, "answers": changes})
-        r = await self.timed(phase, lambda: self.client.post(
-            f"/exams/a/{self.attempt}/save", headers={**self.headers, "Content-Type": "application/json"},
-            content=body))
+        r = await self.timed(
+            phase,
+            lambda: self.client.post(
+                f"/exams/a/{self.attempt}/save",
+                headers={**self.headers, "Content-Type": "application/json"},
+                content=body,
+            ),
+        )
         if r is not None:
             self.acked.update(changes)
 
     async def submit(self, phase: str) -> None:
-        await self.timed(phase, lambda: self.client.post(
-            f"/exams/a/{self.attempt}/submit", headers={**self.headers, "Accept": "application/json"}))
+        await self.timed(
+            phase,
+            lambda: self.client.post(
+                f"/exams/a/{self.attempt}/submit",
+                headers={**self.headers, "Accept": "application/json"},
+            ),
+        )
 
 
 async def wait_for_server(client) -> None:
@@ -420,11 +575,15 @@ async def wait_for_server(client) -> None:
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            raise SystemExit("gunicorn did not come up; see var/bench-exam-gunicorn.log")
+            raise SystemExit(
+                "gunicorn did not come up; see var/bench-exam-gunicorn.log"
+            )
         await asyncio.sleep(0.5)
 
 
-async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stats, list[Candidate]]:
+async def run_load(
+    args, n: int, info: dict, pids: dict[str, int]
+) -> tuple[Stats, list[Candidate]]:
     import logging
 
     import httpx
@@ -433,8 +592,13 @@ async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stat
     base = f"http://127.0.0.1:{args.port}"
     stats = Stats()
     limits = httpx.Limits(max_connections=n + 50, max_keepalive_connections=n + 50)
-    headers = {"X-Forwarded-Proto": "https", "Referer": f"https://127.0.0.1:{args.port}/"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120, headers=headers) as client:
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "Referer": f"https://127.0.0.1:{args.port}/",
+    }
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=120, headers=headers
+    ) as client:
         await wait_for_server(client)
         # Baseline: the cheapest request the same server answers.
         sem = asyncio.Semaphore(10)
@@ -443,13 +607,20 @@ async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stat
             async with sem:
                 t = time.perf_counter()
                 r = await client.get("/healthz")
-                stats.record("baseline /healthz", time.perf_counter() - t, r.status_code == 200, str(r.status_code))
+                stats.record(
+                    "baseline /healthz",
+                    time.perf_counter() - t,
+                    r.status_code == 200,
+                    str(r.status_code),
+                )
 
         for _ in range(50):  # warm every worker thread up first
             await client.get("/healthz")
         cpu0 = server_cpu_seconds(pids["server"])
         await asyncio.gather(*(health() for _ in range(400)))
-        stats.cpu["baseline /healthz"] = 1000 * (server_cpu_seconds(pids["server"]) - cpu0) / 400
+        stats.cpu["baseline /healthz"] = (
+            1000 * (server_cpu_seconds(pids["server"]) - cpu0) / 400
+        )
 
         # 1. The deadline sitting: autosaves, then submits spread over the final window.
         people = [Candidate(client, stats, info, uid) for uid in info["users"]]
@@ -470,7 +641,10 @@ async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stat
         t0 = time.perf_counter()
         stop_at = time.monotonic() + args.ramp + args.duration
         await asyncio.gather(*(deadline_candidate(c, stop_at) for c in people))
-        print(f"  deadline sitting over after {time.perf_counter() - t0:.0f} s", flush=True)
+        print(
+            f"  deadline sitting over after {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
 
         async def seat(session_key: str, sitting: str) -> list[Candidate]:
             """Everyone starts within 15 s and saves once; return the hall, 2 s later."""
@@ -503,8 +677,12 @@ async def run_load(args, n: int, info: dict, pids: dict[str, int]) -> tuple[Stat
         started = [c for c in others if c.attempt]
         await asyncio.gather(*(c.submit("submit (simultaneous)") for c in started))
         wall = time.perf_counter() - wall0
-        used = {name: server_cpu_seconds(pid) - before[name] for name, pid in pids.items()}
-        stats.cpu["submit (simultaneous)"] = 1000 * used["server"] / max(len(started), 1)
+        used = {
+            name: server_cpu_seconds(pid) - before[name] for name, pid in pids.items()
+        }
+        stats.cpu["submit (simultaneous)"] = (
+            1000 * used["server"] / max(len(started), 1)
+        )
         # Where the machine's cores went while the burst lasted.
         stats.burst = {"wall": wall, "client": time.process_time() - client0, **used}
     return stats, people + hall + others
@@ -520,61 +698,88 @@ def verify(candidates: list) -> tuple[int, int, int, int, int]:
     for c in candidates:
         if not c.attempt:
             continue
-        slots = {s.order: s for s in AttemptQuestion.objects.filter(attempt_id=c.attempt)}
+        slots = {
+            s.order: s for s in AttemptQuestion.objects.filter(attempt_id=c.attempt)
+        }
         for order, letters in c.acked.items():
             checked += 1
             slot = slots[int(order)]
             if keys_to_display(slot.option_order, slot.response) != sorted(letters):
                 lost += 1
-    submitted = Attempt.objects.filter(pk__in=attempts).exclude(status=AttemptStatus.IN_PROGRESS).count()
+    submitted = (
+        Attempt.objects.filter(pk__in=attempts)
+        .exclude(status=AttemptStatus.IN_PROGRESS)
+        .count()
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if Result.objects.filter(attempt_id__in=attempts).count() >= submitted:
             break
         time.sleep(1)
-    rows = list(Result.objects.filter(attempt_id__in=attempts).values_list("attempt_id", flat=True))
+    rows = list(
+        Result.objects.filter(attempt_id__in=attempts).values_list(
+            "attempt_id", flat=True
+        )
+    )
     return checked, lost, len(rows), submitted, len(rows) - len(set(rows))
 
 
 def report(args, n: int, stats: Stats, checks: tuple, spread: float) -> dict[str, bool]:
     checked, lost, results, submitted, duplicates = checks
     base95 = percentile(stats.latency["baseline /healthz"], 95)
-    print(f"\n{n} candidates; deadline sitting: saves every {args.interval:g} s for {args.duration:g} s, submits "
-          f"spread over the final {args.deadline_window:g} s; time-up sitting: one deadline, each page submits "
-          f"within {spread:g} s of it; simultaneous sitting: all submit at once; "
-          f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis")
-    print(f"{'phase':<32}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
-          f"{'errors':>8}{'CPU ms/req':>12}")
+    print(
+        f"\n{n} candidates; deadline sitting: saves every {args.interval:g} s for {args.duration:g} s, submits "
+        f"spread over the final {args.deadline_window:g} s; time-up sitting: one deadline, each page submits "
+        f"within {spread:g} s of it; simultaneous sitting: all submit at once; "
+        f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis"
+    )
+    print(
+        f"{'phase':<32}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
+        f"{'errors':>8}{'CPU ms/req':>12}"
+    )
     for phase, values in stats.latency.items():
         p95 = percentile(values, 95)
         errors = sum(stats.errors[phase].values())
         cpu = f"{stats.cpu[phase]:.1f}" if phase in stats.cpu else ""
-        print(f"{phase:<32}{len(values):>7}{percentile(values, 50):>9.1f}{p95:>9.1f}{percentile(values, 99):>9.1f}"
-              f"{max(values):>9.1f}{p95 / base95:>11.1f}{errors:>8}{cpu:>12}")
+        print(
+            f"{phase:<32}{len(values):>7}{percentile(values, 50):>9.1f}{p95:>9.1f}{percentile(values, 99):>9.1f}"
+            f"{max(values):>9.1f}{p95 / base95:>11.1f}{errors:>8}{cpu:>12}"
+        )
         for why, count in stats.errors[phase].items():
             print(f"    {count} × {why}")
     if stats.burst:
         b = stats.burst
-        print(f"simultaneous burst: {b['wall']:.2f} s of wall time ({os.cpu_count()} cores); CPU used meanwhile: "
-              f"web {b['server']:.2f} s, grading worker {b['worker']:.2f} s, load client {b['client']:.2f} s")
+        print(
+            f"simultaneous burst: {b['wall']:.2f} s of wall time ({os.cpu_count()} cores); CPU used meanwhile: "
+            f"web {b['server']:.2f} s, grading worker {b['worker']:.2f} s, load client {b['client']:.2f} s"
+        )
     print(f"acknowledged answers checked against the database: {checked}, lost: {lost}")
-    print(f"results: {results} for {submitted} submitted attempts (duplicates: {duplicates})")
+    print(
+        f"results: {results} for {submitted} submitted attempts (duplicates: {duplicates})"
+    )
     errors = sum(sum(e.values()) for e in stats.errors.values())
     sound = lost == 0 and errors == 0 and results == submitted and duplicates == 0
+
     def met(save_phase: str, submit_phase: str) -> bool:
         """A sitting meets the targets when its autosaves and its submits do."""
-        return (sound and percentile(stats.latency[save_phase], 95) <= TARGET_SAVE_P95
-                and percentile(stats.latency[submit_phase], 95) <= TARGET_SUBMIT_P95)
+        return (
+            sound
+            and percentile(stats.latency[save_phase], 95) <= TARGET_SAVE_P95
+            and percentile(stats.latency[submit_phase], 95) <= TARGET_SUBMIT_P95
+        )
 
     verdicts = {
         "deadline": met("autosave", "submit (deadline)"),
         "time-up": met("autosave (time-up sitting)", "submit (time-up)"),
         "simultaneous": met("autosave (simultaneous sitting)", "submit (simultaneous)"),
     }
-    print(f"targets (p95 autosave ≤ {TARGET_SAVE_P95:g} ms, p95 submit ≤ {TARGET_SUBMIT_P95:g} ms, no errors, "
-          f"nothing lost): deadline sitting {'MET' if verdicts['deadline'] else 'NOT MET'}, "
-          f"time-up sitting {'MET' if verdicts['time-up'] else 'NOT MET'}, "
-          f"simultaneous burst {'MET' if verdicts['simultaneous'] else 'NOT MET'}", flush=True)
+    print(
+        f"targets (p95 autosave ≤ {TARGET_SAVE_P95:g} ms, p95 submit ≤ {TARGET_SUBMIT_P95:g} ms, no errors, "
+        f"nothing lost): deadline sitting {'MET' if verdicts['deadline'] else 'NOT MET'}, "
+        f"time-up sitting {'MET' if verdicts['time-up'] else 'NOT MET'}, "
+        f"simultaneous burst {'MET' if verdicts['simultaneous'] else 'NOT MET'}",
+        flush=True,
+    )
     return verdicts
 
 
@@ -585,10 +790,16 @@ def sitting(args, users: list, n: int, pids: dict[str, int]) -> dict[str, bool]:
     print(f"\n— {n} candidates —", flush=True)
     from exams.services import deadline_submit_spread_seconds
 
-    info = {"deadline_session": seed_session(people, "deadline").pk, "timeup_session": seed_session(people, "time-up").pk,
-            "burst_session": seed_session(people, "burst").pk, "spread": deadline_submit_spread_seconds(),
-            "users": [u.pk for u in people], "sessions": login_cookies(people),
-            "session_cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME}
+    info = {
+        "deadline_session": seed_session(people, "deadline").pk,
+        "timeup_session": seed_session(people, "time-up").pk,
+        "burst_session": seed_session(people, "burst").pk,
+        "spread": deadline_submit_spread_seconds(),
+        "users": [u.pk for u in people],
+        "sessions": login_cookies(people),
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+    }
     stats, candidates = asyncio.run(run_load(args, n, info, pids))
     return report(args, n, stats, verify(candidates), info["spread"])
 
@@ -614,36 +825,78 @@ def find_max(args, users: list, pids: dict[str, int]) -> None:
             break
         else:
             n = (lo + hi) // 2
-    print(f"\nlargest N meeting the targets (step {args.step}, tried up to {args.max_candidates}): "
-          f"deadline sitting {best['deadline'] or 'none'}, time-up sitting {best['time-up'] or 'none'}, "
-          f"simultaneous burst {best['simultaneous'] or 'none'} "
-          f"(of the counts tried)")
+    print(
+        f"\nlargest N meeting the targets (step {args.step}, tried up to {args.max_candidates}): "
+        f"deadline sitting {best['deadline'] or 'none'}, time-up sitting {best['time-up'] or 'none'}, "
+        f"simultaneous burst {best['simultaneous'] or 'none'} "
+        f"(of the counts tried)"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--candidates", type=int, default=300)
-    parser.add_argument("--duration", type=float, default=60, help="seconds of autosaving before the final window")
-    parser.add_argument("--interval", type=float, default=10, help="seconds between a candidate's saves")
-    parser.add_argument("--ramp", type=float, default=30, help="start times spread over this many seconds")
-    parser.add_argument("--deadline-window", type=float, default=60,
-                        help="submits of the deadline sitting spread over this many final seconds")
-    parser.add_argument("--find-max", action="store_true",
-                        help="repeat with more/fewer candidates and report the largest N meeting the targets")
-    parser.add_argument("--max-candidates", type=int, default=1200, help="upper bound for --find-max")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=60,
+        help="seconds of autosaving before the final window",
+    )
+    parser.add_argument(
+        "--interval", type=float, default=10, help="seconds between a candidate's saves"
+    )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=30,
+        help="start times spread over this many seconds",
+    )
+    parser.add_argument(
+        "--deadline-window",
+        type=float,
+        default=60,
+        help="submits of the deadline sitting spread over this many final seconds",
+    )
+    parser.add_argument(
+        "--find-max",
+        action="store_true",
+        help="repeat with more/fewer candidates and report the largest N meeting the targets",
+    )
+    parser.add_argument(
+        "--max-candidates", type=int, default=1200, help="upper bound for --find-max"
+    )
     parser.add_argument("--step", type=int, default=50, help="resolution of --find-max")
-    parser.add_argument("--cpu-only", action="store_true",
-                        help="only measure CPU per submit and per attempt page (before/after)")
-    parser.add_argument("--cpu-samples", type=int, default=60, help="submits per variant for the CPU figure")
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only measure CPU per submit and per attempt page (before/after)",
+    )
+    parser.add_argument(
+        "--cpu-samples",
+        type=int,
+        default=60,
+        help="submits per variant for the CPU figure",
+    )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="h_exams_bench")
     parser.add_argument("--broker-db", type=int, default=5)
-    parser.add_argument("--redis-db", type=int, default=None, help="cache/lockout Redis DB (default broker-db + 8)")
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=None,
+        help="cache/lockout Redis DB (default broker-db + 8)",
+    )
     parser.add_argument("--reuse-db", action="store_true")
-    parser.add_argument("--worker-nice", type=int, default=10,
-                        help="run the grading worker at this niceness (docs/deployment.md: web before grading)")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="run the grading worker at this niceness (docs/deployment.md: web before grading)",
+    )
     args = parser.parse_args()
     if args.redis_db is None:
         args.redis_db = args.broker_db + 8

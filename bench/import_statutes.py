@@ -48,8 +48,12 @@ def run_one(database_url: str, corpus: Path, baseline_rows: int) -> dict:
     from django.db.models.signals import post_delete, post_save
 
     for model in (Law, Article, ArticleVersion):
-        post_save.disconnect(sender=model, dispatch_uid=f"search-{model._meta.label}-save")
-        post_delete.disconnect(sender=model, dispatch_uid=f"search-{model._meta.label}-delete")
+        post_save.disconnect(
+            sender=model, dispatch_uid=f"search-{model._meta.label}-save"
+        )
+        post_delete.disconnect(
+            sender=model, dispatch_uid=f"search-{model._meta.label}-delete"
+        )
 
     # Baseline: row-by-row saves, as a naive importer would do them.
     versions = collect([corpus], ImportReport())
@@ -57,12 +61,21 @@ def run_one(database_url: str, corpus: Path, baseline_rows: int) -> dict:
     started = time.perf_counter()
     laws: dict[str, Law] = {}
     for version, record in rows:
-        law = laws.get(version.name) or Law.objects.create(name=version.name, source_id=f"baseline:{version.name}")
+        law = laws.get(version.name) or Law.objects.create(
+            name=version.name, source_id=f"baseline:{version.name}"
+        )
         laws[version.name] = law
-        article = Article.objects.create(law=law, label=record.label, number=record.number,
-                                         sub_number=record.sub_number, chapter_path=record.chapter_path,
-                                         source_id=f"baseline:{record.source_id}")
-        ArticleVersion.objects.create(article=article, text=record.text, content_hash=content_hash(record.text))
+        article = Article.objects.create(
+            law=law,
+            label=record.label,
+            number=record.number,
+            sub_number=record.sub_number,
+            chapter_path=record.chapter_path,
+            source_id=f"baseline:{record.source_id}",
+        )
+        ArticleVersion.objects.create(
+            article=article, text=record.text, content_hash=content_hash(record.text)
+        )
     baseline_seconds = time.perf_counter() - started
     with transaction.atomic():
         Law.objects.filter(source_id__startswith="baseline:").delete()
@@ -85,9 +98,15 @@ def run_one(database_url: str, corpus: Path, baseline_rows: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DATA / "laws" / "national_articles.jsonl")
-    parser.add_argument("--baseline", type=int, default=2000, help="rows for the row-by-row baseline")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=DATA / "laws" / "national_articles.jsonl"
+    )
+    parser.add_argument(
+        "--baseline", type=int, default=2000, help="rows for the row-by-row baseline"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -100,8 +119,20 @@ def main() -> None:
             targets.append(("PostgreSQL", os.environ["DATABASE_URL"]))
         for name, url in targets:
             out = subprocess.run(
-                [sys.executable, __file__, "--worker", url, "--corpus", str(args.corpus), "--baseline", str(args.baseline)],
-                capture_output=True, text=True, check=True, cwd=ROOT,
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    url,
+                    "--corpus",
+                    str(args.corpus),
+                    "--baseline",
+                    str(args.baseline),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])
             ratio = result["import_rate"] / result["baseline_rate"]

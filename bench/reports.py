@@ -61,8 +61,13 @@ def run_one(database_url: str, officers: int, items: int, repeat: int) -> None:
     # without them the planner guesses one row for the unit subtree and loops per person.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for table in ("accounts_unit", "accounts_user", "accounts_roleassignment", "records_assignment",
-                          "records_creditentry"):
+            for table in (
+                "accounts_unit",
+                "accounts_user",
+                "accounts_roleassignment",
+                "records_assignment",
+                "records_creditentry",
+            ):
                 cursor.execute(f"VACUUM ANALYZE {table}")
         else:
             cursor.execute("ANALYZE")
@@ -80,7 +85,9 @@ def run_one(database_url: str, officers: int, items: int, repeat: int) -> None:
     print(f"   people: {people:,}  assignments: {assignments:,}")
 
     def baseline() -> None:
-        Assignment.objects.filter(required=True, user__unit__path__startswith="0001").count()
+        Assignment.objects.filter(
+            required=True, user__unit__path__startswith="0001"
+        ).count()
 
     def timed(fn) -> float:
         fn()  # warm the caches once
@@ -93,6 +100,7 @@ def run_one(database_url: str, officers: int, items: int, repeat: int) -> None:
 
     base = timed(baseline)
     print(f"   baseline COUNT(*) over assignments × people: {base * 1000:8.1f} ms")
+
     def count_queries(url: str):
         calls = []
 
@@ -104,17 +112,23 @@ def run_one(database_url: str, officers: int, items: int, repeat: int) -> None:
             response = client.get(url)
         return response, calls
 
-    for label, url in (("whole city", "/records/reports/"), (f"one branch ({branch.name})",
-                                                            f"/records/reports/?unit={branch.pk}")):
+    for label, url in (
+        ("whole city", "/records/reports/"),
+        (f"one branch ({branch.name})", f"/records/reports/?unit={branch.pk}"),
+    ):
         response, queries = count_queries(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
         elapsed = timed(lambda u=url: client.get(u))
-        print(f"   dashboard, {label:28s} {elapsed * 1000:8.1f} ms  queries: {len(queries)}"
-              f"  ×baseline: {elapsed / base:5.1f}  {'OK' if elapsed < 1 else 'SLOW'} (< 1 s)")
+        print(
+            f"   dashboard, {label:28s} {elapsed * 1000:8.1f} ms  queries: {len(queries)}"
+            f"  ×baseline: {elapsed / base:5.1f}  {'OK' if elapsed < 1 else 'SLOW'} (< 1 s)"
+        )
     _response, queries = count_queries("/records/reports/overdue/")
     elapsed = timed(lambda: client.get("/records/reports/overdue/"))
-    print(f"   overdue list (first page)              {elapsed * 1000:8.1f} ms  queries: {len(queries)}")
+    print(
+        f"   overdue list (first page)              {elapsed * 1000:8.1f} ms  queries: {len(queries)}"
+    )
 
 
 def build(officers: int, items: int, tqdm) -> None:
@@ -141,21 +155,43 @@ def build(officers: int, items: int, tqdm) -> None:
     for b in range(10):
         branch = city.add_child(code=f"B0-{b}", name=f"第{b + 1}分局", kind="branch")
         for s in range(10):
-            stations.append(branch.add_child(code=f"B0-{b}-{s}", name=f"第{b + 1}分局{s + 1}所", kind="station"))
+            stations.append(
+                branch.add_child(
+                    code=f"B0-{b}-{s}", name=f"第{b + 1}分局{s + 1}所", kind="station"
+                )
+            )
     now = timezone.now()
     year = timezone.localdate().year
-    tracked = TrackedItem.objects.bulk_create([
-        TrackedItem(item_type="exam" if i % 5 == 0 else "course", item_id=f"bench-{i}", title=f"必修项目{i + 1}",
-                    category="law", hours=Decimal(2)) for i in range(items)
-    ])
-    RoleRequirement.objects.get_or_create(role=Role.OFFICER, year=None, defaults={"min_hours": Decimal(40)})
+    tracked = TrackedItem.objects.bulk_create(
+        [
+            TrackedItem(
+                item_type="exam" if i % 5 == 0 else "course",
+                item_id=f"bench-{i}",
+                title=f"必修项目{i + 1}",
+                category="law",
+                hours=Decimal(2),
+            )
+            for i in range(items)
+        ]
+    )
+    RoleRequirement.objects.get_or_create(
+        role=Role.OFFICER, year=None, defaults={"min_hours": Decimal(40)}
+    )
     users = []
     for n in tqdm(range(officers), desc="people", unit="p", mininterval=5):
-        users.append(User(username=f"b{n:06d}", police_number=f"9{n:07d}", full_name=f"民警{n}",
-                          unit=stations[n % len(stations)]))
+        users.append(
+            User(
+                username=f"b{n:06d}",
+                police_number=f"9{n:07d}",
+                full_name=f"民警{n}",
+                unit=stations[n % len(stations)],
+            )
+        )
     User.objects.bulk_create(users, batch_size=2000)
     users = list(User.objects.filter(username__startswith="b0").only("id"))
-    RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.OFFICER) for u in users], batch_size=5000)
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=Role.OFFICER) for u in users], batch_size=5000
+    )
     due = now + timedelta(days=30)
     past_due = now - timedelta(days=10)
     batch: list[Assignment] = []
@@ -163,18 +199,40 @@ def build(officers: int, items: int, tqdm) -> None:
     for u in tqdm(users, desc="assignments", unit="p", mininterval=5):
         for i, item in enumerate(tracked):
             done = rng.random() < 0.6
-            batch.append(Assignment(
-                user_id=u.pk, item=item, period=str(year), required=True,
-                status=AssignmentStatus.COMPLETED if done else AssignmentStatus.ASSIGNED,
-                progress=1.0 if done else 0.0, due_at=past_due if i % 3 == 0 else due,
-                completed_at=now - timedelta(days=rng.randint(0, 300)) if done else None,
-                score=Decimal(rng.randint(40, 100)) if done and item.item_type == "exam" else None,
-                passed=(rng.random() < 0.8) if done and item.item_type == "exam" else None,
-            ))
+            batch.append(
+                Assignment(
+                    user_id=u.pk,
+                    item=item,
+                    period=str(year),
+                    required=True,
+                    status=AssignmentStatus.COMPLETED
+                    if done
+                    else AssignmentStatus.ASSIGNED,
+                    progress=1.0 if done else 0.0,
+                    due_at=past_due if i % 3 == 0 else due,
+                    completed_at=now - timedelta(days=rng.randint(0, 300))
+                    if done
+                    else None,
+                    score=Decimal(rng.randint(40, 100))
+                    if done and item.item_type == "exam"
+                    else None,
+                    passed=(rng.random() < 0.8)
+                    if done and item.item_type == "exam"
+                    else None,
+                )
+            )
             if done and i < 8:
-                credits.append(CreditEntry(user_id=u.pk, hours=Decimal(2), category="law", year=year,
-                                           source_type="course", source_id=item.item_id,
-                                           earned_at=now - timedelta(days=rng.randint(0, 300))))
+                credits.append(
+                    CreditEntry(
+                        user_id=u.pk,
+                        hours=Decimal(2),
+                        category="law",
+                        year=year,
+                        source_type="course",
+                        source_id=item.item_id,
+                        earned_at=now - timedelta(days=rng.randint(0, 300)),
+                    )
+                )
         if len(batch) >= 30_000:
             Assignment.objects.bulk_create(batch, batch_size=5000)
             CreditEntry.objects.bulk_create(credits, batch_size=5000)
@@ -184,23 +242,42 @@ def build(officers: int, items: int, tqdm) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--officers", type=int, default=20_000)
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sqlite", help="SQLite file to use (default: a fresh temporary one)")
+    parser.add_argument(
+        "--sqlite", help="SQLite file to use (default: a fresh temporary one)"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         run_one(args.one, args.officers, args.items, args.repeat)
         return
-    urls = [f"sqlite:///{args.sqlite or Path(tempfile.mkdtemp(prefix='bench-reports-')) / 'bench.sqlite3'}"]
+    urls = [
+        f"sqlite:///{args.sqlite or Path(tempfile.mkdtemp(prefix='bench-reports-')) / 'bench.sqlite3'}"
+    ]
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         urls.append(os.environ["DATABASE_URL"])
     for url in urls:
         # One process per database: Django's settings are read once per process.
-        subprocess.run([sys.executable, __file__, "--one", url, "--officers", str(args.officers),
-                        "--items", str(args.items), "--repeat", str(args.repeat)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                url,
+                "--officers",
+                str(args.officers),
+                "--items",
+                str(args.items),
+                "--repeat",
+                str(args.repeat),
+            ],
+            check=True,
+        )
 
 
 if __name__ == "__main__":

@@ -249,17 +249,35 @@ def main() -> None:
 
         scope = frozenset({7})
         for mode in ("keyword", "semantic", "hybrid"):
-            ms, cpu = timed_searches(backend, (
-                SearchQuery(text=q, doc_types=["case"], mode=mode,
-                            vector=None if mode == "keyword" else v, viewer_units=scope, limit=10)
-                for q, v in zip(queries, q_vectors, strict=True)
-            ))
+            ms, cpu = timed_searches(
+                backend,
+                (
+                    SearchQuery(
+                        text=q,
+                        doc_types=["case"],
+                        mode=mode,
+                        vector=None if mode == "keyword" else v,
+                        viewer_units=scope,
+                        limit=10,
+                    )
+                    for q, v in zip(queries, q_vectors, strict=True)
+                ),
+            )
             line(f"{mode} (no encoding)", ms, base, cpu)
         if not use_random:
-            ms, cpu = timed_searches(backend, (
-                SearchQuery(text=q, doc_types=["case"], mode="hybrid", viewer_units=scope, limit=10)
-                for q in queries
-            ))
+            ms, cpu = timed_searches(
+                backend,
+                (
+                    SearchQuery(
+                        text=q,
+                        doc_types=["case"],
+                        mode="hybrid",
+                        viewer_units=scope,
+                        limit=10,
+                    )
+                    for q in queries
+                ),
+            )
             line("hybrid (with encoding)", ms, base, cpu)
         else:
             enc = []
@@ -268,11 +286,22 @@ def main() -> None:
                 encoder.encode_query(q)
                 enc.append(1000 * (time.perf_counter() - t))
             line(f"query encoding alone ({model_path.name})", enc)
-        facets, cpu = timed_searches(backend, (
-            SearchQuery(text=q, doc_types=["case"], mode="hybrid", vector=v, viewer_units=scope, limit=10,
-                        facets=["year", "case_kind"], filters={"year": [2018, 2019, 2020]})
-            for q, v in zip(queries[:50], q_vectors[:50], strict=True)
-        ))
+        facets, cpu = timed_searches(
+            backend,
+            (
+                SearchQuery(
+                    text=q,
+                    doc_types=["case"],
+                    mode="hybrid",
+                    vector=v,
+                    viewer_units=scope,
+                    limit=10,
+                    facets=["year", "case_kind"],
+                    filters={"year": [2018, 2019, 2020]},
+                )
+                for q, v in zip(queries[:50], q_vectors[:50], strict=True)
+            ),
+        )
         line("hybrid + filters + facets", facets, base, cpu)
         if not args.no_api and size == args.sizes[-1]:
             api_latency(folder, doc_encoder, queries[:50])

@@ -26,19 +26,24 @@ from .serializers import (
     ResolvedReferenceListSerializer,
 )
 
-DATE_PARAM = OpenApiParameter("date", str, description="YYYY-MM-DD: return the text in force on this date")
+DATE_PARAM = OpenApiParameter(
+    "date", str, description="YYYY-MM-DD: return the text in force on this date"
+)
 
 
-@extend_schema(tags=["casebank"], parameters=[OpenApiParameter("q", str, description="Text in the name")])
+@extend_schema(
+    tags=["casebank"],
+    parameters=[OpenApiParameter("q", str, description="Text in the name")],
+)
 class LawListView(generics.ListAPIView):
     """Laws and regulations in the statute library."""
 
     serializer_class = LawSerializer
 
     def get_queryset(self):
-        return selectors.law_list(query=self.request.query_params.get("q", "")[:100]).annotate(
-            article_count=Count("articles")
-        )
+        return selectors.law_list(
+            query=self.request.query_params.get("q", "")[:100]
+        ).annotate(article_count=Count("articles"))
 
 
 @extend_schema(tags=["casebank"])
@@ -49,10 +54,15 @@ class LawDetailView(generics.RetrieveAPIView):
     queryset = Law.objects.annotate(article_count=Count("articles"))
 
 
-@extend_schema(tags=["casebank"], parameters=[
-    OpenApiParameter("law", int, description="Law id"),
-    OpenApiParameter("q", str, description="A reference such as 刑法第264条 (parsed, exact)"),
-])
+@extend_schema(
+    tags=["casebank"],
+    parameters=[
+        OpenApiParameter("law", int, description="Law id"),
+        OpenApiParameter(
+            "q", str, description="A reference such as 刑法第264条 (parsed, exact)"
+        ),
+    ],
+)
 class ArticleListView(generics.ListAPIView):
     """Articles of a law, or those a free-text reference points to."""
 
@@ -61,9 +71,15 @@ class ArticleListView(generics.ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         if params.get("q"):
-            ids = [a.pk for a in (resolve(r) for r in parse_references(params["q"][:500])) if a]
+            ids = [
+                a.pk
+                for a in (resolve(r) for r in parse_references(params["q"][:500]))
+                if a
+            ]
             return Article.objects.select_related("law").filter(pk__in=ids)
-        articles = Article.objects.select_related("law").order_by("law_id", "number", "sub_number")
+        articles = Article.objects.select_related("law").order_by(
+            "law_id", "number", "sub_number"
+        )
         law = str(params.get("law", ""))
         if law.isdigit() and int(law) < 2**31:
             articles = articles.filter(law_id=int(law))
@@ -78,13 +94,19 @@ class ArticleDetailView(generics.RetrieveAPIView):
     queryset = Article.objects.select_related("law").prefetch_related("versions")
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "date": selectors.parse_date(self.request.query_params.get("date"))}
+        return {
+            **super().get_serializer_context(),
+            "date": selectors.parse_date(self.request.query_params.get("date")),
+        }
 
 
-@extend_schema(tags=["casebank"], parameters=[
-    OpenApiParameter("kind", str, enum=ChargeKind.values),
-    OpenApiParameter("q", str, description="Text in the name"),
-])
+@extend_schema(
+    tags=["casebank"],
+    parameters=[
+        OpenApiParameter("kind", str, enum=ChargeKind.values),
+        OpenApiParameter("q", str, description="Text in the name"),
+    ],
+)
 class ChargeListView(generics.ListAPIView):
     """Criminal charges and public-security violations."""
 
@@ -94,7 +116,8 @@ class ChargeListView(generics.ListAPIView):
         params = self.request.query_params
         kind = params.get("kind", "")
         return selectors.charge_list(
-            kind=kind if kind in ChargeKind.values else "", query=params.get("q", "")[:100]
+            kind=kind if kind in ChargeKind.values else "",
+            query=params.get("q", "")[:100],
         ).prefetch_related("articles__law")
 
 
@@ -108,10 +131,15 @@ class ChargeDetailView(APIView):
         return Response(ChargeDetailSerializer(charge).data)
 
 
-@extend_schema(tags=["casebank"], parameters=[
-    OpenApiParameter("q", str), OpenApiParameter("kind", str, enum=CaseKind.values),
-    OpenApiParameter("level", str, enum=CaseLevel.values), OpenApiParameter("charge", int),
-])
+@extend_schema(
+    tags=["casebank"],
+    parameters=[
+        OpenApiParameter("q", str),
+        OpenApiParameter("kind", str, enum=CaseKind.values),
+        OpenApiParameter("level", str, enum=CaseLevel.values),
+        OpenApiParameter("charge", int),
+    ],
+)
 class CaseListView(generics.ListAPIView):
     """Live cases the caller may see (restricted cases only for users of the named units)."""
 
@@ -119,7 +147,9 @@ class CaseListView(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        cases = selectors.case_list(user=self.request.user, params={**params.dict(), "page": None})
+        cases = selectors.case_list(
+            user=self.request.user, params={**params.dict(), "page": None}
+        )
         return cases["cases"].paginator.object_list.prefetch_related("charges")
 
 
@@ -135,10 +165,18 @@ class CaseDetailView(APIView):
         return Response(CaseDetailSerializer(case).data)
 
 
-@extend_schema(tags=["casebank"], parameters=[
-    OpenApiParameter("q", str, required=True, description="Free text containing statute references"),
-    DATE_PARAM,
-])
+@extend_schema(
+    tags=["casebank"],
+    parameters=[
+        OpenApiParameter(
+            "q",
+            str,
+            required=True,
+            description="Free text containing statute references",
+        ),
+        DATE_PARAM,
+    ],
+)
 class ReferenceResolveView(APIView):
     """Parse statute references in text and resolve each to an article."""
 
@@ -148,9 +186,17 @@ class ReferenceResolveView(APIView):
         out = []
         for ref in parse_references(request.query_params.get("q", "")[:2000]):
             article = resolve(ref, date)
-            out.append({
-                "text": ref.text, "start": ref.start, "end": ref.end, "law": ref.law_name,
-                "article": ref.article, "sub_number": ref.sub_number, "paragraph": ref.paragraph, "item": ref.item,
-                "article_id": article.pk if article else None,
-            })
+            out.append(
+                {
+                    "text": ref.text,
+                    "start": ref.start,
+                    "end": ref.end,
+                    "law": ref.law_name,
+                    "article": ref.article,
+                    "sub_number": ref.sub_number,
+                    "paragraph": ref.paragraph,
+                    "item": ref.item,
+                    "article_id": article.pk if article else None,
+                }
+            )
         return Response({"results": out})

@@ -62,7 +62,9 @@ def cases_citing(article_ids: set[int]) -> Iterable[Citation]:
     from .models import CasePage
 
     through = CasePage.cited_articles.through
-    rows = through.objects.filter(article_id__in=article_ids).values_list("casepage_id", "article_id")
+    rows = through.objects.filter(article_id__in=article_ids).values_list(
+        "casepage_id", "article_id"
+    )
     pages = CasePage.objects.in_bulk({page_id for page_id, _ in rows})
     for page_id, article_id in rows:
         if page_id in pages:
@@ -74,7 +76,9 @@ def guidelines_citing(article_ids: set[int]) -> Iterable[Citation]:
     from .models import GuidelinePage
 
     through = GuidelinePage.cited_articles.through
-    rows = through.objects.filter(article_id__in=article_ids).values_list("guidelinepage_id", "article_id")
+    rows = through.objects.filter(article_id__in=article_ids).values_list(
+        "guidelinepage_id", "article_id"
+    )
     pages = GuidelinePage.objects.in_bulk({page_id for page_id, _ in rows})
     for page_id, article_id in rows:
         if page_id in pages:

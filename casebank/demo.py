@@ -49,7 +49,9 @@ def seed_statutes() -> dict[tuple[str, str], Article]:
     for data in LAWS:
         data = dict(data)
         ends[data["name"]] = _date(data.pop("versions_end", None))
-        law, _ = Law.objects.get_or_create(source_id=data["name"], defaults={"name": data["name"]})
+        law, _ = Law.objects.get_or_create(
+            source_id=data["name"], defaults={"name": data["name"]}
+        )
         for field in ("short_name", "level", "issuing_body", "status", "history"):
             setattr(law, field, data[field])
         for field in ("promulgated_on", "effective_on", "amended_on"):
@@ -60,15 +62,24 @@ def seed_statutes() -> dict[tuple[str, str], Article]:
     for data in articles():
         law = laws[data["law"]]
         article, _ = Article.objects.get_or_create(
-            law=law, number=data["number"], sub_number=data["sub_number"],
-            defaults={"label": data["label"], "chapter_path": data["chapter_path"],
-                      "source_id": content_hash(law.name, data["label"], data["text"])},
+            law=law,
+            number=data["number"],
+            sub_number=data["sub_number"],
+            defaults={
+                "label": data["label"],
+                "chapter_path": data["chapter_path"],
+                "source_id": content_hash(law.name, data["label"], data["text"]),
+            },
         )
         digest = content_hash(data["text"])
         if not article.versions.filter(content_hash=digest).exists():
             ArticleVersion.objects.create(
-                article=article, text=data["text"], effective_from=_date(data["effective_from"]),
-                effective_to=ends[law.name], content_hash=digest, source_id=article.source_id,
+                article=article,
+                text=data["text"],
+                effective_from=_date(data["effective_from"]),
+                effective_to=ends[law.name],
+                content_hash=digest,
+                source_id=article.source_id,
             )
         found[(law.short_name, data["label"])] = article
     for data in EARLIER_VERSIONS:
@@ -77,25 +88,34 @@ def seed_statutes() -> dict[tuple[str, str], Article]:
         digest = content_hash(data["text"])
         if not article.versions.filter(content_hash=digest).exists():
             ArticleVersion.objects.create(
-                article=article, text=data["text"], effective_from=_date(data["effective_from"]),
-                effective_to=_date(data["effective_to"]), content_hash=digest,
+                article=article,
+                text=data["text"],
+                effective_from=_date(data["effective_from"]),
+                effective_to=_date(data["effective_to"]),
+                content_hash=digest,
             )
     return found
 
 
-def seed_charges(articles_by_label: dict[tuple[str, str], Article]) -> dict[str, Charge]:
+def seed_charges(
+    articles_by_label: dict[tuple[str, str], Article],
+) -> dict[str, Charge]:
     charges: dict[str, Charge] = {}
     for data in CHARGES:
         charge = Charge.objects.filter(name=data["name"]).first()
         if charge is None:
-            charge = Charge(name=data["name"], source_id=content_hash(data["name"]), live=True)
+            charge = Charge(
+                name=data["name"], source_id=content_hash(data["name"]), live=True
+            )
         charge.kind = data["kind"]
         charge.summary = data["summary"]
         charge.sentencing = data["sentencing"]
         charge.distinctions = data["distinctions"]
         linked = [articles_by_label[key] for key in data["articles"]]
         if not charge.article_refs:
-            charge.article_refs = "、".join(f"{law}{label}" for law, label in data["articles"])
+            charge.article_refs = "、".join(
+                f"{law}{label}" for law, label in data["articles"]
+            )
         existing = list(charge.articles.all()) if charge.pk else []
         charge.articles.set([*existing, *[a for a in linked if a not in existing]])
         charge.save()
@@ -113,43 +133,77 @@ def _publish(page: Page) -> None:
 def _indexes(home: Page) -> tuple[CaseIndexPage, GuidelineIndexPage]:
     cases = CaseIndexPage.objects.first()
     if cases is None:
-        cases = CaseIndexPage(title="典型案例库", slug="cases", intro="<p>全市公安机关执法办案典型案例、参考案例和执法监督通报案例。</p>")
+        cases = CaseIndexPage(
+            title="典型案例库",
+            slug="cases",
+            intro="<p>全市公安机关执法办案典型案例、参考案例和执法监督通报案例。</p>",
+        )
         home.add_child(instance=cases)
         _publish(cases)
     guidelines = GuidelineIndexPage.objects.first()
     if guidelines is None:
-        guidelines = GuidelineIndexPage(title="执法指引", slug="guidelines", intro="<p>执法标准、执法细则和实战指引。</p>")
+        guidelines = GuidelineIndexPage(
+            title="执法指引",
+            slug="guidelines",
+            intro="<p>执法标准、执法细则和实战指引。</p>",
+        )
         home.add_child(instance=guidelines)
         _publish(guidelines)
     return cases, guidelines
 
 
-def seed_cases(index: CaseIndexPage, charges: dict[str, Charge], articles_by_label, owner: User | None) -> int:
+def seed_cases(
+    index: CaseIndexPage,
+    charges: dict[str, Charge],
+    articles_by_label,
+    owner: User | None,
+) -> int:
     created = 0
-    elements = {(e.charge.name, e.kind): e for e in LegalElement.objects.select_related("charge")}
+    elements = {
+        (e.charge.name, e.kind): e
+        for e in LegalElement.objects.select_related("charge")
+    }
     for number, data in enumerate(CASES, start=1):
         slug = f"demo-case-{number:02d}"
         if CasePage.objects.filter(slug=slug).exists():
             continue
         page = CasePage(
-            title=data["title"], slug=slug, owner=owner,
-            case_number=data["case_number"], kind=data["kind"], level=data["level"], source=data["source"],
-            case_date=_date(data["case_date"]), keywords=data["keywords"], summary=data["summary"],
-            facts=data["facts"], handling_process=data["handling_process"], outcome=data["outcome"],
-            key_points=data["key_points"], problems=data["problems"], lessons=data["lessons"],
-            evidence_list=data["evidence_list"], source_id=f"demo:{slug}",
+            title=data["title"],
+            slug=slug,
+            owner=owner,
+            case_number=data["case_number"],
+            kind=data["kind"],
+            level=data["level"],
+            source=data["source"],
+            case_date=_date(data["case_date"]),
+            keywords=data["keywords"],
+            summary=data["summary"],
+            facts=data["facts"],
+            handling_process=data["handling_process"],
+            outcome=data["outcome"],
+            key_points=data["key_points"],
+            problems=data["problems"],
+            lessons=data["lessons"],
+            evidence_list=data["evidence_list"],
+            source_id=f"demo:{slug}",
             visibility="restricted" if data.get("restricted_to") else "public",
         )
         page.charges = [charges[name] for name in data["charges"] if name in charges]
         page.cited_articles = [articles_by_label[key] for key in data["cited"]]
-        page.restricted_units = list(Unit.objects.filter(code__in=data.get("restricted_to", [])))
+        page.restricted_units = list(
+            Unit.objects.filter(code__in=data.get("restricted_to", []))
+        )
         from .models import CaseElementAnalysis
 
         page.element_analyses = [
             CaseElementAnalysis(
                 element=elements.get((a["charge"], a["kind"])),
-                heading="" if (a["charge"], a["kind"]) in elements else f"{a['charge']}·{ElementKind(a['kind']).label}",
-                analysis=a["analysis"], evidence=a["evidence"], sort_order=i,
+                heading=""
+                if (a["charge"], a["kind"]) in elements
+                else f"{a['charge']}·{ElementKind(a['kind']).label}",
+                analysis=a["analysis"],
+                evidence=a["evidence"],
+                sort_order=i,
             )
             for i, a in enumerate(data["analyses"])
         ]
@@ -157,28 +211,46 @@ def seed_cases(index: CaseIndexPage, charges: dict[str, Charge], articles_by_lab
         _publish(page)
         created += 1
     # Related cases: cases sharing a charge point at each other (up to three).
-    pages = list(CasePage.objects.filter(slug__startswith="demo-case-").prefetch_related("charges"))
+    pages = list(
+        CasePage.objects.filter(slug__startswith="demo-case-").prefetch_related(
+            "charges"
+        )
+    )
     for page in pages:
         if page.related_cases.exists():
             continue
         mine = {c.pk for c in page.charges.all()}
-        related = [p for p in pages if p.pk != page.pk and mine & {c.pk for c in p.charges.all()}][:3]
+        related = [
+            p
+            for p in pages
+            if p.pk != page.pk and mine & {c.pk for c in p.charges.all()}
+        ][:3]
         if related:
             page.related_cases = related
             page.save_revision().publish()
     return created
 
 
-def seed_guidelines(index: GuidelineIndexPage, articles_by_label, owner: User | None) -> int:
+def seed_guidelines(
+    index: GuidelineIndexPage, articles_by_label, owner: User | None
+) -> int:
     created = 0
     for number, data in enumerate(GUIDELINES, start=1):
         slug = f"demo-guideline-{number:02d}"
         if GuidelinePage.objects.filter(slug=slug).exists():
             continue
         page = GuidelinePage(
-            title=data["title"], slug=slug, owner=owner, category=data["category"], topic=data["topic"],
-            police_types=data["police_types"], posts=data["posts"], issuing_unit=data["issuing_unit"],
-            effective_on=_date(data["effective_on"]), summary=data["summary"], body=data["body"],
+            title=data["title"],
+            slug=slug,
+            owner=owner,
+            category=data["category"],
+            topic=data["topic"],
+            police_types=data["police_types"],
+            posts=data["posts"],
+            issuing_unit=data["issuing_unit"],
+            effective_on=_date(data["effective_on"]),
+            summary=data["summary"],
+            body=data["body"],
             source_id=f"demo:{slug}",
         )
         page.cited_articles = [articles_by_label[key] for key in data["cited"]]
@@ -204,4 +276,3 @@ def seed(command: Any = None) -> None:
             f"casebank: {len(articles_by_label)} articles, {len(charges)} charges, "
             f"{cases} new cases, {guidelines} new guidelines"
         )
-

@@ -17,8 +17,12 @@ def law_change_flags_for_home(request) -> list[HomeItem]:
     count = LawChangeFlag.objects.filter(owner=user, status=FlagStatus.OPEN).count()
     if not count:
         return []
-    return [HomeItem(
-        title=_("Law changed: %(n)d item(s) you own cite an amended article") % {"n": count},
-        url=reverse("casebank:flag_list"), kind="review",
-        note=_("Review the text diff and update the content"),
-    )]
+    return [
+        HomeItem(
+            title=_("Law changed: %(n)d item(s) you own cite an amended article")
+            % {"n": count},
+            url=reverse("casebank:flag_list"),
+            kind="review",
+            note=_("Review the text diff and update the content"),
+        )
+    ]

@@ -52,7 +52,10 @@ def content_hash(*parts: str) -> str:
 class LawLevel(models.TextChoices):
     CONSTITUTION = "constitution", _("Constitution")
     LAW = "law", _("Law")
-    ADMINISTRATIVE_REGULATION = "administrative_regulation", _("Administrative regulation")
+    ADMINISTRATIVE_REGULATION = (
+        "administrative_regulation",
+        _("Administrative regulation"),
+    )
     JUDICIAL_INTERPRETATION = "judicial_interpretation", _("Judicial interpretation")
     DEPARTMENTAL_RULE = "departmental_rule", _("Departmental rule")
     LOCAL_REGULATION = "local_regulation", _("Local regulation")
@@ -69,16 +72,27 @@ class Law(models.Model):
     """A law, regulation or interpretation (法律/法规/司法解释)."""
 
     name = models.CharField(pgettext_lazy("law", "name"), max_length=255, db_index=True)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True, db_index=True)
-    level = models.CharField(pgettext_lazy("law", "level"), max_length=32, choices=LawLevel.choices, default=LawLevel.LAW)
+    short_name = models.CharField(
+        _("short name"), max_length=100, blank=True, db_index=True
+    )
+    level = models.CharField(
+        pgettext_lazy("law", "level"),
+        max_length=32,
+        choices=LawLevel.choices,
+        default=LawLevel.LAW,
+    )
     issuing_body = models.CharField(_("issuing body"), max_length=255, blank=True)
     promulgated_on = models.DateField(_("promulgated on"), null=True, blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
     amended_on = models.DateField(_("last amended on"), null=True, blank=True)
     history = models.TextField(
-        _("history"), blank=True, help_text=_("Adoption and amendment notes, one per line")
+        _("history"),
+        blank=True,
+        help_text=_("Adoption and amendment notes, one per line"),
     )
-    status = models.CharField(_("status"), max_length=16, choices=LawStatus.choices, default=LawStatus.CURRENT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=LawStatus.choices, default=LawStatus.CURRENT
+    )
     source_id = models.CharField(_("source id"), max_length=255, unique=True)
     source_file = models.CharField(_("source file"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -126,12 +140,21 @@ class Article(models.Model):
     time; the admin chooser searches with the ORM and the search app indexes in bulk.
     """
 
-    law = models.ForeignKey(Law, verbose_name=_("law"), on_delete=models.CASCADE, related_name="articles")
-    label = models.CharField(_("label"), max_length=50, help_text=_("As printed, e.g. 第二百六十四条之一"))
+    law = models.ForeignKey(
+        Law, verbose_name=_("law"), on_delete=models.CASCADE, related_name="articles"
+    )
+    label = models.CharField(
+        _("label"), max_length=50, help_text=_("As printed, e.g. 第二百六十四条之一")
+    )
     number = models.PositiveIntegerField(_("number"))
-    sub_number = models.PositiveSmallIntegerField(_("sub number"), default=0, help_text=_("之一 = 1, 之二 = 2"))
+    sub_number = models.PositiveSmallIntegerField(
+        _("sub number"), default=0, help_text=_("之一 = 1, 之二 = 2")
+    )
     chapter_path = models.CharField(
-        _("chapter path"), max_length=500, blank=True, help_text=_("编 / 章 / 节, separated by ' / '")
+        _("chapter path"),
+        max_length=500,
+        blank=True,
+        help_text=_("编 / 章 / 节, separated by ' / '"),
     )
     source_id = models.CharField(_("source id"), max_length=255, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,12 +169,16 @@ class Article(models.Model):
         FieldPanel("chapter_path"),
         FieldPanel("source_id"),
     ]
+
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["law_id", "number", "sub_number"]
         constraints = [
-            models.UniqueConstraint(fields=["law", "number", "sub_number"], name="casebank_article_unique_number")
+            models.UniqueConstraint(
+                fields=["law", "number", "sub_number"],
+                name="casebank_article_unique_number",
+            )
         ]
 
     def __str__(self) -> str:
@@ -171,7 +198,10 @@ class Article(models.Model):
 
     def current_version(self) -> ArticleVersion | None:
         """Return the version in force today (the open one), else the latest one."""
-        return self.version_on(timezone.localdate()) or self.versions.order_by("-effective_from", "-pk").first()
+        return (
+            self.version_on(timezone.localdate())
+            or self.versions.order_by("-effective_from", "-pk").first()
+        )
 
     def version_on(self, date: dt.date | None) -> ArticleVersion | None:
         """Return the version in force on ``date`` (None when the article did not exist yet).
@@ -181,7 +211,9 @@ class Article(models.Model):
         """
         date = date or timezone.localdate()
         return (
-            self.versions.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=date))
+            self.versions.filter(
+                Q(effective_from__isnull=True) | Q(effective_from__lte=date)
+            )
             .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=date))
             .order_by("-effective_from", "-pk")
             .first()
@@ -196,19 +228,30 @@ class Article(models.Model):
 class ArticleVersion(models.Model):
     """The text of an article in force between two dates (``effective_to`` open = current)."""
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="versions")
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
     text = models.TextField(_("text"))
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, db_index=True)
-    source_id = models.CharField(_("source id"), max_length=255, blank=True, db_index=True)
+    source_id = models.CharField(
+        _("source id"), max_length=255, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("article version")
         verbose_name_plural = _("article versions")
         ordering = ["article_id", "effective_from", "pk"]
-        indexes = [models.Index(fields=["article", "effective_to"], name="casebank_av_open_idx")]
+        indexes = [
+            models.Index(
+                fields=["article", "effective_to"], name="casebank_av_open_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         start = self.effective_from.isoformat() if self.effective_from else "…"
@@ -239,21 +282,42 @@ class ChargeStatus(models.TextChoices):
     ABOLISHED = "abolished", _("Abolished")
 
 
-class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+class Charge(
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel
+):
     """A criminal charge (罪名) or a public-security violation (治安违法行为) with its elements.
 
     Drafts and revisions live in Wagtail's revision table: the row itself always holds the
     published content, so readers never see an unreviewed element analysis.
     """
 
-    name = models.CharField(pgettext_lazy("charge", "name"), max_length=100, unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=ChargeKind.choices, default=ChargeKind.CRIMINAL)
-    status = models.CharField(_("status"), max_length=16, choices=ChargeStatus.choices, default=ChargeStatus.ACTIVE)
-    articles = ParentalManyToManyField(Article, verbose_name=_("articles"), related_name="charges", blank=True)
-    article_refs = models.CharField(
-        _("article references"), max_length=255, blank=True, help_text=_("As given by the source, e.g. 第103条第1款")
+    name = models.CharField(
+        pgettext_lazy("charge", "name"), max_length=100, unique=True
     )
-    summary = models.TextField(_("summary"), blank=True, help_text=_("Definition in one or two sentences"))
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=ChargeKind.choices,
+        default=ChargeKind.CRIMINAL,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ChargeStatus.choices,
+        default=ChargeStatus.ACTIVE,
+    )
+    articles = ParentalManyToManyField(
+        Article, verbose_name=_("articles"), related_name="charges", blank=True
+    )
+    article_refs = models.CharField(
+        _("article references"),
+        max_length=255,
+        blank=True,
+        help_text=_("As given by the source, e.g. 第103条第1款"),
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Definition in one or two sentences")
+    )
     sentencing = models.TextField(_("sentencing and thresholds"), blank=True)
     distinctions = models.TextField(_("distinctions from similar charges"), blank=True)
     source_id = models.CharField(_("source id"), max_length=255, unique=True)
@@ -264,7 +328,9 @@ class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clust
         related_query_name="casebank_charge",
         for_concrete_model=False,
     )
-    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="casebank_charge")
+    _revisions = GenericRelation(
+        "wagtailcore.Revision", related_query_name="casebank_charge"
+    )
 
     panels = [
         FieldPanel("name"),
@@ -278,6 +344,7 @@ class Charge(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clust
         InlinePanel("elements", label=_("Legal elements")),
         FieldPanel("source_id"),
     ]
+
     class Meta:
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
@@ -312,7 +379,12 @@ class LegalElement(Orderable):
     """One constituent element of a charge: the facts that establish it, the evidence that
     proves it, and the mistakes made in handling."""
 
-    charge = ParentalKey(Charge, verbose_name=_("charge"), on_delete=models.CASCADE, related_name="elements")
+    charge = ParentalKey(
+        Charge,
+        verbose_name=_("charge"),
+        on_delete=models.CASCADE,
+        related_name="elements",
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ElementKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -340,7 +412,9 @@ class LegalElement(Orderable):
     def kind_label(self) -> str:
         """Return the heading appropriate for the charge's kind (crime or violation)."""
         if self.charge.kind == ChargeKind.ADMINISTRATIVE:
-            return str(ADMINISTRATIVE_ELEMENT_LABELS.get(self.kind, self.get_kind_display()))
+            return str(
+                ADMINISTRATIVE_ELEMENT_LABELS.get(self.kind, self.get_kind_display())
+            )
         return str(CRIMINAL_ELEMENT_LABELS.get(self.kind, self.get_kind_display()))
 
 
@@ -403,36 +477,74 @@ class CasePage(Page):
     """A typical case: facts, handling, outcome, key points, lessons, charges, cited articles,
     element-by-element analysis and evidence. ``visibility`` restricts it to named units."""
 
-    case_number = models.CharField(_("case number"), max_length=100, blank=True, db_index=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.CRIMINAL)
-    level = models.CharField(pgettext_lazy("case", "level"), max_length=16, choices=CaseLevel.choices, default=CaseLevel.TYPICAL)
+    case_number = models.CharField(
+        _("case number"), max_length=100, blank=True, db_index=True
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.CRIMINAL
+    )
+    level = models.CharField(
+        pgettext_lazy("case", "level"),
+        max_length=16,
+        choices=CaseLevel.choices,
+        default=CaseLevel.TYPICAL,
+    )
     source = models.CharField(_("source"), max_length=255, blank=True)
     case_date = models.DateField(_("case date"), null=True, blank=True)
-    keywords = models.CharField(_("keywords"), max_length=500, blank=True, help_text=_("Separated by 、 or commas"))
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_("Separated by 、 or commas"),
+    )
     summary = models.TextField(_("summary"), blank=True)
     facts = models.TextField(_("facts"), blank=True)
     handling_process = models.TextField(_("handling process"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
-    key_points = models.TextField(_("key points"), blank=True, help_text=_("执法要点 / 裁判要点"))
+    key_points = models.TextField(
+        _("key points"), blank=True, help_text=_("执法要点 / 裁判要点")
+    )
     problems = models.TextField(_("problems found in handling"), blank=True)
     lessons = models.TextField(pgettext_lazy("case", "lessons"), blank=True)
     reasoning = models.TextField(_("reasoning"), blank=True)
-    evidence_list = models.TextField(_("evidence list"), blank=True, help_text=_("One item per line"))
-    charges = ParentalManyToManyField(Charge, verbose_name=_("charges"), related_name="cases", blank=True)
+    evidence_list = models.TextField(
+        _("evidence list"), blank=True, help_text=_("One item per line")
+    )
+    charges = ParentalManyToManyField(
+        Charge, verbose_name=_("charges"), related_name="cases", blank=True
+    )
     cited_articles = ParentalManyToManyField(
-        Article, verbose_name=_("cited articles"), related_name="cited_by_cases", blank=True
+        Article,
+        verbose_name=_("cited articles"),
+        related_name="cited_by_cases",
+        blank=True,
     )
     related_cases = ParentalManyToManyField(
-        "self", verbose_name=_("related cases"), blank=True, symmetrical=False, related_name="+"
+        "self",
+        verbose_name=_("related cases"),
+        blank=True,
+        symmetrical=False,
+        related_name="+",
     )
     visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True
+        _("visibility"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        db_index=True,
     )
     restricted_units = ParentalManyToManyField(
-        "accounts.Unit", verbose_name=_("restricted to units"), related_name="restricted_cases", blank=True
+        "accounts.Unit",
+        verbose_name=_("restricted to units"),
+        related_name="restricted_cases",
+        blank=True,
     )
-    source_id = models.CharField(_("source id"), max_length=255, blank=True, db_index=True)
-    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, db_index=True)
+    source_id = models.CharField(
+        _("source id"), max_length=255, blank=True, db_index=True
+    )
+    content_hash = models.CharField(
+        _("content hash"), max_length=64, blank=True, db_index=True
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -460,7 +572,10 @@ class CasePage(Page):
         InlinePanel("element_analyses", label=_("Element analysis")),
         FieldPanel("evidence_list"),
         FieldPanel("related_cases"),
-        MultiFieldPanel([FieldPanel("visibility"), FieldPanel("restricted_units")], heading=_("Visibility")),
+        MultiFieldPanel(
+            [FieldPanel("visibility"), FieldPanel("restricted_units")],
+            heading=_("Visibility"),
+        ),
         FieldPanel("source_id"),
     ]
     search_fields = [
@@ -490,7 +605,9 @@ class CasePage(Page):
 
     @property
     def evidence_items(self) -> list[str]:
-        return [line.strip() for line in self.evidence_list.splitlines() if line.strip()]
+        return [
+            line.strip() for line in self.evidence_list.splitlines() if line.strip()
+        ]
 
     @property
     def restricted_unit_ids(self) -> list[int]:
@@ -500,9 +617,16 @@ class CasePage(Page):
         """Return each cited article with the version in force on the case date."""
         # .all() and sorting in Python: on a revision being previewed these are
         # modelcluster's in-memory querysets, which do not support every queryset method.
-        articles = sorted(self.cited_articles.all(), key=lambda a: (a.law_id, a.number, a.sub_number))
+        articles = sorted(
+            self.cited_articles.all(), key=lambda a: (a.law_id, a.number, a.sub_number)
+        )
         return [
-            (article, article.version_on(self.case_date) if self.case_date else article.current_version())
+            (
+                article,
+                article.version_on(self.case_date)
+                if self.case_date
+                else article.current_version(),
+            )
             for article in articles
         ]
 
@@ -523,7 +647,12 @@ class CasePage(Page):
                 return redirect_to_login(request.get_full_path())
             from audit.services import audit_log
 
-            audit_log(action="casebank.case.view", request=request, target=self, result="denied")
+            audit_log(
+                action="casebank.case.view",
+                request=request,
+                target=self,
+                result="denied",
+            )
             raise PermissionDenied
         return super().serve(request, *args, **kwargs)
 
@@ -537,23 +666,41 @@ class CasePage(Page):
         context["related"] = case_queryset_visible_to(request.user).filter(
             pk__in=[case.pk for case in self.related_cases.all()]
         )
-        context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(status=FlagStatus.OPEN)
+        context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(
+            status=FlagStatus.OPEN
+        )
         return context
 
 
 class CaseElementAnalysis(Orderable):
     """How the facts of a case meet one legal element (要件分析)."""
 
-    page = ParentalKey(CasePage, on_delete=models.CASCADE, related_name="element_analyses")
+    page = ParentalKey(
+        CasePage, on_delete=models.CASCADE, related_name="element_analyses"
+    )
     element = models.ForeignKey(
-        LegalElement, verbose_name=_("legal element"), null=True, blank=True, on_delete=models.SET_NULL,
+        LegalElement,
+        verbose_name=_("legal element"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="case_analyses",
     )
-    heading = models.CharField(_("heading"), max_length=200, blank=True, help_text=_("Used when no element is chosen"))
+    heading = models.CharField(
+        _("heading"),
+        max_length=200,
+        blank=True,
+        help_text=_("Used when no element is chosen"),
+    )
     analysis = models.TextField(_("how the facts meet the element"))
     evidence = models.TextField(_("evidence relied on"), blank=True)
 
-    panels = [FieldPanel("element"), FieldPanel("heading"), FieldPanel("analysis"), FieldPanel("evidence")]
+    panels = [
+        FieldPanel("element"),
+        FieldPanel("heading"),
+        FieldPanel("analysis"),
+        FieldPanel("evidence"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("element analysis")
@@ -590,7 +737,9 @@ class GuidelineIndexPage(Page):
         from .selectors import guideline_queryset_visible_to
 
         context = super().get_context(request, *args, **kwargs)
-        guidelines = guideline_queryset_visible_to(request.user).order_by("category", "title")
+        guidelines = guideline_queryset_visible_to(request.user).order_by(
+            "category", "title"
+        )
         category = request.GET.get("category")
         if category in GuidelineCategory.values:
             guidelines = guidelines.filter(category=category)
@@ -604,25 +753,52 @@ class GuidelinePage(Page):
     """An enforcement standard, rule set or practical guide (接处警, 受案立案, 涉案财物 ...)."""
 
     category = models.CharField(
-        _("category"), max_length=16, choices=GuidelineCategory.choices, default=GuidelineCategory.PRACTICE
+        _("category"),
+        max_length=16,
+        choices=GuidelineCategory.choices,
+        default=GuidelineCategory.PRACTICE,
     )
-    topic = models.CharField(_("topic"), max_length=100, blank=True, help_text=_("e.g. 接处警, 受案立案"))
-    police_types = models.CharField(_("police types"), max_length=200, blank=True, help_text=_("警种, e.g. 治安、刑侦"))
-    posts = models.CharField(_("posts"), max_length=200, blank=True, help_text=_("岗位, e.g. 值班民警、办案民警"))
+    topic = models.CharField(
+        _("topic"), max_length=100, blank=True, help_text=_("e.g. 接处警, 受案立案")
+    )
+    police_types = models.CharField(
+        _("police types"),
+        max_length=200,
+        blank=True,
+        help_text=_("警种, e.g. 治安、刑侦"),
+    )
+    posts = models.CharField(
+        _("posts"),
+        max_length=200,
+        blank=True,
+        help_text=_("岗位, e.g. 值班民警、办案民警"),
+    )
     issuing_unit = models.CharField(_("issuing unit"), max_length=200, blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     body = RichTextField(_("body"), blank=True)
     cited_articles = ParentalManyToManyField(
-        Article, verbose_name=_("cited articles"), related_name="cited_by_guidelines", blank=True
+        Article,
+        verbose_name=_("cited articles"),
+        related_name="cited_by_guidelines",
+        blank=True,
     )
     visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True
+        _("visibility"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        db_index=True,
     )
     restricted_units = ParentalManyToManyField(
-        "accounts.Unit", verbose_name=_("restricted to units"), related_name="restricted_guidelines", blank=True
+        "accounts.Unit",
+        verbose_name=_("restricted to units"),
+        related_name="restricted_guidelines",
+        blank=True,
     )
-    source_id = models.CharField(_("source id"), max_length=255, blank=True, db_index=True)
+    source_id = models.CharField(
+        _("source id"), max_length=255, blank=True, db_index=True
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -635,7 +811,10 @@ class GuidelinePage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("cited_articles"),
-        MultiFieldPanel([FieldPanel("visibility"), FieldPanel("restricted_units")], heading=_("Visibility")),
+        MultiFieldPanel(
+            [FieldPanel("visibility"), FieldPanel("restricted_units")],
+            heading=_("Visibility"),
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -672,9 +851,14 @@ class GuidelinePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["cited"] = [
             (a, a.current_version())
-            for a in sorted(self.cited_articles.all(), key=lambda a: (a.law_id, a.number, a.sub_number))
+            for a in sorted(
+                self.cited_articles.all(),
+                key=lambda a: (a.law_id, a.number, a.sub_number),
+            )
         ]
-        context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(status=FlagStatus.OPEN)
+        context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(
+            status=FlagStatus.OPEN
+        )
         return context
 
 
@@ -689,7 +873,10 @@ class FlagStatus(models.TextChoices):
 class LawChangeFlagQuerySet(models.QuerySet):
     def for_object(self, obj: models.Model) -> LawChangeFlagQuerySet:
         return self.filter(
-            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=str(obj.pk)
+            content_type=ContentType.objects.get_for_model(
+                obj, for_concrete_model=False
+            ),
+            object_id=str(obj.pk),
         )
 
     def open(self) -> LawChangeFlagQuerySet:
@@ -697,28 +884,52 @@ class LawChangeFlagQuerySet(models.QuerySet):
 
 
 class LawChangeFlag(models.Model):
-    """"Law changed, review": ``citer`` cites an article whose text was replaced."""
+    """ "Law changed, review": ``citer`` cites an article whose text was replaced."""
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="change_flags")
-    old_version = models.ForeignKey(
-        ArticleVersion, verbose_name=_("old version"), on_delete=models.CASCADE, related_name="+", null=True
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="change_flags",
     )
-    new_version = models.ForeignKey(ArticleVersion, verbose_name=_("new version"), on_delete=models.CASCADE, related_name="+")
+    old_version = models.ForeignKey(
+        ArticleVersion,
+        verbose_name=_("old version"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+    )
+    new_version = models.ForeignKey(
+        ArticleVersion,
+        verbose_name=_("new version"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
     citer = GenericForeignKey("content_type", "object_id")
     citer_title = models.CharField(_("citing item"), max_length=255)
     citer_url = models.CharField(_("link"), max_length=500, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="law_change_flags",
     )
     diff = models.TextField(_("diff"))
-    status = models.CharField(_("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = LawChangeFlagQuerySet.as_manager()
@@ -729,7 +940,8 @@ class LawChangeFlag(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "new_version"], name="casebank_flag_once_per_version"
+                fields=["content_type", "object_id", "new_version"],
+                name="casebank_flag_once_per_version",
             )
         ]
 
@@ -750,4 +962,6 @@ class CasebankReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
 
     @classmethod
     def get_description(cls):
-        return _("Members of the chosen groups, other than the submitter, approve the change")
+        return _(
+            "Members of the chosen groups, other than the submitter, approve the change"
+        )

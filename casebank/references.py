@@ -16,7 +16,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -73,7 +87,9 @@ LAW_ALIASES: dict[str, str] = {
 }
 
 NUM = r"[0-9０-９]+|[零〇○一二两三四五六七八九十百千]+"
-_ALIAS_PATTERN = "|".join(sorted((re.escape(a) for a in LAW_ALIASES), key=len, reverse=True))
+_ALIAS_PATTERN = "|".join(
+    sorted((re.escape(a) for a in LAW_ALIASES), key=len, reverse=True)
+)
 # 《…》 may nest one pair of 《》 (最高人民法院关于适用《中华人民共和国刑事诉讼法》的解释).
 _BRACKETED = r"《(?P<bracketed>(?:[^《》]|《[^《》]*》){1,80})》"
 _PRC = r"(?P<prc>中华人民共和国[\u4e00-\u9fff]{1,20}?(?:法典|法))"
@@ -84,10 +100,14 @@ _TAIL = (
     rf"(?:第(?P<para>{NUM})款)?"
     rf"(?:第[（(]?(?P<item>{NUM})[）)]?项)?"
 )
-REFERENCE_RE = re.compile(rf"(?:{_BRACKETED}|{_PRC}|{_ALIAS})(?:(?:的|中|规定的)?)\s*{_TAIL}")
+REFERENCE_RE = re.compile(
+    rf"(?:{_BRACKETED}|{_PRC}|{_ALIAS})(?:(?:的|中|规定的)?)\s*{_TAIL}"
+)
 # A bare continuation after a full reference: "、第二百六十六条", "和第82条第2款".
-CONTINUATION_RE = re.compile(rf"\s*(?:、|，|,|和|及|以及|或者|或)\s*第(?P<article>{NUM})条"
-                             rf"(?:之(?P<sub>{NUM}))?(?:第(?P<para>{NUM})款)?(?:第[（(]?(?P<item>{NUM})[）)]?项)?")
+CONTINUATION_RE = re.compile(
+    rf"\s*(?:、|，|,|和|及|以及|或者|或)\s*第(?P<article>{NUM})条"
+    rf"(?:之(?P<sub>{NUM}))?(?:第(?P<para>{NUM})款)?(?:第[（(]?(?P<item>{NUM})[）)]?项)?"
+)
 
 
 class ReferenceError(ValueError):
@@ -205,7 +225,10 @@ def parse_references(text: str) -> list[Reference]:
     found: list[Reference] = []
     for match in REFERENCE_RE.finditer(text or ""):
         written = match.group("bracketed") or match.group("prc") or match.group("alias")
-        if match.group("di") is None and not match.group("article").translate(FULLWIDTH).isdigit():
+        if (
+            match.group("di") is None
+            and not match.group("article").translate(FULLWIDTH).isdigit()
+        ):
             continue  # "刑法二百条" without 第 is too ambiguous to trust
         try:
             ref = Reference(
@@ -233,7 +256,11 @@ def parse_references(text: str) -> list[Reference]:
                         sub_number=_optional_int(cont.group("sub")) or 0,
                         paragraph=_optional_int(cont.group("para")),
                         item=_optional_int(cont.group("item")),
-                        start=cont.start() + (len(cont.group(0)) - len(cont.group(0).lstrip(" 、，,和及以或者"))),
+                        start=cont.start()
+                        + (
+                            len(cont.group(0))
+                            - len(cont.group(0).lstrip(" 、，,和及以或者"))
+                        ),
                         end=cont.end(),
                         text=cont.group(0).lstrip(" 、，,和及以或者"),
                     )
@@ -264,13 +291,19 @@ def find_law(law_name: str, on_date: dt.date | None = None):
 
     candidates = list(
         Law.objects.filter(
-            Q(short_name=law_name) | Q(name=law_name) | Q(name=f"中华人民共和国{law_name}")
+            Q(short_name=law_name)
+            | Q(name=law_name)
+            | Q(name=f"中华人民共和国{law_name}")
         ).order_by("-promulgated_on", "-pk")
     )
     if not candidates:
         return None
     if on_date is not None:
-        dated = [law for law in candidates if law.promulgated_on is None or law.promulgated_on <= on_date]
+        dated = [
+            law
+            for law in candidates
+            if law.promulgated_on is None or law.promulgated_on <= on_date
+        ]
         candidates = dated or candidates
     current = [law for law in candidates if law.status == LawStatus.CURRENT]
     return (current or candidates)[0]
@@ -289,11 +322,22 @@ def resolve(ref: Reference, on_date: dt.date | None = None):
 
     from .models import Article, Law
 
-    if not (0 < ref.article <= MAX_ARTICLE_NUMBER and 0 <= ref.sub_number <= MAX_ARTICLE_NUMBER):
+    if not (
+        0 < ref.article <= MAX_ARTICLE_NUMBER
+        and 0 <= ref.sub_number <= MAX_ARTICLE_NUMBER
+    ):
         return None  # no law has such an article; also keeps the number inside an SQL integer
-    names = Q(short_name=ref.law_name) | Q(name=ref.law_name) | Q(name=f"中华人民共和国{ref.law_name}")
+    names = (
+        Q(short_name=ref.law_name)
+        | Q(name=ref.law_name)
+        | Q(name=f"中华人民共和国{ref.law_name}")
+    )
     articles = (
-        Article.objects.filter(law__in=Law.objects.filter(names), number=ref.article, sub_number=ref.sub_number)
+        Article.objects.filter(
+            law__in=Law.objects.filter(names),
+            number=ref.article,
+            sub_number=ref.sub_number,
+        )
         .select_related("law")
         .order_by("-law__promulgated_on", "-pk")
     )

@@ -52,7 +52,9 @@ def _visible_to(model, user) -> QuerySet:
     if getattr(user, "unit_id", None):
         through = model.restricted_units.through
         page_field = f"{model._meta.model_name}_id"
-        allowed = through.objects.filter(unit__in=_own_and_ancestor_units(user)).values(page_field)
+        allowed = through.objects.filter(unit__in=_own_and_ancestor_units(user)).values(
+            page_field
+        )
         condition |= Q(visibility=Visibility.RESTRICTED, pk__in=allowed)
     return queryset.filter(condition)
 
@@ -65,7 +67,10 @@ def _is_visible_to(page, user) -> bool:
     unit = getattr(user, "unit", None)
     if unit is None:
         return False
-    return any(unit.path.startswith(restricted.path) for restricted in page.restricted_units.all())
+    return any(
+        unit.path.startswith(restricted.path)
+        for restricted in page.restricted_units.all()
+    )
 
 
 def case_queryset_visible_to(user) -> QuerySet[CasePage]:
@@ -94,7 +99,9 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
     query = (params.get("q") or "").strip()
     if query:
         cases = cases.filter(
-            Q(title__icontains=query) | Q(keywords__icontains=query) | Q(facts__icontains=query)
+            Q(title__icontains=query)
+            | Q(keywords__icontains=query)
+            | Q(facts__icontains=query)
             | Q(case_number__icontains=query)
         )
     kind = params.get("kind")
@@ -108,7 +115,11 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
     if charge_id and str(charge_id).isdigit() and int(charge_id) < 2**31:
         charge = Charge.objects.filter(pk=charge_id).first()
         if charge:
-            cases = cases.filter(pk__in=CasePage.charges.through.objects.filter(charge=charge).values("casepage_id"))
+            cases = cases.filter(
+                pk__in=CasePage.charges.through.objects.filter(charge=charge).values(
+                    "casepage_id"
+                )
+            )
     cases = cases.order_by("-case_date", "-pk")
     page_obj = Paginator(cases, CASES_PER_PAGE).get_page(params.get("page"))
     return {
@@ -160,14 +171,18 @@ def law_articles_on(law: Law, date: dt.date) -> list[dict[str, Any]]:
     from .models import ArticleVersion
 
     versions: dict[int, list[ArticleVersion]] = {}
-    for version in ArticleVersion.objects.filter(article__law=law).order_by("article_id", "effective_from", "pk"):
+    for version in ArticleVersion.objects.filter(article__law=law).order_by(
+        "article_id", "effective_from", "pk"
+    ):
         versions.setdefault(version.article_id, []).append(version)
     rows = []
     for article in Article.objects.filter(law=law).order_by("number", "sub_number"):
         mine = versions.get(article.pk, [])
         in_force = [v for v in mine if v.is_in_force_on(date)]
         version = in_force[-1] if in_force else (mine[-1] if mine else None)
-        rows.append({"article": article, "version": version, "in_force": bool(in_force)})
+        rows.append(
+            {"article": article, "version": version, "in_force": bool(in_force)}
+        )
     return rows
 
 
@@ -178,15 +193,22 @@ def law_chapters(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         path = row["article"].chapter_path
         if not chapters or chapters[-1]["path"] != path:
             parts = [p for p in path.split(" / ") if p]
-            chapters.append({
-                "path": path, "title": parts[-1] if parts else "", "depth": len(parts),
-                "anchor": f"ch{len(chapters) + 1}", "rows": [],
-            })
+            chapters.append(
+                {
+                    "path": path,
+                    "title": parts[-1] if parts else "",
+                    "depth": len(parts),
+                    "anchor": f"ch{len(chapters) + 1}",
+                    "rows": [],
+                }
+            )
         chapters[-1]["rows"].append(row)
     return chapters
 
 
-def charge_list(*, kind: str = "", query: str = "", with_elements: bool = False) -> QuerySet[Charge]:
+def charge_list(
+    *, kind: str = "", query: str = "", with_elements: bool = False
+) -> QuerySet[Charge]:
     """Return live charges, those with an element analysis first."""
     from django.db.models import Count
 
@@ -202,16 +224,28 @@ def charge_list(*, kind: str = "", query: str = "", with_elements: bool = False)
 
 def cases_citing_article(user, article: Article) -> QuerySet[CasePage]:
     """Return the visible cases citing ``article``."""
-    return case_queryset_visible_to(user).filter(
-        pk__in=CasePage.cited_articles.through.objects.filter(article=article).values("casepage_id")
-    ).order_by("-case_date")
+    return (
+        case_queryset_visible_to(user)
+        .filter(
+            pk__in=CasePage.cited_articles.through.objects.filter(
+                article=article
+            ).values("casepage_id")
+        )
+        .order_by("-case_date")
+    )
 
 
 def cases_for_charge(user, charge: Charge) -> QuerySet[CasePage]:
     """Return the visible cases with ``charge``."""
-    return case_queryset_visible_to(user).filter(
-        pk__in=CasePage.charges.through.objects.filter(charge=charge).values("casepage_id")
-    ).order_by("-case_date")
+    return (
+        case_queryset_visible_to(user)
+        .filter(
+            pk__in=CasePage.charges.through.objects.filter(charge=charge).values(
+                "casepage_id"
+            )
+        )
+        .order_by("-case_date")
+    )
 
 
 def flag_list_for(user) -> list:
@@ -221,7 +255,9 @@ def flag_list_for(user) -> list:
 
     from .models import LawChangeFlag
 
-    flags = LawChangeFlag.objects.select_related("article__law", "old_version", "new_version", "owner", "content_type")
+    flags = LawChangeFlag.objects.select_related(
+        "article__law", "old_version", "new_version", "owner", "content_type"
+    )
     if not user.is_authenticated:
         return []
     if not (user.has_role(Role.LEGAL_OFFICER, Role.TRAINER) or sees_all_units(user)):
@@ -229,9 +265,17 @@ def flag_list_for(user) -> list:
     visible = []
     for flag in flags[:500]:
         citer = flag.citer
-        if isinstance(citer, CasePage) and not case_is_visible_to(user, citer) and citer.owner_id != user.pk:
+        if (
+            isinstance(citer, CasePage)
+            and not case_is_visible_to(user, citer)
+            and citer.owner_id != user.pk
+        ):
             continue
-        if isinstance(citer, GuidelinePage) and not guideline_is_visible_to(user, citer) and citer.owner_id != user.pk:
+        if (
+            isinstance(citer, GuidelinePage)
+            and not guideline_is_visible_to(user, citer)
+            and citer.owner_id != user.pk
+        ):
             continue
         visible.append(flag)
     return visible
@@ -249,7 +293,13 @@ def restricted_page_ids_hidden_from(user) -> set[int]:
     for model in (CasePage, GuidelinePage):
         through = model.restricted_units.through
         page_field = f"{model._meta.model_name}_id"
-        allowed = set(through.objects.filter(unit_id__in=allowed_units).values_list(page_field, flat=True))
-        restricted = model.objects.filter(visibility=Visibility.RESTRICTED).exclude(owner=user)
+        allowed = set(
+            through.objects.filter(unit_id__in=allowed_units).values_list(
+                page_field, flat=True
+            )
+        )
+        restricted = model.objects.filter(visibility=Visibility.RESTRICTED).exclude(
+            owner=user
+        )
         hidden |= set(restricted.exclude(pk__in=allowed).values_list("pk", flat=True))
     return hidden

@@ -20,30 +20,65 @@ class LawSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Law
-        fields = ["id", "name", "short_name", "level", "issuing_body", "promulgated_on", "effective_on",
-                  "amended_on", "status", "source_id", "article_count"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "level",
+            "issuing_body",
+            "promulgated_on",
+            "effective_on",
+            "amended_on",
+            "status",
+            "source_id",
+            "article_count",
+        ]
 
 
 class ArticleVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ArticleVersion
-        fields = ["id", "text", "effective_from", "effective_to", "content_hash", "source_id"]
+        fields = [
+            "id",
+            "text",
+            "effective_from",
+            "effective_to",
+            "content_hash",
+            "source_id",
+        ]
 
 
 class ArticleSerializer(serializers.ModelSerializer):
     law = serializers.SerializerMethodField()
     citation = serializers.CharField(read_only=True)
-    version = serializers.SerializerMethodField(help_text="The version in force on ?date= (default: today)")
+    version = serializers.SerializerMethodField(
+        help_text="The version in force on ?date= (default: today)"
+    )
     versions = ArticleVersionSerializer(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = Article
-        fields = ["id", "law", "label", "number", "sub_number", "chapter_path", "citation", "source_id",
-                  "version", "versions", "url"]
+        fields = [
+            "id",
+            "law",
+            "label",
+            "number",
+            "sub_number",
+            "chapter_path",
+            "citation",
+            "source_id",
+            "version",
+            "versions",
+            "url",
+        ]
 
     def get_law(self, obj) -> dict:
-        return {"id": obj.law_id, "name": obj.law.name, "short_name": obj.law.short_name}
+        return {
+            "id": obj.law_id,
+            "name": obj.law.name,
+            "short_name": obj.law.short_name,
+        }
 
     def get_version(self, obj) -> dict | None:
         date = self.context.get("date")
@@ -64,8 +99,17 @@ class LegalElementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LegalElement
-        fields = ["id", "kind", "kind_label", "title", "description", "facts", "evidence_guide", "common_mistakes",
-                  "sort_order"]
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "title",
+            "description",
+            "facts",
+            "evidence_guide",
+            "common_mistakes",
+            "sort_order",
+        ]
 
 
 class ChargeSerializer(serializers.ModelSerializer):
@@ -74,14 +118,29 @@ class ChargeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Charge
-        fields = ["id", "name", "kind", "status", "article_refs", "summary", "source_id", "articles", "element_count"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "status",
+            "article_refs",
+            "summary",
+            "source_id",
+            "articles",
+            "element_count",
+        ]
 
 
 class ChargeDetailSerializer(ChargeSerializer):
     elements = LegalElementSerializer(many=True, read_only=True)
 
     class Meta(ChargeSerializer.Meta):
-        fields = [*ChargeSerializer.Meta.fields, "sentencing", "distinctions", "elements"]
+        fields = [
+            *ChargeSerializer.Meta.fields,
+            "sentencing",
+            "distinctions",
+            "elements",
+        ]
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -90,8 +149,21 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CasePage
-        fields = ["id", "title", "case_number", "kind", "level", "source", "case_date", "keywords", "summary",
-                  "visibility", "charges", "source_id", "url"]
+        fields = [
+            "id",
+            "title",
+            "case_number",
+            "kind",
+            "level",
+            "source",
+            "case_date",
+            "keywords",
+            "summary",
+            "visibility",
+            "charges",
+            "source_id",
+            "url",
+        ]
 
     def get_url(self, obj) -> str:
         return obj.url or ""
@@ -110,13 +182,26 @@ class CaseDetailSerializer(CaseSerializer):
     element_analyses = CaseElementAnalysisSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "facts", "handling_process", "outcome", "key_points", "problems",
-                  "lessons", "reasoning", "evidence_list", "cited_articles", "element_analyses"]
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "facts",
+            "handling_process",
+            "outcome",
+            "key_points",
+            "problems",
+            "lessons",
+            "reasoning",
+            "evidence_list",
+            "cited_articles",
+            "element_analyses",
+        ]
 
     def get_cited_articles(self, obj) -> list[dict]:
         return [
-            {**ArticleBriefSerializer(article).data,
-             "version": ArticleVersionSerializer(version).data if version else None}
+            {
+                **ArticleBriefSerializer(article).data,
+                "version": ArticleVersionSerializer(version).data if version else None,
+            }
             for article, version in obj.cited_versions()
         ]
 

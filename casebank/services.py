@@ -26,7 +26,9 @@ class ArticleChange:
     new_version_id: int
 
 
-def text_diff(old: str, new: str, *, old_label: str = "旧文本", new_label: str = "新文本") -> str:
+def text_diff(
+    old: str, new: str, *, old_label: str = "旧文本", new_label: str = "新文本"
+) -> str:
     """Return a unified diff of two article texts, sentence by sentence.
 
     Statute texts are long lines of Chinese; splitting on 。；： and line ends gives a diff a
@@ -44,7 +46,11 @@ def text_diff(old: str, new: str, *, old_label: str = "旧文本", new_label: st
             out.append(current.strip() + "\n")
         return out
 
-    return "".join(difflib.unified_diff(sentences(old), sentences(new), fromfile=old_label, tofile=new_label))
+    return "".join(
+        difflib.unified_diff(
+            sentences(old), sentences(new), fromfile=old_label, tofile=new_label
+        )
+    )
 
 
 def article_version_add(
@@ -64,7 +70,11 @@ def article_version_add(
     open_version = next((v for v in reversed(versions) if v.effective_to is None), None)
     if open_version is None:
         version = ArticleVersion.objects.create(
-            article=article, text=text, effective_from=effective_from, content_hash=digest, source_id=source_id
+            article=article,
+            text=text,
+            effective_from=effective_from,
+            content_hash=digest,
+            source_id=source_id,
         )
         return version, None
     start = open_version.effective_from
@@ -74,7 +84,9 @@ def article_version_add(
             article=article,
             text=text,
             effective_from=effective_from,
-            effective_to=start - dt.timedelta(days=1) if effective_from < start else start,
+            effective_to=start - dt.timedelta(days=1)
+            if effective_from < start
+            else start,
             content_hash=digest,
             source_id=source_id,
         )
@@ -85,7 +97,11 @@ def article_version_add(
     open_version.effective_to = new_from - dt.timedelta(days=1)
     open_version.save(update_fields=["effective_to"])
     version = ArticleVersion.objects.create(
-        article=article, text=text, effective_from=new_from, content_hash=digest, source_id=source_id
+        article=article,
+        text=text,
+        effective_from=new_from,
+        content_hash=digest,
+        source_id=source_id,
     )
     return version, ArticleChange(article.pk, open_version.pk, version.pk)
 
@@ -119,7 +135,8 @@ def law_change_flags_create(changes: Iterable[ArticleChange]) -> list[LawChangeF
         return []
     by_article = {c.article_id: c for c in changes}
     versions = ArticleVersion.objects.in_bulk(
-        [c.new_version_id for c in changes] + [c.old_version_id for c in changes if c.old_version_id]
+        [c.new_version_id for c in changes]
+        + [c.old_version_id for c in changes if c.old_version_id]
     )
     articles = Article.objects.select_related("law").in_bulk(list(by_article))
     created: list[LawChangeFlag] = []
@@ -136,19 +153,25 @@ def law_change_flags_create(changes: Iterable[ArticleChange]) -> list[LawChangeF
             diff = text_diff(
                 old.text if old else "",
                 new.text,
-                old_label=f"{article.citation}（{old.effective_from or '…'} 起）" if old else "（无）",
+                old_label=f"{article.citation}（{old.effective_from or '…'} 起）"
+                if old
+                else "（无）",
                 new_label=f"{article.citation}（{new.effective_from or '…'} 起）",
             )
             try:
                 with transaction.atomic():
                     flag, made = LawChangeFlag.objects.get_or_create(
-                        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+                        content_type=ContentType.objects.get_for_model(
+                            obj, for_concrete_model=False
+                        ),
                         object_id=str(obj.pk),
                         new_version=new,
                         defaults={
                             "article": article,
                             "old_version": old,
-                            "citer_title": str(getattr(obj, "title", None) or obj)[:255],
+                            "citer_title": str(getattr(obj, "title", None) or obj)[
+                                :255
+                            ],
                             "citer_url": _url_of(obj)[:500],
                             "owner": _owner_of(obj),
                             "diff": diff,
@@ -173,7 +196,12 @@ def law_change_flag_resolve(*, flag: LawChangeFlag, user) -> LawChangeFlag:
     flag.save()
     from audit.services import audit_log
 
-    audit_log(action="casebank.law_change_flag.resolve", actor=user, target=flag, details={"article": flag.article_id})
+    audit_log(
+        action="casebank.law_change_flag.resolve",
+        actor=user,
+        target=flag,
+        details={"article": flag.article_id},
+    )
     return flag
 
 
@@ -183,8 +211,12 @@ EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page")
 EDITOR_SNIPPET_PERMISSIONS = ("change_charge", "add_charge")
 
 
-def casebank_review_setup(*, sections, editor_group_names=("legal_officer",),
-                          reviewer_group_names=("legal_officer", "trainer")):
+def casebank_review_setup(
+    *,
+    sections,
+    editor_group_names=("legal_officer",),
+    reviewer_group_names=("legal_officer", "trainer"),
+):
     """Put the case and guideline libraries (``sections``) and the charges (element analyses)
     under one review workflow: legal officers draft, a *second* legal officer or a trainer
     approves (``CasebankReviewTask`` refuses self-approval). Editors never get publish.
@@ -201,26 +233,43 @@ def casebank_review_setup(*, sections, editor_group_names=("legal_officer",),
 
     from .models import CasebankReviewTask, Charge
 
-    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    reviewers = [Group.objects.get_or_create(name=name)[0] for name in reviewer_group_names]
-    editors = [Group.objects.get_or_create(name=name)[0] for name in editor_group_names]
-    task = CasebankReviewTask.objects.filter(name=REVIEW_TASK_NAME).first() or CasebankReviewTask.objects.create(
-        name=REVIEW_TASK_NAME
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
     )
+    reviewers = [
+        Group.objects.get_or_create(name=name)[0] for name in reviewer_group_names
+    ]
+    editors = [Group.objects.get_or_create(name=name)[0] for name in editor_group_names]
+    task = CasebankReviewTask.objects.filter(
+        name=REVIEW_TASK_NAME
+    ).first() or CasebankReviewTask.objects.create(name=REVIEW_TASK_NAME)
     task.groups.set(reviewers)
     workflow, _ = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW_NAME)
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowTask.objects.get_or_create(
+        workflow=workflow, task=task, defaults={"sort_order": 0}
+    )
     for section in sections:
-        WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
+        WorkflowPage.objects.update_or_create(
+            page=section, defaults={"workflow": workflow}
+        )
     WorkflowContentType.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(Charge), defaults={"workflow": workflow}
+        content_type=ContentType.objects.get_for_model(Charge),
+        defaults={"workflow": workflow},
     )
     for group in {*editors, *reviewers}:
         group.permissions.add(access_admin)
         for codename in EDITOR_SNIPPET_PERMISSIONS:
-            group.permissions.add(Permission.objects.get(content_type__app_label="casebank", codename=codename))
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label="casebank", codename=codename
+                )
+            )
         for section in sections:
             for codename in EDITOR_PAGE_PERMISSIONS:
-                permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
-                GroupPagePermission.objects.get_or_create(group=group, page=section, permission=permission)
+                permission = Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                )
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=section, permission=permission
+                )
     return workflow

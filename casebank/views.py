@@ -35,16 +35,24 @@ def _date_param(request: HttpRequest):
 def home(request: HttpRequest) -> HttpResponse:
     from .models import Charge, Law
 
-    return render(request, "casebank/home.html", {
-        "law_count": Law.objects.count(),
-        "article_count": Article.objects.count(),
-        "charge_count": Charge.objects.filter(live=True).count(),
-        "featured_charges": selectors.charge_list(with_elements=True)[:16],
-        "recent_cases": selectors.case_queryset_visible_to(request.user).order_by("-case_date")[:6],
-        "case_index": CaseIndexPage.objects.live().first(),
-        "guideline_index": GuidelineIndexPage.objects.live().first(),
-        "flag_count": len([f for f in selectors.flag_list_for(request.user) if f.status == "open"]),
-    })
+    return render(
+        request,
+        "casebank/home.html",
+        {
+            "law_count": Law.objects.count(),
+            "article_count": Article.objects.count(),
+            "charge_count": Charge.objects.filter(live=True).count(),
+            "featured_charges": selectors.charge_list(with_elements=True)[:16],
+            "recent_cases": selectors.case_queryset_visible_to(request.user).order_by(
+                "-case_date"
+            )[:6],
+            "case_index": CaseIndexPage.objects.live().first(),
+            "guideline_index": GuidelineIndexPage.objects.live().first(),
+            "flag_count": len(
+                [f for f in selectors.flag_list_for(request.user) if f.status == "open"]
+            ),
+        },
+    )
 
 
 @login_required
@@ -57,9 +65,17 @@ def law_list(request: HttpRequest) -> HttpResponse:
     if level in LawLevel.values:
         laws = laws.filter(level=level)
     page = Paginator(laws, 50).get_page(request.GET.get("page"))
-    return render(request, "casebank/law_list.html", {
-        "laws": page, "page_obj": page, "q": query, "level": level, "levels": LawLevel.choices,
-    })
+    return render(
+        request,
+        "casebank/law_list.html",
+        {
+            "laws": page,
+            "page_obj": page,
+            "q": query,
+            "level": level,
+            "levels": LawLevel.choices,
+        },
+    )
 
 
 @login_required
@@ -69,10 +85,17 @@ def law_detail(request: HttpRequest, pk: int) -> HttpResponse:
     law = get_object_or_404(Law, pk=pk)
     date = _date_param(request)
     rows = selectors.law_articles_on(law, date or timezone.localdate())
-    return render(request, "casebank/law_detail.html", {
-        "law": law, "date": date, "chapters": selectors.law_chapters(rows), "article_count": len(rows),
-        "not_in_force": sum(1 for r in rows if not r["in_force"]),
-    })
+    return render(
+        request,
+        "casebank/law_detail.html",
+        {
+            "law": law,
+            "date": date,
+            "chapters": selectors.law_chapters(rows),
+            "article_count": len(rows),
+            "not_in_force": sum(1 for r in rows if not r["in_force"]),
+        },
+    )
 
 
 @login_required
@@ -85,23 +108,37 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shown = article.version_on(date) if date else article.current_version()
     history = []
     for previous, version in zip([None, *versions], versions, strict=False):
-        history.append({
-            "version": version,
-            "diff": text_diff(previous.text, version.text) if previous else "",
-        })
-    return render(request, "casebank/article_detail.html", {
-        "article": article, "date": date, "shown": shown,
-        "in_force_today": article.version_on(timezone.localdate()) is not None,
-        "history": history,
-        "charges": article.charges.filter(live=True),
-        "cases": selectors.cases_citing_article(request.user, article)[:20],
-        "neighbours": {
-            "previous": Article.objects.filter(law=article.law).filter(
-                number__lte=article.number).exclude(pk=article.pk).order_by("-number", "-sub_number").first(),
-            "next": Article.objects.filter(law=article.law).filter(
-                number__gte=article.number).exclude(pk=article.pk).order_by("number", "sub_number").first(),
+        history.append(
+            {
+                "version": version,
+                "diff": text_diff(previous.text, version.text) if previous else "",
+            }
+        )
+    return render(
+        request,
+        "casebank/article_detail.html",
+        {
+            "article": article,
+            "date": date,
+            "shown": shown,
+            "in_force_today": article.version_on(timezone.localdate()) is not None,
+            "history": history,
+            "charges": article.charges.filter(live=True),
+            "cases": selectors.cases_citing_article(request.user, article)[:20],
+            "neighbours": {
+                "previous": Article.objects.filter(law=article.law)
+                .filter(number__lte=article.number)
+                .exclude(pk=article.pk)
+                .order_by("-number", "-sub_number")
+                .first(),
+                "next": Article.objects.filter(law=article.law)
+                .filter(number__gte=article.number)
+                .exclude(pk=article.pk)
+                .order_by("number", "sub_number")
+                .first(),
+            },
         },
-    })
+    )
 
 
 @login_required
@@ -116,32 +153,59 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if len(results) == 1 and found:
         url = reverse("casebank:article_detail", args=[found[0]["article"].pk])
         return redirect(f"{url}?date={date.isoformat()}" if date else url)
-    return render(request, "casebank/lookup.html", {
-        "q": query, "date": date, "results": results,
-        "nothing": bool(query) and not results, "nothing_message": _("No statute reference found in “%(q)s”. Try e.g. 刑法第264条.") % {"q": query},
-    })
+    return render(
+        request,
+        "casebank/lookup.html",
+        {
+            "q": query,
+            "date": date,
+            "results": results,
+            "nothing": bool(query) and not results,
+            "nothing_message": _(
+                "No statute reference found in “%(q)s”. Try e.g. 刑法第264条."
+            )
+            % {"q": query},
+        },
+    )
 
 
 @login_required
 def charge_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     query = request.GET.get("q", "").strip()[:100]
-    charges = selectors.charge_list(kind=kind if kind in ChargeKind.values else "", query=query)
-    return render(request, "casebank/charge_list.html", {
-        "charges": charges[:600], "kind": kind, "kinds": ChargeKind.choices, "q": query,
-    })
+    charges = selectors.charge_list(
+        kind=kind if kind in ChargeKind.values else "", query=query
+    )
+    return render(
+        request,
+        "casebank/charge_list.html",
+        {
+            "charges": charges[:600],
+            "kind": kind,
+            "kinds": ChargeKind.choices,
+            "q": query,
+        },
+    )
 
 
 @login_required
 def charge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Charge
 
-    charge = get_object_or_404(Charge.objects.prefetch_related("elements"), pk=pk, live=True)
-    return render(request, "casebank/charge_detail.html", {
-        "charge": charge,
-        "articles": charge.articles.select_related("law").order_by("law_id", "number", "sub_number"),
-        "cases": selectors.cases_for_charge(request.user, charge)[:20],
-    })
+    charge = get_object_or_404(
+        Charge.objects.prefetch_related("elements"), pk=pk, live=True
+    )
+    return render(
+        request,
+        "casebank/charge_detail.html",
+        {
+            "charge": charge,
+            "articles": charge.articles.select_related("law").order_by(
+                "law_id", "number", "sub_number"
+            ),
+            "cases": selectors.cases_for_charge(request.user, charge)[:20],
+        },
+    )
 
 
 @login_required
@@ -150,7 +214,9 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status in ("open", "resolved"):
         flags = [f for f in flags if f.status == status]
-    return render(request, "casebank/flag_list.html", {"flags": flags, "status": status})
+    return render(
+        request, "casebank/flag_list.html", {"flags": flags, "status": status}
+    )
 
 
 @login_required
@@ -185,7 +251,9 @@ class LatestCasesFeed(Feed):
         return reverse("casebank:home")
 
     def items(self):
-        return selectors.case_queryset_visible_to(self.request.user).order_by("-first_published_at")[:30]
+        return selectors.case_queryset_visible_to(self.request.user).order_by(
+            "-first_published_at"
+        )[:30]
 
     def item_title(self, item):
         return item.title

@@ -20,7 +20,9 @@ from .serializers import CourseDetailSerializer, CourseSerializer, MyLearningSer
 @extend_schema(
     tags=["courses"],
     parameters=[
-        OpenApiParameter("q", str, description="Text in the title, summary or lecturer"),
+        OpenApiParameter(
+            "q", str, description="Text in the title, summary or lecturer"
+        ),
         OpenApiParameter("category", str, enum=CreditCategory.values),
         OpenApiParameter("kind", str, enum=["required", "elective"]),
     ],
@@ -34,8 +36,10 @@ class CourseListView(generics.ListAPIView):
         params = self.request.query_params
         category = params.get("category", "")
         return selectors.course_catalogue(
-            user=self.request.user, query=params.get("q", "")[:100],
-            category=category if category in CreditCategory.values else "", kind=params.get("kind", ""),
+            user=self.request.user,
+            query=params.get("q", "")[:100],
+            category=category if category in CreditCategory.values else "",
+            kind=params.get("kind", ""),
         )
 
 
@@ -54,4 +58,6 @@ class MyLearningView(APIView):
 
     @extend_schema(tags=["courses"], responses=MyLearningSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MyLearningSerializer(selectors.my_learning(user=request.user)).data)
+        return Response(
+            MyLearningSerializer(selectors.my_learning(user=request.user)).data
+        )

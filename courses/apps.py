@@ -23,14 +23,25 @@ class CoursesConfig(AppConfig):
         from config.celery import register_periodic_task
 
         register_periodic_task(
-            "courses-assignments-sync", "courses.tasks.courses_assignments_sync_all_task",
+            "courses-assignments-sync",
+            "courses.tasks.courses_assignments_sync_all_task",
             crontab(minute=10, hour=2),
         )
 
         register_home_provider(course_home_items, order=20)
-        register_nav(NavEntry(label=_("My learning"), url_name="courses:my_learning", order=10))
-        register_nav(NavEntry(label=_("Courses"), url_name="courses:catalogue", order=11))
-        register_nav(NavEntry(
-            label=_("Pre-meeting law study"), url_name="courses:pre_meeting", order=12,
-            visible=lambda user: user.has_role("leader", "unit_admin", "legal_officer", "system_admin"),
-        ))
+        register_nav(
+            NavEntry(label=_("My learning"), url_name="courses:my_learning", order=10)
+        )
+        register_nav(
+            NavEntry(label=_("Courses"), url_name="courses:catalogue", order=11)
+        )
+        register_nav(
+            NavEntry(
+                label=_("Pre-meeting law study"),
+                url_name="courses:pre_meeting",
+                order=12,
+                visible=lambda user: user.has_role(
+                    "leader", "unit_admin", "legal_officer", "system_admin"
+                ),
+            )
+        )

@@ -49,7 +49,9 @@ class ArticleBlock(blocks.StructBlock):
         article = value["article"]
         context["version"] = article.current_version() if article is not None else None
         try:
-            context["article_url"] = article.get_absolute_url() if article is not None else ""
+            context["article_url"] = (
+                article.get_absolute_url() if article is not None else ""
+            )
         except NoReverseMatch:
             context["article_url"] = ""
         return context
@@ -63,7 +65,9 @@ class ArticleBlock(blocks.StructBlock):
 class CaseBlock(blocks.StructBlock):
     """A typical case from the case bank, shown only to those allowed to see it."""
 
-    case = blocks.PageChooserBlock(page_type="casebank.CasePage", label=_("typical case"))
+    case = blocks.PageChooserBlock(
+        page_type="casebank.CasePage", label=_("typical case")
+    )
     note = blocks.TextBlock(label=_("teaching note"), required=False)
 
     def get_context(self, value, parent_context=None):
@@ -74,7 +78,10 @@ class CaseBlock(blocks.StructBlock):
         request = (parent_context or {}).get("request")
         user = getattr(request, "user", None)
         context["case_visible"] = bool(
-            case is not None and case.live and user is not None and case_is_visible_to(user, case.specific)
+            case is not None
+            and case.live
+            and user is not None
+            and case_is_visible_to(user, case.specific)
         )
         context["case_page"] = case.specific if case is not None else None
         return context
@@ -95,7 +102,9 @@ class PracticeQuestionBlock(blocks.StructBlock):
 
     stem = blocks.TextBlock(label=_("question"))
     choices = blocks.ListBlock(ChoiceBlock(), label=_("choices"), min_num=2)
-    explanation = blocks.TextBlock(label=_("explanation shown after answering"), required=False)
+    explanation = blocks.TextBlock(
+        label=_("explanation shown after answering"), required=False
+    )
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
@@ -116,7 +125,8 @@ def correct_indexes(value) -> set[int]:
 
 class LessonStreamBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(
-        label=_("Text"), features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "blockquote"],
+        label=_("Text"),
+        features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "blockquote"],
         template="courses/blocks/rich_text.html",
     )
     video = VideoBlock()

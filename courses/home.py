@@ -19,22 +19,38 @@ def course_home_items(request: HttpRequest) -> list[HomeItem]:
         return []
     items = [
         HomeItem(
-            title=row.course.title, url=row.course.url, kind=_("Course"), due=row.assignment.due_at,
-            overdue=row.overdue, note=_("%(percent)d%% done") % {"percent": int(row.assignment.progress * 100)},
+            title=row.course.title,
+            url=row.course.url,
+            kind=_("Course"),
+            due=row.assignment.due_at,
+            overdue=row.overdue,
+            note=_("%(percent)d%% done")
+            % {"percent": int(row.assignment.progress * 100)},
         )
         for row in my_learning(user=user).required
     ]
     today = timezone.localdate()
     pending = (
-        PreMeetingAttendance.objects.filter(user=user, status=AttendanceStatus.INVITED, session__held_on__gte=today.replace(month=1, day=1))
+        PreMeetingAttendance.objects.filter(
+            user=user,
+            status=AttendanceStatus.INVITED,
+            session__held_on__gte=today.replace(month=1, day=1),
+        )
         .select_related("session")
         .order_by("session__held_on")
     )
     for attendance in pending:
         session = attendance.session
-        items.append(HomeItem(
-            title=f"{session.meeting}：{session.topic}", url="/learn/pre-meeting/", kind=_("Pre-meeting law study"),
-            due=session.held_on, overdue=False,
-            note=_("Confirm your attendance") if session.held_on <= today else _("Upcoming"),
-        ))
+        items.append(
+            HomeItem(
+                title=f"{session.meeting}：{session.topic}",
+                url="/learn/pre-meeting/",
+                kind=_("Pre-meeting law study"),
+                due=session.held_on,
+                overdue=False,
+                note=_("Confirm your attendance")
+                if session.held_on <= today
+                else _("Upcoming"),
+            )
+        )
     return items

@@ -33,7 +33,9 @@ from records.models import CreditCategory
 
 from .blocks import LessonStreamBlock
 
-SELF_APPROVAL_REFUSED = gettext_noop("A course must be reviewed by someone other than the person who submitted it.")
+SELF_APPROVAL_REFUSED = gettext_noop(
+    "A course must be reviewed by someone other than the person who submitted it."
+)
 
 
 class LoginRequiredPageMixin:
@@ -41,7 +43,9 @@ class LoginRequiredPageMixin:
 
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return HttpResponseRedirect(f"{reverse('accounts:login')}?next={request.path}")
+            return HttpResponseRedirect(
+                f"{reverse('accounts:login')}?next={request.path}"
+            )
         return super().serve(request, *args, **kwargs)
 
 
@@ -68,29 +72,53 @@ class CoursePage(LoginRequiredPageMixin, Page):
     """A course: what it teaches, to whom, for how many hours, and by when."""
 
     summary = models.TextField(_("summary"))
-    objectives = RichTextField(_("learning objectives"), blank=True, features=["ol", "ul", "bold"])
+    objectives = RichTextField(
+        _("learning objectives"), blank=True, features=["ol", "ul", "bold"]
+    )
     credit_hours = models.DecimalField(
-        _("credit hours (学时)"), max_digits=5, decimal_places=1, default=Decimal("1.0"),
+        _("credit hours (学时)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("1.0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     category = models.CharField(
-        _("category"), max_length=20, choices=CreditCategory.choices, default=CreditCategory.LAW
+        _("category"),
+        max_length=20,
+        choices=CreditCategory.choices,
+        default=CreditCategory.LAW,
     )
     required = models.BooleanField(
-        _("required"), default=False,
-        help_text=_("Required courses are assigned to everyone in the audience; electives are self-enrolled."),
+        _("required"),
+        default=False,
+        help_text=_(
+            "Required courses are assigned to everyone in the audience; electives are self-enrolled."
+        ),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     yearly = models.BooleanField(
-        _("repeat every year"), default=False,
-        help_text=_("Assigned again each year, due on 31 December unless a due date is set."),
+        _("repeat every year"),
+        default=False,
+        help_text=_(
+            "Assigned again each year, due on 31 December unless a due date is set."
+        ),
     )
     prerequisites = ParentalManyToManyField(
-        "courses.CoursePage", verbose_name=_("prerequisites"), blank=True, related_name="unlocks"
+        "courses.CoursePage",
+        verbose_name=_("prerequisites"),
+        blank=True,
+        related_name="unlocks",
     )
     final_exam = models.ForeignKey(
-        "exams.ExamSession", verbose_name=_("final exam"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("When set, the course completes only once the learner has passed this exam."),
+        "exams.ExamSession",
+        verbose_name=_("final exam"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "When set, the course completes only once the learner has passed this exam."
+        ),
     )
 
     content_panels = [
@@ -98,14 +126,22 @@ class CoursePage(LoginRequiredPageMixin, Page):
         FieldPanel("summary"),
         FieldPanel("objectives"),
         MultiFieldPanel(
-            [FieldPanel("category"), FieldPanel("credit_hours"), FieldPanel("prerequisites"),
-             FieldPanel("final_exam")],
+            [
+                FieldPanel("category"),
+                FieldPanel("credit_hours"),
+                FieldPanel("prerequisites"),
+                FieldPanel("final_exam"),
+            ],
             heading=_("Credit"),
         ),
         InlinePanel("lecturers", label=_("Lecturers")),
         MultiFieldPanel(
-            [FieldPanel("required"), FieldPanel("due_date"), FieldPanel("yearly"),
-             InlinePanel("audience_rules", label=_("Audience rules"))],
+            [
+                FieldPanel("required"),
+                FieldPanel("due_date"),
+                FieldPanel("yearly"),
+                InlinePanel("audience_rules", label=_("Audience rules")),
+            ],
             heading=_("Audience"),
         ),
     ]
@@ -119,7 +155,9 @@ class CoursePage(LoginRequiredPageMixin, Page):
     def clean(self) -> None:
         super().clean()
         if self.yearly and not self.required:
-            raise ValidationError({"yearly": _("Only required courses repeat every year.")})
+            raise ValidationError(
+                {"yearly": _("Only required courses repeat every year.")}
+            )
 
     def lessons(self):
         """Return the live lessons in their order in the page tree."""
@@ -163,15 +201,32 @@ class LecturerKind(models.TextChoices):
 class CourseLecturer(Orderable):
     course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="lecturers")
     name = models.CharField(pgettext_lazy("lecturer", "name"), max_length=50)
-    kind = models.CharField(_("kind"), max_length=20, choices=LecturerKind.choices, default=LecturerKind.OFFICER)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=LecturerKind.choices,
+        default=LecturerKind.OFFICER,
+    )
     affiliation = models.CharField(_("affiliation"), max_length=100, blank=True)
-    title = models.CharField(_("title"), max_length=50, blank=True, help_text=_("e.g. 三级高级检察官"))
+    title = models.CharField(
+        _("title"), max_length=50, blank=True, help_text=_("e.g. 三级高级检察官")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("platform account"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("platform account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
-    panels = [FieldPanel("name"), FieldPanel("kind"), FieldPanel("title"), FieldPanel("affiliation"), FieldPanel("user")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("title"),
+        FieldPanel("affiliation"),
+        FieldPanel("user"),
+    ]
 
     def __str__(self) -> str:
         return self.name
@@ -182,10 +237,17 @@ class CourseAudienceRule(Orderable):
     (and its subunits when ``include_subunits``; every unit when blank). A course's
     audience is the union of its rules."""
 
-    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="audience_rules")
+    course = ParentalKey(
+        CoursePage, on_delete=models.CASCADE, related_name="audience_rules"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     include_subunits = models.BooleanField(_("include subunits"), default=True)
 
@@ -211,9 +273,15 @@ class LessonPage(LoginRequiredPageMixin, Page):
     """A lesson: a stream of text, video, PDF, statute articles, cases and practice."""
 
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=20)
-    body = StreamField(LessonStreamBlock(), verbose_name=_("content"), use_json_field=True)
+    body = StreamField(
+        LessonStreamBlock(), verbose_name=_("content"), use_json_field=True
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("estimated_minutes"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
 
@@ -259,9 +327,17 @@ class LessonProgress(models.Model):
     device: the last video position, which stretches of each video they watched, and
     which practice questions they answered right."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress")
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="progress")
-    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="lesson_progress")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lesson_progress",
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="progress"
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
     opened_at = models.DateTimeField(_("first opened"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), auto_now=True, db_index=True)
     seconds_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
@@ -276,7 +352,11 @@ class LessonProgress(models.Model):
     class Meta:
         verbose_name = _("lesson progress")
         verbose_name_plural = _("lesson progress")
-        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="uniq_lesson_progress")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson"], name="uniq_lesson_progress"
+            )
+        ]
         indexes = [models.Index(fields=["user", "course"])]
 
     def __str__(self) -> str:
@@ -295,7 +375,9 @@ class CourseReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
 
     @classmethod
     def get_description(cls):
-        return _("Members of the chosen groups, other than the submitter, approve the course")
+        return _(
+            "Members of the chosen groups, other than the submitter, approve the course"
+        )
 
 
 # 会前学法 ------------------------------------------------------------------------------
@@ -304,33 +386,62 @@ class CourseReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
 class PreMeetingStudySession(ClusterableModel):
     """A 会前学法 session: before a meeting (党委会, 局务会...), the leaders study law."""
 
-    unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    meeting = models.CharField(_("meeting"), max_length=100, help_text=_("e.g. 局党委会 (第12次)"))
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    meeting = models.CharField(
+        _("meeting"), max_length=100, help_text=_("e.g. 局党委会 (第12次)")
+    )
     held_on = models.DateField(_("date"), db_index=True)
     topic = models.CharField(_("topic"), max_length=200)
     presenter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("presenter"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("presenter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     presenter_name = models.CharField(
         _("presenter (if not on the platform)"), max_length=100, blank=True
     )
     statutes = models.TextField(
-        _("statute articles studied"), blank=True, help_text=_("One citation per line, e.g. 《中华人民共和国行政处罚法》第三十三条")
+        _("statute articles studied"),
+        blank=True,
+        help_text=_(
+            "One citation per line, e.g. 《中华人民共和国行政处罚法》第三十三条"
+        ),
     )
     materials = ParentalManyToManyField(
-        "wagtaildocs.Document", verbose_name=_("materials"), blank=True, related_name="+"
+        "wagtaildocs.Document",
+        verbose_name=_("materials"),
+        blank=True,
+        related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
-        FieldPanel("unit"), FieldPanel("meeting"), FieldPanel("held_on"), FieldPanel("topic"),
-        FieldPanel("presenter"), FieldPanel("presenter_name"), FieldPanel("statutes"),
-        FieldPanel("materials"), FieldPanel("notes"), InlinePanel("attendances", label=_("Leaders")),
+        FieldPanel("unit"),
+        FieldPanel("meeting"),
+        FieldPanel("held_on"),
+        FieldPanel("topic"),
+        FieldPanel("presenter"),
+        FieldPanel("presenter_name"),
+        FieldPanel("statutes"),
+        FieldPanel("materials"),
+        FieldPanel("notes"),
+        InlinePanel("attendances", label=_("Leaders")),
     ]
 
     class Meta:
@@ -359,26 +470,46 @@ class PreMeetingAttendance(models.Model):
     """A leader's place in a session: invited, attended (confirmed by the leader in the
     system) or absent with a reason."""
 
-    session = ParentalKey(PreMeetingStudySession, on_delete=models.CASCADE, related_name="attendances")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("leader"), on_delete=models.CASCADE, related_name="pre_meeting_attendances"
+    session = ParentalKey(
+        PreMeetingStudySession, on_delete=models.CASCADE, related_name="attendances"
     )
-    status = models.CharField(_("status"), max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        on_delete=models.CASCADE,
+        related_name="pre_meeting_attendances",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.INVITED,
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
+    absence_reason = models.CharField(
+        _("reason for absence"), max_length=200, blank=True
+    )
 
     panels = [FieldPanel("user"), FieldPanel("status"), FieldPanel("absence_reason")]
 
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
-        constraints = [models.UniqueConstraint(fields=["session", "user"], name="uniq_pre_meeting_attendance")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], name="uniq_pre_meeting_attendance"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_status_display()}"
 
     def clean(self) -> None:
         if self.status == AttendanceStatus.ABSENT and not self.absence_reason.strip():
-            raise ValidationError({"absence_reason": _("Give the reason for the absence.")})
+            raise ValidationError(
+                {"absence_reason": _("Give the reason for the absence.")}
+            )
         if self.status == AttendanceStatus.ATTENDED and self.confirmed_at is None:
-            raise ValidationError({"status": _("Only the leader confirms attendance, in the system.")})
+            raise ValidationError(
+                {"status": _("Only the leader confirms attendance, in the system.")}
+            )

@@ -38,12 +38,18 @@ def pre_meeting_required() -> int:
 
 
 def _course_assignments(user: User) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(user=user, item__item_type=ITEM_TYPE, item__is_active=True).select_related("item")
+    return Assignment.objects.filter(
+        user=user, item__item_type=ITEM_TYPE, item__is_active=True
+    ).select_related("item")
 
 
 def completed_course_ids(*, user: User) -> set[int]:
     """Return the ids of the courses ``user`` has completed (in any period)."""
-    ids = _course_assignments(user).filter(status=AssignmentStatus.COMPLETED).values_list("item__item_id", flat=True)
+    ids = (
+        _course_assignments(user)
+        .filter(status=AssignmentStatus.COMPLETED)
+        .values_list("item__item_id", flat=True)
+    )
     return {int(i) for i in ids}
 
 
@@ -86,7 +92,9 @@ def my_learning(*, user: User, now: datetime | None = None) -> MyLearning:
     date), courses in progress, completed courses, and this year's hours vs target."""
     now = now or timezone.now()
     assignments = list(_course_assignments(user))
-    pages = CoursePage.objects.live().in_bulk([int(a.item.item_id) for a in assignments])
+    pages = CoursePage.objects.live().in_bulk(
+        [int(a.item.item_id) for a in assignments]
+    )
     result = MyLearning(hours_target=yearly_hours_target())
     for assignment in assignments:
         course = pages.get(int(assignment.item.item_id))
@@ -103,31 +111,49 @@ def my_learning(*, user: User, now: datetime | None = None) -> MyLearning:
         else:
             result.in_progress.append(row)
     far = timezone.make_aware(datetime(9999, 1, 1))
-    result.required.sort(key=lambda r: (not r.overdue, r.assignment.due_at or far, r.course.title))
+    result.required.sort(
+        key=lambda r: (not r.overdue, r.assignment.due_at or far, r.course.title)
+    )
     result.in_progress.sort(key=lambda r: -r.assignment.progress)
     result.completed.sort(key=lambda r: r.assignment.completed_at or now, reverse=True)
     year = timezone.localtime(now).year
     entries = CreditEntry.objects.filter(user=user, year=year)
-    result.hours_this_year = entries.aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    result.hours_this_year = entries.aggregate(total=Sum("hours"))["total"] or Decimal(
+        0
+    )
     from records.models import CreditCategory
 
     labels = dict(CreditCategory.choices)
     result.hours_by_category = [
-        {"category": row["category"], "label": labels.get(row["category"], row["category"]), "hours": row["total"]}
-        for row in entries.values("category").annotate(total=Sum("hours")).order_by("-total")
+        {
+            "category": row["category"],
+            "label": labels.get(row["category"], row["category"]),
+            "hours": row["total"],
+        }
+        for row in entries.values("category")
+        .annotate(total=Sum("hours"))
+        .order_by("-total")
     ]
     return result
 
 
 def course_catalogue(
-    *, user: User, query: str = "", category: str = "", kind: str = "", section: int | None = None
+    *,
+    user: User,
+    query: str = "",
+    category: str = "",
+    kind: str = "",
+    section: int | None = None,
 ) -> QuerySet[CoursePage]:
     """Return the live courses matching the filters: ``query`` in title or summary,
     ``category``, ``kind`` ("required" or "elective") and ``section`` (a CourseIndexPage id)."""
     courses = CoursePage.objects.live().order_by("-first_published_at")
     if query:
-        courses = courses.filter(Q(title__icontains=query) | Q(summary__icontains=query)
-                                 | Q(lecturers__name__icontains=query)).distinct()
+        courses = courses.filter(
+            Q(title__icontains=query)
+            | Q(summary__icontains=query)
+            | Q(lecturers__name__icontains=query)
+        ).distinct()
     if category:
         courses = courses.filter(category=category)
     if kind == "required":
@@ -140,23 +166,35 @@ def course_catalogue(
     return courses
 
 
-def course_statuses(*, user: User, courses: Iterable[CoursePage]) -> dict[int, Assignment]:
+def course_statuses(
+    *, user: User, courses: Iterable[CoursePage]
+) -> dict[int, Assignment]:
     """Return ``user``'s assignment per course id (current period) for the courses."""
     ids = [str(c.pk) for c in courses]
     found: dict[int, Assignment] = {}
-    for assignment in _course_assignments(user).filter(item__item_id__in=ids).order_by("period"):
+    for assignment in (
+        _course_assignments(user).filter(item__item_id__in=ids).order_by("period")
+    ):
         found[int(assignment.item.item_id)] = assignment
     return found
 
 
 def lesson_states(*, user: User, course: CoursePage) -> list[dict[str, Any]]:
     lessons = list(course.lessons())
-    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(user=user, course=course)}
+    progress = {
+        p.lesson_id: p for p in LessonProgress.objects.filter(user=user, course=course)
+    }
     rows = []
     for lesson in lessons:
         p = progress.get(lesson.pk)
-        rows.append({"lesson": lesson, "progress": p, "completed": bool(p and p.completed_at),
-                     "started": p is not None})
+        rows.append(
+            {
+                "lesson": lesson,
+                "progress": p,
+                "completed": bool(p and p.completed_at),
+                "started": p is not None,
+            }
+        )
     return rows
 
 
@@ -165,10 +203,16 @@ def course_outline(*, user: User, course: CoursePage) -> dict[str, Any]:
     assignment, the lesson to resume and any missing prerequisites."""
     rows = lesson_states(user=user, course=course)
     assignment = (
-        _course_assignments(user).filter(item__item_id=str(course.pk), period=course.period_for()).first()
+        _course_assignments(user)
+        .filter(item__item_id=str(course.pk), period=course.period_for())
+        .first()
     )
     started = [r for r in rows if r["started"] and not r["completed"]]
-    resume = max(started, key=lambda r: r["progress"].updated_at)["lesson"] if started else None
+    resume = (
+        max(started, key=lambda r: r["progress"].updated_at)["lesson"]
+        if started
+        else None
+    )
     if resume is None:
         resume = next((r["lesson"] for r in rows if not r["completed"]), None)
     done = sum(1 for r in rows if r["completed"])
@@ -192,8 +236,10 @@ def lesson_context(*, user: User, lesson: LessonPage) -> dict[str, Any]:
     video_state = progress.video_state if progress else {}
     practice_state = progress.practice_state if progress else {}
     videos = {
-        block.id: {"position": video_state.get(block.id, {}).get("position", 0),
-                   "ratio": video_watched_ratio(video_state.get(block.id, {}))}
+        block.id: {
+            "position": video_state.get(block.id, {}).get("position", 0),
+            "ratio": video_watched_ratio(video_state.get(block.id, {})),
+        }
         for block in lesson.blocks_of("video")
     }
     siblings = list(course.lessons())
@@ -202,7 +248,9 @@ def lesson_context(*, user: User, lesson: LessonPage) -> dict[str, Any]:
         "course": course,
         "lesson_progress": progress,
         "video_positions": videos,
-        "practice_passed": [bid for bid, s in practice_state.items() if s.get("correct")],
+        "practice_passed": [
+            bid for bid, s in practice_state.items() if s.get("correct")
+        ],
         "previous_lesson": siblings[index - 1] if index > 0 else None,
         "next_lesson": siblings[index + 1] if index + 1 < len(siblings) else None,
         "completion_rule": lesson.completion_rule(),
@@ -223,7 +271,9 @@ def pre_meeting_study_counts(users: Iterable[Any], year: int) -> dict[int, int]:
     counts = dict.fromkeys(ids, 0)
     rows = (
         PreMeetingAttendance.objects.filter(
-            user_id__in=ids, status=AttendanceStatus.ATTENDED, session__held_on__year=year
+            user_id__in=ids,
+            status=AttendanceStatus.ATTENDED,
+            session__held_on__year=year,
         )
         .values("user_id")
         .annotate(n=Count("id"))
@@ -238,22 +288,32 @@ def pre_meeting_can_organise(*, user: User, session: PreMeetingStudySession) -> 
     leader whose scope covers the session's unit, or the system admin."""
     if not user.is_authenticated:
         return False
-    if user.has_role(Role.LEGAL_OFFICER) and user.unit is not None and session.unit.is_within(user.unit):
+    if (
+        user.has_role(Role.LEGAL_OFFICER)
+        and user.unit is not None
+        and session.unit.is_within(user.unit)
+    ):
         return True
     return can_see_unit(user, session.unit)
 
 
-def pre_meeting_sessions_for(*, user: User, year: int) -> QuerySet[PreMeetingStudySession]:
+def pre_meeting_sessions_for(
+    *, user: User, year: int
+) -> QuerySet[PreMeetingStudySession]:
     """Return the sessions ``user`` is invited to in ``year``, newest first."""
     return (
-        PreMeetingStudySession.objects.filter(attendances__user=user, held_on__year=year)
+        PreMeetingStudySession.objects.filter(
+            attendances__user=user, held_on__year=year
+        )
         .select_related("unit", "presenter")
         .order_by("-held_on")
         .distinct()
     )
 
 
-def pre_meeting_sessions_organised_by(*, user: User, year: int) -> list[PreMeetingStudySession]:
+def pre_meeting_sessions_organised_by(
+    *, user: User, year: int
+) -> list[PreMeetingStudySession]:
     """Return the sessions of ``year`` whose attendance ``user`` may record."""
     sessions = (
         PreMeetingStudySession.objects.filter(held_on__year=year)
@@ -269,7 +329,9 @@ def lessons_citing(article_ids: set[int]):
     (drafts' latest revisions are not scanned; the live body is what learners read)."""
     from casebank.citations import Citation
 
-    for lesson in LessonPage.objects.all().only("id", "title", "body", "path", "url_path", "depth"):
+    for lesson in LessonPage.objects.all().only(
+        "id", "title", "body", "path", "url_path", "depth"
+    ):
         for block in lesson.body.raw_data:
             if block.get("type") == "article":
                 article_id = (block.get("value") or {}).get("article")

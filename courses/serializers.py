@@ -7,12 +7,24 @@ from .models import CoursePage
 
 class CourseSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    category_display = serializers.CharField(
+        source="get_category_display", read_only=True
+    )
 
     class Meta:
         model = CoursePage
-        fields = ["id", "title", "summary", "category", "category_display", "credit_hours", "required",
-                  "due_date", "yearly", "url"]
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "category",
+            "category_display",
+            "credit_hours",
+            "required",
+            "due_date",
+            "yearly",
+            "url",
+        ]
 
     def get_url(self, obj: CoursePage) -> str:
         return obj.url or ""
@@ -47,7 +59,9 @@ class CourseDetailSerializer(CourseSerializer):
         if "_outline" not in self.context:
             from .selectors import course_outline
 
-            self.context["_outline"] = course_outline(user=self.context["request"].user, course=obj)
+            self.context["_outline"] = course_outline(
+                user=self.context["request"].user, course=obj
+            )
         return self.context["_outline"]
 
     def get_lessons(self, obj) -> list[dict]:

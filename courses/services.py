@@ -56,7 +56,9 @@ VIDEO_MILESTONES = (0.25, 0.5, 0.75, 0.9, 1.0)
 UNKNOWN_BLOCK = gettext_noop("This lesson has no such item.")
 BAD_VIDEO_REPORT = gettext_noop("The video position is not valid.")
 NO_CHOICE = gettext_noop("Choose at least one answer.")
-PREREQUISITES_MISSING = gettext_noop("Complete the prerequisite courses first: {names}.")
+PREREQUISITES_MISSING = gettext_noop(
+    "Complete the prerequisite courses first: {names}."
+)
 NOT_INVITED = gettext_noop("You are not on the list of this session.")
 NOT_ORGANISER = gettext_noop("You may not record attendance for this session.")
 ABSENCE_REASON_REQUIRED = gettext_noop("Give the reason for the absence.")
@@ -84,11 +86,17 @@ def course_audience(*, course: CoursePage) -> QuerySet[User]:
         if rule.role:
             condition &= Q(role_assignments__role=rule.role)
         if rule.unit is not None:
-            condition &= Q(unit__path__startswith=rule.unit.path) if rule.include_subunits else Q(unit=rule.unit)
+            condition &= (
+                Q(unit__path__startswith=rule.unit.path)
+                if rule.include_subunits
+                else Q(unit=rule.unit)
+            )
         conditions.append(condition)
     if not conditions:
         return User.objects.none()
-    return User.objects.filter(is_active=True).filter(reduce(or_, conditions)).distinct()
+    return (
+        User.objects.filter(is_active=True).filter(reduce(or_, conditions)).distinct()
+    )
 
 
 def course_tracked_item(*, course: CoursePage) -> TrackedItem:
@@ -117,7 +125,9 @@ def course_assignments_sync(*, course: CoursePage) -> tuple[int, int]:
     period = course.period_for()
     if course.live and course.required:
         users = course_audience(course=course).only("pk")
-        return assignment_sync(item=item, users=users, due_at=course.due_for(period), period=period)
+        return assignment_sync(
+            item=item, users=users, due_at=course.due_for(period), period=period
+        )
     return assignment_sync(item=item, users=[], period=period)
 
 
@@ -128,16 +138,27 @@ def user_assignments_recompute(*, user: User) -> int:
     number of required courses they now have."""
     user = User.objects.select_related("unit").get(pk=user.pk)
     user.forget_roles()
-    courses = list(CoursePage.objects.live().filter(required=True).prefetch_related("audience_rules__unit"))
+    courses = list(
+        CoursePage.objects.live()
+        .filter(required=True)
+        .prefetch_related("audience_rules__unit")
+    )
     items = {
         item.item_id: item
-        for item in TrackedItem.objects.filter(item_type=ITEM_TYPE, item_id__in=[str(c.pk) for c in courses])
+        for item in TrackedItem.objects.filter(
+            item_type=ITEM_TYPE, item_id__in=[str(c.pk) for c in courses]
+        )
     }
-    mine = {(a.item_id, a.period): a for a in Assignment.objects.filter(user=user, item__in=list(items.values()))}
+    mine = {
+        (a.item_id, a.period): a
+        for a in Assignment.objects.filter(user=user, item__in=list(items.values()))
+    }
     required = 0
     for course in courses:
         period = course.period_for()
-        in_audience = user.is_active and any(rule.matches(user) for rule in course.audience_rules.all())
+        in_audience = user.is_active and any(
+            rule.matches(user) for rule in course.audience_rules.all()
+        )
         item = items.get(str(course.pk))
         if item is None:
             if not in_audience:
@@ -149,13 +170,24 @@ def user_assignments_recompute(*, user: User) -> int:
             due_at = course.due_for(period)
             if assignment is None:
                 assignment_get_or_create(
-                    user=user, item=item, period=period, source="audience", required=True, due_at=due_at
+                    user=user,
+                    item=item,
+                    period=period,
+                    source="audience",
+                    required=True,
+                    due_at=due_at,
                 )
             elif not assignment.required or assignment.due_at != due_at:
                 # records has no single-person "require" service; this mirrors what
                 # assignment_sync does for a whole audience.
-                Assignment.objects.filter(pk=assignment.pk).update(required=True, due_at=due_at)
-        elif assignment is not None and assignment.source == "audience" and assignment.required:
+                Assignment.objects.filter(pk=assignment.pk).update(
+                    required=True, due_at=due_at
+                )
+        elif (
+            assignment is not None
+            and assignment.source == "audience"
+            and assignment.required
+        ):
             Assignment.objects.filter(pk=assignment.pk).update(required=False)
     return required
 
@@ -168,12 +200,22 @@ def course_enrol(*, user: User, course: CoursePage) -> Assignment:
 
     missing = prerequisites_missing(user=user, course=course)
     if missing:
-        raise ValidationError(gettext(PREREQUISITES_MISSING).format(names="、".join(c.title for c in missing)))
+        raise ValidationError(
+            gettext(PREREQUISITES_MISSING).format(
+                names="、".join(c.title for c in missing)
+            )
+        )
     period = course.period_for()
     item = course_tracked_item(course=course)
-    assignment = assignment_get_or_create(user=user, item=item, period=period, source="self")
+    assignment = assignment_get_or_create(
+        user=user, item=item, period=period, source="self"
+    )
     learning_event_record(
-        actor=user, verb=Verb.REGISTERED, object_type=ITEM_TYPE, object_id=course.pk, object_name=course.title,
+        actor=user,
+        verb=Verb.REGISTERED,
+        object_type=ITEM_TYPE,
+        object_id=course.pk,
+        object_name=course.title,
         idempotency_key=f"course-registered:{course.pk}:{period}:{user.pk}",
     )
     return assignment
@@ -184,7 +226,9 @@ def course_enrol(*, user: User, course: CoursePage) -> Assignment:
 
 def _progress(user: User, lesson: LessonPage, *, lock: bool = False) -> LessonProgress:
     parent_id = lesson.get_parent().pk
-    progress, _ = LessonProgress.objects.get_or_create(user=user, lesson=lesson, defaults={"course_id": parent_id})
+    progress, _ = LessonProgress.objects.get_or_create(
+        user=user, lesson=lesson, defaults={"course_id": parent_id}
+    )
     if lock:
         progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
     return progress
@@ -207,7 +251,11 @@ def lesson_open(*, user: User, lesson: LessonPage) -> LessonProgress:
     assignment_get_or_create(user=user, item=item, period=period, source="self")
     progress = _progress(user, lesson, lock=True)
     learning_event_record(
-        actor=user, verb=Verb.LAUNCHED, object_type="lesson", object_id=lesson.pk, object_name=lesson.title,
+        actor=user,
+        verb=Verb.LAUNCHED,
+        object_type="lesson",
+        object_id=lesson.pk,
+        object_name=lesson.title,
         idempotency_key=f"lesson-launched:{lesson.pk}:{user.pk}:{timezone.localdate().isoformat()}",
     )
     progress.save(update_fields=["updated_at"])
@@ -234,7 +282,13 @@ def video_watched_ratio(state: dict[str, Any]) -> float:
 
 @transaction.atomic
 def video_progress_record(
-    *, user: User, lesson: LessonPage, block_id: str, start: float, end: float, duration: float
+    *,
+    user: User,
+    lesson: LessonPage,
+    block_id: str,
+    start: float,
+    end: float,
+    duration: float,
 ) -> float:
     """Record that the player played ``start``..``end`` seconds of a lesson video and
     return the share of the video watched so far (0..1). The end position is kept so
@@ -244,7 +298,9 @@ def video_progress_record(
         start, end, duration = float(start), float(end), float(duration)
     except (TypeError, ValueError) as e:
         raise ValidationError(BAD_VIDEO_REPORT) from e
-    if not (duration > 0 and 0 <= start <= end <= duration + 1 and math.isfinite(duration)):
+    if not (
+        duration > 0 and 0 <= start <= end <= duration + 1 and math.isfinite(duration)
+    ):
         raise ValidationError(BAD_VIDEO_REPORT)
     start = max(start, end - VIDEO_MAX_SEGMENT_SECONDS)
     progress = _progress(user, lesson, lock=True)
@@ -265,8 +321,12 @@ def video_progress_record(
     for milestone in VIDEO_MILESTONES:
         if before < milestone <= ratio:
             learning_event_record(
-                actor=user, verb=Verb.PROGRESSED, object_type="video", object_id=f"{lesson.pk}:{block_id}",
-                object_name=lesson.title, result={"progress": milestone},
+                actor=user,
+                verb=Verb.PROGRESSED,
+                object_type="video",
+                object_id=f"{lesson.pk}:{block_id}",
+                object_name=lesson.title,
+                result={"progress": milestone},
                 idempotency_key=f"video-progress:{lesson.pk}:{block_id}:{user.pk}:{milestone}",
             )
     lesson_evaluate(progress=progress, lesson=lesson)
@@ -283,7 +343,9 @@ class PracticeFeedback:
 
 
 @transaction.atomic
-def practice_answer(*, user: User, lesson: LessonPage, block_id: str, choices: list[int]) -> PracticeFeedback:
+def practice_answer(
+    *, user: User, lesson: LessonPage, block_id: str, choices: list[int]
+) -> PracticeFeedback:
     """Check an answer on the server and return immediate feedback.
 
     The key goes to the browser only in this answer's feedback, after the learner
@@ -305,20 +367,33 @@ def practice_answer(*, user: User, lesson: LessonPage, block_id: str, choices: l
     progress.practice_state = {**progress.practice_state, block_id: state}
     progress.save(update_fields=["practice_state", "updated_at"])
     learning_event_record(
-        actor=user, verb=Verb.ANSWERED, object_type="practice_question", object_id=f"{lesson.pk}:{block_id}",
-        object_name=str(block.value["stem"])[:100], result={"success": correct, "response": sorted(chosen)},
+        actor=user,
+        verb=Verb.ANSWERED,
+        object_type="practice_question",
+        object_id=f"{lesson.pk}:{block_id}",
+        object_name=str(block.value["stem"])[:100],
+        result={"success": correct, "response": sorted(chosen)},
     )
     practice_ids = [b.id for b in lesson.blocks_of("practice")]
-    all_passed = all(progress.practice_state.get(pid, {}).get("correct") for pid in practice_ids)
+    all_passed = all(
+        progress.practice_state.get(pid, {}).get("correct") for pid in practice_ids
+    )
     if all_passed:
         learning_event_record(
-            actor=user, verb=Verb.PASSED, object_type="lesson_practice", object_id=lesson.pk,
-            object_name=lesson.title, idempotency_key=f"practice-passed:{lesson.pk}:{user.pk}",
+            actor=user,
+            verb=Verb.PASSED,
+            object_type="lesson_practice",
+            object_id=lesson.pk,
+            object_name=lesson.title,
+            idempotency_key=f"practice-passed:{lesson.pk}:{user.pk}",
         )
     completed = lesson_evaluate(progress=progress, lesson=lesson)
     return PracticeFeedback(
-        correct=correct, correct_choices=sorted(key), explanation=block.value["explanation"] or "",
-        all_passed=all_passed, lesson_completed=completed,
+        correct=correct,
+        correct_choices=sorted(key),
+        explanation=block.value["explanation"] or "",
+        all_passed=all_passed,
+        lesson_completed=completed,
     )
 
 
@@ -346,8 +421,12 @@ def lesson_evaluate(*, progress: LessonProgress, lesson: LessonPage) -> bool:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at", "updated_at"])
         learning_event_record(
-            actor=progress.user, verb=Verb.COMPLETED, object_type="lesson", object_id=lesson.pk,
-            object_name=lesson.title, result={"duration_seconds": progress.seconds_spent},
+            actor=progress.user,
+            verb=Verb.COMPLETED,
+            object_type="lesson",
+            object_id=lesson.pk,
+            object_name=lesson.title,
+            result={"duration_seconds": progress.seconds_spent},
             idempotency_key=f"lesson-completed:{lesson.pk}:{progress.user_id}",
         )
     course_progress_update(user=progress.user, course=lesson.course())
@@ -360,7 +439,9 @@ def final_exam_passed(*, user: User, course: CoursePage) -> bool:
         return True
     from exams.models import ExamGrade
 
-    return ExamGrade.objects.filter(session_id=course.final_exam_id, user=user, passed=True).exists()
+    return ExamGrade.objects.filter(
+        session_id=course.final_exam_id, user=user, passed=True
+    ).exists()
 
 
 def course_final_exam_graded(*, user: User, exam_session_id: int) -> int:
@@ -378,7 +459,9 @@ def course_progress_update(*, user: User, course: CoursePage) -> float:
     lesson_ids = list(course.lessons().values_list("pk", flat=True))
     if not lesson_ids:
         return 0.0
-    done = LessonProgress.objects.filter(user=user, lesson_id__in=lesson_ids, completed_at__isnull=False).count()
+    done = LessonProgress.objects.filter(
+        user=user, lesson_id__in=lesson_ids, completed_at__isnull=False
+    ).count()
     share = done / len(lesson_ids)
     item = course_tracked_item(course=course)
     period = course.period_for()
@@ -396,31 +479,51 @@ def course_complete(*, user: User, course: CoursePage) -> bool:
     period = course.period_for()
     item = course_tracked_item(course=course)
     now = timezone.now()
-    _, newly = assignment_complete(user=user, item=item, completed_at=now, passed=True, period=period)
+    _, newly = assignment_complete(
+        user=user, item=item, completed_at=now, passed=True, period=period
+    )
     source_id = f"{course.pk}:{period}" if period else str(course.pk)
     _, credited = credit_hours(
-        user=user, hours=course.credit_hours, category=course.category, source_type=ITEM_TYPE,
-        source_id=source_id, source_name=course.title, earned_at=now,
+        user=user,
+        hours=course.credit_hours,
+        category=course.category,
+        source_type=ITEM_TYPE,
+        source_id=source_id,
+        source_name=course.title,
+        earned_at=now,
         yearly_cap=yearly_cap_for(course.category),
     )
     if newly or credited:
         learning_event_record(
-            actor=user, verb=Verb.COMPLETED, object_type=ITEM_TYPE, object_id=course.pk, object_name=course.title,
+            actor=user,
+            verb=Verb.COMPLETED,
+            object_type=ITEM_TYPE,
+            object_id=course.pk,
+            object_name=course.title,
             result={"completion": True, "credit_hours": str(course.credit_hours)},
             idempotency_key=f"course-completed:{source_id}:{user.pk}",
         )
-        audit_log(action="course.complete", actor=user, target=course, details={"period": period})
+        audit_log(
+            action="course.complete",
+            actor=user,
+            target=course,
+            details={"period": period},
+        )
     return newly
 
 
 # 会前学法 ------------------------------------------------------------------------------
 
 
-def pre_meeting_attendance_confirm(*, session: PreMeetingStudySession, user: User, request=None) -> PreMeetingAttendance:
+def pre_meeting_attendance_confirm(
+    *, session: PreMeetingStudySession, user: User, request=None
+) -> PreMeetingAttendance:
     """The leader confirms that they attended; the ledger gets one "attended" event."""
     with transaction.atomic():
         attendance = (
-            PreMeetingAttendance.objects.select_for_update().filter(session=session, user=user).first()
+            PreMeetingAttendance.objects.select_for_update()
+            .filter(session=session, user=user)
+            .first()
         )
         if attendance is None:
             raise PermissionDenied(NOT_INVITED)
@@ -431,28 +534,49 @@ def pre_meeting_attendance_confirm(*, session: PreMeetingStudySession, user: Use
             attendance.full_clean()
             attendance.save()
         learning_event_record(
-            actor=user, verb=Verb.ATTENDED, object_type="pre_meeting_study", object_id=session.pk,
+            actor=user,
+            verb=Verb.ATTENDED,
+            object_type="pre_meeting_study",
+            object_id=session.pk,
             object_name=f"{session.meeting}：{session.topic}",
-            timestamp=timezone.make_aware(datetime.combine(session.held_on, time(9, 0))),
+            timestamp=timezone.make_aware(
+                datetime.combine(session.held_on, time(9, 0))
+            ),
             idempotency_key=f"pre-meeting-attended:{session.pk}:{user.pk}",
         )
-    audit_log(action="courses.pre_meeting.confirm", actor=user, request=request, target=session)
+    audit_log(
+        action="courses.pre_meeting.confirm",
+        actor=user,
+        request=request,
+        target=session,
+    )
     return attendance
 
 
 def pre_meeting_absence_record(
-    *, session: PreMeetingStudySession, user: User, reason: str, actor: User, request=None
+    *,
+    session: PreMeetingStudySession,
+    user: User,
+    reason: str,
+    actor: User,
+    request=None,
 ) -> PreMeetingAttendance:
     """Record a leader's absence with its reason (by the organiser or the leader)."""
     from .selectors import pre_meeting_can_organise
 
-    if actor.pk != user.pk and not pre_meeting_can_organise(user=actor, session=session):
+    if actor.pk != user.pk and not pre_meeting_can_organise(
+        user=actor, session=session
+    ):
         raise PermissionDenied(NOT_ORGANISER)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(ABSENCE_REASON_REQUIRED)
     with transaction.atomic():
-        attendance = PreMeetingAttendance.objects.select_for_update().filter(session=session, user=user).first()
+        attendance = (
+            PreMeetingAttendance.objects.select_for_update()
+            .filter(session=session, user=user)
+            .first()
+        )
         if attendance is None:
             raise PermissionDenied(NOT_INVITED)
         if attendance.status == AttendanceStatus.ATTENDED:
@@ -462,8 +586,13 @@ def pre_meeting_absence_record(
         attendance.absence_reason = reason[:200]
         attendance.full_clean()
         attendance.save()
-    audit_log(action="courses.pre_meeting.absence", actor=actor, request=request, target=session,
-              details={"leader": user.pk, "reason": reason[:200]})
+    audit_log(
+        action="courses.pre_meeting.absence",
+        actor=actor,
+        request=request,
+        target=session,
+        details={"leader": user.pk, "reason": reason[:200]},
+    )
     return attendance
 
 
@@ -476,7 +605,9 @@ EDITOR_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
 
 
 @transaction.atomic
-def course_section_publishing_setup(*, section, editor_groups, reviewer_group_names=("trainer", "legal_officer")):
+def course_section_publishing_setup(
+    *, section, editor_groups, reviewer_group_names=("trainer", "legal_officer")
+):
     """Put ``section`` (a CourseIndexPage) under the review workflow and let
     ``editor_groups`` draft in it. Editors get add/change/lock, never publish: their
     drafts go live only when a second person in the reviewer groups approves.
@@ -494,8 +625,12 @@ def course_section_publishing_setup(*, section, editor_groups, reviewer_group_na
 
     from .models import CourseReviewTask
 
-    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    reviewers = [Group.objects.get_or_create(name=name)[0] for name in reviewer_group_names]
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    reviewers = [
+        Group.objects.get_or_create(name=name)[0] for name in reviewer_group_names
+    ]
     for group in reviewers:
         group.permissions.add(access_admin)
     task = CourseReviewTask.objects.filter(name=REVIEW_TASK_NAME).first()
@@ -503,17 +638,27 @@ def course_section_publishing_setup(*, section, editor_groups, reviewer_group_na
         task = CourseReviewTask.objects.create(name=REVIEW_TASK_NAME)
     task.groups.set(reviewers)
     workflow, _ = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW_NAME)
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowTask.objects.get_or_create(
+        workflow=workflow, task=task, defaults={"sort_order": 0}
+    )
     WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
     for group in editor_groups:
         group.permissions.add(access_admin)
         for codename in EDITOR_PERMISSIONS:
-            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
-            GroupPagePermission.objects.get_or_create(group=group, page=section, permission=permission)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=section, permission=permission
+            )
     # Editors upload and choose the videos and PDFs their lessons embed.
     root = Collection.get_first_root_node()
     for group in [*editor_groups, *reviewers]:
         for codename in ("add_document", "change_document", "choose_document"):
-            permission = Permission.objects.get(content_type__app_label="wagtaildocs", codename=codename)
-            GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission=permission)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtaildocs", codename=codename
+            )
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root, permission=permission
+            )
     return workflow

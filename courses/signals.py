@@ -25,13 +25,17 @@ from .models import CoursePage
 def _enqueue_user(user_id: int) -> None:
     from .tasks import user_assignments_recompute_task
 
-    transaction.on_commit(lambda: user_assignments_recompute_task.delay(user_id), robust=True)
+    transaction.on_commit(
+        lambda: user_assignments_recompute_task.delay(user_id), robust=True
+    )
 
 
 def _enqueue_course(course_id: int) -> None:
     from .tasks import course_assignments_sync_task
 
-    transaction.on_commit(lambda: course_assignments_sync_task.delay(course_id), robust=True)
+    transaction.on_commit(
+        lambda: course_assignments_sync_task.delay(course_id), robust=True
+    )
 
 
 @receiver(post_save, sender="exams.ExamGrade")
@@ -40,13 +44,19 @@ def exam_graded(sender, instance, **kwargs) -> None:
         from .tasks import course_final_exam_graded_task
 
         user_id, session_id = instance.user_id, instance.session_id
-        transaction.on_commit(lambda: course_final_exam_graded_task.delay(user_id, session_id))
+        transaction.on_commit(
+            lambda: course_final_exam_graded_task.delay(user_id, session_id)
+        )
 
 
 @receiver(page_published, sender=CoursePage)
 def course_published(sender, instance: CoursePage, revision=None, **kwargs) -> None:
-    audit_log(action="course.publish", actor=getattr(revision, "user", None), target=instance,
-              details={"revision": getattr(revision, "pk", None)})
+    audit_log(
+        action="course.publish",
+        actor=getattr(revision, "user", None),
+        target=instance,
+        details={"revision": getattr(revision, "pk", None)},
+    )
     _enqueue_course(instance.pk)
 
 
@@ -58,16 +68,19 @@ def course_unpublished(sender, instance: CoursePage, **kwargs) -> None:
 
 @receiver(pre_save, sender=User)
 def remember_unit(sender, instance: User, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and not {"unit", "unit_id", "is_active"} & set(update_fields):
+    if update_fields is not None and not {"unit", "unit_id", "is_active"} & set(
+        update_fields
+    ):
         instance._courses_unit_changed = False
         return
     if instance.pk is None:
         instance._courses_unit_changed = True
         return
     old = User.objects.filter(pk=instance.pk).values("unit_id", "is_active").first()
-    instance._courses_unit_changed = old is None or (old["unit_id"], old["is_active"]) != (
-        instance.unit_id, instance.is_active
-    )
+    instance._courses_unit_changed = old is None or (
+        old["unit_id"],
+        old["is_active"],
+    ) != (instance.unit_id, instance.is_active)
 
 
 @receiver(post_save, sender=User)

@@ -31,10 +31,16 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     pre_meeting = None
     if selectors.pre_meeting_sessions_for(user=request.user, year=year).exists():
         pre_meeting = {
-            "count": selectors.pre_meeting_study_counts([request.user], year)[request.user.pk],
+            "count": selectors.pre_meeting_study_counts([request.user], year)[
+                request.user.pk
+            ],
             "required": selectors.pre_meeting_required(),
         }
-    return render(request, "courses/my_learning.html", {"learning": learning, "year": year, "pre_meeting": pre_meeting})
+    return render(
+        request,
+        "courses/my_learning.html",
+        {"learning": learning, "year": year, "pre_meeting": pre_meeting},
+    )
 
 
 @login_required
@@ -48,15 +54,26 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         section = int(request.GET.get("section") or 0) or None
     except ValueError:
         section = None
-    courses = selectors.course_catalogue(user=request.user, query=query, category=category, kind=kind, section=section)
+    courses = selectors.course_catalogue(
+        user=request.user, query=query, category=category, kind=kind, section=section
+    )
     page = Paginator(courses, 24).get_page(request.GET.get("page"))
     statuses = selectors.course_statuses(user=request.user, courses=page.object_list)
     rows = [{"course": c, "assignment": statuses.get(c.pk)} for c in page.object_list]
-    return render(request, "courses/catalogue.html", {
-        "rows": rows, "page_obj": page, "query": query, "category": category, "kind": kind,
-        "section": section, "categories": CreditCategory.choices,
-        "sections": CourseIndexPage.objects.live().order_by("path"),
-    })
+    return render(
+        request,
+        "courses/catalogue.html",
+        {
+            "rows": rows,
+            "page_obj": page,
+            "query": query,
+            "category": category,
+            "kind": kind,
+            "section": section,
+            "categories": CreditCategory.choices,
+            "sections": CourseIndexPage.objects.live().order_by("path"),
+        },
+    )
 
 
 @login_required
@@ -68,7 +85,9 @@ def course_enrol(request: HttpRequest, course_id: int) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, _(e.messages[0]) if e.messages else _(BAD_REQUEST))
     else:
-        messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
+        messages.success(
+            request, _("You are enrolled in %(course)s.") % {"course": course.title}
+        )
     return redirect(course.url)
 
 
@@ -88,7 +107,9 @@ def _lesson(lesson_id: int) -> LessonPage:
 
 def _error(e: ValidationError, status: int = 400) -> JsonResponse:
     message = e.messages[0] if e.messages else BAD_REQUEST
-    return JsonResponse({"error": {"code": "invalid", "message": _(message)}}, status=status)
+    return JsonResponse(
+        {"error": {"code": "invalid", "message": _(message)}}, status=status
+    )
 
 
 @login_required
@@ -99,7 +120,9 @@ def lesson_heartbeat(request: HttpRequest, lesson_id: int) -> JsonResponse:
         seconds = int(_json_body(request).get("seconds", 0))
     except (ValidationError, TypeError, ValueError):
         return _error(ValidationError(BAD_REQUEST))
-    progress = services.lesson_heartbeat(user=request.user, lesson=lesson, seconds=seconds)
+    progress = services.lesson_heartbeat(
+        user=request.user, lesson=lesson, seconds=seconds
+    )
     return JsonResponse({"seconds_spent": progress.seconds_spent})
 
 
@@ -110,34 +133,46 @@ def lesson_video(request: HttpRequest, lesson_id: int) -> JsonResponse:
     try:
         data = _json_body(request)
         ratio = services.video_progress_record(
-            user=request.user, lesson=lesson, block_id=str(data.get("block_id", "")),
-            start=data.get("start"), end=data.get("end"), duration=data.get("duration"),
+            user=request.user,
+            lesson=lesson,
+            block_id=str(data.get("block_id", "")),
+            start=data.get("start"),
+            end=data.get("end"),
+            duration=data.get("duration"),
         )
     except ValidationError as e:
         return _error(e)
-    completed = lesson.progress.filter(user=request.user, completed_at__isnull=False).exists()
+    completed = lesson.progress.filter(
+        user=request.user, completed_at__isnull=False
+    ).exists()
     return JsonResponse({"watched": round(ratio, 3), "lesson_completed": completed})
 
 
 @login_required
 @require_POST
-def lesson_practice(request: HttpRequest, lesson_id: int, block_id: str) -> JsonResponse:
+def lesson_practice(
+    request: HttpRequest, lesson_id: int, block_id: str
+) -> JsonResponse:
     lesson = _lesson(lesson_id)
     try:
         data = _json_body(request)
         choices = data.get("choices") or []
         if not isinstance(choices, list):
             raise ValidationError(services.NO_CHOICE)
-        feedback = services.practice_answer(user=request.user, lesson=lesson, block_id=block_id, choices=choices)
+        feedback = services.practice_answer(
+            user=request.user, lesson=lesson, block_id=block_id, choices=choices
+        )
     except ValidationError as e:
         return _error(e)
-    return JsonResponse({
-        "correct": feedback.correct,
-        "correct_choices": feedback.correct_choices,
-        "explanation": feedback.explanation,
-        "all_passed": feedback.all_passed,
-        "lesson_completed": feedback.lesson_completed,
-    })
+    return JsonResponse(
+        {
+            "correct": feedback.correct,
+            "correct_choices": feedback.correct_choices,
+            "explanation": feedback.explanation,
+            "all_passed": feedback.all_passed,
+            "lesson_completed": feedback.lesson_completed,
+        }
+    )
 
 
 @login_required
@@ -149,20 +184,36 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = timezone.localdate().year
     mine = list(selectors.pre_meeting_sessions_for(user=request.user, year=year))
-    my_attendance = {a.session_id: a for a in request.user.pre_meeting_attendances.filter(session__in=mine)}
+    my_attendance = {
+        a.session_id: a
+        for a in request.user.pre_meeting_attendances.filter(session__in=mine)
+    }
     rows = [{"session": s, "attendance": my_attendance.get(s.pk)} for s in mine]
-    organised = selectors.pre_meeting_sessions_organised_by(user=request.user, year=year)
+    organised = selectors.pre_meeting_sessions_organised_by(
+        user=request.user, year=year
+    )
     leaders = {}
     for session in organised:
         for attendance in session.attendances.all():
             leaders.setdefault(attendance.user_id, attendance.user)
     counts = selectors.pre_meeting_study_counts(list(leaders), year) if leaders else {}
-    return render(request, "courses/pre_meeting.html", {
-        "year": year, "rows": rows, "organised": organised,
-        "my_count": selectors.pre_meeting_study_counts([request.user], year)[request.user.pk],
-        "required": selectors.pre_meeting_required(),
-        "leader_counts": [{"user": leaders[pk], "count": n} for pk, n in sorted(counts.items(), key=lambda kv: -kv[1])],
-    })
+    return render(
+        request,
+        "courses/pre_meeting.html",
+        {
+            "year": year,
+            "rows": rows,
+            "organised": organised,
+            "my_count": selectors.pre_meeting_study_counts([request.user], year)[
+                request.user.pk
+            ],
+            "required": selectors.pre_meeting_required(),
+            "leader_counts": [
+                {"user": leaders[pk], "count": n}
+                for pk, n in sorted(counts.items(), key=lambda kv: -kv[1])
+            ],
+        },
+    )
 
 
 @login_required
@@ -170,7 +221,9 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
 def pre_meeting_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
     try:
-        services.pre_meeting_attendance_confirm(session=session, user=request.user, request=request)
+        services.pre_meeting_attendance_confirm(
+            session=session, user=request.user, request=request
+        )
     except PermissionDenied as e:
         messages.error(request, _(str(e)))
     else:
@@ -183,13 +236,18 @@ def pre_meeting_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
 def pre_meeting_absence(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
     user_id = request.POST.get("user") or request.user.pk
-    attendance = session.attendances.filter(user_id=user_id).select_related("user").first()
+    attendance = (
+        session.attendances.filter(user_id=user_id).select_related("user").first()
+    )
     if attendance is None:
         raise PermissionDenied(services.NOT_INVITED)
     try:
         services.pre_meeting_absence_record(
-            session=session, user=attendance.user, reason=request.POST.get("reason", ""),
-            actor=request.user, request=request,
+            session=session,
+            user=attendance.user,
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+            request=request,
         )
     except ValidationError as e:
         messages.error(request, _(e.messages[0]))

@@ -34,7 +34,10 @@ def _jsonable(value):
 
 
 def _error(e: services.ExamError) -> Response:
-    return Response({"error": {"code": e.code, "message": e.messages[0], "details": e.extra}}, status=e.status)
+    return Response(
+        {"error": {"code": e.code, "message": e.messages[0], "details": e.extra}},
+        status=e.status,
+    )
 
 
 class SaveSerializer(serializers.Serializer):
@@ -47,9 +50,16 @@ class StartSerializer(serializers.Serializer):
 
 
 def _attempt_state(attempt: Attempt) -> dict:
-    return {"id": attempt.pk, "session": attempt.session_id, "number": attempt.number, "status": attempt.status,
-            "deadline": attempt.deadline, "last_seq": attempt.last_seq, "server_now": timezone.now(),
-            "grace_seconds": services.grace_seconds()}
+    return {
+        "id": attempt.pk,
+        "session": attempt.session_id,
+        "number": attempt.number,
+        "status": attempt.status,
+        "deadline": attempt.deadline,
+        "last_seq": attempt.last_seq,
+        "server_now": timezone.now(),
+        "grace_seconds": services.grace_seconds(),
+    }
 
 
 class SessionListView(APIView):
@@ -62,14 +72,31 @@ class SessionListView(APIView):
         for session in sessions_for_user(request.user).order_by("-opens_at"):
             a = services.session_availability(session=session, user=request.user)
             grade = grades.get(session.pk)
-            out.append({"id": session.pk, "title": session.title, "kind": session.kind, "opens_at": a.opens,
-                        "closes_at": a.closes, "time_limit_minutes": session.time_limit_minutes,
-                        "can_start": a.can_start, "reason": a.reason,
-                        "resume_attempt": a.resume.pk if a.resume else None,
-                        "attempts_used": a.attempts_used, "attempts_allowed": a.attempts_allowed,
-                        "grade": ({"percent": str(grade.percent), "passed": grade.passed}
-                                  if grade and session.review_score != ExamSession.ReviewWhen.NEVER
-                                  and (session.review_score == "after_submit" or session.is_closed()) else None)})
+            out.append(
+                {
+                    "id": session.pk,
+                    "title": session.title,
+                    "kind": session.kind,
+                    "opens_at": a.opens,
+                    "closes_at": a.closes,
+                    "time_limit_minutes": session.time_limit_minutes,
+                    "can_start": a.can_start,
+                    "reason": a.reason,
+                    "resume_attempt": a.resume.pk if a.resume else None,
+                    "attempts_used": a.attempts_used,
+                    "attempts_allowed": a.attempts_allowed,
+                    "grade": (
+                        {"percent": str(grade.percent), "passed": grade.passed}
+                        if grade
+                        and session.review_score != ExamSession.ReviewWhen.NEVER
+                        and (
+                            session.review_score == "after_submit"
+                            or session.is_closed()
+                        )
+                        else None
+                    ),
+                }
+            )
         return Response(out)
 
 
@@ -78,15 +105,21 @@ class SessionStartView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         session = get_object_or_404(ExamSession, pk=pk, is_published=True)
         # Someone with a paper (perhaps withdrawn since) gets the service's clear refusal.
-        if not (Attempt.objects.filter(session=session, user=request.user).exists()
-                or services.user_in_audience(session, request.user)):
+        if not (
+            Attempt.objects.filter(session=session, user=request.user).exists()
+            or services.user_in_audience(session, request.user)
+        ):
             raise Http404
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            attempt = services.attempt_start(session=session, user=request.user,
-                                             access_code=data.validated_data["access_code"], ip=client_ip(request),
-                                             request=request)
+            attempt = services.attempt_start(
+                session=session,
+                user=request.user,
+                access_code=data.validated_data["access_code"],
+                ip=client_ip(request),
+                request=request,
+            )
         except services.ExamError as e:
             return _error(e)
         return Response(_attempt_state(attempt), status=status.HTTP_201_CREATED)
@@ -102,9 +135,17 @@ class AttemptView(APIView):
         if attempt.status == AttemptStatus.IN_PROGRESS:
             body["paper"] = _jsonable(candidate_paper(attempt))
         result = getattr(attempt, "result", None)
-        if result is not None and result.final and review_allowed(attempt.session, "score", attempt):
-            body["result"] = {"score": str(result.score), "max_score": str(result.max_score),
-                              "percent": str(result.percent), "passed": result.passed}
+        if (
+            result is not None
+            and result.final
+            and review_allowed(attempt.session, "score", attempt)
+        ):
+            body["result"] = {
+                "score": str(result.score),
+                "max_score": str(result.max_score),
+                "percent": str(result.percent),
+                "passed": result.passed,
+            }
         return Response(body)
 
 
@@ -114,13 +155,24 @@ class AttemptSaveView(APIView):
         data = SaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            ack = services.attempt_save(attempt_id=pk, user=request.user, seq=data.validated_data["seq"],
-                                        answers=data.validated_data["answers"])
+            ack = services.attempt_save(
+                attempt_id=pk,
+                user=request.user,
+                seq=data.validated_data["seq"],
+                answers=data.validated_data["answers"],
+            )
         except services.ExamError as e:
             return _error(e)
         except Attempt.DoesNotExist as e:
             raise Http404 from e
-        return Response({"seq": ack.seq, "saved": ack.saved, "saved_at": ack.saved_at, "server_now": timezone.now()})
+        return Response(
+            {
+                "seq": ack.seq,
+                "saved": ack.saved,
+                "saved_at": ack.saved_at,
+                "server_now": timezone.now(),
+            }
+        )
 
 
 class CheckSerializer(serializers.Serializer):
@@ -136,7 +188,9 @@ class AttemptCheckView(APIView):
         data = CheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            slot = services.attempt_check(attempt_id=pk, user=request.user, order=data.validated_data["order"])
+            slot = services.attempt_check(
+                attempt_id=pk, user=request.user, order=data.validated_data["order"]
+            )
         except services.ExamError as e:
             return _error(e)
         except (Attempt.DoesNotExist, AttemptQuestion.DoesNotExist) as e:

@@ -25,11 +25,18 @@ class ExamsConfig(AppConfig):
         # The overdue sweep submits what was saved once deadline + grace has passed.
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "exams-sweep-overdue-attempts",
-            {"task": "exams.sweep_overdue_attempts", "schedule": getattr(settings, "EXAMS_SWEEP_SECONDS", 30.0)},
+            {
+                "task": "exams.sweep_overdue_attempts",
+                "schedule": getattr(settings, "EXAMS_SWEEP_SECONDS", 30.0),
+            },
         )
         register_nav(NavEntry(_("Exams"), "exams:my_exams", order=40))
-        register_nav(NavEntry(_("Exam admin"), "exams:manage", order=80, visible=_is_trainer))
-        register_nav(NavEntry(_("Marking"), "exams:marking_queue", order=81, visible=_is_marker))
+        register_nav(
+            NavEntry(_("Exam admin"), "exams:manage", order=80, visible=_is_trainer)
+        )
+        register_nav(
+            NavEntry(_("Marking"), "exams:marking_queue", order=81, visible=_is_marker)
+        )
         register_home_provider(home_items, order=40)
 
         from casebank.citations import register_citation_source

@@ -18,8 +18,10 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
 )
-FONT_MISSING = gettext_noop("No Chinese font was found for the certificate. Install fonts-wqy-microhei or fonts-noto-cjk "
-                "(scripts/setup.sh does) or set EXAMS_CERTIFICATE_FONT to a .ttf/.ttc file.")
+FONT_MISSING = gettext_noop(
+    "No Chinese font was found for the certificate. Install fonts-wqy-microhei or fonts-noto-cjk "
+    "(scripts/setup.sh does) or set EXAMS_CERTIFICATE_FONT to a .ttf/.ttc file."
+)
 
 
 class CertificateFontMissing(RuntimeError):
@@ -35,8 +37,13 @@ def find_cjk_font() -> str:
         if path and Path(path).is_file():
             return path
     if shutil.which("fc-match"):
-        out = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh-cn"],  # noqa: S607
-                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}", ":lang=zh-cn"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
         if out and Path(out).is_file() and out.endswith((".ttf", ".ttc", ".otf")):
             return out
     raise CertificateFontMissing(_(FONT_MISSING))
@@ -74,7 +81,8 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     pdf.set_font("cjk", size=16)
     unit = user.unit.name if user.unit_id else ""
     lines = [
-        f"{unit}  {user.display_name}" + (f"（警号 {user.police_number}）" if user.police_number else ""),
+        f"{unit}  {user.display_name}"
+        + (f"（警号 {user.police_number}）" if user.police_number else ""),
         f"于 {timezone.localtime(certificate.issued_at):%Y年%m月%d日} 参加",
         f"《{session.title}》",
         f"成绩 {certificate.percent}%，经考核合格，特发此证。",

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_noop
 
 from .models import AttemptQuestion, Blueprint, BlueprintRow, Question, QuestionVersion
 
-POOL_TOO_SMALL = gettext_noop("Blueprint row “{row}” needs {count} questions but the bank has only {available}.")
+POOL_TOO_SMALL = gettext_noop(
+    "Blueprint row “{row}” needs {count} questions but the bank has only {available}."
+)
 DRAW_TRIES = 12
 
 
@@ -44,12 +46,15 @@ def blueprint_check(blueprint: Blueprint) -> list[str]:
     for row in blueprint.rows.select_related("category"):
         available = len(row_pool(row))
         if available < row.count:
-            problems.append(_(POOL_TOO_SMALL).format(row=row, count=row.count, available=available))
+            problems.append(
+                _(POOL_TOO_SMALL).format(row=row, count=row.count, available=available)
+            )
     return problems
 
 
-def _balanced_sample(pool: list[tuple[int, int, int]], count: int, target: float,
-                     rng: random.Random) -> list[tuple[int, int, int]]:
+def _balanced_sample(
+    pool: list[tuple[int, int, int]], count: int, target: float, rng: random.Random
+) -> list[tuple[int, int, int]]:
     if count >= len(pool):
         return rng.sample(pool, len(pool))
     best, best_gap = None, None
@@ -61,7 +66,9 @@ def _balanced_sample(pool: list[tuple[int, int, int]], count: int, target: float
     return best or []
 
 
-def paper_draw(*, blueprint: Blueprint, user, rng: random.Random | None = None) -> list[DrawnItem]:
+def paper_draw(
+    *, blueprint: Blueprint, user, rng: random.Random | None = None
+) -> list[DrawnItem]:
     """Return the questions (current versions) and points of a new paper for ``user``.
 
     Raises ValidationError when a row's pool is smaller than its count.
@@ -69,9 +76,15 @@ def paper_draw(*, blueprint: Blueprint, user, rng: random.Random | None = None) 
     rng = rng or random.SystemRandom()
     if blueprint.mode == Blueprint.Mode.FIXED:
         items = blueprint.items.select_related("question__current_version")
-        return [DrawnItem(i.question.current_version, i.points) for i in items if i.question.current_version_id]
+        return [
+            DrawnItem(i.question.current_version, i.points)
+            for i in items
+            if i.question.current_version_id
+        ]
     seen = set(
-        AttemptQuestion.objects.filter(attempt__user=user).values_list("version__question_id", flat=True)
+        AttemptQuestion.objects.filter(attempt__user=user).values_list(
+            "version__question_id", flat=True
+        )
     )
     drawn: list[DrawnItem] = []
     taken: set[int] = set()
@@ -79,7 +92,9 @@ def paper_draw(*, blueprint: Blueprint, user, rng: random.Random | None = None) 
     for row in blueprint.rows.select_related("category"):
         pool = [p for p in row_pool(row) if p[0] not in taken]
         if len(pool) < row.count:
-            raise ValidationError(_(POOL_TOO_SMALL).format(row=row, count=row.count, available=len(pool)))
+            raise ValidationError(
+                _(POOL_TOO_SMALL).format(row=row, count=row.count, available=len(pool))
+            )
         target = sum(d for _, _, d in pool) / len(pool)
         fresh = [p for p in pool if p[0] not in seen]
         if len(fresh) >= row.count:
@@ -87,7 +102,9 @@ def paper_draw(*, blueprint: Blueprint, user, rng: random.Random | None = None) 
         else:
             # Not enough unseen questions: take every unseen one, top up from the seen.
             stale = [p for p in pool if p[0] in seen]
-            chosen = fresh + _balanced_sample(stale, row.count - len(fresh), target, rng)
+            chosen = fresh + _balanced_sample(
+                stale, row.count - len(fresh), target, rng
+            )
         for qid, vid, _d in chosen:
             taken.add(qid)
             versions[len(versions)] = (vid, row.points)

@@ -35,29 +35,62 @@ from django.utils.translation import gettext_noop
 from .models import Level, Question, QuestionType
 from .services import category_get_or_create, question_create, question_validate
 
-HEADERS = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "解析", "难度", "标签",
-           "法条", "科目", "知识点"]
+HEADERS = [
+    "题型",
+    "题干",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "选项E",
+    "选项F",
+    "答案",
+    "解析",
+    "难度",
+    "标签",
+    "法条",
+    "科目",
+    "知识点",
+]
 OPTION_KEYS = "ABCDEF"
 
 TYPE_NAMES = {
     QuestionType.SINGLE: ("单选", "单选题", "单项选择题", "single"),
     QuestionType.MULTIPLE: ("多选", "多选题", "多项选择题", "multiple"),
     QuestionType.TRUE_FALSE: ("判断", "判断题", "truefalse"),
-    QuestionType.INDETERMINATE: ("不定项", "不定项选择", "不定项选择题", "indeterminate"),
+    QuestionType.INDETERMINATE: (
+        "不定项",
+        "不定项选择",
+        "不定项选择题",
+        "indeterminate",
+    ),
     QuestionType.FILL_IN: ("填空", "填空题", "fillin"),
     QuestionType.CASE: ("案例分析", "案例分析题", "case"),
 }
 PART_NAMES = {"案例单选": "single", "案例多选": "multiple", "案例主观": "essay"}
-TYPE_LABEL = {QuestionType.SINGLE: "单选", QuestionType.MULTIPLE: "多选", QuestionType.TRUE_FALSE: "判断",
-              QuestionType.INDETERMINATE: "不定项", QuestionType.FILL_IN: "填空", QuestionType.CASE: "案例分析"}
-LEVEL_WORDS = {"基础": Level.BASIC, "初级": Level.BASIC, "中级": Level.INTERMEDIATE, "高级": Level.ADVANCED}
+TYPE_LABEL = {
+    QuestionType.SINGLE: "单选",
+    QuestionType.MULTIPLE: "多选",
+    QuestionType.TRUE_FALSE: "判断",
+    QuestionType.INDETERMINATE: "不定项",
+    QuestionType.FILL_IN: "填空",
+    QuestionType.CASE: "案例分析",
+}
+LEVEL_WORDS = {
+    "基础": Level.BASIC,
+    "初级": Level.BASIC,
+    "中级": Level.INTERMEDIATE,
+    "高级": Level.ADVANCED,
+}
 LEVEL_LABEL = {Level.BASIC: "基础", Level.INTERMEDIATE: "中级", Level.ADVANCED: "高级"}
 TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
 FALSE_WORDS = {"错", "错误", "×", "X", "F", "FALSE", "否", "N"}
 TF_OPTIONS = [{"key": "T", "text": "正确"}, {"key": "F", "text": "错误"}]
 SPLIT = re.compile(r"[；;\n]+")
 TAG_SPLIT = re.compile(r"[；;,，、\s]+")
-RUBRIC_ITEM = re.compile(r"^(?P<text>.+?)[（(]\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
+RUBRIC_ITEM = re.compile(
+    r"^(?P<text>.+?)[（(]\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]\s*$"
+)
 DEFAULT_PART_WEIGHT = Decimal(2)
 CASE_STEM = "阅读案例材料，回答下列问题。"
 
@@ -65,9 +98,13 @@ UNKNOWN_TYPE = gettext_noop("unknown question type “{value}”")
 MISSING_HEADER = gettext_noop("the first row lacks the column “{name}”")
 BAD_DIFFICULTY = gettext_noop("difficulty must be a whole number from 1 to 5")
 BAD_TF = gettext_noop("a true/false answer must be 对 or 错")
-BAD_RUBRIC = gettext_noop("a subjective sub-question needs its rubric in 答案, e.g. 要点（3分）；要点（2分）")
+BAD_RUBRIC = gettext_noop(
+    "a subjective sub-question needs its rubric in 答案, e.g. 要点（3分）；要点（2分）"
+)
 PART_WITHOUT_CASE = gettext_noop("a case sub-question must follow a 案例分析 row")
-NO_CATEGORY = gettext_noop("no 科目 given (fill the column or choose a default category)")
+NO_CATEGORY = gettext_noop(
+    "no 科目 given (fill the column or choose a default category)"
+)
 
 
 @dataclass
@@ -108,9 +145,17 @@ class ParsedQuestion:
     def source_key(self) -> str:
         if self.key_override:
             return self.key_override
-        payload = json.dumps([self.qtype, self.content.get("stem"), self.content.get("material"),
-                              self.content.get("options"), self.content.get("parts")], ensure_ascii=False,
-                             sort_keys=True)
+        payload = json.dumps(
+            [
+                self.qtype,
+                self.content.get("stem"),
+                self.content.get("material"),
+                self.content.get("options"),
+                self.content.get("parts"),
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         return "xlsx:" + hashlib.sha256(payload.encode()).hexdigest()[:40]
 
 
@@ -134,7 +179,11 @@ def _letters(value: str) -> list[str]:
 
 
 def _options(cells: dict[str, str]) -> list[dict[str, str]]:
-    return [{"key": k, "text": cells[f"选项{k}"]} for k in OPTION_KEYS if cells.get(f"选项{k}")]
+    return [
+        {"key": k, "text": cells[f"选项{k}"]}
+        for k in OPTION_KEYS
+        if cells.get(f"选项{k}")
+    ]
 
 
 def _rubric(text: str) -> list[dict[str, Any]] | None:
@@ -150,8 +199,13 @@ def _rubric(text: str) -> list[dict[str, Any]] | None:
     return items or None
 
 
-def parse_row(cells: dict[str, str], row: int, *, default_subject: str = "",
-              default_topic: str = "") -> tuple[ParsedQuestion | None, list[str]]:
+def parse_row(
+    cells: dict[str, str],
+    row: int,
+    *,
+    default_subject: str = "",
+    default_topic: str = "",
+) -> tuple[ParsedQuestion | None, list[str]]:
     """Parse one non-part row; return (question, problems)."""
     problems: list[str] = []
     qtype = _type_of(cells.get("题型", ""))
@@ -176,8 +230,14 @@ def parse_row(cells: dict[str, str], row: int, *, default_subject: str = "",
             tags.append(tag)
     refs = [r.strip() for r in SPLIT.split(cells.get("法条", "")) if r.strip()]
     answer_text = cells.get("答案", "")
-    content: dict[str, Any] = {"stem": cells.get("题干", ""), "analysis": cells.get("解析", ""), "material": "",
-                               "options": [], "answer": [], "parts": []}
+    content: dict[str, Any] = {
+        "stem": cells.get("题干", ""),
+        "analysis": cells.get("解析", ""),
+        "material": "",
+        "options": [],
+        "answer": [],
+        "parts": [],
+    }
     if qtype == QuestionType.TRUE_FALSE:
         content["options"] = TF_OPTIONS
         word = answer_text.upper()
@@ -187,12 +247,19 @@ def parse_row(cells: dict[str, str], row: int, *, default_subject: str = "",
             content["answer"] = ["F"]
         else:
             problems.append(_(BAD_TF))
-    elif qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.INDETERMINATE):
+    elif qtype in (
+        QuestionType.SINGLE,
+        QuestionType.MULTIPLE,
+        QuestionType.INDETERMINATE,
+    ):
         content["options"] = _options(cells)
         content["answer"] = _letters(answer_text)
     elif qtype == QuestionType.FILL_IN:
-        content["answer"] = [[alt.strip() for alt in blank.split("|") if alt.strip()]
-                             for blank in SPLIT.split(answer_text) if blank.strip()]
+        content["answer"] = [
+            [alt.strip() for alt in blank.split("|") if alt.strip()]
+            for blank in SPLIT.split(answer_text)
+            if blank.strip()
+        ]
     else:
         content["material"] = content["stem"]
         content["stem"] = CASE_STEM
@@ -200,13 +267,19 @@ def parse_row(cells: dict[str, str], row: int, *, default_subject: str = "",
     topic = cells.get("知识点") or default_topic
     if not subject:
         problems.append(_(NO_CATEGORY))
-    parsed = ParsedQuestion(row, qtype, content, difficulty, level, police_type, tags, refs, subject, topic)
+    parsed = ParsedQuestion(
+        row, qtype, content, difficulty, level, police_type, tags, refs, subject, topic
+    )
     return parsed, problems
 
 
 def parse_part(cells: dict[str, str], index: int) -> tuple[dict[str, Any], list[str]]:
     kind = PART_NAMES[cells["题型"]]
-    part: dict[str, Any] = {"key": str(index), "kind": kind, "stem": cells.get("题干", "")}
+    part: dict[str, Any] = {
+        "key": str(index),
+        "kind": kind,
+        "stem": cells.get("题干", ""),
+    }
     if kind == "essay":
         rubric = _rubric(cells.get("答案", ""))
         if rubric is None:
@@ -221,8 +294,12 @@ def parse_part(cells: dict[str, str], index: int) -> tuple[dict[str, Any], list[
     return part, []
 
 
-def parse_rows(rows: Iterable[tuple[int, dict[str, str]]], *, default_subject: str = "",
-               default_topic: str = "") -> tuple[list[ParsedQuestion], list[RowProblem], int]:
+def parse_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    default_subject: str = "",
+    default_topic: str = "",
+) -> tuple[list[ParsedQuestion], list[RowProblem], int]:
     """Parse spreadsheet rows into questions; return (questions, problems, total)."""
     questions: list[ParsedQuestion] = []
     problems: list[RowProblem] = []
@@ -232,7 +309,9 @@ def parse_rows(rows: Iterable[tuple[int, dict[str, str]]], *, default_subject: s
 
     def close_case() -> None:
         if current_case is not None and case_ok:
-            errors = question_validate(qtype=QuestionType.CASE, content=current_case.content)
+            errors = question_validate(
+                qtype=QuestionType.CASE, content=current_case.content
+            )
             if errors:
                 problems.extend(RowProblem(current_case.row, e) for e in errors)
             else:
@@ -254,7 +333,12 @@ def parse_rows(rows: Iterable[tuple[int, dict[str, str]]], *, default_subject: s
         close_case()
         current_case = None
         total += 1
-        parsed, errors = parse_row(cells, row_number, default_subject=default_subject, default_topic=default_topic)
+        parsed, errors = parse_row(
+            cells,
+            row_number,
+            default_subject=default_subject,
+            default_topic=default_topic,
+        )
         if parsed is not None and parsed.qtype == QuestionType.CASE:
             current_case, case_ok = parsed, not errors
             problems.extend(RowProblem(row_number, e) for e in errors)
@@ -269,7 +353,9 @@ def parse_rows(rows: Iterable[tuple[int, dict[str, str]]], *, default_subject: s
     return questions, problems, total
 
 
-def read_xlsx(data: bytes | Path) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+def read_xlsx(
+    data: bytes | Path,
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
     """Return (row number, cells by header) for every data row of the first sheet."""
     from openpyxl import load_workbook
 
@@ -277,34 +363,69 @@ def read_xlsx(data: bytes | Path) -> tuple[list[tuple[int, dict[str, str]]], lis
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file becomes one clear problem
-        return [], [RowProblem(0, _("The file is not a readable .xlsx workbook ({error}).").format(error=e))]
+        return [], [
+            RowProblem(
+                0,
+                _("The file is not a readable .xlsx workbook ({error}).").format(
+                    error=e
+                ),
+            )
+        ]
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_cell(v) for v in next(rows, [])]
     missing = [name for name in ("题型", "题干", "答案") if name not in header]
     if missing:
-        return [], [RowProblem(1, _(MISSING_HEADER).format(name=name)) for name in missing]
+        return [], [
+            RowProblem(1, _(MISSING_HEADER).format(name=name)) for name in missing
+        ]
     out = []
     for number, values in enumerate(rows, start=2):
-        out.append((number, {header[i]: _cell(v) for i, v in enumerate(values) if i < len(header) and header[i]}))
+        out.append(
+            (
+                number,
+                {
+                    header[i]: _cell(v)
+                    for i, v in enumerate(values)
+                    if i < len(header) and header[i]
+                },
+            )
+        )
     workbook.close()
     return out, []
 
 
-def import_questions(questions: list[ParsedQuestion], *, actor=None, source: str = "xlsx",
-                     progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+def import_questions(
+    questions: list[ParsedQuestion],
+    *,
+    actor=None,
+    source: str = "xlsx",
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Create the parsed questions (skipping ones already in the bank); return (created, duplicates)."""
     created = duplicates = 0
-    existing = set(Question.objects.filter(source_key__in=[q.source_key for q in questions])
-                   .values_list("source_key", flat=True))
+    existing = set(
+        Question.objects.filter(
+            source_key__in=[q.source_key for q in questions]
+        ).values_list("source_key", flat=True)
+    )
     for q in questions:
         if q.source_key in existing:
             duplicates += 1
         else:
-            question_create(category=category_get_or_create(subject=q.subject, topic=q.topic), qtype=q.qtype,
-                            content=q.content, difficulty=q.difficulty, level=q.level, police_type=q.police_type,
-                            tags=q.tags, article_refs=q.article_refs, source=source, source_key=q.source_key,
-                            actor=actor)
+            question_create(
+                category=category_get_or_create(subject=q.subject, topic=q.topic),
+                qtype=q.qtype,
+                content=q.content,
+                difficulty=q.difficulty,
+                level=q.level,
+                police_type=q.police_type,
+                tags=q.tags,
+                article_refs=q.article_refs,
+                source=source,
+                source_key=q.source_key,
+                actor=actor,
+            )
             existing.add(q.source_key)
             created += 1
         if progress:
@@ -312,8 +433,15 @@ def import_questions(questions: list[ParsedQuestion], *, actor=None, source: str
     return created, duplicates
 
 
-def import_xlsx(data: bytes | Path, *, dry_run: bool = True, actor=None, default_subject: str = "",
-                default_topic: str = "", progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_xlsx(
+    data: bytes | Path,
+    *,
+    dry_run: bool = True,
+    actor=None,
+    default_subject: str = "",
+    default_topic: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Check (and unless ``dry_run``, import) a trainer spreadsheet. All or nothing."""
     from audit.services import audit_log
 
@@ -321,45 +449,84 @@ def import_xlsx(data: bytes | Path, *, dry_run: bool = True, actor=None, default
     report = ImportReport(problems=problems)
     if problems:
         return report
-    questions, problems, total = parse_rows(rows, default_subject=default_subject, default_topic=default_topic)
+    questions, problems, total = parse_rows(
+        rows, default_subject=default_subject, default_topic=default_topic
+    )
     report.total, report.valid, report.problems = total, len(questions), problems
     if dry_run or problems:
         return report
     with transaction.atomic():
-        report.created, report.duplicates = import_questions(questions, actor=actor, progress=progress)
-        audit_log(action="exams.question_import", actor=actor, target_type="exams.question",
-                  details={"created": report.created, "duplicates": report.duplicates, "rows": total})
+        report.created, report.duplicates = import_questions(
+            questions, actor=actor, progress=progress
+        )
+        audit_log(
+            action="exams.question_import",
+            actor=actor,
+            target_type="exams.question",
+            details={
+                "created": report.created,
+                "duplicates": report.duplicates,
+                "rows": total,
+            },
+        )
     report.committed = True
     return report
 
 
 # LawBench ---------------------------------------------------------------------------
 
-LAWBENCH_OPTIONS = re.compile(r"A[:：](?P<A>.*?)[;；]\s*B[:：](?P<B>.*?)[;；]\s*C[:：](?P<C>.*?)[;；]\s*"
-                              r"D[:：](?P<D>.*?)[。.]?\s*$", re.S)
+LAWBENCH_OPTIONS = re.compile(
+    r"A[:：](?P<A>.*?)[;；]\s*B[:：](?P<B>.*?)[;；]\s*C[:：](?P<C>.*?)[;；]\s*"
+    r"D[:：](?P<D>.*?)[。.]?\s*$",
+    re.S,
+)
 LAWBENCH_ANSWER = re.compile(r"([A-D])")
 
 
-def parse_lawbench(items: list[dict[str, Any]]) -> tuple[list[ParsedQuestion], list[RowProblem]]:
+def parse_lawbench(
+    items: list[dict[str, Any]],
+) -> tuple[list[ParsedQuestion], list[RowProblem]]:
     """Parse LawBench 3-6 items (``question`` with options A–D inline, ``answer`` 正确答案:X)."""
     questions, problems = [], []
     for index, item in enumerate(items, start=1):
         text = str(item.get("question", ""))
         match = LAWBENCH_OPTIONS.search(text)
-        answer = LAWBENCH_ANSWER.search(str(item.get("answer", "")).replace("正确答案", ""))
+        answer = LAWBENCH_ANSWER.search(
+            str(item.get("answer", "")).replace("正确答案", "")
+        )
         if not match or not answer:
-            problems.append(RowProblem(index, _("options A–D or the answer could not be read")))
+            problems.append(
+                RowProblem(index, _("options A–D or the answer could not be read"))
+            )
             continue
-        stem = text[:match.start()].strip()
-        content = {"stem": stem, "material": "", "analysis": "", "parts": [],
-                   "options": [{"key": k, "text": match[k].strip()} for k in "ABCD"], "answer": [answer[1]]}
+        stem = text[: match.start()].strip()
+        content = {
+            "stem": stem,
+            "material": "",
+            "analysis": "",
+            "parts": [],
+            "options": [{"key": k, "text": match[k].strip()} for k in "ABCD"],
+            "answer": [answer[1]],
+        }
         errors = question_validate(qtype=QuestionType.SINGLE, content=content)
         if errors:
             problems.extend(RowProblem(index, e) for e in errors)
             continue
-        parsed = ParsedQuestion(index, QuestionType.SINGLE, content, 3, Level.INTERMEDIATE, "", ["LawBench", "案例分析"],
-                                [], "案例分析", "LawBench 案例选择题")
-        parsed.key_override = "lawbench:3-6:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+        parsed = ParsedQuestion(
+            index,
+            QuestionType.SINGLE,
+            content,
+            3,
+            Level.INTERMEDIATE,
+            "",
+            ["LawBench", "案例分析"],
+            [],
+            "案例分析",
+            "LawBench 案例选择题",
+        )
+        parsed.key_override = (
+            "lawbench:3-6:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+        )
         questions.append(parsed)
     return questions, problems
 
@@ -381,24 +548,64 @@ def export_rows(questions: Iterable[Question]) -> list[list[str]]:
     for q in questions:
         v = q.current_version
         options = {o["key"]: o["text"] for o in v.options}
-        tags = [LEVEL_LABEL.get(q.level, "")] + ([f"警种:{q.police_type}"] if q.police_type else []) + list(q.tags)
+        tags = (
+            [LEVEL_LABEL.get(q.level, "")]
+            + ([f"警种:{q.police_type}"] if q.police_type else [])
+            + list(q.tags)
+        )
         category = q.category
-        subject, topic = (category.parent.name, category.name) if category.parent_id else (category.name, "")
+        subject, topic = (
+            (category.parent.name, category.name)
+            if category.parent_id
+            else (category.name, "")
+        )
         stem = v.material if q.qtype == QuestionType.CASE else v.stem
-        opts = [] if q.qtype == QuestionType.TRUE_FALSE else [options.get(k, "") for k in OPTION_KEYS]
+        opts = (
+            []
+            if q.qtype == QuestionType.TRUE_FALSE
+            else [options.get(k, "") for k in OPTION_KEYS]
+        )
         if q.qtype == QuestionType.TRUE_FALSE:
             opts = [""] * 6
-        rows.append([TYPE_LABEL[q.qtype], stem, *opts, _answer_text(q.qtype, v.answer), v.analysis, str(q.difficulty),
-                     "；".join(t for t in tags if t), "；".join(q.article_refs), subject, topic])
+        rows.append(
+            [
+                TYPE_LABEL[q.qtype],
+                stem,
+                *opts,
+                _answer_text(q.qtype, v.answer),
+                v.analysis,
+                str(q.difficulty),
+                "；".join(t for t in tags if t),
+                "；".join(q.article_refs),
+                subject,
+                topic,
+            ]
+        )
         for part in v.parts:
-            name = {"single": "案例单选", "multiple": "案例多选", "essay": "案例主观"}[part.get("kind", "single")]
+            name = {"single": "案例单选", "multiple": "案例多选", "essay": "案例主观"}[
+                part.get("kind", "single")
+            ]
             popts = {o["key"]: o["text"] for o in part.get("options", [])}
             if part.get("kind") == "essay":
-                answer = "；".join(f"{r['text']}（{r['points']:g}分）" for r in part.get("rubric", []))
+                answer = "；".join(
+                    f"{r['text']}（{r['points']:g}分）" for r in part.get("rubric", [])
+                )
             else:
                 answer = "".join(part.get("answer", []))
-            rows.append([name, part.get("stem", ""), *[popts.get(k, "") for k in OPTION_KEYS], answer,
-                         part.get("analysis", ""), "", "", "", "", ""])
+            rows.append(
+                [
+                    name,
+                    part.get("stem", ""),
+                    *[popts.get(k, "") for k in OPTION_KEYS],
+                    answer,
+                    part.get("analysis", ""),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     return rows
 
 

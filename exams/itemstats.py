@@ -66,7 +66,9 @@ class TestStats:
     standard_error: float | None
 
 
-def item_stats(*, key: str, item: Sequence[float], totals: Sequence[float], max_points: float) -> ItemStats:
+def item_stats(
+    *, key: str, item: Sequence[float], totals: Sequence[float], max_points: float
+) -> ItemStats:
     """Return Moodle's per-question statistics for one item across attempts."""
     n = len(item)
     if n == 0 or max_points <= 0:
@@ -76,7 +78,9 @@ def item_stats(*, key: str, item: Sequence[float], totals: Sequence[float], max_
     sd = 100 * math.sqrt(_var(item)) / max_points
     v_item, v_rest = _var(item), _var(rest)
     cov = _cov(item, rest)
-    discrimination = 100 * cov / math.sqrt(v_item * v_rest) if v_item > 0 and v_rest > 0 else None
+    discrimination = (
+        100 * cov / math.sqrt(v_item * v_rest) if v_item > 0 and v_rest > 0 else None
+    )
     cov_max = _cov(sorted(item), sorted(rest))
     efficiency = 100 * cov / cov_max if cov_max > 0 else None
     flags = []
@@ -90,10 +94,14 @@ def item_stats(*, key: str, item: Sequence[float], totals: Sequence[float], max_
         flags.append("weak discrimination")
     if efficiency is not None and efficiency < EFFICIENCY_MIN:
         flags.append("low discriminative efficiency")
-    return ItemStats(key, n, max_points, facility, sd, discrimination, efficiency, flags)
+    return ItemStats(
+        key, n, max_points, facility, sd, discrimination, efficiency, flags
+    )
 
 
-def test_stats(*, item_matrix: Sequence[Sequence[float]], totals: Sequence[float]) -> TestStats:
+def test_stats(
+    *, item_matrix: Sequence[Sequence[float]], totals: Sequence[float]
+) -> TestStats:
     """Return mean, median, SD and Cronbach's alpha (as Moodle's CIC, in %).
 
     ``item_matrix[j]`` holds the scores of item j for every attempt, in the order of
@@ -108,11 +116,24 @@ def test_stats(*, item_matrix: Sequence[Sequence[float]], totals: Sequence[float
     items = len(item_matrix)
     v_total = _var(totals)
     if items > 1 and v_total > 0:
-        alpha = 100 * items / (items - 1) * (1 - sum(_var(col) for col in item_matrix) / v_total)
+        alpha = (
+            100
+            * items
+            / (items - 1)
+            * (1 - sum(_var(col) for col in item_matrix) / v_total)
+        )
         if alpha <= 100 and alpha >= 0:
             error_ratio = 100 * math.sqrt(1 - alpha / 100)
             standard_error = error_ratio / 100 * sd
-    return TestStats(n, mean, float(statistics.median(totals)), sd, alpha, error_ratio, standard_error)
+    return TestStats(
+        n,
+        mean,
+        float(statistics.median(totals)),
+        sd,
+        alpha,
+        error_ratio,
+        standard_error,
+    )
 
 
 test_stats.__test__ = False  # not a pytest test, despite the name

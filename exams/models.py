@@ -35,7 +35,12 @@ class QuestionType(models.TextChoices):
     CASE = "case", _("Case analysis")
 
 
-CHOICE_TYPES = {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE, QuestionType.INDETERMINATE}
+CHOICE_TYPES = {
+    QuestionType.SINGLE,
+    QuestionType.MULTIPLE,
+    QuestionType.TRUE_FALSE,
+    QuestionType.INDETERMINATE,
+}
 MULTI_SELECT_TYPES = {QuestionType.MULTIPLE, QuestionType.INDETERMINATE}
 
 
@@ -50,20 +55,32 @@ class Category(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("subject"), null=True, blank=True, on_delete=models.PROTECT, related_name="topics"
+        "self",
+        verbose_name=_("subject"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="topics",
     )
 
     class Meta:
         verbose_name = _("question category")
         verbose_name_plural = _("question categories")
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="exams_uniq_category")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="exams_uniq_category"
+            )
+        ]
         ordering = ["parent_id", "name"]
 
     def __str__(self) -> str:
         return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
 
     def subtree_ids(self) -> list[int]:
-        return [self.pk, *Category.objects.filter(parent=self).values_list("pk", flat=True)]
+        return [
+            self.pk,
+            *Category.objects.filter(parent=self).values_list("pk", flat=True),
+        ]
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -74,29 +91,57 @@ class QuestionQuerySet(models.QuerySet):
 class Question(models.Model):
     """The stable identity of a question; content is in ``QuestionVersion``."""
 
-    category = models.ForeignKey(Category, verbose_name=pgettext_lazy("exam", "category"), on_delete=models.PROTECT, related_name="questions")
-    qtype = models.CharField(pgettext_lazy("exam", "type"), max_length=20, choices=QuestionType.choices)
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BASIC)
-    police_type = models.CharField(_("police branch"), max_length=30, blank=True, help_text=_("警种; empty = all"))
+    category = models.ForeignKey(
+        Category,
+        verbose_name=pgettext_lazy("exam", "category"),
+        on_delete=models.PROTECT,
+        related_name="questions",
+    )
+    qtype = models.CharField(
+        pgettext_lazy("exam", "type"), max_length=20, choices=QuestionType.choices
+    )
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.BASIC
+    )
+    police_type = models.CharField(
+        _("police branch"), max_length=30, blank=True, help_text=_("警种; empty = all")
+    )
     difficulty = models.PositiveSmallIntegerField(
-        _("difficulty"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("difficulty"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     # The statute articles as written by the author ("刑法第二百六十四条"); resolved to
     # casebank articles (``articles``) when the casebank knows them.
-    article_refs = models.JSONField(_("cited articles (text)"), default=list, blank=True)
-    articles = models.ManyToManyField("casebank.Article", verbose_name=pgettext_lazy("exam", "cited articles"), blank=True,
-                                      related_name="exam_questions")
+    article_refs = models.JSONField(
+        _("cited articles (text)"), default=list, blank=True
+    )
+    articles = models.ManyToManyField(
+        "casebank.Article",
+        verbose_name=pgettext_lazy("exam", "cited articles"),
+        blank=True,
+        related_name="exam_questions",
+    )
     source = models.CharField(_("source"), max_length=50, blank=True)
     source_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     needs_review = models.BooleanField(_("needs review"), default=False)
     review_note = models.TextField(_("review note"), blank=True)
     current_version = models.ForeignKey(
-        "QuestionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "QuestionVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = QuestionQuerySet.as_manager()
@@ -134,7 +179,9 @@ class QuestionVersion(models.Model):
     [{"text", "points"}]}].
     """
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(default=1)
     stem = models.TextField(_("stem"))
     material = models.TextField(_("case material"), blank=True)
@@ -147,7 +194,11 @@ class QuestionVersion(models.Model):
 
     class Meta:
         verbose_name = _("question version")
-        constraints = [models.UniqueConstraint(fields=["question", "number"], name="exams_uniq_question_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "number"], name="exams_uniq_question_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.question_id} v{self.number}"
@@ -157,15 +208,27 @@ class QuestionVersion(models.Model):
         super().save(*args, **kwargs)
 
     def compute_hash(self) -> str:
-        payload = json.dumps([self.stem, self.material, self.options, self.answer, self.analysis, self.parts],
-                             ensure_ascii=False, sort_keys=True)
+        payload = json.dumps(
+            [
+                self.stem,
+                self.material,
+                self.options,
+                self.answer,
+                self.analysis,
+                self.parts,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property
     def max_weight(self) -> Decimal:
         """The raw points of a case question (sum of part weights); 1 otherwise."""
         if self.parts:
-            return sum((Decimal(str(p.get("weight", 1))) for p in self.parts), Decimal(0))
+            return sum(
+                (Decimal(str(p.get("weight", 1))) for p in self.parts), Decimal(0)
+            )
         return Decimal(1)
 
 
@@ -177,9 +240,16 @@ class Blueprint(models.Model):
         FIXED = "fixed", _("Fixed paper")
 
     name = models.CharField(_("name"), max_length=200)
-    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.RANDOM)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    mode = models.CharField(
+        _("mode"), max_length=10, choices=Mode.choices, default=Mode.RANDOM
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -200,12 +270,23 @@ class Blueprint(models.Model):
 
 
 class BlueprintRow(models.Model):
-    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rows")
-    category = models.ForeignKey(Category, verbose_name=pgettext_lazy("exam", "category"), on_delete=models.PROTECT, null=True,
-                                 blank=True, help_text=_("Empty: the whole bank"))
-    qtype = models.CharField(pgettext_lazy("exam", "type"), max_length=20, choices=QuestionType.choices)
-    difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True,
-                                                  help_text=_("Empty: any difficulty"))
+    blueprint = models.ForeignKey(
+        Blueprint, on_delete=models.CASCADE, related_name="rows"
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=pgettext_lazy("exam", "category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the whole bank"),
+    )
+    qtype = models.CharField(
+        pgettext_lazy("exam", "type"), max_length=20, choices=QuestionType.choices
+    )
+    difficulty = models.PositiveSmallIntegerField(
+        _("difficulty"), null=True, blank=True, help_text=_("Empty: any difficulty")
+    )
     count = models.PositiveIntegerField(_("count"), validators=[MinValueValidator(1)])
     points = models.DecimalField(_("points each"), max_digits=6, decimal_places=2)
     sort_order = models.PositiveIntegerField(default=0)
@@ -221,14 +302,20 @@ class BlueprintRow(models.Model):
 class BlueprintItem(models.Model):
     """One question of a fixed paper."""
 
-    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="items")
+    blueprint = models.ForeignKey(
+        Blueprint, on_delete=models.CASCADE, related_name="items"
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT)
     points = models.DecimalField(max_digits=6, decimal_places=2)
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["sort_order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["blueprint", "question"], name="exams_uniq_fixed_item")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blueprint", "question"], name="exams_uniq_fixed_item"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.blueprint_id}: {self.question_id}"
@@ -253,45 +340,95 @@ class ExamSession(models.Model):
 
     class MultipleScoring(models.TextChoices):
         ALL_OR_NOTHING = "all", _("All or nothing")
-        PARTIAL = "partial", _("Partial credit for a correct subset; any wrong option scores 0")
+        PARTIAL = (
+            "partial",
+            _("Partial credit for a correct subset; any wrong option scores 0"),
+        )
         PER_OPTION = "per_option", _("Per option (each right decision earns a share)")
 
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EXAM)
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.EXAM
+    )
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, blank=True
+    )
     description = models.TextField(_("instructions"), blank=True)
-    blueprint = models.ForeignKey(Blueprint, verbose_name=_("blueprint"), on_delete=models.PROTECT)
+    blueprint = models.ForeignKey(
+        Blueprint, verbose_name=_("blueprint"), on_delete=models.PROTECT
+    )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
-    time_limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=60)
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), default=60
+    )
     attempts_allowed = models.PositiveIntegerField(_("attempts allowed"), default=1)
-    grading_method = models.CharField(_("grading method"), max_length=10, choices=GradingMethod.choices,
-                                      default=GradingMethod.HIGHEST)
-    pass_mark = models.DecimalField(_("pass mark (%)"), max_digits=5, decimal_places=2, default=Decimal(60))
-    multiple_scoring = models.CharField(_("multiple-choice scoring"), max_length=12,
-                                        choices=MultipleScoring.choices, default=MultipleScoring.PARTIAL)
-    review_score = models.CharField(_("score shown"), max_length=15, choices=ReviewWhen.choices,
-                                    default=ReviewWhen.AFTER_CLOSE)
-    review_answers = models.CharField(_("answers and analyses shown"), max_length=15, choices=ReviewWhen.choices,
-                                      default=ReviewWhen.AFTER_CLOSE)
+    grading_method = models.CharField(
+        _("grading method"),
+        max_length=10,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark (%)"), max_digits=5, decimal_places=2, default=Decimal(60)
+    )
+    multiple_scoring = models.CharField(
+        _("multiple-choice scoring"),
+        max_length=12,
+        choices=MultipleScoring.choices,
+        default=MultipleScoring.PARTIAL,
+    )
+    review_score = models.CharField(
+        _("score shown"),
+        max_length=15,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_CLOSE,
+    )
+    review_answers = models.CharField(
+        _("answers and analyses shown"),
+        max_length=15,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_CLOSE,
+    )
     access_code = models.CharField(_("access code"), max_length=30, blank=True)
-    allowed_networks = models.TextField(_("allowed client networks"), blank=True,
-                                        help_text=_("CIDRs, one per line; empty allows any"))
-    audience_units = models.ManyToManyField("accounts.Unit", verbose_name=_("units (with sub-units)"), blank=True,
-                                            related_name="+")
+    allowed_networks = models.TextField(
+        _("allowed client networks"),
+        blank=True,
+        help_text=_("CIDRs, one per line; empty allows any"),
+    )
+    audience_units = models.ManyToManyField(
+        "accounts.Unit",
+        verbose_name=_("units (with sub-units)"),
+        blank=True,
+        related_name="+",
+    )
     audience_roles = models.JSONField(_("roles"), default=list, blank=True)
-    audience_people = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("named people"), blank=True,
-                                             related_name="+")
-    credit_hours = models.DecimalField(_("credit hours on passing"), max_digits=5, decimal_places=1,
-                                       default=Decimal(0))
+    audience_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named people"),
+        blank=True,
+        related_name="+",
+    )
+    credit_hours = models.DecimalField(
+        _("credit hours on passing"), max_digits=5, decimal_places=1, default=Decimal(0)
+    )
     issue_certificate = models.BooleanField(_("issue a certificate"), default=False)
     second_marking = models.BooleanField(_("second marker required"), default=False)
-    marking_margin = models.DecimalField(_("adjudication margin (points)"), max_digits=5, decimal_places=2,
-                                         default=Decimal(2))
+    marking_margin = models.DecimalField(
+        _("adjudication margin (points)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(2),
+    )
     is_published = models.BooleanField(_("published"), default=True)
     statistics = models.JSONField(default=dict, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -308,16 +445,26 @@ class ExamSession(models.Model):
 class ExamOverride(models.Model):
     """Per-person accommodation: extra time, extra attempts, a later window (make-up)."""
 
-    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="overrides")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.CASCADE, related_name="overrides"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     extra_minutes = models.PositiveIntegerField(_("extra minutes"), default=0)
     extra_attempts = models.PositiveIntegerField(_("extra attempts"), default=0)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
-    reason = models.CharField(pgettext_lazy("exam", "reason"), max_length=200, blank=True)
+    reason = models.CharField(
+        pgettext_lazy("exam", "reason"), max_length=200, blank=True
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "user"], name="exams_uniq_override")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], name="exams_uniq_override"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.user_id}"
@@ -334,10 +481,16 @@ class AttemptStatus(models.TextChoices):
 
 
 class Attempt(models.Model):
-    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="attempts")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_attempts")
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.PROTECT, related_name="attempts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_attempts"
+    )
     number = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.PREPARED)
+    status = models.CharField(
+        max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.PREPARED
+    )
     # Anonymous handle shown to markers instead of the person.
     anon_code = models.CharField(max_length=12, unique=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -351,7 +504,11 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "user", "number"], name="exams_uniq_attempt")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user", "number"], name="exams_uniq_attempt"
+            )
+        ]
         indexes = [models.Index(fields=["status", "deadline"])]
 
     def __str__(self) -> str:
@@ -367,7 +524,9 @@ class AttemptQuestion(models.Model):
     """One slot of an attempt's paper: the version shown, its order, response and score."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="slots")
-    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, related_name="+"
+    )
     order = models.PositiveIntegerField()
     points = models.DecimalField(max_digits=6, decimal_places=2)
     # Original option keys in display order; for a case, {part_key: [keys]}.
@@ -377,14 +536,20 @@ class AttemptQuestion(models.Model):
     # Practice: when the candidate asked for feedback on this question (its answer is
     # then locked and its key and analysis may be shown).
     checked_at = models.DateTimeField(null=True, blank=True)
-    auto_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    manual_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    auto_score = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    manual_score = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True
+    )
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     needs_marking = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["order"]
-        constraints = [models.UniqueConstraint(fields=["attempt", "order"], name="exams_uniq_slot")]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "order"], name="exams_uniq_slot")
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}#{self.order}"
@@ -398,7 +563,9 @@ class AttemptQuestion(models.Model):
 class Result(models.Model):
     """The grading outcome of one attempt: exactly one per attempt."""
 
-    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="result")
+    attempt = models.OneToOneField(
+        Attempt, on_delete=models.CASCADE, related_name="result"
+    )
     score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
     percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
@@ -416,18 +583,31 @@ class Result(models.Model):
 class MarkingTask(models.Model):
     """A marker's scoring of the subjective parts of one slot (round 1, 2, or 3 = adjudication)."""
 
-    slot = models.ForeignKey(AttemptQuestion, on_delete=models.CASCADE, related_name="marking_tasks")
+    slot = models.ForeignKey(
+        AttemptQuestion, on_delete=models.CASCADE, related_name="marking_tasks"
+    )
     round = models.PositiveSmallIntegerField(default=1)
-    marker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    points = models.JSONField(default=dict, blank=True)  # {part_key: [points per rubric item]}
+    marker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    points = models.JSONField(
+        default=dict, blank=True
+    )  # {part_key: [points per rubric item]}
     total = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["slot", "round"], name="exams_uniq_marking_round")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "round"], name="exams_uniq_marking_round"
+            )
+        ]
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -441,15 +621,23 @@ class QuestionAdjustment(models.Model):
         FULL_MARKS = "full", _("Full marks for everyone")
         REMOVE = "remove", _("Removed from the total")
 
-    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="adjustments")
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.CASCADE, related_name="adjustments"
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT)
     mode = models.CharField(max_length=10, choices=Mode.choices)
     reason = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "question"], name="exams_uniq_adjustment")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "question"], name="exams_uniq_adjustment"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.question_id} {self.mode}"
@@ -458,14 +646,20 @@ class QuestionAdjustment(models.Model):
 class ExamGrade(models.Model):
     """A person's grade for a session under its grading method."""
 
-    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="grades")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exam_grades")
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.CASCADE, related_name="grades"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exam_grades"
+    )
     percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
     passed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "user"], name="exams_uniq_grade")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="exams_uniq_grade")
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.user_id}: {self.percent}%"
@@ -476,8 +670,14 @@ def _verification_code() -> str:
 
 
 class Certificate(models.Model):
-    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="certificates")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_certificates")
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.PROTECT, related_name="certificates"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="exam_certificates",
+    )
     code = models.CharField(max_length=16, unique=True, default=_verification_code)
     percent = models.DecimalField(max_digits=5, decimal_places=2)
     issued_at = models.DateTimeField(default=timezone.now)
@@ -485,7 +685,11 @@ class Certificate(models.Model):
     revoked_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "user"], name="exams_uniq_certificate")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], name="exams_uniq_certificate"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code

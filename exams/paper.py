@@ -58,24 +58,34 @@ def _timeout(attempt: Attempt) -> int:
 
 def render_paper(attempt: Attempt) -> str:
     """The question HTML of ``attempt`` in the active language, with no answers in it."""
-    return render_to_string("exams/includes/paper.html", {
-        "paper": candidate_paper(attempt),
-        "check": check_allowed(attempt.session),
-    })
+    return render_to_string(
+        "exams/includes/paper.html",
+        {
+            "paper": candidate_paper(attempt),
+            "check": check_allowed(attempt.session),
+        },
+    )
 
 
 def _cache_call(method: str, *args: Any) -> Any:
     """A cache read or write that never fails the page: the cache only saves work."""
     try:
         return getattr(cache, method)(*args)
-    except Exception:  # any backend's connection error (Redis down, database cache locked)
+    except (
+        Exception
+    ):  # any backend's connection error (Redis down, database cache locked)
         logger.warning("exam paper cache %s failed", method, exc_info=True)
         return None
 
 
 def _store(attempt: Attempt, language: str, html: str) -> None:
     # Compressed: 40 questions are ~28 KB of HTML and ~4 KB stored, for every candidate.
-    _cache_call("set", _key(attempt, language), zlib.compress(html.encode(), 6), _timeout(attempt))
+    _cache_call(
+        "set",
+        _key(attempt, language),
+        zlib.compress(html.encode(), 6),
+        _timeout(attempt),
+    )
 
 
 def cached_paper(attempt: Attempt, language: str) -> str | None:
@@ -97,7 +107,9 @@ def paper_html(attempt: Attempt) -> SafeString:
 
 def warm(attempt_ids: Iterable[int]) -> int:
     """Render and cache the papers of these attempts in the default language."""
-    attempts = Attempt.objects.filter(pk__in=list(attempt_ids)).select_related("session")
+    attempts = Attempt.objects.filter(pk__in=list(attempt_ids)).select_related(
+        "session"
+    )
     count = 0
     with translation.override(settings.LANGUAGE_CODE):
         for attempt in attempts:
@@ -108,23 +120,31 @@ def warm(attempt_ids: Iterable[int]) -> int:
 
 def forget(attempts: Iterable[Attempt]) -> None:
     """Drop the cached papers of these attempts (``session`` loaded), in every language."""
-    _cache_call("delete_many", [_key(a, code) for a in attempts for code, _name in settings.LANGUAGES])
+    _cache_call(
+        "delete_many",
+        [_key(a, code) for a in attempts for code, _name in settings.LANGUAGES],
+    )
 
 
 def forget_version(version_id: int) -> None:
     """Drop the cached papers that show this question version (after a key fix)."""
-    forget(Attempt.objects.filter(
-        slots__version_id=version_id,
-        status__in=(AttemptStatus.PREPARED, AttemptStatus.IN_PROGRESS),
-    ).select_related("session").distinct())
+    forget(
+        Attempt.objects.filter(
+            slots__version_id=version_id,
+            status__in=(AttemptStatus.PREPARED, AttemptStatus.IN_PROGRESS),
+        )
+        .select_related("session")
+        .distinct()
+    )
 
 
 def saved_answers(attempt: Attempt) -> dict[str, Any]:
     """The candidate's saved answers by question order, in this attempt's display letters
     (the shape ``take.js`` sends back): choices as letters, blanks as a list of texts,
     case parts as ``{part: letters or text}``."""
-    rows = (AttemptQuestion.objects.filter(attempt=attempt, response__isnull=False)
-            .values_list("order", "response", "option_order", "version__question__qtype"))
+    rows = AttemptQuestion.objects.filter(
+        attempt=attempt, response__isnull=False
+    ).values_list("order", "response", "option_order", "version__question__qtype")
     answers: dict[str, Any] = {}
     for order, response, option_order, qtype in rows:
         if qtype in CHOICE_TYPES:
@@ -132,8 +152,12 @@ def saved_answers(attempt: Attempt) -> dict[str, Any]:
         elif qtype == QuestionType.FILL_IN:
             value = response if isinstance(response, list) else []
         elif isinstance(response, dict):
-            value = {part: text if isinstance(text, str) else keys_to_display(option_order.get(part, []), text)
-                     for part, text in response.items()}
+            value = {
+                part: text
+                if isinstance(text, str)
+                else keys_to_display(option_order.get(part, []), text)
+                for part, text in response.items()
+            }
         else:
             continue
         answers[str(order)] = value
@@ -145,8 +169,13 @@ def checked_feedback(attempt: Attempt) -> dict[str, str]:
     Empty for every other session (no key leaves the server unchecked)."""
     if not check_allowed(attempt.session):
         return {}
-    slots = (attempt.slots.filter(checked_at__isnull=False)
-             .select_related("version__question"))
-    return {str(slot.order): render_to_string("exams/includes/feedback.html",
-                                              {"f": slot_feedback(slot, attempt.session.multiple_scoring)})
-            for slot in slots}
+    slots = attempt.slots.filter(checked_at__isnull=False).select_related(
+        "version__question"
+    )
+    return {
+        str(slot.order): render_to_string(
+            "exams/includes/feedback.html",
+            {"f": slot_feedback(slot, attempt.session.multiple_scoring)},
+        )
+        for slot in slots
+    }

@@ -28,8 +28,14 @@ def as_keys(response: Any) -> set[str]:
     return set()
 
 
-def choice_fraction(*, qtype: str, options: list[dict], answer: list[str], response: Any,
-                    rule: str = Scoring.PARTIAL) -> Decimal:
+def choice_fraction(
+    *,
+    qtype: str,
+    options: list[dict],
+    answer: list[str],
+    response: Any,
+    rule: str = Scoring.PARTIAL,
+) -> Decimal:
     """Return the fraction (0..1) earned by ``response`` on a choice question."""
     chosen = as_keys(response)
     correct = set(answer)
@@ -69,18 +75,27 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def score_slot(*, version: Any, qtype: str, points: Decimal, response: Any, rule: str) -> tuple[Decimal, bool]:
+def score_slot(
+    *, version: Any, qtype: str, points: Decimal, response: Any, rule: str
+) -> tuple[Decimal, bool]:
     """Return (objective score, needs_marking) for one slot.
 
     For a case, objective parts are scored here and essay parts are left to markers; the
     slot's points are shared among parts in proportion to their weights.
     """
     if qtype in CHOICE_TYPES:
-        fraction = choice_fraction(qtype=qtype, options=version.options, answer=version.answer,
-                                   response=response, rule=rule)
+        fraction = choice_fraction(
+            qtype=qtype,
+            options=version.options,
+            answer=version.answer,
+            response=response,
+            rule=rule,
+        )
         return quantize(points * fraction), False
     if qtype == QuestionType.FILL_IN:
-        return quantize(points * fill_in_fraction(answer=version.answer, response=response)), False
+        return quantize(
+            points * fill_in_fraction(answer=version.answer, response=response)
+        ), False
     # Case analysis.
     total_weight = version.max_weight or Decimal(1)
     responses = response if isinstance(response, dict) else {}
@@ -91,9 +106,18 @@ def score_slot(*, version: Any, qtype: str, points: Decimal, response: Any, rule
         if part.get("kind") == "essay":
             needs_marking = True
             continue
-        kind = QuestionType.MULTIPLE if part.get("kind") == "multiple" else QuestionType.SINGLE
-        fraction = choice_fraction(qtype=kind, options=part.get("options", []), answer=part.get("answer", []),
-                                   response=responses.get(part["key"]), rule=rule)
+        kind = (
+            QuestionType.MULTIPLE
+            if part.get("kind") == "multiple"
+            else QuestionType.SINGLE
+        )
+        fraction = choice_fraction(
+            qtype=kind,
+            options=part.get("options", []),
+            answer=part.get("answer", []),
+            response=responses.get(part["key"]),
+            rule=rule,
+        )
         earned += weight * fraction
     return quantize(points * earned / total_weight), needs_marking
 
@@ -106,4 +130,11 @@ def essay_points_to_slot(*, version: Any, points: Decimal, marked: Decimal) -> D
 
 def essay_max(version: Any) -> Decimal:
     """The raw points available to markers (sum of essay part weights)."""
-    return sum((Decimal(str(p.get("weight", 1))) for p in version.parts if p.get("kind") == "essay"), Decimal(0))
+    return sum(
+        (
+            Decimal(str(p.get("weight", 1)))
+            for p in version.parts
+            if p.get("kind") == "essay"
+        ),
+        Decimal(0),
+    )

@@ -44,9 +44,16 @@ def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int
     session (every officer's home page lists them).
     ``tests/exams/test_selectors.py`` checks that the two agree.
     """
-    named = set(ExamSession.audience_people.through.objects.filter(user_id=user.pk)
-                .values_list("examsession_id", flat=True))
-    overrides = set(ExamOverride.objects.filter(user_id=user.pk).values_list("session_id", flat=True))
+    named = set(
+        ExamSession.audience_people.through.objects.filter(user_id=user.pk).values_list(
+            "examsession_id", flat=True
+        )
+    )
+    overrides = set(
+        ExamOverride.objects.filter(user_id=user.pk).values_list(
+            "session_id", flat=True
+        )
+    )
     roles = user.get_role_codes()
     unit_path = user.unit.path if user.unit_id else None
     ids = set()
@@ -59,7 +66,9 @@ def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int
         role_ok = bool(roles & set(session.audience_roles))
         units = session.audience_units.all()
         if units:
-            in_units = unit_path is not None and any(unit_path.startswith(u.path) for u in units)
+            in_units = unit_path is not None and any(
+                unit_path.startswith(u.path) for u in units
+            )
             member = in_units and (role_ok or not session.audience_roles)
         else:
             member = role_ok
@@ -70,8 +79,12 @@ def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int
 
 def sessions_for_user(user: User) -> QuerySet[ExamSession]:
     """Published sessions whose audience includes ``user`` (or with an override for them)."""
-    published = ExamSession.objects.filter(is_published=True).prefetch_related("audience_units")
-    return ExamSession.objects.filter(pk__in=audience_session_ids(user, published)).select_related("blueprint")
+    published = ExamSession.objects.filter(is_published=True).prefetch_related(
+        "audience_units"
+    )
+    return ExamSession.objects.filter(
+        pk__in=audience_session_ids(user, published)
+    ).select_related("blueprint")
 
 
 def home_items(request: HttpRequest) -> list[HomeItem]:
@@ -79,19 +92,33 @@ def home_items(request: HttpRequest) -> list[HomeItem]:
     if not user.is_authenticated:
         return []
     now = timezone.now()
-    done = set(Result.objects.filter(attempt__user=user).values_list("attempt__session_id", flat=True))
+    done = set(
+        Result.objects.filter(attempt__user=user).values_list(
+            "attempt__session_id", flat=True
+        )
+    )
     items = []
     for session in sessions_for_user(user).filter(closes_at__gt=now):
         if session.pk in done and session.kind == ExamSession.Kind.EXAM:
             continue
-        items.append(HomeItem(title=session.title, url=f"/exams/s/{session.pk}/", kind="exam",
-                              due=session.closes_at, note=session.get_kind_display()))
+        items.append(
+            HomeItem(
+                title=session.title,
+                url=f"/exams/s/{session.pk}/",
+                kind="exam",
+                due=session.closes_at,
+                note=session.get_kind_display(),
+            )
+        )
     return items
 
 
 def _display_options(options: list[dict], order: list[str]) -> list[dict[str, str]]:
     texts = {o["key"]: o["text"] for o in options}
-    return [{"label": chr(ord("A") + i), "text": texts.get(key, "")} for i, key in enumerate(order)]
+    return [
+        {"label": chr(ord("A") + i), "text": texts.get(key, "")}
+        for i, key in enumerate(order)
+    ]
 
 
 def candidate_paper(attempt: Attempt) -> list[dict[str, Any]]:
@@ -120,14 +147,20 @@ def candidate_paper(attempt: Attempt) -> list[dict[str, Any]]:
             response = slot.response if isinstance(slot.response, dict) else {}
             parts = []
             for part in version.parts:
-                entry = {"key": part["key"], "kind": part.get("kind"), "stem": part.get("stem", ""),
-                         "weight": part.get("weight")}
+                entry = {
+                    "key": part["key"],
+                    "kind": part.get("kind"),
+                    "stem": part.get("stem", ""),
+                    "weight": part.get("weight"),
+                }
                 if part.get("kind") == "essay":
                     entry["text"] = response.get(part["key"], "")
                 else:
                     order = slot.option_order.get(part["key"], [])
                     entry["options"] = _display_options(part.get("options", []), order)
-                    entry["selected"] = keys_to_display(order, response.get(part["key"]))
+                    entry["selected"] = keys_to_display(
+                        order, response.get(part["key"])
+                    )
                     entry["multi"] = part.get("kind") == "multiple"
                 parts.append(entry)
             item["parts"] = parts
@@ -142,24 +175,41 @@ def slot_feedback(slot: AttemptQuestion, rule: str) -> dict[str, Any]:
     score, the correct answer in this attempt's display letters, and the analysis.
     Only ever built for a checked slot (the key of any other must not leave the server)."""
     version, qtype = slot.version, slot.version.question.qtype
-    auto, needs_marking = scoring.score_slot(version=version, qtype=qtype, points=slot.points,
-                                             response=slot.response, rule=rule)
-    feedback: dict[str, Any] = {"order": slot.order, "score": str(auto), "points": str(slot.points),
-                                "correct": auto == slot.points and not needs_marking,
-                                "needs_marking": needs_marking, "analysis": version.analysis}
+    auto, needs_marking = scoring.score_slot(
+        version=version,
+        qtype=qtype,
+        points=slot.points,
+        response=slot.response,
+        rule=rule,
+    )
+    feedback: dict[str, Any] = {
+        "order": slot.order,
+        "score": str(auto),
+        "points": str(slot.points),
+        "correct": auto == slot.points and not needs_marking,
+        "needs_marking": needs_marking,
+        "analysis": version.analysis,
+    }
     if qtype in CHOICE_TYPES:
-        feedback["answer"] = "、".join(keys_to_display(slot.option_order, version.answer))
+        feedback["answer"] = "、".join(
+            keys_to_display(slot.option_order, version.answer)
+        )
     elif qtype == QuestionType.FILL_IN:
         feedback["answer"] = " / ".join("、".join(a) for a in version.answer)
     else:
         lines = []
         for part in version.parts:
             if part.get("kind") == "essay":
-                rubric = "; ".join(f"{r.get('text', '')} ({r.get('points', '')})" for r in part.get("rubric", []))
+                rubric = "; ".join(
+                    f"{r.get('text', '')} ({r.get('points', '')})"
+                    for r in part.get("rubric", [])
+                )
                 lines.append(f"({part['key']}) {rubric}")
             else:
                 order = slot.option_order.get(part["key"], [])
-                lines.append(f"({part['key']}) {'、'.join(keys_to_display(order, part.get('answer')))}")
+                lines.append(
+                    f"({part['key']}) {'、'.join(keys_to_display(order, part.get('answer')))}"
+                )
         feedback["answer"] = " ".join(lines)
     return feedback
 
@@ -179,8 +229,11 @@ def review_allowed(session: ExamSession, what: str, attempt: Attempt, now=None) 
 def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
     """The paper with keys, analyses and scores: only for a review the policy allows."""
     review = []
-    for item, slot in zip(candidate_paper(attempt), attempt.slots.select_related("version__question"),
-                          strict=True):
+    for item, slot in zip(
+        candidate_paper(attempt),
+        attempt.slots.select_related("version__question"),
+        strict=True,
+    ):
         version = slot.version
         item["score"] = slot.score
         item["analysis"] = version.analysis
@@ -193,7 +246,9 @@ def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
                 if source.get("kind") == "essay":
                     part["rubric"] = source.get("rubric", [])
                 else:
-                    part["correct"] = keys_to_display(slot.option_order.get(source["key"], []), source.get("answer"))
+                    part["correct"] = keys_to_display(
+                        slot.option_order.get(source["key"], []), source.get("answer")
+                    )
         review.append(item)
     return review
 
@@ -201,14 +256,18 @@ def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
 # Statistics ---------------------------------------------------------------------------
 
 
-def session_response_matrix(session: ExamSession) -> tuple[list[int], dict[int, dict[int, float]], dict[int, float],
-                                                             dict[int, float]]:
+def session_response_matrix(
+    session: ExamSession,
+) -> tuple[list[int], dict[int, dict[int, float]], dict[int, float], dict[int, float]]:
     """Return (attempt ids, {question id: {attempt id: score}}, item max points, totals).
 
     Uses each person's first graded attempt, as Moodle's default does.
     """
-    results = (Result.objects.filter(attempt__session=session, final=True)
-               .select_related("attempt").order_by("attempt__user_id", "attempt__number"))
+    results = (
+        Result.objects.filter(attempt__session=session, final=True)
+        .select_related("attempt")
+        .order_by("attempt__user_id", "attempt__number")
+    )
     firsts: dict[int, int] = {}
     totals: dict[int, float] = {}
     for r in results:
@@ -218,7 +277,9 @@ def session_response_matrix(session: ExamSession) -> tuple[list[int], dict[int, 
     ids = list(firsts.values())
     matrix: dict[int, dict[int, float]] = defaultdict(dict)
     max_points: dict[int, float] = {}
-    for slot in AttemptQuestion.objects.filter(attempt_id__in=ids).select_related("version"):
+    for slot in AttemptQuestion.objects.filter(attempt_id__in=ids).select_related(
+        "version"
+    ):
         qid = slot.version.question_id
         matrix[qid][slot.attempt_id] = float(slot.score or 0)
         max_points[qid] = float(slot.points)
@@ -231,29 +292,50 @@ def session_statistics_compute(*, session: ExamSession) -> dict[str, Any]:
     items = []
     for qid, scores in matrix.items():
         attempt_ids = list(scores)
-        items.append(asdict(stats.item_stats(key=str(qid), item=[scores[a] for a in attempt_ids],
-                                             totals=[totals[a] for a in attempt_ids], max_points=max_points[qid])))
+        items.append(
+            asdict(
+                stats.item_stats(
+                    key=str(qid),
+                    item=[scores[a] for a in attempt_ids],
+                    totals=[totals[a] for a in attempt_ids],
+                    max_points=max_points[qid],
+                )
+            )
+        )
     # Alpha needs a common item set: positions (slot order) are common to all papers drawn
     # from one blueprint, so the test is analysed by position.
     by_position: dict[int, dict[int, float]] = defaultdict(dict)
-    for slot in AttemptQuestion.objects.filter(attempt_id__in=ids).only("attempt_id", "order", "score"):
+    for slot in AttemptQuestion.objects.filter(attempt_id__in=ids).only(
+        "attempt_id", "order", "score"
+    ):
         by_position[slot.order][slot.attempt_id] = float(slot.score or 0)
     complete = [pos for pos, col in by_position.items() if len(col) == len(ids)]
-    test = stats.test_stats(item_matrix=[[by_position[p][a] for a in ids] for p in sorted(complete)],
-                            totals=[totals[a] for a in ids])
-    data = {"computed_at": timezone.now().isoformat(), "test": asdict(test), "items": items,
-            "totals": [totals[a] for a in ids], "max_score": float(_max_score(session))}
+    test = stats.test_stats(
+        item_matrix=[[by_position[p][a] for a in ids] for p in sorted(complete)],
+        totals=[totals[a] for a in ids],
+    )
+    data = {
+        "computed_at": timezone.now().isoformat(),
+        "test": asdict(test),
+        "items": items,
+        "totals": [totals[a] for a in ids],
+        "max_score": float(_max_score(session)),
+    }
     session.statistics = data
     session.save(update_fields=["statistics"])
     return data
 
 
 def _max_score(session: ExamSession) -> Decimal:
-    result = Result.objects.filter(attempt__session=session).order_by("-max_score").first()
+    result = (
+        Result.objects.filter(attempt__session=session).order_by("-max_score").first()
+    )
     return result.max_score if result else session.blueprint.total_points()
 
 
-def score_histogram(totals: list[float], max_score: float, bins: int = 10) -> list[dict[str, Any]]:
+def score_histogram(
+    totals: list[float], max_score: float, bins: int = 10
+) -> list[dict[str, Any]]:
     """Counts of scores in ``bins`` equal bands of the maximum (for the SVG chart)."""
     if max_score <= 0:
         return []
@@ -261,10 +343,15 @@ def score_histogram(totals: list[float], max_score: float, bins: int = 10) -> li
     counts = [0] * bins
     for t in totals:
         counts[min(bins - 1, int(t / width)) if width else 0] += 1
-    return [{"low": round(i * width, 1), "high": round((i + 1) * width, 1), "count": c} for i, c in enumerate(counts)]
+    return [
+        {"low": round(i * width, 1), "high": round((i + 1) * width, 1), "count": c}
+        for i, c in enumerate(counts)
+    ]
 
 
-def histogram_svg(totals: list[float], max_score: float, pass_score: float | None = None) -> str:
+def histogram_svg(
+    totals: list[float], max_score: float, pass_score: float | None = None
+) -> str:
     """An inline SVG bar chart of the score distribution (no scripts, no CDN)."""
     bands = score_histogram(totals, max_score)
     if not bands:
@@ -274,24 +361,34 @@ def histogram_svg(totals: list[float], max_score: float, pass_score: float | Non
     bar_w = (width - 2 * pad) / len(bands)
     label = _("Score distribution")
     pass_label = _("pass mark")
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{label}" class="exam-chart">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{label}" class="exam-chart">'
+    ]
     for i, band in enumerate(bands):
         h = (height - 2 * pad) * band["count"] / top
         x = pad + i * bar_w
         y = height - pad - h
-        parts.append(f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" fill="#1f4e8c">'
-                     f'<title>{band["low"]}–{band["high"]}: {band["count"]}</title></rect>')
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" fill="#1f4e8c">'
+            f"<title>{band['low']}–{band['high']}: {band['count']}</title></rect>"
+        )
         if band["count"]:
-            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" font-size="11" '
-                         f'text-anchor="middle">{band["count"]}</text>')
-        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - pad + 14:.1f}" font-size="10" '
-                     f'text-anchor="middle">{band["low"]:g}</text>')
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" font-size="11" '
+                f'text-anchor="middle">{band["count"]}</text>'
+            )
+        parts.append(
+            f'<text x="{x + bar_w / 2:.1f}" y="{height - pad + 14:.1f}" font-size="10" '
+            f'text-anchor="middle">{band["low"]:g}</text>'
+        )
     if pass_score is not None and max_score:
         px = pad + (width - 2 * pad) * pass_score / max_score
-        parts.append(f'<line x1="{px:.1f}" y1="{pad - 10}" x2="{px:.1f}" y2="{height - pad}" stroke="#c0392b" '
-                     f'stroke-dasharray="4 3"/><text x="{px + 3:.1f}" y="{pad - 12}" font-size="11" '
-                     f'fill="#c0392b">{pass_label}</text>')
+        parts.append(
+            f'<line x1="{px:.1f}" y1="{pad - 10}" x2="{px:.1f}" y2="{height - pad}" stroke="#c0392b" '
+            f'stroke-dasharray="4 3"/><text x="{px + 3:.1f}" y="{pad - 12}" font-size="11" '
+            f'fill="#c0392b">{pass_label}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

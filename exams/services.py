@@ -55,18 +55,36 @@ NOT_OPEN_YET = gettext_noop("This exam opens at {when}.")
 CLOSED = gettext_noop("This exam closed at {when}.")
 NO_ATTEMPTS_LEFT = gettext_noop("You have used all {n} attempts allowed.")
 WRONG_ACCESS_CODE = gettext_noop("The access code is wrong.")
-NETWORK_NOT_ALLOWED = gettext_noop("Exams can only be taken from the designated network (your address: {ip}).")
-DEADLINE_PASSED = gettext_noop("The time for this attempt is over: answers can no longer be saved.")
-ATTEMPT_NOT_OPEN = gettext_noop("This attempt has already been submitted: answers can no longer be changed.")
-STALE_SAVE = gettext_noop("This save is older than one already received and was ignored (sequence {seq} ≤ {last}).")
+NETWORK_NOT_ALLOWED = gettext_noop(
+    "Exams can only be taken from the designated network (your address: {ip})."
+)
+DEADLINE_PASSED = gettext_noop(
+    "The time for this attempt is over: answers can no longer be saved."
+)
+ATTEMPT_NOT_OPEN = gettext_noop(
+    "This attempt has already been submitted: answers can no longer be changed."
+)
+STALE_SAVE = gettext_noop(
+    "This save is older than one already received and was ignored (sequence {seq} ≤ {last})."
+)
 BAD_ANSWER = gettext_noop("Question {n}: the answer is not valid.")
-SECOND_MARKER_SAME = gettext_noop("The second marking must be done by a different marker.")
-POINTS_OUT_OF_RANGE = gettext_noop("Rubric points must lie between 0 and the points of each item.")
-CHECK_NOT_ALLOWED = gettext_noop("Answers can only be checked during practice: in an exam the results come after it.")
+SECOND_MARKER_SAME = gettext_noop(
+    "The second marking must be done by a different marker."
+)
+POINTS_OUT_OF_RANGE = gettext_noop(
+    "Rubric points must lie between 0 and the points of each item."
+)
+CHECK_NOT_ALLOWED = gettext_noop(
+    "Answers can only be checked during practice: in an exam the results come after it."
+)
 CHECK_UNANSWERED = gettext_noop("Question {n}: answer it before checking.")
-CHECKED_LOCKED = gettext_noop("Question {n} was checked: its answer can no longer be changed.")
+CHECKED_LOCKED = gettext_noop(
+    "Question {n} was checked: its answer can no longer be changed."
+)
 REMOVED_FROM_AUDIENCE = gettext_noop("You are no longer in the audience of this exam.")
-UNIQUE_ATTEMPT_CLASH = gettext_noop("Another attempt was started at the same moment; please reload.")
+UNIQUE_ATTEMPT_CLASH = gettext_noop(
+    "Another attempt was started at the same moment; please reload."
+)
 
 
 logger = logging.getLogger(__name__)
@@ -91,13 +109,22 @@ def deadline_submit_spread_seconds() -> int:
 class ExamError(ValidationError):
     """A refusal with an HTTP status and a machine code for the API/JSON views."""
 
-    def __init__(self, message: str, *, code: str, status: int = 409, **extra: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str, status: int = 409, **extra: Any
+    ) -> None:
         super().__init__(message, code=code)
         self.status = status
         self.extra = extra
 
 
-def audit_later(*, action: str, actor: User | None, target, request=None, details: dict | None = None) -> None:
+def audit_later(
+    *,
+    action: str,
+    actor: User | None,
+    target,
+    request=None,
+    details: dict | None = None,
+) -> None:
     """Audit an action from a task after the commit instead of inside the request.
 
     Hundreds of candidates start in the same minute; the audit entry records the client
@@ -110,8 +137,14 @@ def audit_later(*, action: str, actor: User | None, target, request=None, detail
     payload["at"] = timezone.now().isoformat()
     if request is not None:
         payload["ip"] = client_ip(request)
-    entry = {"action": action, "actor_id": getattr(actor, "pk", None), "target_type": target._meta.label_lower,
-             "target_id": str(target.pk), "target_repr": str(target)[:255], "details": payload}
+    entry = {
+        "action": action,
+        "actor_id": getattr(actor, "pk", None),
+        "target_type": target._meta.label_lower,
+        "target_id": str(target.pk),
+        "target_repr": str(target)[:255],
+        "details": payload,
+    }
     transaction.on_commit(lambda: _send_audit(entry))
 
 
@@ -121,7 +154,10 @@ def _send_audit(entry: dict) -> None:
     try:
         write_audit_entry.delay(**entry)
     except Exception:  # noqa: BLE001 - broker down: audit here rather than lose the entry
-        logger.warning("audit task not queued (broker unavailable); writing %s directly", entry["action"])
+        logger.warning(
+            "audit task not queued (broker unavailable); writing %s directly",
+            entry["action"],
+        )
         write_audit_entry.run(**entry)
 
 
@@ -155,10 +191,16 @@ def question_validate(*, qtype: str, content: dict[str, Any]) -> list[str]:
             errors.append(_("The answer is missing."))
         elif any(a not in keys for a in answer):
             errors.append(_("The answer names an option that does not exist."))
-        elif qtype in (QuestionType.SINGLE, QuestionType.TRUE_FALSE) and len(answer) != 1:
-            errors.append(_("A single-choice or true/false question has exactly one answer."))
+        elif (
+            qtype in (QuestionType.SINGLE, QuestionType.TRUE_FALSE) and len(answer) != 1
+        ):
+            errors.append(
+                _("A single-choice or true/false question has exactly one answer.")
+            )
         elif qtype == QuestionType.MULTIPLE and len(answer) < 2:
-            errors.append(_("A multiple-choice question has at least two correct options."))
+            errors.append(
+                _("A multiple-choice question has at least two correct options.")
+            )
     elif qtype == QuestionType.FILL_IN:
         if not answer or not all(isinstance(a, list) and a for a in answer):
             errors.append(_("Each blank needs at least one accepted answer."))
@@ -168,31 +210,67 @@ def question_validate(*, qtype: str, content: dict[str, Any]) -> list[str]:
             errors.append(_("A case analysis needs at least one sub-question."))
         for part in parts:
             if part.get("kind") == "essay":
-                rubric_total = sum(Decimal(str(r.get("points", 0))) for r in part.get("rubric", []))
-                if not part.get("rubric") or rubric_total != Decimal(str(part.get("weight", 0))):
-                    errors.append(_("Sub-question {key}: the rubric points must add up to its weight.").format(
-                        key=part.get("key")))
+                rubric_total = sum(
+                    Decimal(str(r.get("points", 0))) for r in part.get("rubric", [])
+                )
+                if not part.get("rubric") or rubric_total != Decimal(
+                    str(part.get("weight", 0))
+                ):
+                    errors.append(
+                        _(
+                            "Sub-question {key}: the rubric points must add up to its weight."
+                        ).format(key=part.get("key"))
+                    )
             elif not part.get("answer"):
-                errors.append(_("Sub-question {key}: the answer is missing.").format(key=part.get("key")))
+                errors.append(
+                    _("Sub-question {key}: the answer is missing.").format(
+                        key=part.get("key")
+                    )
+                )
     return errors
 
 
 @transaction.atomic
-def question_create(*, category: Category, qtype: str, content: dict[str, Any], difficulty: int = 3,
-                    level: str = "basic", police_type: str = "", tags: list[str] | None = None,
-                    article_refs: list[str] | None = None, source: str = "", source_key: str | None = None,
-                    actor: User | None = None) -> Question:
+def question_create(
+    *,
+    category: Category,
+    qtype: str,
+    content: dict[str, Any],
+    difficulty: int = 3,
+    level: str = "basic",
+    police_type: str = "",
+    tags: list[str] | None = None,
+    article_refs: list[str] | None = None,
+    source: str = "",
+    source_key: str | None = None,
+    actor: User | None = None,
+) -> Question:
     """Create a question with its first version. Raises ValidationError on bad content."""
     errors = question_validate(qtype=qtype, content=content)
     if errors:
         raise ValidationError(errors)
-    question = Question(category=category, qtype=qtype, difficulty=difficulty, level=level,
-                        police_type=police_type, tags=tags or [], article_refs=article_refs or [],
-                        source=source, source_key=source_key, created_by=actor)
+    question = Question(
+        category=category,
+        qtype=qtype,
+        difficulty=difficulty,
+        level=level,
+        police_type=police_type,
+        tags=tags or [],
+        article_refs=article_refs or [],
+        source=source,
+        source_key=source_key,
+        created_by=actor,
+    )
     question.full_clean(exclude=["current_version"])
     question.save()
-    version = QuestionVersion(question=question, number=1, **{k: content.get(k, "" if k in (
-        "stem", "material", "analysis") else []) for k in CONTENT_FIELDS})
+    version = QuestionVersion(
+        question=question,
+        number=1,
+        **{
+            k: content.get(k, "" if k in ("stem", "material", "analysis") else [])
+            for k in CONTENT_FIELDS
+        },
+    )
     version.save()
     question.current_version = version
     question.save(update_fields=["current_version"])
@@ -205,8 +283,14 @@ def version_in_use(version: QuestionVersion) -> bool:
 
 
 @transaction.atomic
-def question_edit(*, question: Question, content: dict[str, Any], actor: User | None = None,
-                  request=None, **attributes: Any) -> QuestionVersion:
+def question_edit(
+    *,
+    question: Question,
+    content: dict[str, Any],
+    actor: User | None = None,
+    request=None,
+    **attributes: Any,
+) -> QuestionVersion:
     """Change a question. Content edits to a version already shown in an attempt create a
     new version (attempts keep theirs); an unused version is edited in place."""
     question = Question.objects.select_for_update().get(pk=question.pk)
@@ -218,7 +302,9 @@ def question_edit(*, question: Question, content: dict[str, Any], actor: User | 
     for name, value in attributes.items():
         setattr(question, name, value)
     if version_in_use(current):
-        version = QuestionVersion(question=question, number=current.number + 1, **merged)
+        version = QuestionVersion(
+            question=question, number=current.number + 1, **merged
+        )
         version.save()
         question.current_version = version
     else:
@@ -229,8 +315,13 @@ def question_edit(*, question: Question, content: dict[str, Any], actor: User | 
     question.needs_review = False
     question.save()
     question_link_articles(question=question)
-    audit_log(action="exams.question_edit", actor=actor, request=request, target=question,
-              details={"version": version.number})
+    audit_log(
+        action="exams.question_edit",
+        actor=actor,
+        request=request,
+        target=question,
+        details={"version": version.number},
+    )
     return version
 
 
@@ -255,8 +346,14 @@ def question_link_articles(*, question: Question) -> int:
 
 
 @transaction.atomic
-def version_key_fix(*, version: QuestionVersion, answer: Any = None, parts: list | None = None,
-                    actor: User, request=None) -> QuestionVersion:
+def version_key_fix(
+    *,
+    version: QuestionVersion,
+    answer: Any = None,
+    parts: list | None = None,
+    actor: User,
+    request=None,
+) -> QuestionVersion:
     """Correct the key of a version that was already used (a faulty key), in place and
     audited. Follow with ``session_regrade`` to recompute the affected results."""
     version = QuestionVersion.objects.select_for_update().get(pk=version.pk)
@@ -273,9 +370,17 @@ def version_key_fix(*, version: QuestionVersion, answer: Any = None, parts: list
     version.save()
     # A blank count or a part's text may have changed: papers showing it render again.
     transaction.on_commit(partial(_forget_papers, version.pk))
-    audit_log(action="exams.key_fix", actor=actor, request=request, target=version.question,
-              details={"version": version.number, "before": before,
-                       "after": {"answer": version.answer, "parts": version.parts}})
+    audit_log(
+        action="exams.key_fix",
+        actor=actor,
+        request=request,
+        target=version.question,
+        details={
+            "version": version.number,
+            "before": before,
+            "after": {"answer": version.answer, "parts": version.parts},
+        },
+    )
     return version
 
 
@@ -306,9 +411,15 @@ def session_audience(session: ExamSession):
 def session_tracked_item(session: ExamSession):
     from records.services import tracked_item_upsert
 
-    return tracked_item_upsert(item_type="exam", item_id=session.pk, title=session.title, category="exam",
-                               hours=session.credit_hours, url=f"/exams/s/{session.pk}/",
-                               is_active=session.is_published)
+    return tracked_item_upsert(
+        item_type="exam",
+        item_id=session.pk,
+        title=session.title,
+        category="exam",
+        hours=session.credit_hours,
+        url=f"/exams/s/{session.pk}/",
+        is_active=session.is_published,
+    )
 
 
 def session_sync_assignments(*, session: ExamSession) -> tuple[int, int]:
@@ -319,25 +430,35 @@ def session_sync_assignments(*, session: ExamSession) -> tuple[int, int]:
         session_tracked_item(session)
         return 0, 0
     item = session_tracked_item(session)
-    return assignment_sync(item=item, users=list(session_audience(session)), due_at=session.closes_at)
+    return assignment_sync(
+        item=item, users=list(session_audience(session)), due_at=session.closes_at
+    )
 
 
 def session_override(session: ExamSession, user: User) -> ExamOverride | None:
     return ExamOverride.objects.filter(session=session, user=user).first()
 
 
-def session_window(session: ExamSession, override: ExamOverride | None) -> tuple[datetime, datetime]:
+def session_window(
+    session: ExamSession, override: ExamOverride | None
+) -> tuple[datetime, datetime]:
     opens = override.opens_at if override and override.opens_at else session.opens_at
-    closes = override.closes_at if override and override.closes_at else session.closes_at
+    closes = (
+        override.closes_at if override and override.closes_at else session.closes_at
+    )
     return opens, closes
 
 
-def user_in_audience(session: ExamSession, user: User, override: ExamOverride | None = None) -> bool:
+def user_in_audience(
+    session: ExamSession, user: User, override: ExamOverride | None = None
+) -> bool:
     """Is ``user`` in the session's audience (or given an override, passed when known)?"""
     if override is not None:
         return True
-    return session_audience(session).filter(pk=user.pk).exists() or ExamOverride.objects.filter(
-        session=session, user=user).exists()
+    return (
+        session_audience(session).filter(pk=user.pk).exists()
+        or ExamOverride.objects.filter(session=session, user=user).exists()
+    )
 
 
 @dataclass
@@ -346,7 +467,9 @@ class AudienceSync:
     started_outside: list[int]
 
 
-def session_audience_sync(*, session: ExamSession, actor: User | None = None, request=None) -> AudienceSync:
+def session_audience_sync(
+    *, session: ExamSession, actor: User | None = None, request=None
+) -> AudienceSync:
     """Bring the prepared papers in line with the session's audience.
 
     Prepared, never started attempts of people no longer in the audience (removed, or
@@ -356,25 +479,45 @@ def session_audience_sync(*, session: ExamSession, actor: User | None = None, re
     to start.
     """
     members = set(session_audience(session).values_list("pk", flat=True))
-    members |= set(ExamOverride.objects.filter(session=session).values_list("user_id", flat=True))
+    members |= set(
+        ExamOverride.objects.filter(session=session).values_list("user_id", flat=True)
+    )
     outside = Attempt.objects.filter(session=session).exclude(user_id__in=members)
     with transaction.atomic():
-        stale = list(outside.select_for_update().filter(status=AttemptStatus.PREPARED)
-                     .values_list("pk", "user_id"))
+        stale = list(
+            outside.select_for_update()
+            .filter(status=AttemptStatus.PREPARED)
+            .values_list("pk", "user_id")
+        )
         if stale:
-            Attempt.objects.filter(pk__in=[pk for pk, _user in stale], status=AttemptStatus.PREPARED).update(
-                status=AttemptStatus.WITHDRAWN)
-        started = list(outside.exclude(status__in=[AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN])
-                       .values_list("pk", "user_id"))
+            Attempt.objects.filter(
+                pk__in=[pk for pk, _user in stale], status=AttemptStatus.PREPARED
+            ).update(status=AttemptStatus.WITHDRAWN)
+        started = list(
+            outside.exclude(
+                status__in=[AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN]
+            ).values_list("pk", "user_id")
+        )
         if stale or started:
-            audit_log(action="exams.audience_sync", actor=actor, request=request, target=session,
-                      details={"withdrawn": [{"attempt": pk, "user": user} for pk, user in stale],
-                               "started_outside_audience": [{"attempt": pk, "user": user} for pk, user in started]})
+            audit_log(
+                action="exams.audience_sync",
+                actor=actor,
+                request=request,
+                target=session,
+                details={
+                    "withdrawn": [{"attempt": pk, "user": user} for pk, user in stale],
+                    "started_outside_audience": [
+                        {"attempt": pk, "user": user} for pk, user in started
+                    ],
+                },
+            )
     return AudienceSync([pk for pk, _user in stale], [pk for pk, _user in started])
 
 
 def network_allowed(session: ExamSession, ip: str | None) -> bool:
-    networks = [line.strip() for line in session.allowed_networks.splitlines() if line.strip()]
+    networks = [
+        line.strip() for line in session.allowed_networks.splitlines() if line.strip()
+    ]
     if not networks:
         return True
     if not ip:
@@ -410,23 +553,46 @@ def _shuffled_order(version: QuestionVersion, qtype: str, rng: random.Random) ->
 
 
 @transaction.atomic
-def attempt_prepare(*, session: ExamSession, user: User, number: int | None = None) -> Attempt:
+def attempt_prepare(
+    *, session: ExamSession, user: User, number: int | None = None
+) -> Attempt:
     """Create an attempt with its paper drawn and options shuffled, not yet started."""
     if number is None:
-        number = (Attempt.objects.filter(session=session, user=user).order_by("-number")
-                  .values_list("number", flat=True).first() or 0) + 1
+        number = (
+            Attempt.objects.filter(session=session, user=user)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+            or 0
+        ) + 1
     rng = random.SystemRandom()
     items = paper_draw(blueprint=session.blueprint, user=user, rng=rng)
-    attempt = Attempt(session=session, user=user, number=number,
-                      max_score=sum((i.points for i in items), Decimal(0)))
+    attempt = Attempt(
+        session=session,
+        user=user,
+        number=number,
+        max_score=sum((i.points for i in items), Decimal(0)),
+    )
     attempt.save()
-    qtypes = dict(Question.objects.filter(pk__in=[i.version.question_id for i in items])
-                  .values_list("pk", "qtype"))
-    AttemptQuestion.objects.bulk_create([
-        AttemptQuestion(attempt=attempt, version=item.version, order=n, points=item.points,
-                        option_order=_shuffled_order(item.version, qtypes[item.version.question_id], rng))
-        for n, item in enumerate(items, start=1)
-    ])
+    qtypes = dict(
+        Question.objects.filter(
+            pk__in=[i.version.question_id for i in items]
+        ).values_list("pk", "qtype")
+    )
+    AttemptQuestion.objects.bulk_create(
+        [
+            AttemptQuestion(
+                attempt=attempt,
+                version=item.version,
+                order=n,
+                points=item.points,
+                option_order=_shuffled_order(
+                    item.version, qtypes[item.version.question_id], rng
+                ),
+            )
+            for n, item in enumerate(items, start=1)
+        ]
+    )
     return attempt
 
 
@@ -434,16 +600,24 @@ def session_prepare_attempts(*, session: ExamSession, progress=None) -> int:
     """Create first attempts ahead of the window for everyone in the audience who has none,
     so the start of a large sitting is cheap. Return how many were created."""
     session_audience_sync(session=session)
-    have = set(Attempt.objects.filter(session=session).exclude(status=AttemptStatus.WITHDRAWN)
-               .values_list("user_id", flat=True))
-    withdrawn = set(Attempt.objects.filter(session=session, status=AttemptStatus.WITHDRAWN)
-                    .values_list("user_id", flat=True))
+    have = set(
+        Attempt.objects.filter(session=session)
+        .exclude(status=AttemptStatus.WITHDRAWN)
+        .values_list("user_id", flat=True)
+    )
+    withdrawn = set(
+        Attempt.objects.filter(
+            session=session, status=AttemptStatus.WITHDRAWN
+        ).values_list("user_id", flat=True)
+    )
     created = 0
     people = [u for u in session_audience(session) if u.pk not in have]
     for user in people:
         try:
             # Back in the audience after a withdrawal: the next number.
-            attempt = attempt_prepare(session=session, user=user, number=None if user.pk in withdrawn else 1)
+            attempt = attempt_prepare(
+                session=session, user=user, number=None if user.pk in withdrawn else 1
+            )
             created += 1
             # Rendered now, off the start's path: a hall that starts together reads HTML.
             transaction.on_commit(partial(_warm_paper, attempt.pk))
@@ -484,39 +658,84 @@ class Availability:
     override: ExamOverride | None = None
 
 
-def session_availability(*, session: ExamSession, user: User, now: datetime | None = None) -> Availability:
+def session_availability(
+    *, session: ExamSession, user: User, now: datetime | None = None
+) -> Availability:
     """Say whether ``user`` may start or resume the session now, and why not."""
     now = now or timezone.now()
     override = session_override(session, user)
     opens, closes = session_window(session, override)
-    attempts = list(Attempt.objects.filter(session=session, user=user).order_by("number"))
+    attempts = list(
+        Attempt.objects.filter(session=session, user=user).order_by("number")
+    )
     allowed = attempts_allowed(session, override)
-    used = sum(1 for a in attempts if a.status not in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN))
-    info = {"attempts_used": used, "attempts_allowed": allowed, "opens": opens, "closes": closes,
-            "attempts": [a for a in attempts if a.status != AttemptStatus.WITHDRAWN], "override": override}
-    running = [a for a in attempts if a.status == AttemptStatus.IN_PROGRESS
-               and a.deadline and now <= a.deadline + timedelta(seconds=grace_seconds())]
+    used = sum(
+        1
+        for a in attempts
+        if a.status not in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN)
+    )
+    info = {
+        "attempts_used": used,
+        "attempts_allowed": allowed,
+        "opens": opens,
+        "closes": closes,
+        "attempts": [a for a in attempts if a.status != AttemptStatus.WITHDRAWN],
+        "override": override,
+    }
+    running = [
+        a
+        for a in attempts
+        if a.status == AttemptStatus.IN_PROGRESS
+        and a.deadline
+        and now <= a.deadline + timedelta(seconds=grace_seconds())
+    ]
     if running:
         return Availability(True, resume=running[0], **info)
     # Membership is checked now, not taken from a paper prepared earlier: the audience,
     # or the person's unit or roles, may have changed since.
     if not session.is_published or not user_in_audience(session, user, override):
-        removed = any(a.status in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN) for a in attempts)
-        return Availability(False, _(REMOVED_FROM_AUDIENCE if removed and session.is_published else NOT_IN_AUDIENCE),
-                            **info)
+        removed = any(
+            a.status in (AttemptStatus.PREPARED, AttemptStatus.WITHDRAWN)
+            for a in attempts
+        )
+        return Availability(
+            False,
+            _(
+                REMOVED_FROM_AUDIENCE
+                if removed and session.is_published
+                else NOT_IN_AUDIENCE
+            ),
+            **info,
+        )
     if now < opens:
-        return Availability(False, _(NOT_OPEN_YET).format(when=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")),
-                            **info)
+        return Availability(
+            False,
+            _(NOT_OPEN_YET).format(
+                when=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")
+            ),
+            **info,
+        )
     if now >= closes:
-        return Availability(False, _(CLOSED).format(when=timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")),
-                            **info)
+        return Availability(
+            False,
+            _(CLOSED).format(
+                when=timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")
+            ),
+            **info,
+        )
     if used >= allowed:
         return Availability(False, _(NO_ATTEMPTS_LEFT).format(n=allowed), **info)
     return Availability(True, **info)
 
 
-def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip: str | None = None,
-                  request=None) -> Attempt:
+def attempt_start(
+    *,
+    session: ExamSession,
+    user: User,
+    access_code: str = "",
+    ip: str | None = None,
+    request=None,
+) -> Attempt:
     """Start (or resume) an attempt and return it. The deadline is fixed now, by the server:
     start + time limit (+ extra time), never later than the window's close.
 
@@ -528,22 +747,44 @@ def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip
         return availability.resume
     if not availability.can_start:
         if availability.reason == _(REMOVED_FROM_AUDIENCE):
-            session_audience_sync(session=session)  # withdraw the paper prepared for them
+            session_audience_sync(
+                session=session
+            )  # withdraw the paper prepared for them
         raise ExamError(availability.reason, code="not_available", status=403)
     if session.access_code and access_code.strip() != session.access_code:
-        audit_log(action="exams.attempt_start", actor=user, request=request, target=session, result="denied",
-                  details={"reason": "access_code"})
+        audit_log(
+            action="exams.attempt_start",
+            actor=user,
+            request=request,
+            target=session,
+            result="denied",
+            details={"reason": "access_code"},
+        )
         raise ExamError(_(WRONG_ACCESS_CODE), code="access_code", status=403)
     if not network_allowed(session, ip):
-        audit_log(action="exams.attempt_start", actor=user, request=request, target=session, result="denied",
-                  details={"reason": "network", "ip": ip})
-        raise ExamError(_(NETWORK_NOT_ALLOWED).format(ip=ip or "?"), code="network", status=403)
+        audit_log(
+            action="exams.attempt_start",
+            actor=user,
+            request=request,
+            target=session,
+            result="denied",
+            details={"reason": "network", "ip": ip},
+        )
+        raise ExamError(
+            _(NETWORK_NOT_ALLOWED).format(ip=ip or "?"), code="network", status=403
+        )
     override = availability.override
     _opens, closes = session_window(session, override)
-    limit = timedelta(minutes=session.time_limit_minutes + (override.extra_minutes if override else 0))
+    limit = timedelta(
+        minutes=session.time_limit_minutes + (override.extra_minutes if override else 0)
+    )
     with transaction.atomic():
-        prepared = (Attempt.objects.select_for_update(skip_locked=True)
-                    .filter(session=session, user=user, status=AttemptStatus.PREPARED).order_by("number").first())
+        prepared = (
+            Attempt.objects.select_for_update(skip_locked=True)
+            .filter(session=session, user=user, status=AttemptStatus.PREPARED)
+            .order_by("number")
+            .first()
+        )
         try:
             attempt = prepared or attempt_prepare(session=session, user=user)
         except IntegrityError as e:
@@ -552,8 +793,13 @@ def attempt_start(*, session: ExamSession, user: User, access_code: str = "", ip
         attempt.started_at = now
         attempt.deadline = min(now + limit, closes)
         attempt.save(update_fields=["status", "started_at", "deadline"])
-        audit_later(action="exams.attempt_start", actor=user, request=request, target=attempt,
-                    details={"session": session.pk, "deadline": attempt.deadline.isoformat()})
+        audit_later(
+            action="exams.attempt_start",
+            actor=user,
+            request=request,
+            target=attempt,
+            details={"session": session.pk, "deadline": attempt.deadline.isoformat()},
+        )
     return attempt
 
 
@@ -589,7 +835,9 @@ def _clean_response(slot: AttemptQuestion, qtype: str, value: Any) -> Any:
     if qtype == QuestionType.FILL_IN:
         values = value if isinstance(value, list) else [value]
         blanks = max(1, len(slot.version.answer))
-        if len(values) > blanks or not all(isinstance(v, str) and len(v) <= 200 for v in values):
+        if len(values) > blanks or not all(
+            isinstance(v, str) and len(v) <= 200 for v in values
+        ):
             raise ValueError
         return values
     if not isinstance(value, dict):
@@ -619,7 +867,9 @@ class SaveAck:
     saved: list[int]
 
 
-def attempt_save(*, attempt_id: int, user: User, seq: int, answers: dict[str, Any]) -> SaveAck:
+def attempt_save(
+    *, attempt_id: int, user: User, seq: int, answers: dict[str, Any]
+) -> SaveAck:
     """Save answer changes (``{slot order: value}``) of the user's running attempt.
 
     Refuses (ExamError, HTTP 409) when the attempt is not running, when the server's
@@ -629,37 +879,69 @@ def attempt_save(*, attempt_id: int, user: User, seq: int, answers: dict[str, An
     """
     now = timezone.now()
     with transaction.atomic():
-        attempt = (Attempt.objects.select_for_update()
-                   .only("pk", "user_id", "status", "deadline", "last_seq", "last_saved_at")
-                   .get(pk=attempt_id, user=user))
+        attempt = (
+            Attempt.objects.select_for_update()
+            .only("pk", "user_id", "status", "deadline", "last_seq", "last_saved_at")
+            .get(pk=attempt_id, user=user)
+        )
         if attempt.status != AttemptStatus.IN_PROGRESS:
             raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
         if now > attempt.deadline + timedelta(seconds=grace_seconds()):
             raise ExamError(_(DEADLINE_PASSED), code="deadline", status=409)
         if seq <= attempt.last_seq:
-            raise ExamError(_(STALE_SAVE).format(seq=seq, last=attempt.last_seq), code="stale", status=409,
-                            last_seq=attempt.last_seq)
+            raise ExamError(
+                _(STALE_SAVE).format(seq=seq, last=attempt.last_seq),
+                code="stale",
+                status=409,
+                last_seq=attempt.last_seq,
+            )
         orders = []
         for key in answers:
             try:
                 orders.append(int(key))
             except (TypeError, ValueError) as e:
-                raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400) from e
-        slots = {s.order: s for s in AttemptQuestion.objects.filter(attempt_id=attempt.pk, order__in=orders)
-                 .select_related("version__question").only(
-                     "pk", "order", "option_order", "response", "checked_at", "version__answer", "version__parts",
-                     "version__question__qtype")}
+                raise ExamError(
+                    _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+                ) from e
+        slots = {
+            s.order: s
+            for s in AttemptQuestion.objects.filter(
+                attempt_id=attempt.pk, order__in=orders
+            )
+            .select_related("version__question")
+            .only(
+                "pk",
+                "order",
+                "option_order",
+                "response",
+                "checked_at",
+                "version__answer",
+                "version__parts",
+                "version__question__qtype",
+            )
+        }
         changed = []
         for key, value in answers.items():
             slot = slots.get(int(key))
             if slot is None:
-                raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400)
+                raise ExamError(
+                    _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+                )
             if slot.checked_at is not None:
-                raise ExamError(_(CHECKED_LOCKED).format(n=key), code="checked", status=409, order=slot.order)
+                raise ExamError(
+                    _(CHECKED_LOCKED).format(n=key),
+                    code="checked",
+                    status=409,
+                    order=slot.order,
+                )
             try:
-                slot.response = _clean_response(slot, slot.version.question.qtype, value)
+                slot.response = _clean_response(
+                    slot, slot.version.question.qtype, value
+                )
             except (ValueError, TypeError, AttributeError) as e:
-                raise ExamError(_(BAD_ANSWER).format(n=key), code="bad_answer", status=400) from e
+                raise ExamError(
+                    _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+                ) from e
             slot.saved_at = now
             changed.append(slot)
         if changed:
@@ -671,8 +953,10 @@ def attempt_save(*, attempt_id: int, user: User, seq: int, answers: dict[str, An
 def check_allowed(session: ExamSession) -> bool:
     """Immediate feedback per question: practice whose review policy shows answers
     right after submitting."""
-    return (session.kind == ExamSession.Kind.PRACTICE
-            and session.review_answers == ExamSession.ReviewWhen.AFTER_SUBMIT)
+    return (
+        session.kind == ExamSession.Kind.PRACTICE
+        and session.review_answers == ExamSession.ReviewWhen.AFTER_SUBMIT
+    )
 
 
 def attempt_check(*, attempt_id: int, user: User, order: int) -> AttemptQuestion:
@@ -686,24 +970,33 @@ def attempt_check(*, attempt_id: int, user: User, order: int) -> AttemptQuestion
     """
     now = timezone.now()
     with transaction.atomic():
-        attempt = (Attempt.objects.select_for_update().select_related("session")
-                   .get(pk=attempt_id, user=user))
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("session")
+            .get(pk=attempt_id, user=user)
+        )
         if not check_allowed(attempt.session):
             raise ExamError(_(CHECK_NOT_ALLOWED), code="check_not_allowed", status=403)
         if attempt.status != AttemptStatus.IN_PROGRESS:
             raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
         if now > attempt.deadline + timedelta(seconds=grace_seconds()):
             raise ExamError(_(DEADLINE_PASSED), code="deadline", status=409)
-        slot = AttemptQuestion.objects.select_related("version__question").get(attempt=attempt, order=order)
+        slot = AttemptQuestion.objects.select_related("version__question").get(
+            attempt=attempt, order=order
+        )
         if slot.checked_at is None:
             if slot.response in (None, "", [], {}):
-                raise ExamError(_(CHECK_UNANSWERED).format(n=order), code="unanswered", status=409)
+                raise ExamError(
+                    _(CHECK_UNANSWERED).format(n=order), code="unanswered", status=409
+                )
             slot.checked_at = now
             slot.save(update_fields=["checked_at"])
     return slot
 
 
-def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None, user: User | None = None) -> bool:
+def attempt_submit(
+    *, attempt: Attempt, by_sweep: bool = False, request=None, user: User | None = None
+) -> bool:
     """Submit a running attempt once; later calls change nothing. Return True when this
     call submitted it.
 
@@ -724,11 +1017,19 @@ def attempt_submit(*, attempt: Attempt, by_sweep: bool = False, request=None, us
     if user is not None:
         mine = mine.filter(user=user)
     changed = mine.filter(status=AttemptStatus.IN_PROGRESS).update(
-        status=AttemptStatus.SUBMITTED, submitted_at=now, submitted_by_sweep=by_sweep, submitted_ip=ip)
+        status=AttemptStatus.SUBMITTED,
+        submitted_at=now,
+        submitted_by_sweep=by_sweep,
+        submitted_ip=ip,
+    )
     if changed:
         attempt_id = attempt.pk
         transaction.on_commit(lambda: grading_enqueue(attempt_id))
-        attempt.status, attempt.submitted_at, attempt.submitted_by_sweep = AttemptStatus.SUBMITTED, now, by_sweep
+        attempt.status, attempt.submitted_at, attempt.submitted_by_sweep = (
+            AttemptStatus.SUBMITTED,
+            now,
+            by_sweep,
+        )
         return True
     status = mine.values_list("status", flat=True).first()
     if status is None:
@@ -756,8 +1057,10 @@ def grading_enqueue(attempt_id: int) -> bool:
     try:
         grade_attempt.delay(attempt_id)
     except Exception:
-        logger.exception("grading of attempt %s not queued (broker unavailable); the ungraded sweep will grade it",
-                         attempt_id)
+        logger.exception(
+            "grading of attempt %s not queued (broker unavailable); the ungraded sweep will grade it",
+            attempt_id,
+        )
         return False
     return True
 
@@ -767,7 +1070,9 @@ def overdue_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     limit = now - timedelta(seconds=grace_seconds())
     count = 0
-    for attempt in Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=limit):
+    for attempt in Attempt.objects.filter(
+        status=AttemptStatus.IN_PROGRESS, deadline__lt=limit
+    ):
         if attempt_submit(attempt=attempt, by_sweep=True):
             count += 1
     return count
@@ -777,15 +1082,23 @@ def ungraded_after_seconds() -> int:
     return int(getattr(settings, "EXAMS_UNGRADED_AFTER_SECONDS", 60))
 
 
-def ungraded_sweep(*, now: datetime | None = None, older_than: int | None = None) -> int:
+def ungraded_sweep(
+    *, now: datetime | None = None, older_than: int | None = None
+) -> int:
     """Grade submitted attempts that still have no Result some time after submission
     (their grading task was never queued, e.g. the broker was down, or was lost).
     Grading is idempotent, so a task arriving late changes nothing. Return the count."""
     now = now or timezone.now()
     wait = ungraded_after_seconds() if older_than is None else older_than
-    ids = list(Attempt.objects.filter(status=AttemptStatus.SUBMITTED, result__isnull=True,
-                                      submitted_at__lte=now - timedelta(seconds=wait))
-               .order_by("submitted_at").values_list("pk", flat=True))
+    ids = list(
+        Attempt.objects.filter(
+            status=AttemptStatus.SUBMITTED,
+            result__isnull=True,
+            submitted_at__lte=now - timedelta(seconds=wait),
+        )
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)
+    )
     graded = 0
     for attempt_id in ids:
         try:
@@ -800,7 +1113,11 @@ def ungraded_sweep(*, now: datetime | None = None, older_than: int | None = None
 
 
 def _adjustments(session_id: int) -> dict[int, str]:
-    return dict(QuestionAdjustment.objects.filter(session_id=session_id).values_list("question_id", "mode"))
+    return dict(
+        QuestionAdjustment.objects.filter(session_id=session_id).values_list(
+            "question_id", "mode"
+        )
+    )
 
 
 def _slot_total(slots, adjustments: dict[int, str]) -> tuple[Decimal, Decimal]:
@@ -819,8 +1136,13 @@ def _slot_total(slots, adjustments: dict[int, str]) -> tuple[Decimal, Decimal]:
 
 
 def _score_objective(slot: AttemptQuestion, rule: str) -> None:
-    auto, needs = scoring.score_slot(version=slot.version, qtype=slot.version.question.qtype,
-                                     points=slot.points, response=slot.response, rule=rule)
+    auto, needs = scoring.score_slot(
+        version=slot.version,
+        qtype=slot.version.question.qtype,
+        points=slot.points,
+        response=slot.response,
+        rule=rule,
+    )
     slot.auto_score = auto
     if needs and slot.manual_score is None:
         if slot.essay_is_empty():
@@ -831,8 +1153,6 @@ def _score_objective(slot: AttemptQuestion, rule: str) -> None:
     slot.score = auto + (slot.manual_score or Decimal(0))
 
 
-
-
 def attempt_grade(*, attempt_id: int) -> Result | None:
     """Grade a submitted attempt's objective parts and queue its essays; return the Result.
 
@@ -841,26 +1161,45 @@ def attempt_grade(*, attempt_id: int) -> Result | None:
     of the submission is written in the same transaction, so exactly once.
     """
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("session", "user").get(pk=attempt_id)
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("session", "user")
+            .get(pk=attempt_id)
+        )
         existing = Result.objects.filter(attempt=attempt).first()
         if existing is not None or attempt.status != AttemptStatus.SUBMITTED:
             return existing
         # The submission's audit entry, written once with the Result (the submit request
         # stays cheap; the time and address of the submission are the request's).
-        audit_log(action="exams.attempt_submit", actor=None if attempt.submitted_by_sweep else attempt.user,
-                  target=attempt, client_ip=attempt.submitted_ip,
-                  details={"by_sweep": attempt.submitted_by_sweep,
-                           "at": attempt.submitted_at.isoformat() if attempt.submitted_at else None})
+        audit_log(
+            action="exams.attempt_submit",
+            actor=None if attempt.submitted_by_sweep else attempt.user,
+            target=attempt,
+            client_ip=attempt.submitted_ip,
+            details={
+                "by_sweep": attempt.submitted_by_sweep,
+                "at": attempt.submitted_at.isoformat()
+                if attempt.submitted_at
+                else None,
+            },
+        )
         slots = list(attempt.slots.select_related("version__question"))
         for slot in slots:
             _score_objective(slot, attempt.session.multiple_scoring)
             if slot.needs_marking:
                 MarkingTask.objects.get_or_create(slot=slot, round=1)
-        AttemptQuestion.objects.bulk_update(slots, ["auto_score", "manual_score", "score", "needs_marking"])
+        AttemptQuestion.objects.bulk_update(
+            slots, ["auto_score", "manual_score", "score", "needs_marking"]
+        )
         pending = any(s.needs_marking for s in slots)
         score, maximum = _slot_total(slots, _adjustments(attempt.session_id))
-        result = Result.objects.create(attempt=attempt, score=score, max_score=maximum,
-                                       percent=_percent(score, maximum), final=False)
+        result = Result.objects.create(
+            attempt=attempt,
+            score=score,
+            max_score=maximum,
+            percent=_percent(score, maximum),
+            final=False,
+        )
         attempt.status = AttemptStatus.MARKING if pending else AttemptStatus.GRADED
         attempt.save(update_fields=["status"])
         if not pending:
@@ -886,19 +1225,27 @@ def _finalise(attempt: Attempt, result: Result) -> None:
 def exam_grade_update(*, session: ExamSession, user: User) -> ExamGrade | None:
     """Recompute a person's grade for the session (highest / last / average of final
     results), then write passes to the training record and issue the certificate."""
-    results = list(Result.objects.filter(attempt__session=session, attempt__user=user, final=True)
-                   .order_by("attempt__number"))
+    results = list(
+        Result.objects.filter(
+            attempt__session=session, attempt__user=user, final=True
+        ).order_by("attempt__number")
+    )
     if not results:
         return None
     if session.grading_method == ExamSession.GradingMethod.LAST:
         percent = results[-1].percent
     elif session.grading_method == ExamSession.GradingMethod.AVERAGE:
-        percent = scoring.quantize(sum((r.percent for r in results), Decimal(0)) / len(results))
+        percent = scoring.quantize(
+            sum((r.percent for r in results), Decimal(0)) / len(results)
+        )
     else:
         percent = max(r.percent for r in results)
     passed = percent >= session.pass_mark
     grade, _created = ExamGrade.objects.update_or_create(
-        session=session, user=user, defaults={"percent": percent, "passed": passed, "updated_at": timezone.now()})
+        session=session,
+        user=user,
+        defaults={"percent": percent, "passed": passed, "updated_at": timezone.now()},
+    )
     transaction.on_commit(lambda: _record_outcome(grade.pk))
     return grade
 
@@ -913,10 +1260,15 @@ def _record_outcome(grade_id: int) -> None:
 
     grade = ExamGrade.objects.select_related("session", "user").get(pk=grade_id)
     session, user = grade.session, grade.user
-    learning_event_record(actor=user, verb=Verb.PASSED if grade.passed else Verb.FAILED, object_type="exam",
-                          object_id=session.pk, object_name=session.title,
-                          result={"percent": float(grade.percent), "passed": grade.passed},
-                          idempotency_key=f"exam:{session.pk}:{user.pk}:{grade.percent}:{grade.passed}")
+    learning_event_record(
+        actor=user,
+        verb=Verb.PASSED if grade.passed else Verb.FAILED,
+        object_type="exam",
+        object_id=session.pk,
+        object_name=session.title,
+        result={"percent": float(grade.percent), "passed": grade.passed},
+        idempotency_key=f"exam:{session.pk}:{user.pk}:{grade.percent}:{grade.passed}",
+    )
     certificate = Certificate.objects.filter(session=session, user=user).first()
     if not grade.passed:
         if certificate and not certificate.revoked:
@@ -927,11 +1279,19 @@ def _record_outcome(grade_id: int) -> None:
     item = session_tracked_item(session)
     assignment_complete(user=user, item=item, score=grade.percent, passed=True)
     if session.credit_hours:
-        credit_hours(user=user, hours=session.credit_hours, category="exam", source_type="exam",
-                     source_id=session.pk, source_name=session.title)
+        credit_hours(
+            user=user,
+            hours=session.credit_hours,
+            category="exam",
+            source_type="exam",
+            source_id=session.pk,
+            source_name=session.title,
+        )
     if session.issue_certificate:
         if certificate is None:
-            Certificate.objects.get_or_create(session=session, user=user, defaults={"percent": grade.percent})
+            Certificate.objects.get_or_create(
+                session=session, user=user, defaults={"percent": grade.percent}
+            )
         else:
             certificate.percent = grade.percent
             certificate.revoked = False
@@ -945,28 +1305,44 @@ def _record_outcome(grade_id: int) -> None:
 def marking_queue(*, marker: User):
     """Open marking tasks this marker may take (never a second round of their own first)."""
     mine_first = MarkingTask.objects.filter(marker=marker, round=1).values("slot_id")
-    return (MarkingTask.objects.filter(submitted_at__isnull=True)
-            .filter(Q(marker__isnull=True) | Q(marker=marker))
-            .exclude(Q(round__gt=1) & Q(slot_id__in=mine_first))
-            .select_related("slot__attempt__session", "slot__version")
-            .order_by("created_at"))
+    return (
+        MarkingTask.objects.filter(submitted_at__isnull=True)
+        .filter(Q(marker__isnull=True) | Q(marker=marker))
+        .exclude(Q(round__gt=1) & Q(slot_id__in=mine_first))
+        .select_related("slot__attempt__session", "slot__version")
+        .order_by("created_at")
+    )
 
 
 @transaction.atomic
-def marking_submit(*, task: MarkingTask, marker: User, points: dict[str, list[Any]], comment: str = "",
-                   request=None) -> MarkingTask:
+def marking_submit(
+    *,
+    task: MarkingTask,
+    marker: User,
+    points: dict[str, list[Any]],
+    comment: str = "",
+    request=None,
+) -> MarkingTask:
     """Record a marker's rubric points; decide the slot when the marking is complete.
 
     With second marking, the two totals are averaged unless they differ by more than the
     session's margin, in which case an adjudication round decides.
     """
-    task = MarkingTask.objects.select_for_update().select_related("slot__version", "slot__attempt__session").get(
-        pk=task.pk)
+    task = (
+        MarkingTask.objects.select_for_update()
+        .select_related("slot__version", "slot__attempt__session")
+        .get(pk=task.pk)
+    )
     if task.submitted_at is not None:
         return task
     slot = task.slot
     session = slot.attempt.session
-    if task.round > 1 and MarkingTask.objects.filter(slot=slot, round__lt=task.round, marker=marker).exists():
+    if (
+        task.round > 1
+        and MarkingTask.objects.filter(
+            slot=slot, round__lt=task.round, marker=marker
+        ).exists()
+    ):
         raise ValidationError(_(SECOND_MARKER_SAME))
     total = Decimal(0)
     cleaned: dict[str, list[str]] = {}
@@ -978,7 +1354,11 @@ def marking_submit(*, task: MarkingTask, marker: User, points: dict[str, list[An
         values = []
         for i, item in enumerate(rubric):
             try:
-                value = Decimal(str(given[i])) if i < len(given) and str(given[i]).strip() else Decimal(0)
+                value = (
+                    Decimal(str(given[i]))
+                    if i < len(given) and str(given[i]).strip()
+                    else Decimal(0)
+                )
             except ArithmeticError as e:
                 raise ValidationError(_(POINTS_OUT_OF_RANGE)) from e
             if value < 0 or value > Decimal(str(item.get("points", 0))):
@@ -992,8 +1372,13 @@ def marking_submit(*, task: MarkingTask, marker: User, points: dict[str, list[An
     task.comment = comment
     task.submitted_at = timezone.now()
     task.save()
-    audit_log(action="exams.mark", actor=marker, request=request, target=slot.attempt,
-              details={"slot": slot.order, "round": task.round, "total": str(total)})
+    audit_log(
+        action="exams.mark",
+        actor=marker,
+        request=request,
+        target=slot.attempt,
+        details={"slot": slot.order, "round": task.round, "total": str(total)},
+    )
     decided: Decimal | None = None
     if task.round == 3 or not session.second_marking:
         decided = total
@@ -1011,17 +1396,27 @@ def marking_submit(*, task: MarkingTask, marker: User, points: dict[str, list[An
 
 
 def _slot_decide(slot: AttemptQuestion, raw: Decimal) -> None:
-    slot.manual_score = scoring.essay_points_to_slot(version=slot.version, points=slot.points, marked=raw)
+    slot.manual_score = scoring.essay_points_to_slot(
+        version=slot.version, points=slot.points, marked=raw
+    )
     slot.score = (slot.auto_score or Decimal(0)) + slot.manual_score
     slot.needs_marking = False
     slot.save(update_fields=["manual_score", "score", "needs_marking"])
-    attempt = Attempt.objects.select_for_update().select_related("session", "user").get(pk=slot.attempt_id)
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("session", "user")
+        .get(pk=slot.attempt_id)
+    )
     if attempt.slots.filter(needs_marking=True).exists():
         return
     slots = list(attempt.slots.select_related("version__question"))
     score, maximum = _slot_total(slots, _adjustments(attempt.session_id))
     result = Result.objects.select_for_update().get(attempt=attempt)
-    result.score, result.max_score, result.percent = score, maximum, _percent(score, maximum)
+    result.score, result.max_score, result.percent = (
+        score,
+        maximum,
+        _percent(score, maximum),
+    )
     _finalise(attempt, result)
 
 
@@ -1038,8 +1433,13 @@ class RegradeChange:
     new_passed: bool | None
 
 
-def session_regrade(*, session: ExamSession, dry_run: bool = True, actor: User | None = None,
-                    request=None) -> list[RegradeChange]:
+def session_regrade(
+    *,
+    session: ExamSession,
+    dry_run: bool = True,
+    actor: User | None = None,
+    request=None,
+) -> list[RegradeChange]:
     """Recompute every graded attempt with the current keys and voided questions.
 
     With ``dry_run`` nothing is written and the list says who would change. Applying
@@ -1048,24 +1448,44 @@ def session_regrade(*, session: ExamSession, dry_run: bool = True, actor: User |
     changes: list[RegradeChange] = []
     adjustments = _adjustments(session.pk)
     with transaction.atomic():
-        attempts = (Attempt.objects.select_for_update().filter(session=session, result__isnull=False)
-                    .select_related("user", "result").order_by("pk"))
+        attempts = (
+            Attempt.objects.select_for_update()
+            .filter(session=session, result__isnull=False)
+            .select_related("user", "result")
+            .order_by("pk")
+        )
         touched_users = set()
         for attempt in attempts:
             slots = list(attempt.slots.select_related("version__question"))
             for slot in slots:
-                auto, _needs = scoring.score_slot(version=slot.version, qtype=slot.version.question.qtype,
-                                                  points=slot.points, response=slot.response,
-                                                  rule=session.multiple_scoring)
+                auto, _needs = scoring.score_slot(
+                    version=slot.version,
+                    qtype=slot.version.question.qtype,
+                    points=slot.points,
+                    response=slot.response,
+                    rule=session.multiple_scoring,
+                )
                 slot.auto_score = auto
                 slot.score = auto + (slot.manual_score or Decimal(0))
             score, maximum = _slot_total(slots, adjustments)
             result = attempt.result
             percent = _percent(score, maximum)
             passed = percent >= session.pass_mark if result.final else None
-            if percent != result.percent or passed != result.passed or score != result.score:
-                changes.append(RegradeChange(attempt.pk, attempt.user.display_name, result.percent, percent,
-                                             result.passed, passed))
+            if (
+                percent != result.percent
+                or passed != result.passed
+                or score != result.score
+            ):
+                changes.append(
+                    RegradeChange(
+                        attempt.pk,
+                        attempt.user.display_name,
+                        result.percent,
+                        percent,
+                        result.passed,
+                        passed,
+                    )
+                )
             if not dry_run:
                 AttemptQuestion.objects.bulk_update(slots, ["auto_score", "score"])
                 result.score, result.max_score, result.percent = score, maximum, percent
@@ -1076,20 +1496,48 @@ def session_regrade(*, session: ExamSession, dry_run: bool = True, actor: User |
         if not dry_run:
             for user in touched_users:
                 exam_grade_update(session=session, user=user)
-            audit_log(action="exams.regrade", actor=actor, request=request, target=session,
-                      details={"changed": len(changes), "changes": [
-                          {"attempt": c.attempt_id, "old": str(c.old_percent), "new": str(c.new_percent)}
-                          for c in changes[:200]]})
+            audit_log(
+                action="exams.regrade",
+                actor=actor,
+                request=request,
+                target=session,
+                details={
+                    "changed": len(changes),
+                    "changes": [
+                        {
+                            "attempt": c.attempt_id,
+                            "old": str(c.old_percent),
+                            "new": str(c.new_percent),
+                        }
+                        for c in changes[:200]
+                    ],
+                },
+            )
         else:
             transaction.set_rollback(True)
     return changes
 
 
-def question_void(*, session: ExamSession, question: Question, mode: str, reason: str = "", actor: User,
-                  request=None) -> list[RegradeChange]:
+def question_void(
+    *,
+    session: ExamSession,
+    question: Question,
+    mode: str,
+    reason: str = "",
+    actor: User,
+    request=None,
+) -> list[RegradeChange]:
     """Void a faulty question in a session (full marks, or out of the total) and regrade."""
-    QuestionAdjustment.objects.update_or_create(session=session, question=question,
-                                                defaults={"mode": mode, "reason": reason, "created_by": actor})
-    audit_log(action="exams.question_void", actor=actor, request=request, target=question,
-              details={"session": session.pk, "mode": mode, "reason": reason})
+    QuestionAdjustment.objects.update_or_create(
+        session=session,
+        question=question,
+        defaults={"mode": mode, "reason": reason, "created_by": actor},
+    )
+    audit_log(
+        action="exams.question_void",
+        actor=actor,
+        request=request,
+        target=question,
+        details={"session": session.pk, "mode": mode, "reason": reason},
+    )
     return session_regrade(session=session, dry_run=False, actor=actor, request=request)

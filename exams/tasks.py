@@ -41,13 +41,27 @@ def compute_session_statistics(session_id: int) -> None:
 
 
 @shared_task(name="exams.write_audit_entry")
-def write_audit_entry(*, action: str, actor_id: int | None, target_type: str, target_id: str, target_repr: str,
-                      details: dict) -> int:
+def write_audit_entry(
+    *,
+    action: str,
+    actor_id: int | None,
+    target_type: str,
+    target_id: str,
+    target_repr: str,
+    details: dict,
+) -> int:
     """Append an audit entry for an exam action recorded by a request (see audit_later)."""
     from accounts.models import User
     from audit.services import audit_log
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    entry = audit_log(action=action, actor=actor, target_type=target_type, target_id=target_id,
-                      target_repr=target_repr, details=details, client_ip=details.get("ip"))
+    entry = audit_log(
+        action=action,
+        actor=actor,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+        details=details,
+        client_ip=details.get("ip"),
+    )
     return entry.pk

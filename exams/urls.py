@@ -13,19 +13,27 @@ urlpatterns = [
     path("a/<int:pk>/check", candidate.attempt_check, name="attempt_check"),
     path("a/<int:pk>/submit", candidate.attempt_submit, name="attempt_submit"),
     path("a/<int:pk>/result", candidate.attempt_result, name="attempt_result"),
-    path("certificate/<str:code>.pdf", candidate.certificate_download, name="certificate"),
+    path(
+        "certificate/<str:code>.pdf", candidate.certificate_download, name="certificate"
+    ),
     path("verify/", candidate.certificate_verify, name="verify"),
     path("manage/", manage.manage, name="manage"),
     path("manage/questions/", manage.question_list, name="question_list"),
     path("manage/questions/<int:pk>/", manage.question_edit, name="question_edit"),
     path("manage/questions/import/", manage.question_import, name="question_import"),
-    path("manage/questions/export.xlsx", manage.question_export, name="question_export"),
+    path(
+        "manage/questions/export.xlsx", manage.question_export, name="question_export"
+    ),
     path("manage/blueprints/new/", manage.blueprint_edit, name="blueprint_new"),
     path("manage/blueprints/<int:pk>/", manage.blueprint_edit, name="blueprint_edit"),
     path("manage/sessions/new/", manage.session_edit, name="session_new"),
     path("manage/sessions/<int:pk>/edit/", manage.session_edit, name="session_edit"),
     path("manage/sessions/<int:pk>/", manage.session_manage, name="session_manage"),
-    path("manage/sessions/<int:pk>/statistics/", manage.session_statistics, name="session_statistics"),
+    path(
+        "manage/sessions/<int:pk>/statistics/",
+        manage.session_statistics,
+        name="session_statistics",
+    ),
     path("marking/", manage.marking_queue, name="marking_queue"),
     path("marking/<int:pk>/", manage.marking_task, name="marking_task"),
 ]

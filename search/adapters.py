@@ -33,7 +33,12 @@ def _cited_articles_prefetch() -> Prefetch:
 
 def _article_refs(articles: list[Any]) -> list[dict[str, Any]]:
     return [
-        {"id": a.pk, "law": _law_name(a.law), "label": a.label, "source_id": a.source_id}
+        {
+            "id": a.pk,
+            "law": _law_name(a.law),
+            "label": a.label,
+            "source_id": a.source_id,
+        }
         for a in articles
     ]
 

@@ -149,8 +149,10 @@ class SearchView(APIView):
                 "total": page.total,
                 "results": [hit_as_dict(h) for h in page.hits],
                 # One entry per law, as on the page (articles index both of its names).
-                "facets": {name: group_law_facet(counts)[0] if name == "law" else counts
-                           for name, counts in page.facets.items()},
+                "facets": {
+                    name: group_law_facet(counts)[0] if name == "law" else counts
+                    for name, counts in page.facets.items()
+                },
                 "exact": hit_as_dict(page.exact) if page.exact else None,
             }
         )

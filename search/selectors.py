@@ -166,7 +166,9 @@ def hit_as_dict(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-def group_law_facet(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, set[str]]]:
+def group_law_facet(
+    counts: dict[str, int],
+) -> tuple[dict[str, int], dict[str, set[str]]]:
     """One entry per law, keyed by the name every document is filtered by (the short
     name, or the full name when there is none: ``adapters._law_name``). Articles index
     both names, so the full name's count is a subset of the short name's: take the max.

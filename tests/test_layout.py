@@ -14,6 +14,9 @@ def test_platform_folder_is_not_a_package():
 def test_stdlib_platform_still_imports_from_repo_root():
     out = subprocess.run(
         [sys.executable, "-c", "import platform, uuid; print(platform.system())"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip()

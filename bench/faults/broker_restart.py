@@ -48,13 +48,33 @@ class Redis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                self.dir,
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                              check=False).stdout.strip() == b"PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"],
+                    capture_output=True,
+                    check=False,
+                ).stdout.strip()
+                == b"PONG"
+            ):
                 return
             time.sleep(0.05)
 
@@ -81,15 +101,21 @@ class RabbitMQ:
         with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as conf:
             conf.write(f"listeners.tcp.1 = 127.0.0.1:{port}\n")
         open(os.path.join(self.dir, "plugins"), "w").close()
-        subprocess.run(["chown", "-R", "rabbitmq:rabbitmq", self.dir], check=False)  # the server drops to it
-        self.env = dict(os.environ, RABBITMQ_NODENAME=self.NODE, RABBITMQ_NODE_PORT=str(port),
-                        RABBITMQ_DIST_PORT=str(port + 20000),
-                        RABBITMQ_CONFIG_FILE=os.path.join(self.dir, "rabbitmq.conf"),
-                        RABBITMQ_MNESIA_BASE=os.path.join(self.dir, "mnesia"),
-                        RABBITMQ_LOG_BASE=os.path.join(self.dir, "log"),
-                        RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(self.dir, "plugins"),
-                        RABBITMQ_FEATURE_FLAGS_FILE=os.path.join(self.dir, "feature_flags"),
-                        RABBITMQ_PID_FILE=os.path.join(self.dir, "pid"))
+        subprocess.run(
+            ["chown", "-R", "rabbitmq:rabbitmq", self.dir], check=False
+        )  # the server drops to it
+        self.env = dict(
+            os.environ,
+            RABBITMQ_NODENAME=self.NODE,
+            RABBITMQ_NODE_PORT=str(port),
+            RABBITMQ_DIST_PORT=str(port + 20000),
+            RABBITMQ_CONFIG_FILE=os.path.join(self.dir, "rabbitmq.conf"),
+            RABBITMQ_MNESIA_BASE=os.path.join(self.dir, "mnesia"),
+            RABBITMQ_LOG_BASE=os.path.join(self.dir, "log"),
+            RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(self.dir, "plugins"),
+            RABBITMQ_FEATURE_FLAGS_FILE=os.path.join(self.dir, "feature_flags"),
+            RABBITMQ_PID_FILE=os.path.join(self.dir, "pid"),
+        )
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -97,13 +123,34 @@ class RabbitMQ:
         return f"amqp://guest:guest@127.0.0.1:{self.port}//"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["rabbitmq-server"], env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        subprocess.run(["rabbitmqctl", "-n", self.NODE, "wait", self.env["RABBITMQ_PID_FILE"], "--timeout", "180"],
-                       env=self.env, capture_output=True, check=False)
+        self.proc = subprocess.Popen(
+            ["rabbitmq-server"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [
+                "rabbitmqctl",
+                "-n",
+                self.NODE,
+                "wait",
+                self.env["RABBITMQ_PID_FILE"],
+                "--timeout",
+                "180",
+            ],
+            env=self.env,
+            capture_output=True,
+            check=False,
+        )
 
     def stop(self) -> None:
-        subprocess.run(["rabbitmqctl", "-n", self.NODE, "stop"], env=self.env, capture_output=True, check=False)
+        subprocess.run(
+            ["rabbitmqctl", "-n", self.NODE, "stop"],
+            env=self.env,
+            capture_output=True,
+            check=False,
+        )
         if self.proc:
             self.proc.wait(timeout=60)
 
@@ -113,16 +160,22 @@ class RabbitMQ:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--restarts", type=int, default=20)
     parser.add_argument("--tasks", type=int, default=400)
     parser.add_argument("--port", type=int, default=6390)
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--workload", default="credit_hours", choices=sorted(WORKLOADS))
     parser.add_argument("--broker", choices=("redis", "rabbitmq"), default="redis")
-    parser.add_argument("--pace", type=float, default=None,
-                        help="seconds between groups of 10 submits (default: 0.02 on Redis; on RabbitMQ "
-                             "spread over the restarts, which take ~30 s each here)")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=None,
+        help="seconds between groups of 10 submits (default: 0.02 on Redis; on RabbitMQ "
+        "spread over the restarts, which take ~30 s each here)",
+    )
     args = parser.parse_args()
 
     if args.broker == "redis":
@@ -132,7 +185,11 @@ def main() -> None:
     else:
         broker = RabbitMQ(5679 if args.port == 6390 else args.port)
         url = broker.url
-        pace = (args.restarts * 35 / max(1, args.tasks / 10)) if args.pace is None else args.pace
+        pace = (
+            (args.restarts * 35 / max(1, args.tasks / 10))
+            if args.pace is None
+            else args.pace
+        )
     broker.start()
     queue = f"faults-restart-{uuid.uuid4().hex[:6]}"
     setup_django(args.database_url, url, queue)
@@ -144,8 +201,10 @@ def main() -> None:
 
     def produce() -> None:
         sent = failed = 0
-        for i in range(0, len(jobs), 10):  # a burst, in small groups like concurrent submits
-            s, f = submit_all(w, jobs[i:i + 10])
+        for i in range(
+            0, len(jobs), 10
+        ):  # a burst, in small groups like concurrent submits
+            s, f = submit_all(w, jobs[i : i + 10])
             sent, failed = sent + s, failed + f
             time.sleep(pace)
         result.update(sent=sent, failed=failed)
@@ -171,21 +230,35 @@ def main() -> None:
         time.sleep(0.3)
         broker.start()
         supervise()
-        print(f"  restart {n + 1}: effects so far {sum(w.effects().values())}", flush=True)
+        print(
+            f"  restart {n + 1}: effects so far {sum(w.effects().values())}", flush=True
+        )
     producer.join()
-    done = wait_for(lambda: supervise() or len(w.effects()) >= len(w.expected()), timeout=90, step=0.5)
+    done = wait_for(
+        lambda: supervise() or len(w.effects()) >= len(w.expected()),
+        timeout=90,
+        step=0.5,
+    )
     swept = 0
     if not done:
         swept = requeue_missing(w, jobs)
-        done = wait_for(lambda: supervise() or len(w.effects()) >= len(w.expected()), timeout=90, step=0.5)
+        done = wait_for(
+            lambda: supervise() or len(w.effects()) >= len(w.expected()),
+            timeout=90,
+            step=0.5,
+        )
     time.sleep(2)
     worker.stop()
     broker.cleanup()
     once, duplicated, lost = verdict(w)
-    print(f"broker={args.broker} workload={w.name} sent={result.get('sent')} "
-          f"broker_lost_messages_requeued_by_sweeper={swept} worker_crashes_restarted={crashes}")
-    print(f"trials={args.restarts} failures={result.get('failed')} losses={lost} duplicates={duplicated} "
-          f"exactly_once={once}/{args.tasks} seconds={time.monotonic() - started:.0f}")
+    print(
+        f"broker={args.broker} workload={w.name} sent={result.get('sent')} "
+        f"broker_lost_messages_requeued_by_sweeper={swept} worker_crashes_restarted={crashes}"
+    )
+    print(
+        f"trials={args.restarts} failures={result.get('failed')} losses={lost} duplicates={duplicated} "
+        f"exactly_once={once}/{args.tasks} seconds={time.monotonic() - started:.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,16 @@ import os
 
 from config.settings.base import *  # noqa: F403
 
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("FAULTS_VISIBILITY_TIMEOUT", "10"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("FAULTS_VISIBILITY_TIMEOUT", "10"))
+}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("FAULTS_QUEUE", "faults")
 CELERY_TASK_ALWAYS_EAGER = False
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "WARNING"},
+}
 # The search_indexing workload indexes keywords only unless FAULTS_SEARCH_ENCODER=1: loading
 # the sentence-transformers encoder costs 30-110 s of wall time per worker start on the
 # shared 2-core machine, and every trial restarts the worker. The path under test (dirty

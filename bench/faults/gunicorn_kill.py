@@ -32,23 +32,33 @@ from load_browse import start_gunicorn  # noqa: E402
 
 
 def workers_of(master: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["pgrep", "-P", str(master)], capture_output=True, text=True, check=False
+    ).stdout
     return [int(p) for p in out.split()]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--url", default="/healthz")
     parser.add_argument("--method", default="GET")
     parser.add_argument("--token", default="")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/h_hardening")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/h_hardening"
+    )
     args = parser.parse_args()
 
-    env = dict(os.environ, DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="config.settings.dev",
-               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "platform")]))
+    env = dict(
+        os.environ,
+        DATABASE_URL=args.database_url,
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+    )
     env.pop("CELERY_BROKER_URL", None)
     master = start_gunicorn(args.port, 3, env)
     base = f"http://127.0.0.1:{args.port}"
@@ -63,7 +73,11 @@ def main() -> None:
                 key = uuid.uuid4().hex
                 for _attempt in range(10):
                     try:
-                        response = http.request(args.method, args.url, headers={**headers, "Idempotency-Key": key})
+                        response = http.request(
+                            args.method,
+                            args.url,
+                            headers={**headers, "Idempotency-Key": key},
+                        )
                     except httpx.TransportError:
                         with lock:
                             counts["retries"] += 1
@@ -79,7 +93,9 @@ def main() -> None:
                         counts["requests"] += 1
                         counts["given_up"] += 1
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
+    threads = [
+        threading.Thread(target=client, daemon=True) for _ in range(args.clients)
+    ]
     for t in threads:
         t.start()
     kills = 0
@@ -97,9 +113,13 @@ def main() -> None:
             t.join(timeout=15)
         master.terminate()
         master.wait(timeout=30)
-    print(f"requests={counts['requests']} answered={counts['answered']} client_retries={counts['retries']}")
-    print(f"trials={kills} failures={counts['5xx'] + counts['given_up']} losses={counts['given_up']} "
-          f"server_errors={counts['5xx']}")
+    print(
+        f"requests={counts['requests']} answered={counts['answered']} client_retries={counts['retries']}"
+    )
+    print(
+        f"trials={kills} failures={counts['5xx'] + counts['given_up']} losses={counts['given_up']} "
+        f"server_errors={counts['5xx']}"
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/h_hardening"
 BROKERS = {
     "redis": os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/0"),
-    "rabbitmq": os.environ.get("FAULTS_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+    "rabbitmq": os.environ.get(
+        "FAULTS_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"
+    ),
 }
 
 
@@ -58,7 +60,9 @@ def _create_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
@@ -90,23 +94,37 @@ class CreditHoursWorkload:
         from accounts.models import User
 
         self.run = uuid.uuid4().hex[:8]
-        user, _ = User.objects.get_or_create(username="faults-credit", defaults={"full_name": "故障测试"})
+        user, _ = User.objects.get_or_create(
+            username="faults-credit", defaults={"full_name": "故障测试"}
+        )
         self.user_id = user.pk
         return [
-            ("records.credit_hours", {"user_id": user.pk, "hours": "0.5", "category": "other",
-                                      "source_type": "faults", "source_id": f"{self.run}-{i}",
-                                      "source_name": "故障测试"})
+            (
+                "records.credit_hours",
+                {
+                    "user_id": user.pk,
+                    "hours": "0.5",
+                    "category": "other",
+                    "source_type": "faults",
+                    "source_id": f"{self.run}-{i}",
+                    "source_name": "故障测试",
+                },
+            )
             for i in range(n)
         ]
 
     def effects(self) -> Counter:
         from records.models import CreditEntry
 
-        keys = CreditEntry.objects.filter(source_type="faults", source_id__startswith=f"{self.run}-")
+        keys = CreditEntry.objects.filter(
+            source_type="faults", source_id__startswith=f"{self.run}-"
+        )
         return Counter(keys.values_list("source_id", flat=True))
 
     def expected(self) -> set:
-        return {f"{self.run}-{i}" for i in range(self.n)} if hasattr(self, "n") else set()
+        return (
+            {f"{self.run}-{i}" for i in range(self.n)} if hasattr(self, "n") else set()
+        )
 
     def key_of(self, kwargs: dict) -> str:
         return kwargs["source_id"]
@@ -147,30 +165,66 @@ class ExamGradingWorkload:
         self.run = uuid.uuid4().hex[:8]
         category = category_get_or_create(subject="故障测试", topic=self.run)
         for i in range(4):
-            question_create(category=category, qtype=QuestionType.SINGLE, difficulty=1 + i % 5, content={
-                "stem": f"故障测试题{i}", "options": [{"key": k, "text": f"选项{k}"} for k in "ABCD"],
-                "answer": ["B"], "analysis": "故障测试"})
+            question_create(
+                category=category,
+                qtype=QuestionType.SINGLE,
+                difficulty=1 + i % 5,
+                content={
+                    "stem": f"故障测试题{i}",
+                    "options": [{"key": k, "text": f"选项{k}"} for k in "ABCD"],
+                    "answer": ["B"],
+                    "analysis": "故障测试",
+                },
+            )
         blueprint = Blueprint.objects.create(name=f"故障测试-{self.run}")
-        BlueprintRow.objects.create(blueprint=blueprint, category=category, qtype=QuestionType.SINGLE, count=3,
-                                    points=Decimal(10), sort_order=0)
+        BlueprintRow.objects.create(
+            blueprint=blueprint,
+            category=category,
+            qtype=QuestionType.SINGLE,
+            count=3,
+            points=Decimal(10),
+            sort_order=0,
+        )
         now = timezone.now()
         self.session = ExamSession.objects.create(
-            blueprint=blueprint, title=f"故障测试考试 {self.run}", opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(hours=6), time_limit_minutes=300, credit_hours=Decimal("1.0"))
-        users = User.objects.bulk_create([
-            User(username=f"faults-exam-{self.run}-{i}", full_name="故障测试考生") for i in range(n)])
-        users = list(User.objects.filter(username__startswith=f"faults-exam-{self.run}-").order_by("pk"))
+            blueprint=blueprint,
+            title=f"故障测试考试 {self.run}",
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(hours=6),
+            time_limit_minutes=300,
+            credit_hours=Decimal("1.0"),
+        )
+        users = User.objects.bulk_create(
+            [
+                User(username=f"faults-exam-{self.run}-{i}", full_name="故障测试考生")
+                for i in range(n)
+            ]
+        )
+        users = list(
+            User.objects.filter(
+                username__startswith=f"faults-exam-{self.run}-"
+            ).order_by("pk")
+        )
         self.session.audience_people.set(users)
         self.attempts = []
         for user in users:
             attempt = attempt_start(session=self.session, user=user)
             self.attempts.append(attempt)
-        slots = list(AttemptQuestion.objects.filter(attempt__session=self.session).select_related("version"))
+        slots = list(
+            AttemptQuestion.objects.filter(
+                attempt__session=self.session
+            ).select_related("version")
+        )
         for slot in slots:
             slot.response = list(slot.version.answer)
         AttemptQuestion.objects.bulk_update(slots, ["response"])
-        if AttemptQuestion.objects.filter(attempt__session=self.session).values("attempt").annotate(
-                c=Count("pk")).exclude(c=3).exists():
+        if (
+            AttemptQuestion.objects.filter(attempt__session=self.session)
+            .values("attempt")
+            .annotate(c=Count("pk"))
+            .exclude(c=3)
+            .exists()
+        ):
             raise RuntimeError("an attempt was drawn without its three questions")
         return [("exams.grade_attempt", {"attempt_id": a.pk}) for a in self.attempts]
 
@@ -197,8 +251,13 @@ class ExamGradingWorkload:
 
         if hasattr(services, "ungraded_sweep"):
             return services.ungraded_sweep(older_than=0)
-        stale = list(Attempt.objects.filter(session=self.session, status=AttemptStatus.SUBMITTED,
-                                            result__isnull=True).values_list("pk", flat=True))
+        stale = list(
+            Attempt.objects.filter(
+                session=self.session,
+                status=AttemptStatus.SUBMITTED,
+                result__isnull=True,
+            ).values_list("pk", flat=True)
+        )
         for pk in stale:
             grade_attempt.delay(pk)
         return len(stale)
@@ -207,12 +266,20 @@ class ExamGradingWorkload:
         from exams.models import Result
         from records.models import CreditEntry
 
-        graded = Counter(Result.objects.filter(attempt__session=self.session, final=True)
-                         .values_list("attempt_id", flat=True))
-        credits = Counter(CreditEntry.objects.filter(source_type="exam", source_id=str(self.session.pk))
-                          .values_list("user_id", flat=True))
+        graded = Counter(
+            Result.objects.filter(
+                attempt__session=self.session, final=True
+            ).values_list("attempt_id", flat=True)
+        )
+        credits = Counter(
+            CreditEntry.objects.filter(
+                source_type="exam", source_id=str(self.session.pk)
+            ).values_list("user_id", flat=True)
+        )
         user_of = {a.pk: a.user_id for a in self.attempts}
-        return Counter({pk: max(n, credits.get(user_of[pk], 0)) for pk, n in graded.items()})
+        return Counter(
+            {pk: max(n, credits.get(user_of[pk], 0)) for pk, n in graded.items()}
+        )
 
     def expected(self) -> set:
         return {a.pk for a in getattr(self, "attempts", [])}
@@ -244,17 +311,37 @@ class SearchIndexingWorkload:
         IndexState.objects.filter(dirty=True).delete()
         index_page = CaseIndexPage.objects.first()
         if index_page is None:
-            root = Page.objects.get(depth=1).get_children().first() or Page.objects.get(depth=1)
-            index_page = root.add_child(instance=CaseIndexPage(title="典型案例", slug="cases"))
+            root = Page.objects.get(depth=1).get_children().first() or Page.objects.get(
+                depth=1
+            )
+            index_page = root.add_child(
+                instance=CaseIndexPage(title="典型案例", slug="cases")
+            )
         self.pages = []
-        with mock.patch("search.services._enqueue_once"):  # drafts: nothing to index yet
+        with mock.patch(
+            "search.services._enqueue_once"
+        ):  # drafts: nothing to index yet
             for i in range(n):
-                page = CasePage(title=f"故障测试案例 {self.run} {i}", slug=f"faults-{self.run}-{i}", live=False,
-                                summary=f"故障测试 {self.run} 第{i}件", visibility="public")
+                page = CasePage(
+                    title=f"故障测试案例 {self.run} {i}",
+                    slug=f"faults-{self.run}-{i}",
+                    live=False,
+                    summary=f"故障测试 {self.run} 第{i}件",
+                    visibility="public",
+                )
                 index_page.add_child(instance=page)
                 self.pages.append(page.pk)
-        return [("search.index_object", {"app_label": "casebank", "model_name": "casepage", "object_id": str(pk)})
-                for pk in self.pages]
+        return [
+            (
+                "search.index_object",
+                {
+                    "app_label": "casebank",
+                    "model_name": "casepage",
+                    "object_id": str(pk),
+                },
+            )
+            for pk in self.pages
+        ]
 
     def submit(self, jobs: list[tuple[str, dict]]) -> tuple[int, int]:
         """Publish each page as an editor does; return (ok, failed)."""
@@ -280,9 +367,14 @@ class SearchIndexingWorkload:
         from search.models import IndexState
 
         backend = get_search_backend()
-        clean = set(IndexState.objects.filter(app_label="casebank", model_name="casepage",
-                                              object_id__in=[str(pk) for pk in self.pages], dirty=False)
-                    .values_list("object_id", flat=True))
+        clean = set(
+            IndexState.objects.filter(
+                app_label="casebank",
+                model_name="casepage",
+                object_id__in=[str(pk) for pk in self.pages],
+                dirty=False,
+            ).values_list("object_id", flat=True)
+        )
         found = Counter()
         for pk in self.pages:
             doc = backend.get("case", str(pk)) if str(pk) in clean else None
@@ -333,7 +425,9 @@ class Worker:
     """``celery worker`` in a subprocess (its own process group, so kill -9 takes the
     pool children too)."""
 
-    def __init__(self, queue: str, *, concurrency: int = 2, log: Path | None = None) -> None:
+    def __init__(
+        self, queue: str, *, concurrency: int = 2, log: Path | None = None
+    ) -> None:
         self.queue = queue
         self.concurrency = concurrency
         self.log_path = log or ROOT / "var" / f"faults-worker-{queue}.log"
@@ -341,14 +435,35 @@ class Worker:
 
     def start(self) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(ROOT / "platform"), str(ROOT)])
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(HERE), str(ROOT / "platform"), str(ROOT)]
+        )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "a")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queue, "--pool=prefork",
-             f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=WARNING", "-n", f"{self.queue}-{uuid.uuid4().hex[:6]}@%h"],
-            cwd=ROOT / "platform", env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                self.queue,
+                "--pool=prefork",
+                f"--concurrency={self.concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=WARNING",
+                "-n",
+                f"{self.queue}-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            cwd=ROOT / "platform",
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill9(self) -> None:
@@ -374,9 +489,18 @@ def send_all(jobs: list[tuple[str, dict]], *, retry: bool = True) -> tuple[int, 
     with app.producer_or_acquire() as producer:
         for name, kwargs in jobs:
             try:
-                app.send_task(name, kwargs=kwargs, producer=producer, retry=retry,
-                              retry_policy={"max_retries": 30, "interval_start": 0.2, "interval_step": 0.5,
-                                            "interval_max": 2})
+                app.send_task(
+                    name,
+                    kwargs=kwargs,
+                    producer=producer,
+                    retry=retry,
+                    retry_policy={
+                        "max_retries": 30,
+                        "interval_start": 0.2,
+                        "interval_step": 0.5,
+                        "interval_max": 2,
+                    },
+                )
                 sent += 1
             except Exception:  # noqa: BLE001 - counted and reported as a failed submit
                 failed += 1
@@ -387,7 +511,15 @@ def sweep(w: Workload, jobs: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     """Return the jobs whose effect is missing (the sweeper re-queues them)."""
     have = w.effects()
     keys = sorted(w.expected())
-    return [job for key, job in zip(keys_in_order(w, jobs), jobs, strict=True) if key not in have] if keys else []
+    return (
+        [
+            job
+            for key, job in zip(keys_in_order(w, jobs), jobs, strict=True)
+            if key not in have
+        ]
+        if keys
+        else []
+    )
 
 
 def keys_in_order(w: Workload, jobs: list[tuple[str, dict]]) -> list:

@@ -35,28 +35,48 @@ def pg_version() -> str:
 
 
 def ctl(action: str, *extra: str) -> int:
-    return subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), CLUSTER, action, *extra],
-                          capture_output=True, check=False).returncode
+    return subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            pg_version(),
+            CLUSTER,
+            action,
+            *extra,
+        ],
+        capture_output=True,
+        check=False,
+    ).returncode
 
 
 def ensure_cluster(port: int) -> None:
     conf = Path("/etc/postgresql") / pg_version() / CLUSTER
     if not conf.exists():
-        subprocess.run(["pg_createcluster", pg_version(), CLUSTER, "-p", str(port)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["pg_createcluster", pg_version(), CLUSTER, "-p", str(port)],
+            check=True,
+            capture_output=True,
+        )
         hba = conf / "pg_hba.conf"
         # Loopback only, no password: a throwaway cluster for this script.
         hba.write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
     ctl("start")
     for _ in range(240):
-        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(port), "-q"], check=False).returncode == 0:
+        if (
+            subprocess.run(
+                ["pg_isready", "-h", "127.0.0.1", "-p", str(port), "-q"], check=False
+            ).returncode
+            == 0
+        ):
             return
         time.sleep(0.5)
     raise SystemExit(f"the {CLUSTER} cluster on port {port} did not become ready")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--port", type=int, default=5544)
@@ -65,7 +85,11 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_cluster(args.port)
-    setup_django(f"postgres://postgres@127.0.0.1:{args.port}/h_hardening", "memory://", "faults-pg")
+    setup_django(
+        f"postgres://postgres@127.0.0.1:{args.port}/h_hardening",
+        "memory://",
+        "faults-pg",
+    )
     from django.db import InterfaceError, OperationalError, connection
     from django.utils import timezone
 
@@ -73,7 +97,9 @@ def main() -> None:
     from records.models import LearningEvent, Verb
     from records.services import learning_event_record
 
-    actor, _ = User.objects.get_or_create(username="faults-pg", defaults={"full_name": "故障测试"})
+    actor, _ = User.objects.get_or_create(
+        username="faults-pg", defaults={"full_name": "故障测试"}
+    )
     verb = Verb.values[0]
 
     run = uuid.uuid4().hex[:8]
@@ -87,9 +113,16 @@ def main() -> None:
         while not stop.is_set():
             key = f"{run}-{n}-{i}"
             try:
-                learning_event_record(actor=actor, verb=verb, object_type="faults", object_id=key,
-                                      object_name="故障测试", result={}, timestamp=timezone.now(),
-                                      idempotency_key=key)
+                learning_event_record(
+                    actor=actor,
+                    verb=verb,
+                    object_type="faults",
+                    object_id=key,
+                    object_name="故障测试",
+                    result={},
+                    timestamp=timezone.now(),
+                    idempotency_key=key,
+                )
             except (OperationalError, InterfaceError):
                 errors["retries"] += 1
                 connection.close()
@@ -100,7 +133,10 @@ def main() -> None:
             i += 1
         connection.close()
 
-    threads = [threading.Thread(target=writer, args=(n,), daemon=True) for n in range(args.writers)]
+    threads = [
+        threading.Thread(target=writer, args=(n,), daemon=True)
+        for n in range(args.writers)
+    ]
     for t in threads:
         t.start()
     failures = 0
@@ -110,19 +146,26 @@ def main() -> None:
         time.sleep(args.down_seconds)
         if ctl("start") != 0:
             failures += 1
-        print(f"  trial {trial + 1}: acknowledged so far {len(acknowledged)}", flush=True)
+        print(
+            f"  trial {trial + 1}: acknowledged so far {len(acknowledged)}", flush=True
+        )
     time.sleep(args.up_seconds)
     stop.set()
     for t in threads:
         t.join(timeout=30)
     connection.close()
-    stored = list(LearningEvent.objects.filter(object_type="faults", object_id__startswith=f"{run}-")
-                  .values_list("object_id", flat=True))
+    stored = list(
+        LearningEvent.objects.filter(
+            object_type="faults", object_id__startswith=f"{run}-"
+        ).values_list("object_id", flat=True)
+    )
     stored_set = set(stored)
     losses = sum(1 for k in acknowledged if k not in stored_set)
     duplicates = len(stored) - len(stored_set)
-    print(f"trials={args.trials} failures={failures} losses={losses} duplicates={duplicates} "
-          f"acknowledged={len(acknowledged)} stored={len(stored)} writer_retries={errors['retries']}")
+    print(
+        f"trials={args.trials} failures={failures} losses={losses} duplicates={duplicates} "
+        f"acknowledged={len(acknowledged)} stored={len(stored)} writer_retries={errors['retries']}"
+    )
 
 
 if __name__ == "__main__":

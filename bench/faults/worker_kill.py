@@ -35,7 +35,9 @@ from harness import (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--broker", choices=sorted(BROKERS), default="redis")
     parser.add_argument("--workload", default="credit_hours", choices=sorted(WORKLOADS))
     parser.add_argument("--tasks", type=int, default=400)
@@ -49,7 +51,9 @@ def main() -> None:
     w = WORKLOADS[args.workload]
     jobs = prepare(w, args.tasks)
     sent, failed = submit_all(w, jobs)
-    print(f"broker={args.broker} workload={w.name} tasks={args.tasks} sent={sent} send_failures={failed}")
+    print(
+        f"broker={args.broker} workload={w.name} tasks={args.tasks} sent={sent} send_failures={failed}"
+    )
 
     kills = 0
     started = time.monotonic()
@@ -64,26 +68,40 @@ def main() -> None:
         # acks_late mean one message per pool process is held unacknowledged).
         step = max(2, args.tasks // (args.kills * 2))
         target = min(args.tasks, before + step)
-        wait_for(lambda target=target: sum(w.effects().values()) >= target, timeout=60, step=0.05)
+        wait_for(
+            lambda target=target: sum(w.effects().values()) >= target,
+            timeout=60,
+            step=0.05,
+        )
         worker.kill9()
         kills += 1
         print(f"  kill {kills}: effects {before} -> {sum(w.effects().values())}")
     worker = Worker(queue)
     worker.start()
-    done = wait_for(lambda: len(w.effects()) >= len(w.expected()), timeout=args.drain_timeout, step=0.5)
+    done = wait_for(
+        lambda: len(w.effects()) >= len(w.expected()),
+        timeout=args.drain_timeout,
+        step=0.5,
+    )
     swept = 0
     if not done:
         # The database-driven sweeper: what a lost message left behind is re-queued from
         # the rows (Redis can drop a message popped by a worker killed before it recorded
         # it as unacknowledged; RabbitMQ should never need this).
         swept = requeue_missing(w, jobs)
-        done = wait_for(lambda: len(w.effects()) >= len(w.expected()), timeout=args.drain_timeout, step=0.5)
+        done = wait_for(
+            lambda: len(w.effects()) >= len(w.expected()),
+            timeout=args.drain_timeout,
+            step=0.5,
+        )
     time.sleep(2)  # let any redelivered duplicate land before counting
     worker.stop()
     once, duplicated, missing = verdict(w)
     print(f"broker_lost_messages_requeued_by_sweeper={swept}")
-    print(f"trials={kills} failures={0 if done else 1} losses={missing} duplicates={duplicated} "
-          f"exactly_once={once}/{args.tasks} seconds={time.monotonic() - started:.0f}")
+    print(
+        f"trials={kills} failures={0 if done else 1} losses={missing} duplicates={duplicated} "
+        f"exactly_once={once}/{args.tasks} seconds={time.monotonic() - started:.0f}"
+    )
 
 
 if __name__ == "__main__":

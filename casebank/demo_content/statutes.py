@@ -101,4 +101,6 @@ EARLIER_VERSIONS = [
 
 def articles() -> list[dict]:
     """Return the demo articles (law, label, number, sub_number, chapter_path, text, effective_from)."""
-    return json.loads((Path(__file__).with_name("statutes.json")).read_text(encoding="utf-8"))
+    return json.loads(
+        (Path(__file__).with_name("statutes.json")).read_text(encoding="utf-8")
+    )

@@ -62,7 +62,9 @@ class ImportReport:
         }
 
 
-def read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(
+    path: Path, report: ImportReport
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) for each JSON line; report malformed lines as rejected."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -71,7 +73,9 @@ def read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[int, dict[str
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as e:
-                report.reject(path.name, number, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）")
+                report.reject(
+                    path.name, number, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"
+                )
                 continue
             if not isinstance(record, dict):
                 report.reject(path.name, number, "每行应是一个 JSON 对象")

@@ -58,9 +58,13 @@ REJECT_BAD_ARTICLES = "meta.relevant_articles 应是整数列表"
 REJECT_NO_TITLE = "缺少标题（title）"
 REJECT_NOT_CRIMINAL_OR_ADMIN = "不是刑事或行政案例（keywords 首项为 {first!r}）"
 REJECT_BAD_DATE = "日期无法识别：{value!r}"
-WARN_UNKNOWN_CHARGE = "罪名库中没有“{name}”（共 {count} 条记录，首见于此行），未关联罪名"
+WARN_UNKNOWN_CHARGE = (
+    "罪名库中没有“{name}”（共 {count} 条记录，首见于此行），未关联罪名"
+)
 WARN_UNKNOWN_ARTICLE = "条文库中没有 {ref}（共 {count} 条记录，首见于此行），未关联条文"
-ERROR_NO_INDEX = "Create the case library page (CaseIndexPage) first: manage.py seed_demo does."
+ERROR_NO_INDEX = (
+    "Create the case library page (CaseIndexPage) first: manage.py seed_demo does."
+)
 
 
 @dataclass
@@ -72,7 +76,9 @@ class CaseRecord:
     slug: str
     fields: dict[str, Any]
     charge_names: list[str] = field(default_factory=list)
-    article_keys: list[tuple[str, int, int]] = field(default_factory=list)  # (law, number, sub)
+    article_keys: list[tuple[str, int, int]] = field(
+        default_factory=list
+    )  # (law, number, sub)
 
 
 def _first_date(text: str) -> dt.date | None:
@@ -116,13 +122,23 @@ def parse_cail(line: int, record: dict[str, Any]) -> CaseRecord | str:
     if not isinstance(meta, dict):
         return REJECT_NO_META
     accusations = meta.get("accusation")
-    if not isinstance(accusations, list) or not accusations or not all(isinstance(a, str) and a for a in accusations):
+    if (
+        not isinstance(accusations, list)
+        or not accusations
+        or not all(isinstance(a, str) and a for a in accusations)
+    ):
         return REJECT_BAD_ACCUSATION
     articles = meta.get("relevant_articles", [])
-    if not isinstance(articles, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in articles):
+    if not isinstance(articles, list) or not all(
+        isinstance(a, int) and not isinstance(a, bool) for a in articles
+    ):
         return REJECT_BAD_ARTICLES
     fact = fact.strip()
-    source_id = str(record["id"]) if record.get("id") else content_hash(fact, json.dumps(meta, sort_keys=True))
+    source_id = (
+        str(record["id"])
+        if record.get("id")
+        else content_hash(fact, json.dumps(meta, sort_keys=True))
+    )
     charge_names = [cail_charge_name(a) for a in accusations]
     criminals = [c for c in meta.get("criminals") or [] if isinstance(c, str)]
     who = (criminals[0] + ("等" if len(criminals) > 1 else "")) if criminals else ""
@@ -177,12 +193,16 @@ def parse_guiding(line: int, record: dict[str, Any]) -> CaseRecord | str:
     source_id = str(record.get("id") or content_hash(body))
     number = record.get("number")
     related = _paragraphs(record.get("relatedLaws"))
-    keys = [(ref.law_name, ref.article, ref.sub_number) for ref in parse_references(related)]
+    keys = [
+        (ref.law_name, ref.article, ref.sub_number) for ref in parse_references(related)
+    ]
     fields = {
         "case_number": f"指导案例{number}号" if number else "",
         "kind": CaseKind.CRIMINAL if first == "刑事" else CaseKind.ADMINISTRATIVE,
         "level": CaseLevel.GUIDING,
-        "source": ("最高人民法院指导性案例 " + str(record.get("issuedLine") or "")).strip()[:255],
+        "source": (
+            "最高人民法院指导性案例 " + str(record.get("issuedLine") or "")
+        ).strip()[:255],
         "case_date": case_date,
         "keywords": "、".join(keywords[1:])[:500],
         "summary": _paragraphs(record.get("gist"))[:500],
@@ -217,7 +237,9 @@ class _Linker:
         self.articles: dict[tuple[str, int, int], int | None] = {}
         criminal_law = find_law("刑法")
         if criminal_law:
-            for number, sub, pk in Article.objects.filter(law=criminal_law).values_list("number", "sub_number", "pk"):
+            for number, sub, pk in Article.objects.filter(law=criminal_law).values_list(
+                "number", "sub_number", "pk"
+            ):
                 self.articles[("刑法", number, sub)] = pk
         self.unknown_charges: Counter[str] = Counter()
         self.unknown_articles: Counter[tuple] = Counter()
@@ -229,7 +251,9 @@ class _Linker:
             pk = self.charges.get(name) or self.charges.get(name.removesuffix("罪"))
             if pk:
                 ids.append(pk)
-            elif record.fields["level"] != CaseLevel.GUIDING:  # guiding keywords are not all charges
+            elif (
+                record.fields["level"] != CaseLevel.GUIDING
+            ):  # guiding keywords are not all charges
                 self.unknown_charges[name] += 1
                 self.first_line.setdefault(name, record.line)
         return ids
@@ -240,7 +264,14 @@ class _Linker:
             if key not in self.articles:
                 from ..references import Reference
 
-                article = resolve(Reference(law_name=key[0], law_text=key[0], article=key[1], sub_number=key[2]))
+                article = resolve(
+                    Reference(
+                        law_name=key[0],
+                        law_text=key[0],
+                        article=key[1],
+                        sub_number=key[2],
+                    )
+                )
                 self.articles[key] = article.pk if article else None
             pk = self.articles[key]
             if pk:
@@ -252,10 +283,18 @@ class _Linker:
 
     def report_unknown(self) -> None:
         for name, count in self.unknown_charges.items():
-            self.report.warn(self.source, self.first_line[name], WARN_UNKNOWN_CHARGE.format(name=name, count=count))
+            self.report.warn(
+                self.source,
+                self.first_line[name],
+                WARN_UNKNOWN_CHARGE.format(name=name, count=count),
+            )
         for key, count in self.unknown_articles.items():
             ref = f"{key[0]}第{key[1]}条" + (f"之{key[2]}" if key[2] else "")
-            self.report.warn(self.source, self.first_line[key], WARN_UNKNOWN_ARTICLE.format(ref=ref, count=count))
+            self.report.warn(
+                self.source,
+                self.first_line[key],
+                WARN_UNKNOWN_ARTICLE.format(ref=ref, count=count),
+            )
 
 
 def _case_index() -> CaseIndexPage:
@@ -265,7 +304,11 @@ def _case_index() -> CaseIndexPage:
     return index
 
 
-def _bulk_create(index: CaseIndexPage, batch: list[tuple[CaseRecord, list[int], list[int]]], publish: bool) -> None:
+def _bulk_create(
+    index: CaseIndexPage,
+    batch: list[tuple[CaseRecord, list[int], list[int]]],
+    publish: bool,
+) -> None:
     """Insert pages without treebeard's per-row locking: paths follow the last child's."""
     index.refresh_from_db()
     last = index.get_last_child()
@@ -273,7 +316,11 @@ def _bulk_create(index: CaseIndexPage, batch: list[tuple[CaseRecord, list[int], 
     depth = index.depth + 1
     content_type = ContentType.objects.get_for_model(CasePage)
     now = timezone.now()
-    taken = set(Page.objects.filter(path__startswith=index.path, depth=depth).values_list("slug", flat=True))
+    taken = set(
+        Page.objects.filter(path__startswith=index.path, depth=depth).values_list(
+            "slug", flat=True
+        )
+    )
     base_pages = []
     for record, _, _ in batch:
         position += 1
@@ -302,19 +349,37 @@ def _bulk_create(index: CaseIndexPage, batch: list[tuple[CaseRecord, list[int], 
     Page.objects.bulk_create(base_pages)
     charge_links, article_links = [], []
     for page, (record, charge_ids, article_ids) in zip(base_pages, batch, strict=True):
-        case = CasePage(page_ptr_id=page.pk, content_hash=record.digest, **record.fields)
+        case = CasePage(
+            page_ptr_id=page.pk, content_hash=record.digest, **record.fields
+        )
         # Insert only casebank_casepage (the parent row exists): raw skips the parent save.
         case.save_base(raw=True, force_insert=True)
-        charge_links += [CasePage.charges.through(casepage_id=page.pk, charge_id=c) for c in set(charge_ids)]
-        article_links += [CasePage.cited_articles.through(casepage_id=page.pk, article_id=a) for a in set(article_ids)]
+        charge_links += [
+            CasePage.charges.through(casepage_id=page.pk, charge_id=c)
+            for c in set(charge_ids)
+        ]
+        article_links += [
+            CasePage.cited_articles.through(casepage_id=page.pk, article_id=a)
+            for a in set(article_ids)
+        ]
     CasePage.charges.through.objects.bulk_create(charge_links)
     CasePage.cited_articles.through.objects.bulk_create(article_links)
     Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + len(base_pages))
 
 
-def _wagtail_create(index: CaseIndexPage, record: CaseRecord, charge_ids, article_ids, publish: bool) -> CasePage:
-    page = CasePage(title=record.title, slug=record.slug, live=False, content_hash=record.digest, **record.fields)
-    if Page.objects.filter(path__startswith=index.path, depth=index.depth + 1, slug=page.slug).exists():
+def _wagtail_create(
+    index: CaseIndexPage, record: CaseRecord, charge_ids, article_ids, publish: bool
+) -> CasePage:
+    page = CasePage(
+        title=record.title,
+        slug=record.slug,
+        live=False,
+        content_hash=record.digest,
+        **record.fields,
+    )
+    if Page.objects.filter(
+        path__startswith=index.path, depth=index.depth + 1, slug=page.slug
+    ).exists():
         page.slug = f"{page.slug}-{uuid.uuid4().hex[:6]}"
     index.add_child(instance=page)
     page.charges.set(charge_ids)
@@ -398,10 +463,15 @@ def import_cases(
                     if progress:
                         progress(1)
                     continue
-                charge_ids, article_ids = linker.charge_ids(parsed), linker.article_ids(parsed)
+                charge_ids, article_ids = (
+                    linker.charge_ids(parsed),
+                    linker.article_ids(parsed),
+                )
                 if parsed.source_id in existing:
                     with transaction.atomic():
-                        page = CasePage.objects.filter(source_id=parsed.source_id).first()
+                        page = CasePage.objects.filter(
+                            source_id=parsed.source_id
+                        ).first()
                         _update(page, parsed, charge_ids, article_ids)
                     report.updated += 1
                     continue
@@ -417,6 +487,10 @@ def import_cases(
     linker.report_unknown()
     report.seconds = time.monotonic() - started
     if not dry_run and (report.created or report.updated):
-        cases_imported.send(sender=CasePage, created=report.created, updated=report.updated, published=publish)
+        cases_imported.send(
+            sender=CasePage,
+            created=report.created,
+            updated=report.updated,
+            published=publish,
+        )
     return report
-

@@ -19,7 +19,9 @@ from ..models import Article, Charge, ChargeKind, ChargeStatus, content_hash
 from ..references import ReferenceError, find_law, parse_article_ref
 from . import ImportAbort, ImportReport, count_lines, read_jsonl
 
-ARTICLE_PREFIX_RE = re.compile(r"第[0-9零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?(?:第[0-9一二三四五六七八九十]+款)?")
+ARTICLE_PREFIX_RE = re.compile(
+    r"第[0-9零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?(?:第[0-9一二三四五六七八九十]+款)?"
+)
 
 REJECT_NO_NAME = "缺少罪名（charge）"
 REJECT_BAD_ARTICLES = "articles 应是字符串列表"
@@ -30,12 +32,16 @@ WARN_UNKNOWN_ARTICLE = "刑法中找不到 {ref}"
 
 def clean_charge_name(raw: str) -> str:
     """Return the charge name from a table cell (drops stray headings such as ##第二章…)."""
-    lines = [line.strip().lstrip("#").strip() for line in raw.splitlines() if line.strip()]
+    lines = [
+        line.strip().lstrip("#").strip() for line in raw.splitlines() if line.strip()
+    ]
     return lines[-1] if lines else ""
 
 
 def charge_status(raw: str) -> str:
-    return ChargeStatus.ACTIVE if (raw or "active") == "active" else ChargeStatus.ABOLISHED
+    return (
+        ChargeStatus.ACTIVE if (raw or "active") == "active" else ChargeStatus.ABOLISHED
+    )
 
 
 def import_charges(
@@ -54,7 +60,9 @@ def import_charges(
     if criminal_law is None:
         report.warn(path.name, 0, WARN_NO_CRIMINAL_LAW)
     articles = (
-        {(a.number, a.sub_number): a for a in Article.objects.filter(law=criminal_law)} if criminal_law else {}
+        {(a.number, a.sub_number): a for a in Article.objects.filter(law=criminal_law)}
+        if criminal_law
+        else {}
     )
     existing = {c.name: c for c in Charge.objects.prefetch_related("articles")}
     try:
@@ -67,14 +75,20 @@ def import_charges(
                     report.reject(path.name, line, REJECT_NO_NAME)
                     continue
                 refs = record.get("articles") or []
-                if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+                if not isinstance(refs, list) or not all(
+                    isinstance(r, str) for r in refs
+                ):
                     report.reject(path.name, line, REJECT_BAD_ARTICLES)
                     continue
                 linked: list[Article] = []
                 for ref in refs:
                     match = ARTICLE_PREFIX_RE.match(ref.strip())
                     try:
-                        number, sub_number, _ = parse_article_ref(match.group(0)) if match else (None, 0, None)
+                        number, sub_number, _ = (
+                            parse_article_ref(match.group(0))
+                            if match
+                            else (None, 0, None)
+                        )
                     except ReferenceError:
                         number = None
                     if number is None:
@@ -83,7 +97,9 @@ def import_charges(
                     article = articles.get((number, sub_number))
                     if article is None:
                         if criminal_law is not None:
-                            report.warn(path.name, line, WARN_UNKNOWN_ARTICLE.format(ref=ref))
+                            report.warn(
+                                path.name, line, WARN_UNKNOWN_ARTICLE.format(ref=ref)
+                            )
                         continue
                     linked.append(article)
                 fields = {
@@ -93,7 +109,9 @@ def import_charges(
                 }
                 charge = existing.get(name)
                 if charge is None:
-                    charge = Charge(name=name, source_id=content_hash(name), live=True, **fields)
+                    charge = Charge(
+                        name=name, source_id=content_hash(name), live=True, **fields
+                    )
                     charge.full_clean(exclude=["articles"])
                     charge.articles.set(linked)
                     charge.save()  # a ParentalManyToManyField is written on save()

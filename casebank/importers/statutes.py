@@ -31,11 +31,15 @@ from ..references import ReferenceError, chinese_to_int
 from ..services import ArticleChange, article_version_add, law_change_flags_create
 from . import ImportAbort, ImportReport, read_jsonl
 
-LABEL_RE = re.compile(r"^第(?P<num>[零〇一二两三四五六七八九十百千0-9]+)条(?:之(?P<sub>[一二三四五六七八九十0-9]+))?$")
+LABEL_RE = re.compile(
+    r"^第(?P<num>[零〇一二两三四五六七八九十百千0-9]+)条(?:之(?P<sub>[一二三四五六七八九十0-9]+))?$"
+)
 MD_ARTICLE_RE = re.compile(
     r"^\s*(?P<label>第[零〇一二两三四五六七八九十百千0-9]+条(?:之[一二三四五六七八九十]+)?)(?:\s+|$)(?P<rest>.*)$"
 )
-MD_PLAIN_HEADING_RE = re.compile(r"^\s*(第[零〇一二三四五六七八九十百千0-9]+(编|分编|章|节))(\s|$)")
+MD_PLAIN_HEADING_RE = re.compile(
+    r"^\s*(第[零〇一二三四五六七八九十百千0-9]+(编|分编|章|节))(\s|$)"
+)
 CN_DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 FILE_DATE_RE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
 
@@ -91,7 +95,9 @@ def parse_label(label: str) -> tuple[int, int]:
     match = LABEL_RE.match(label.strip())
     if not match:
         raise ReferenceError(label)
-    return chinese_to_int(match.group("num")), chinese_to_int(match.group("sub")) if match.group("sub") else 0
+    return chinese_to_int(match.group("num")), chinese_to_int(
+        match.group("sub")
+    ) if match.group("sub") else 0
 
 
 def _cn_dates(lines: Iterable[str]) -> list[dt.date]:
@@ -173,7 +179,9 @@ class Catalog:
             dated = [c for c in candidates if c[1] == file_date.isoformat()]
             candidates = dated or candidates
         if len(candidates) > 1:
-            candidates = sorted(candidates, key=lambda c: (not c[3], c[1] or ""), reverse=True)
+            candidates = sorted(
+                candidates, key=lambda c: (not c[3], c[1] or ""), reverse=True
+            )
         return candidates[0] if candidates else None
 
 
@@ -186,7 +194,9 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def complete_law_version(version: LawVersion, catalog: Catalog, effective_from: dt.date | None) -> None:
+def complete_law_version(
+    version: LawVersion, catalog: Catalog, effective_from: dt.date | None
+) -> None:
     """Fill level, dates and the version date from the catalogue, file name and header."""
     file_date = _file_date(version.file)
     header_dates = _cn_dates(version.header)
@@ -201,7 +211,9 @@ def complete_law_version(version: LawVersion, catalog: Catalog, effective_from: 
         version.amended_on = version.amended_on or _date(publish)
     else:
         version.level = guess_level(version.name, version.file)
-    version.version_date = effective_from or version.effective_on or file_date or version.amended_on
+    version.version_date = (
+        effective_from or version.effective_on or file_date or version.amended_on
+    )
 
 
 def _add_article(
@@ -226,11 +238,17 @@ def _add_article(
         report.reject(version.source, line, REJECT_NO_TEXT)
         return
     if article_no not in (None, "") and str(article_no) != str(number):
-        report.reject(version.source, line, REJECT_NUMBER_MISMATCH.format(given=article_no, label=label))
+        report.reject(
+            version.source,
+            line,
+            REJECT_NUMBER_MISMATCH.format(given=article_no, label=label),
+        )
         return
     key = (number, sub_number)
     if key in seen:
-        report.reject(version.source, line, REJECT_DUPLICATE.format(label=label, first=seen[key]))
+        report.reject(
+            version.source, line, REJECT_DUPLICATE.format(label=label, first=seen[key])
+        )
         return
     seen[key] = line
     version.articles.append(
@@ -249,18 +267,30 @@ def _add_article(
 def parse_markdown(path: Path, report: ImportReport) -> LawVersion | None:
     """Parse one law in the LawRefBook Markdown layout (``#`` title, header, headings, 第X条)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    title_line = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+    title_line = next(
+        (i for i, line in enumerate(lines) if line.startswith("# ")), None
+    )
     if title_line is None:
         report.reject(path.name, 1, "找不到以“# ”开头的法律名称")
         return None
-    version = LawVersion(name=lines[title_line][2:].strip(), file=path.name, source=path.name)
-    body_start = next((i for i, line in enumerate(lines) if line.strip() == "<!-- INFO END -->"), None)
+    version = LawVersion(
+        name=lines[title_line][2:].strip(), file=path.name, source=path.name
+    )
+    body_start = next(
+        (i for i, line in enumerate(lines) if line.strip() == "<!-- INFO END -->"), None
+    )
     if body_start is None:
         body_start = next(
-            (i for i in range(title_line + 1, len(lines)) if lines[i].startswith("#") or MD_ARTICLE_RE.match(lines[i])),
+            (
+                i
+                for i in range(title_line + 1, len(lines))
+                if lines[i].startswith("#") or MD_ARTICLE_RE.match(lines[i])
+            ),
             len(lines),
         )
-    version.header = [line.strip() for line in lines[title_line + 1 : body_start] if line.strip()]
+    version.header = [
+        line.strip() for line in lines[title_line + 1 : body_start] if line.strip()
+    ]
     headings: list[tuple[int, str]] = []
     seen: dict[tuple[int, int], int] = {}
     current: dict | None = None
@@ -315,7 +345,9 @@ def _load_meta(path: Path) -> dict[str, dict]:
     return meta
 
 
-def parse_jsonl(path: Path, report: ImportReport, meta_path: Path | None = None) -> list[LawVersion]:
+def parse_jsonl(
+    path: Path, report: ImportReport, meta_path: Path | None = None
+) -> list[LawVersion]:
     """Parse the JSONL article format (one article per line), grouped by file."""
     meta = _load_meta(meta_path or path.with_name("national_laws_meta.jsonl"))
     versions: dict[str, LawVersion] = {}
@@ -327,14 +359,19 @@ def parse_jsonl(path: Path, report: ImportReport, meta_path: Path | None = None)
             continue
         file = str(record.get("file") or law)
         chapters = record.get("path") or []
-        if not isinstance(chapters, list) or not all(isinstance(c, str) for c in chapters):
+        if not isinstance(chapters, list) or not all(
+            isinstance(c, str) for c in chapters
+        ):
             report.reject(path.name, line, REJECT_BAD_PATH)
             continue
         version = versions.get(file)
         if version is None:
             header = record.get("header") or meta.get(file, {}).get("header") or []
             version = versions[file] = LawVersion(
-                name=law.strip(), file=file, source=path.name, header=[str(h) for h in header]
+                name=law.strip(),
+                file=file,
+                source=path.name,
+                header=[str(h) for h in header],
             )
         _add_article(
             version,
@@ -350,7 +387,9 @@ def parse_jsonl(path: Path, report: ImportReport, meta_path: Path | None = None)
     return list(versions.values())
 
 
-def collect(paths: Iterable[Path], report: ImportReport, *, meta_path: Path | None = None) -> list[LawVersion]:
+def collect(
+    paths: Iterable[Path], report: ImportReport, *, meta_path: Path | None = None
+) -> list[LawVersion]:
     """Parse every file (directories are walked for *.md and *.jsonl)."""
     versions: list[LawVersion] = []
     for path in paths:
@@ -384,7 +423,11 @@ def _law_for(versions: list[LawVersion], report: ImportReport) -> Law:
     if law is None:
         report.laws_created += 1
         return Law.objects.create(source_id=latest.name, **fields)
-    if law.promulgated_on and fields["promulgated_on"] and law.promulgated_on < fields["promulgated_on"]:
+    if (
+        law.promulgated_on
+        and fields["promulgated_on"]
+        and law.promulgated_on < fields["promulgated_on"]
+    ):
         fields["promulgated_on"] = law.promulgated_on
     changed = [name for name, value in fields.items() if getattr(law, name) != value]
     for name in changed:
@@ -394,13 +437,20 @@ def _law_for(versions: list[LawVersion], report: ImportReport) -> Law:
     return law
 
 
-def _import_law(versions: list[LawVersion], report: ImportReport) -> list[ArticleChange]:
+def _import_law(
+    versions: list[LawVersion], report: ImportReport
+) -> list[ArticleChange]:
     """Write one law (all its file versions, oldest first). Caller holds the transaction."""
     law = _law_for(versions, report)
-    articles = {(a.number, a.sub_number): a for a in Article.objects.filter(law=law).only("pk", "number", "sub_number")}
+    articles = {
+        (a.number, a.sub_number): a
+        for a in Article.objects.filter(law=law).only("pk", "number", "sub_number")
+    }
     hashes: dict[int, set[str]] = defaultdict(set)
     has_versions: set[int] = set()
-    for article_id, digest in ArticleVersion.objects.filter(article__law=law).values_list("article_id", "content_hash"):
+    for article_id, digest in ArticleVersion.objects.filter(
+        article__law=law
+    ).values_list("article_id", "content_hash"):
         hashes[article_id].add(digest)
         has_versions.add(article_id)
     changes: list[ArticleChange] = []
@@ -438,7 +488,10 @@ def _import_law(versions: list[LawVersion], report: ImportReport) -> list[Articl
                 report.created += 1
             else:
                 _, change = article_version_add(
-                    article=article, text=record.text, effective_from=version.version_date, source_id=record.source_id
+                    article=article,
+                    text=record.text,
+                    effective_from=version.version_date,
+                    source_id=record.source_id,
                 )
                 report.updated += 1
                 if change:

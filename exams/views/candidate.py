@@ -41,7 +41,10 @@ BAD_REQUEST = gettext_noop("The request could not be read.")
 
 
 def _error(message: str, code: str, status: int, **extra) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": str(message), "details": extra}}, status=status)
+    return JsonResponse(
+        {"error": {"code": code, "message": str(message), "details": extra}},
+        status=status,
+    )
 
 
 @login_required
@@ -51,7 +54,13 @@ def my_exams(request: HttpRequest) -> HttpResponse:
     rows = []
     for session in sessions:
         availability = services.session_availability(session=session, user=request.user)
-        rows.append({"session": session, "availability": availability, "grade": grades.get(session.pk)})
+        rows.append(
+            {
+                "session": session,
+                "availability": availability,
+                "grade": grades.get(session.pk),
+            }
+        )
     return render(request, "exams/my_exams.html", {"rows": rows})
 
 
@@ -59,33 +68,57 @@ def my_exams(request: HttpRequest) -> HttpResponse:
 @never_cache
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The blueprint and its rows are shown (question count, total points).
-    session = get_object_or_404(ExamSession.objects.select_related("blueprint").prefetch_related("blueprint__rows"),
-                                pk=pk, is_published=True)
+    session = get_object_or_404(
+        ExamSession.objects.select_related("blueprint").prefetch_related(
+            "blueprint__rows"
+        ),
+        pk=pk,
+        is_published=True,
+    )
     # A prepared or earlier attempt proves membership without the audience query.
-    if not (Attempt.objects.filter(session=session, user=request.user).exists()
-            or services.user_in_audience(session, request.user)):
+    if not (
+        Attempt.objects.filter(session=session, user=request.user).exists()
+        or services.user_in_audience(session, request.user)
+    ):
         raise Http404
     if request.method == "POST":
         try:
-            attempt = services.attempt_start(session=session, user=request.user,
-                                             access_code=request.POST.get("access_code", ""),
-                                             ip=client_ip(request), request=request)
+            attempt = services.attempt_start(
+                session=session,
+                user=request.user,
+                access_code=request.POST.get("access_code", ""),
+                ip=client_ip(request),
+                request=request,
+            )
         except services.ExamError as e:
             messages.error(request, e.messages[0])
         else:
             return redirect("exams:attempt", pk=attempt.pk)
     availability = services.session_availability(session=session, user=request.user)
-    return render(request, "exams/session_detail.html", {
-        "session": session, "availability": availability,
-        # Prepared papers are not attempts yet: the card lists only started ones.
-        "attempts": [a for a in availability.attempts if a.status != AttemptStatus.PREPARED],
-        "grade": ExamGrade.objects.filter(session=session, user=request.user).first(),
-        "certificate": Certificate.objects.filter(session=session, user=request.user, revoked=False).first(),
-    })
+    return render(
+        request,
+        "exams/session_detail.html",
+        {
+            "session": session,
+            "availability": availability,
+            # Prepared papers are not attempts yet: the card lists only started ones.
+            "attempts": [
+                a for a in availability.attempts if a.status != AttemptStatus.PREPARED
+            ],
+            "grade": ExamGrade.objects.filter(
+                session=session, user=request.user
+            ).first(),
+            "certificate": Certificate.objects.filter(
+                session=session, user=request.user, revoked=False
+            ).first(),
+        },
+    )
 
 
 def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
-    return get_object_or_404(Attempt.objects.select_related("session"), pk=pk, user=request.user)
+    return get_object_or_404(
+        Attempt.objects.select_related("session"), pk=pk, user=request.user
+    )
 
 
 @login_required
@@ -95,27 +128,33 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("exams:attempt_result", pk=attempt.pk)
     now = timezone.now()
-    return render(request, "exams/attempt_take.html", {
-        "attempt": attempt, "session": attempt.session,
-        # The questions are rendered once per attempt; the answers are filled in by take.js.
-        "paper_html": paper.paper_html(attempt),
-        "answers": paper.saved_answers(attempt),
-        "feedback": paper.checked_feedback(attempt),
-        "config": {
-            "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
-            "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),
-            "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),
-            "checkUrl": reverse("exams:attempt_check", args=[attempt.pk])
-            if services.check_allowed(attempt.session) else None,
-            "resultUrl": reverse("exams:attempt_result", args=[attempt.pk]),
-            "deadline": attempt.deadline.timestamp() * 1000,
-            "serverNow": now.timestamp() * 1000,
-            "lastSeq": attempt.last_seq,
-            # Pages whose clock runs out together spread their final submit over a few
-            # seconds (answers are locked and saved by then; well inside the grace).
-            "submitSpreadMs": services.deadline_submit_spread_seconds() * 1000,
+    return render(
+        request,
+        "exams/attempt_take.html",
+        {
+            "attempt": attempt,
+            "session": attempt.session,
+            # The questions are rendered once per attempt; the answers are filled in by take.js.
+            "paper_html": paper.paper_html(attempt),
+            "answers": paper.saved_answers(attempt),
+            "feedback": paper.checked_feedback(attempt),
+            "config": {
+                "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
+                "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),
+                "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),
+                "checkUrl": reverse("exams:attempt_check", args=[attempt.pk])
+                if services.check_allowed(attempt.session)
+                else None,
+                "resultUrl": reverse("exams:attempt_result", args=[attempt.pk]),
+                "deadline": attempt.deadline.timestamp() * 1000,
+                "serverNow": now.timestamp() * 1000,
+                "lastSeq": attempt.last_seq,
+                # Pages whose clock runs out together spread their final submit over a few
+                # seconds (answers are locked and saved by then; well inside the grace).
+                "submitSpreadMs": services.deadline_submit_spread_seconds() * 1000,
+            },
         },
-    })
+    )
 
 
 @login_required
@@ -137,13 +176,22 @@ def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
             raise Http404 from None
         return _error(_(BAD_REQUEST), "bad_request", 400)
     try:
-        ack = services.attempt_save(attempt_id=pk, user=request.user, seq=seq, answers=answers)
+        ack = services.attempt_save(
+            attempt_id=pk, user=request.user, seq=seq, answers=answers
+        )
     except services.ExamError as e:
         return _error(e.messages[0], e.code, e.status, **e.extra)
     except Attempt.DoesNotExist as e:
         raise Http404 from e
-    return JsonResponse({"ok": True, "seq": ack.seq, "saved": ack.saved, "saved_at": ack.saved_at.isoformat(),
-                         "server_now": timezone.now().timestamp() * 1000})
+    return JsonResponse(
+        {
+            "ok": True,
+            "seq": ack.seq,
+            "saved": ack.saved,
+            "saved_at": ack.saved_at.isoformat(),
+            "server_now": timezone.now().timestamp() * 1000,
+        }
+    )
 
 
 @login_required
@@ -168,8 +216,15 @@ def attempt_check(request: HttpRequest, pk: int) -> JsonResponse:
         return _error(_(services.BAD_ANSWER).format(n=order), "bad_answer", 400)
     session = ExamSession.objects.only("multiple_scoring").get(attempts__pk=pk)
     feedback = slot_feedback(slot, session.multiple_scoring)
-    return JsonResponse({"ok": True, "feedback": feedback,
-                         "html": render_to_string("exams/includes/feedback.html", {"f": feedback}, request=request)})
+    return JsonResponse(
+        {
+            "ok": True,
+            "feedback": feedback,
+            "html": render_to_string(
+                "exams/includes/feedback.html", {"f": feedback}, request=request
+            ),
+        }
+    )
 
 
 @login_required
@@ -177,12 +232,17 @@ def attempt_check(request: HttpRequest, pk: int) -> JsonResponse:
 @never_cache
 def attempt_state(request: HttpRequest, pk: int) -> JsonResponse:
     attempt = _own_attempt(request, pk)
-    return JsonResponse({
-        "status": attempt.status, "last_seq": attempt.last_seq,
-        "deadline": attempt.deadline.timestamp() * 1000 if attempt.deadline else None,
-        "server_now": timezone.now().timestamp() * 1000,
-        "grace_seconds": services.grace_seconds(),
-    })
+    return JsonResponse(
+        {
+            "status": attempt.status,
+            "last_seq": attempt.last_seq,
+            "deadline": attempt.deadline.timestamp() * 1000
+            if attempt.deadline
+            else None,
+            "server_now": timezone.now().timestamp() * 1000,
+            "grace_seconds": services.grace_seconds(),
+        }
+    )
 
 
 @login_required
@@ -190,11 +250,15 @@ def attempt_state(request: HttpRequest, pk: int) -> JsonResponse:
 def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit (idempotent): one conditional UPDATE; grading runs on a worker afterwards."""
     try:
-        services.attempt_submit(attempt=Attempt(pk=pk), user=request.user, request=request)
+        services.attempt_submit(
+            attempt=Attempt(pk=pk), user=request.user, request=request
+        )
     except Attempt.DoesNotExist as e:
         raise Http404 from e
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"ok": True, "result_url": reverse("exams:attempt_result", args=[pk])})
+        return JsonResponse(
+            {"ok": True, "result_url": reverse("exams:attempt_result", args=[pk])}
+        )
     return redirect("exams:attempt_result", pk=pk)
 
 
@@ -206,36 +270,69 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("exams:attempt", pk=attempt.pk)
     session = attempt.session
     result = getattr(attempt, "result", None)
-    show_score = result is not None and result.final and review_allowed(session, "score", attempt)
-    show_answers = result is not None and result.final and review_allowed(session, "answers", attempt)
-    return render(request, "exams/attempt_result.html", {
-        "attempt": attempt, "session": session, "result": result, "show_score": show_score,
-        "review": attempt_review(attempt) if show_answers else None,
-        "grade": ExamGrade.objects.filter(session=session, user=request.user).first() if show_score else None,
-        "certificate": Certificate.objects.filter(session=session, user=request.user, revoked=False).first()
-        if show_score else None,
-    })
+    show_score = (
+        result is not None
+        and result.final
+        and review_allowed(session, "score", attempt)
+    )
+    show_answers = (
+        result is not None
+        and result.final
+        and review_allowed(session, "answers", attempt)
+    )
+    return render(
+        request,
+        "exams/attempt_result.html",
+        {
+            "attempt": attempt,
+            "session": session,
+            "result": result,
+            "show_score": show_score,
+            "review": attempt_review(attempt) if show_answers else None,
+            "grade": ExamGrade.objects.filter(
+                session=session, user=request.user
+            ).first()
+            if show_score
+            else None,
+            "certificate": Certificate.objects.filter(
+                session=session, user=request.user, revoked=False
+            ).first()
+            if show_score
+            else None,
+        },
+    )
 
 
 @login_required
 def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
-    certificate = get_object_or_404(Certificate.objects.select_related("session", "user__unit"), code=code,
-                                    revoked=False)
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("session", "user__unit"),
+        code=code,
+        revoked=False,
+    )
     from accounts.selectors import can_see_person
 
-    if certificate.user_id != request.user.pk and not can_see_person(request.user, certificate.user):
+    if certificate.user_id != request.user.pk and not can_see_person(
+        request.user, certificate.user
+    ):
         raise Http404
     if not certificate_visible(certificate):
         raise Http404
     try:
-        data = certificate_pdf(certificate, verify_url=request.build_absolute_uri(reverse("exams:verify")))
+        data = certificate_pdf(
+            certificate, verify_url=request.build_absolute_uri(reverse("exams:verify"))
+        )
     except CertificateFontMissing as e:
         messages.error(request, str(e))
         return redirect("exams:session", pk=certificate.session_id)
     import io
 
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"certificate-{certificate.code}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @never_cache
@@ -244,5 +341,11 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip().upper()
     certificate = None
     if code:
-        certificate = Certificate.objects.select_related("session", "user__unit").filter(code=code).first()
-    return render(request, "exams/verify.html", {"code": code, "certificate": certificate})
+        certificate = (
+            Certificate.objects.select_related("session", "user__unit")
+            .filter(code=code)
+            .first()
+        )
+    return render(
+        request, "exams/verify.html", {"code": code, "certificate": certificate}
+    )

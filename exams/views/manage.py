@@ -61,19 +61,29 @@ def _role_required(test, message):
     return decorator
 
 
-trainer_required = _role_required(_is_trainer, gettext_lazy("Exam administration is for trainers."))
-marker_required = _role_required(_is_marker, gettext_lazy("Marking is for trainers and legal officers."))
+trainer_required = _role_required(
+    _is_trainer, gettext_lazy("Exam administration is for trainers.")
+)
+marker_required = _role_required(
+    _is_marker, gettext_lazy("Marking is for trainers and legal officers.")
+)
 
 
 @login_required
 @trainer_required
 def manage(request: HttpRequest) -> HttpResponse:
-    return render(request, "exams/manage/index.html", {
-        "sessions": ExamSession.objects.select_related("blueprint")[:50],
-        "blueprints": Blueprint.objects.order_by("-created_at")[:50],
-        "question_count": Question.objects.active().count(),
-        "categories": Category.objects.filter(parent__isnull=True).prefetch_related("topics"),
-    })
+    return render(
+        request,
+        "exams/manage/index.html",
+        {
+            "sessions": ExamSession.objects.select_related("blueprint")[:50],
+            "blueprints": Blueprint.objects.order_by("-created_at")[:50],
+            "question_count": Question.objects.active().count(),
+            "categories": Category.objects.filter(parent__isnull=True).prefetch_related(
+                "topics"
+            ),
+        },
+    )
 
 
 # Question bank ----------------------------------------------------------------------
@@ -82,18 +92,30 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_required
 @trainer_required
 def question_list(request: HttpRequest) -> HttpResponse:
-    qs = Question.objects.active().select_related("category__parent", "current_version").order_by("-pk")
+    qs = (
+        Question.objects.active()
+        .select_related("category__parent", "current_version")
+        .order_by("-pk")
+    )
     if category := request.GET.get("category"):
-        qs = qs.filter(category_id__in=get_object_or_404(Category, pk=category).subtree_ids())
+        qs = qs.filter(
+            category_id__in=get_object_or_404(Category, pk=category).subtree_ids()
+        )
     if qtype := request.GET.get("qtype"):
         qs = qs.filter(qtype=qtype)
     if text := request.GET.get("q", "").strip():
         qs = qs.filter(current_version__stem__icontains=text)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "exams/manage/questions.html", {
-        "page": page, "types": QuestionType.choices, "categories": Category.objects.select_related("parent"),
-        "flagged": set(_flagged_ids()),
-    })
+    return render(
+        request,
+        "exams/manage/questions.html",
+        {
+            "page": page,
+            "types": QuestionType.choices,
+            "categories": Category.objects.select_related("parent"),
+            "flagged": set(_flagged_ids()),
+        },
+    )
 
 
 def _flagged_ids() -> list[int]:
@@ -104,43 +126,80 @@ def _flagged_ids() -> list[int]:
     except ImportError:
         return []
     ct = ContentType.objects.get_for_model(Question)
-    return [int(i) for i in LawChangeFlag.objects.open().filter(content_type=ct).values_list("object_id", flat=True)]
+    return [
+        int(i)
+        for i in LawChangeFlag.objects.open()
+        .filter(content_type=ct)
+        .values_list("object_id", flat=True)
+    ]
 
 
 class QuestionEditForm(forms.Form):
     """The spreadsheet row's fields: one editing vocabulary for import and the page."""
 
-    stem = forms.CharField(label=gettext_lazy("Stem (case: material)"), widget=forms.Textarea(attrs={"rows": 4}))
-    options = forms.CharField(label=gettext_lazy("Options, one per line"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    stem = forms.CharField(
+        label=gettext_lazy("Stem (case: material)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    options = forms.CharField(
+        label=gettext_lazy("Options, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     answer = forms.CharField(label=gettext_lazy("Answer"), required=False)
-    analysis = forms.CharField(label=gettext_lazy("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    difficulty = forms.IntegerField(label=gettext_lazy("Difficulty"), min_value=1, max_value=5)
-    articles = forms.CharField(label=pgettext_lazy("exam", "Cited articles"), required=False)
-    fix_key_only = forms.BooleanField(label=gettext_lazy("Correct the key of the version already used (then regrade)"),
-                                      required=False)
+    analysis = forms.CharField(
+        label=gettext_lazy("Analysis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    difficulty = forms.IntegerField(
+        label=gettext_lazy("Difficulty"), min_value=1, max_value=5
+    )
+    articles = forms.CharField(
+        label=pgettext_lazy("exam", "Cited articles"), required=False
+    )
+    fix_key_only = forms.BooleanField(
+        label=gettext_lazy(
+            "Correct the key of the version already used (then regrade)"
+        ),
+        required=False,
+    )
 
 
 @login_required
 @trainer_required
 def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("current_version"), pk=pk)
+    question = get_object_or_404(
+        Question.objects.select_related("current_version"), pk=pk
+    )
     version = question.current_version
     choice = question.qtype not in (QuestionType.FILL_IN, QuestionType.CASE)
     initial = {
-        "stem": version.material if question.qtype == QuestionType.CASE else version.stem,
+        "stem": version.material
+        if question.qtype == QuestionType.CASE
+        else version.stem,
         "options": "\n".join(o["text"] for o in version.options) if choice else "",
         "answer": importing._answer_text(question.qtype, version.answer),
-        "analysis": version.analysis, "difficulty": question.difficulty,
+        "analysis": version.analysis,
+        "difficulty": question.difficulty,
         "articles": "；".join(question.article_refs),
     }
     form = QuestionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        cells = {"题型": importing.TYPE_LABEL[question.qtype], "题干": data["stem"], "答案": data["answer"],
-                 "解析": data["analysis"], "难度": str(data["difficulty"]), "科目": "-"}
-        for key, line in zip(importing.OPTION_KEYS, [x for x in data["options"].splitlines() if x.strip()],
-                             strict=False):
+        cells = {
+            "题型": importing.TYPE_LABEL[question.qtype],
+            "题干": data["stem"],
+            "答案": data["answer"],
+            "解析": data["analysis"],
+            "难度": str(data["difficulty"]),
+            "科目": "-",
+        }
+        for key, line in zip(
+            importing.OPTION_KEYS,
+            [x for x in data["options"].splitlines() if x.strip()],
+            strict=False,
+        ):
             cells[f"选项{key}"] = line.strip()
         parsed, problems = importing.parse_row(cells, 0)
         if parsed is not None and not problems:
@@ -149,12 +208,26 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 content["parts"] = version.parts
             try:
                 if data["fix_key_only"]:
-                    services.version_key_fix(version=version, answer=content["answer"], actor=request.user,
-                                             request=request)
+                    services.version_key_fix(
+                        version=version,
+                        answer=content["answer"],
+                        actor=request.user,
+                        request=request,
+                    )
                 else:
-                    refs = [r.strip() for r in importing.SPLIT.split(data["articles"]) if r.strip()]
-                    services.question_edit(question=question, content=content, actor=request.user, request=request,
-                                           difficulty=data["difficulty"], article_refs=refs)
+                    refs = [
+                        r.strip()
+                        for r in importing.SPLIT.split(data["articles"])
+                        if r.strip()
+                    ]
+                    services.question_edit(
+                        question=question,
+                        content=content,
+                        actor=request.user,
+                        request=request,
+                        difficulty=data["difficulty"],
+                        article_refs=refs,
+                    )
             except ValidationError as e:
                 problems = e.messages
             else:
@@ -162,10 +235,16 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("exams:question_edit", pk=question.pk)
         for problem in problems:
             form.add_error(None, problem)
-    return render(request, "exams/manage/question_edit.html", {
-        "question": question, "form": form, "versions": question.versions.order_by("-number"),
-        "in_use": services.version_in_use(version),
-    })
+    return render(
+        request,
+        "exams/manage/question_edit.html",
+        {
+            "question": question,
+            "form": form,
+            "versions": question.versions.order_by("-number"),
+            "in_use": services.version_in_use(version),
+        },
+    )
 
 
 @login_required
@@ -178,7 +257,9 @@ def question_import(request: HttpRequest) -> HttpResponse:
         subject = request.POST.get("subject", "").strip()
         if "file" in request.FILES:
             token = uuid.uuid4().hex
-            default_storage.save(f"exams/imports/{token}.xlsx", ContentFile(request.FILES["file"].read()))
+            default_storage.save(
+                f"exams/imports/{token}.xlsx", ContentFile(request.FILES["file"].read())
+            )
         path = f"exams/imports/{token}.xlsx"
         if not token or not default_storage.exists(path):
             messages.error(request, _("Choose an .xlsx file first."))
@@ -186,27 +267,51 @@ def question_import(request: HttpRequest) -> HttpResponse:
         with default_storage.open(path, "rb") as fh:
             data = fh.read()
         commit = request.POST.get("action") == "import"
-        report = importing.import_xlsx(data, dry_run=not commit, actor=request.user, default_subject=subject)
+        report = importing.import_xlsx(
+            data, dry_run=not commit, actor=request.user, default_subject=subject
+        )
         if report.committed:
             default_storage.delete(path)
-            messages.success(request, _("Imported {created} questions ({duplicates} already in the bank).").format(
-                created=report.created, duplicates=report.duplicates))
+            messages.success(
+                request,
+                _(
+                    "Imported {created} questions ({duplicates} already in the bank)."
+                ).format(created=report.created, duplicates=report.duplicates),
+            )
             return redirect("exams:question_list")
-    return render(request, "exams/manage/import.html", {"report": report, "token": token,
-                                                       "headers": importing.HEADERS})
+    return render(
+        request,
+        "exams/manage/import.html",
+        {"report": report, "token": token, "headers": importing.HEADERS},
+    )
 
 
 @login_required
 @trainer_required
 def question_export(request: HttpRequest) -> HttpResponse:
-    qs = Question.objects.active().select_related("category__parent", "current_version").order_by("pk")
+    qs = (
+        Question.objects.active()
+        .select_related("category__parent", "current_version")
+        .order_by("pk")
+    )
     if category := request.GET.get("category"):
-        qs = qs.filter(category_id__in=get_object_or_404(Category, pk=category).subtree_ids())
+        qs = qs.filter(
+            category_id__in=get_object_or_404(Category, pk=category).subtree_ids()
+        )
     data = importing.export_xlsx(qs)
-    audit_log(action="exams.question_export", request=request, target_type="exams.question",
-              details={"count": qs.count()})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="questions-{timezone.localdate():%Y%m%d}.xlsx"'
+    audit_log(
+        action="exams.question_export",
+        request=request,
+        target_type="exams.question",
+        details={"count": qs.count()},
+    )
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="questions-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
     return response
 
 
@@ -219,14 +324,22 @@ class BlueprintRowForm(forms.ModelForm):
         fields = ["category", "qtype", "difficulty", "count", "points"]
 
 
-RowFormSet = forms.inlineformset_factory(Blueprint, BlueprintRow, form=BlueprintRowForm, extra=4, can_delete=True)
+RowFormSet = forms.inlineformset_factory(
+    Blueprint, BlueprintRow, form=BlueprintRowForm, extra=4, can_delete=True
+)
 
 
 @login_required
 @trainer_required
 def blueprint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    blueprint = get_object_or_404(Blueprint, pk=pk) if pk else Blueprint(created_by=request.user)
-    name_form = forms.modelform_factory(Blueprint, fields=["name"])(request.POST or None, instance=blueprint)
+    blueprint = (
+        get_object_or_404(Blueprint, pk=pk)
+        if pk
+        else Blueprint(created_by=request.user)
+    )
+    name_form = forms.modelform_factory(Blueprint, fields=["name"])(
+        request.POST or None, instance=blueprint
+    )
     formset = RowFormSet(request.POST or None, instance=blueprint)
     if request.method == "POST" and name_form.is_valid() and formset.is_valid():
         with transaction.atomic():
@@ -237,49 +350,107 @@ def blueprint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         for problem in blueprint_check(blueprint):
             messages.warning(request, problem)
         return redirect("exams:blueprint_edit", pk=blueprint.pk)
-    pools = [(row, len(row_pool(row))) for row in blueprint.rows.select_related("category")] if blueprint.pk else []
-    return render(request, "exams/manage/blueprint.html", {"blueprint": blueprint, "name_form": name_form,
-                                                          "formset": formset, "pools": pools})
+    pools = (
+        [(row, len(row_pool(row))) for row in blueprint.rows.select_related("category")]
+        if blueprint.pk
+        else []
+    )
+    return render(
+        request,
+        "exams/manage/blueprint.html",
+        {
+            "blueprint": blueprint,
+            "name_form": name_form,
+            "formset": formset,
+            "pools": pools,
+        },
+    )
 
 
 # Sessions -----------------------------------------------------------------------------
 
 
 class SessionForm(forms.ModelForm):
-    audience_roles = forms.MultipleChoiceField(label=gettext_lazy("roles"), choices=Role.choices, required=False,
-                                               widget=forms.CheckboxSelectMultiple)
-    people = forms.CharField(label=gettext_lazy("named people (usernames or police numbers, one per line)"),
-                             required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    audience_roles = forms.MultipleChoiceField(
+        label=gettext_lazy("roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = forms.CharField(
+        label=gettext_lazy("named people (usernames or police numbers, one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = ExamSession
-        fields = ["title", "kind", "level", "description", "blueprint", "opens_at", "closes_at", "time_limit_minutes",
-                  "attempts_allowed", "grading_method", "pass_mark", "multiple_scoring", "review_score",
-                  "review_answers", "access_code", "allowed_networks", "audience_units", "audience_roles",
-                  "credit_hours", "issue_certificate", "second_marking", "marking_margin", "is_published"]
-        widgets = {"opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                   "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                   "description": forms.Textarea(attrs={"rows": 2}),
-                   "allowed_networks": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "title",
+            "kind",
+            "level",
+            "description",
+            "blueprint",
+            "opens_at",
+            "closes_at",
+            "time_limit_minutes",
+            "attempts_allowed",
+            "grading_method",
+            "pass_mark",
+            "multiple_scoring",
+            "review_score",
+            "review_answers",
+            "access_code",
+            "allowed_networks",
+            "audience_units",
+            "audience_roles",
+            "credit_hours",
+            "issue_certificate",
+            "second_marking",
+            "marking_margin",
+            "is_published",
+        ]
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "allowed_networks": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["audience_units"].queryset = Unit.objects.order_by("path")
         if self.instance.pk:
-            self.fields["people"].initial = "\n".join(self.instance.audience_people.values_list("username", flat=True))
+            self.fields["people"].initial = "\n".join(
+                self.instance.audience_people.values_list("username", flat=True)
+            )
 
     def clean_people(self) -> list[User]:
-        names = [n.strip() for n in self.cleaned_data["people"].splitlines() if n.strip()]
-        found = list(User.objects.filter(username__in=names)) + list(User.objects.filter(police_number__in=names))
+        names = [
+            n.strip() for n in self.cleaned_data["people"].splitlines() if n.strip()
+        ]
+        found = list(User.objects.filter(username__in=names)) + list(
+            User.objects.filter(police_number__in=names)
+        )
         known = {u.username for u in found} | {u.police_number for u in found}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ValidationError(_("Unknown people: {names}").format(names="、".join(unknown)))
+            raise ValidationError(
+                _("Unknown people: {names}").format(names="、".join(unknown))
+            )
         return found
 
     def clean(self):
         data = super().clean()
-        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+        if (
+            data.get("opens_at")
+            and data.get("closes_at")
+            and data["closes_at"] <= data["opens_at"]
+        ):
             raise ValidationError(_("The session must close after it opens."))
         if data.get("blueprint"):
             for problem in blueprint_check(data["blueprint"]):
@@ -290,27 +461,52 @@ class SessionForm(forms.ModelForm):
 @login_required
 @trainer_required
 def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    session = get_object_or_404(ExamSession, pk=pk) if pk else ExamSession(created_by=request.user)
+    session = (
+        get_object_or_404(ExamSession, pk=pk)
+        if pk
+        else ExamSession(created_by=request.user)
+    )
     form = SessionForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             session = form.save()
             session.audience_people.set(form.cleaned_data["people"])
         added, released = services.session_sync_assignments(session=session)
-        synced = services.session_audience_sync(session=session, actor=request.user, request=request)
-        audit_log(action="exams.session_save", request=request, target=session,
-                  details={"assigned": added, "released": released, "withdrawn": len(synced.withdrawn)})
+        synced = services.session_audience_sync(
+            session=session, actor=request.user, request=request
+        )
+        audit_log(
+            action="exams.session_save",
+            request=request,
+            target=session,
+            details={
+                "assigned": added,
+                "released": released,
+                "withdrawn": len(synced.withdrawn),
+            },
+        )
         from ..tasks import prepare_session_attempts
 
         transaction.on_commit(lambda: prepare_session_attempts.delay(session.pk))
-        messages.success(request, _("Saved. {n} people newly assigned; papers are being prepared.").format(n=added))
+        messages.success(
+            request,
+            _("Saved. {n} people newly assigned; papers are being prepared.").format(
+                n=added
+            ),
+        )
         return redirect("exams:session_manage", pk=session.pk)
-    return render(request, "exams/manage/session_edit.html", {"form": form, "session": session})
+    return render(
+        request, "exams/manage/session_edit.html", {"form": form, "session": session}
+    )
 
 
 def _session_people_filter(request: HttpRequest, session: ExamSession):
     """The session's owner and system admins see everyone; others see their units' people."""
-    if session.created_by_id == request.user.pk or sees_all_units(request.user) or request.user.has_role(Role.TRAINER):
+    if (
+        session.created_by_id == request.user.pk
+        or sees_all_units(request.user)
+        or request.user.has_role(Role.TRAINER)
+    ):
         return None
     return visible_people(request.user)
 
@@ -319,8 +515,11 @@ def _session_people_filter(request: HttpRequest, session: ExamSession):
 @trainer_required
 def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(ExamSession.objects.select_related("blueprint"), pk=pk)
-    attempts = (Attempt.objects.filter(session=session).exclude(status__in=["prepared", "withdrawn"])
-                .select_related("user__unit", "result"))
+    attempts = (
+        Attempt.objects.filter(session=session)
+        .exclude(status__in=["prepared", "withdrawn"])
+        .select_related("user__unit", "result")
+    )
     people = _session_people_filter(request, session)
     if people is not None:
         attempts = attempts.filter(user__in=people)
@@ -328,49 +527,93 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("regrade_preview", "regrade_apply"):
-            changes = services.session_regrade(session=session, dry_run=action == "regrade_preview",
-                                               actor=request.user, request=request)
+            changes = services.session_regrade(
+                session=session,
+                dry_run=action == "regrade_preview",
+                actor=request.user,
+                request=request,
+            )
             if action == "regrade_apply":
-                messages.success(request, _("Regraded: {n} results changed.").format(n=len(changes)))
+                messages.success(
+                    request, _("Regraded: {n} results changed.").format(n=len(changes))
+                )
                 return redirect("exams:session_manage", pk=pk)
         elif action == "void":
             question = get_object_or_404(Question, pk=request.POST.get("question"))
             mode = request.POST.get("mode", QuestionAdjustment.Mode.FULL_MARKS)
             if mode not in QuestionAdjustment.Mode.values:
                 raise Http404
-            changes = services.question_void(session=session, question=question, mode=mode,
-                                             reason=request.POST.get("reason", ""), actor=request.user,
-                                             request=request)
-            messages.success(request, _("Question voided; {n} results changed.").format(n=len(changes)))
+            changes = services.question_void(
+                session=session,
+                question=question,
+                mode=mode,
+                reason=request.POST.get("reason", ""),
+                actor=request.user,
+                request=request,
+            )
+            messages.success(
+                request,
+                _("Question voided; {n} results changed.").format(n=len(changes)),
+            )
             return redirect("exams:session_manage", pk=pk)
         elif action == "prepare":
             n = services.session_prepare_attempts(session=session)
             messages.success(request, _("{n} papers prepared.").format(n=n))
             return redirect("exams:session_manage", pk=pk)
         elif action == "override":
-            user = User.objects.filter(username=request.POST.get("user", "").strip()).first()
+            user = User.objects.filter(
+                username=request.POST.get("user", "").strip()
+            ).first()
             if user is None:
                 messages.error(request, _("Unknown person."))
             else:
-                ExamOverride.objects.update_or_create(session=session, user=user, defaults={
-                    "extra_minutes": int(request.POST.get("extra_minutes") or 0),
-                    "extra_attempts": int(request.POST.get("extra_attempts") or 0),
-                    "opens_at": forms.DateTimeField().to_python(request.POST.get("opens_at") or None),
-                    "closes_at": forms.DateTimeField().to_python(request.POST.get("closes_at") or None),
-                    "reason": request.POST.get("reason", "")[:200]})
-                audit_log(action="exams.override", request=request, target=session,
-                          details={"user": user.username, "extra_minutes": request.POST.get("extra_minutes"),
-                                   "extra_attempts": request.POST.get("extra_attempts")})
+                ExamOverride.objects.update_or_create(
+                    session=session,
+                    user=user,
+                    defaults={
+                        "extra_minutes": int(request.POST.get("extra_minutes") or 0),
+                        "extra_attempts": int(request.POST.get("extra_attempts") or 0),
+                        "opens_at": forms.DateTimeField().to_python(
+                            request.POST.get("opens_at") or None
+                        ),
+                        "closes_at": forms.DateTimeField().to_python(
+                            request.POST.get("closes_at") or None
+                        ),
+                        "reason": request.POST.get("reason", "")[:200],
+                    },
+                )
+                audit_log(
+                    action="exams.override",
+                    request=request,
+                    target=session,
+                    details={
+                        "user": user.username,
+                        "extra_minutes": request.POST.get("extra_minutes"),
+                        "extra_attempts": request.POST.get("extra_attempts"),
+                    },
+                )
                 messages.success(request, _("Override saved."))
             return redirect("exams:session_manage", pk=pk)
-    return render(request, "exams/manage/session.html", {
-        "session": session, "attempts": attempts.order_by("user__unit__path", "user__username", "number"),
-        "changes": changes, "prepared": Attempt.objects.filter(session=session, status="prepared").count(),
-        "adjustments": session.adjustments.select_related("question"),
-        "overrides": session.overrides.select_related("user"),
-        "pending_marking": MarkingTask.objects.filter(slot__attempt__session=session, submitted_at__isnull=True).count(),
-        "modes": QuestionAdjustment.Mode.choices,
-    })
+    return render(
+        request,
+        "exams/manage/session.html",
+        {
+            "session": session,
+            "attempts": attempts.order_by(
+                "user__unit__path", "user__username", "number"
+            ),
+            "changes": changes,
+            "prepared": Attempt.objects.filter(
+                session=session, status="prepared"
+            ).count(),
+            "adjustments": session.adjustments.select_related("question"),
+            "overrides": session.overrides.select_related("user"),
+            "pending_marking": MarkingTask.objects.filter(
+                slot__attempt__session=session, submitted_at__isnull=True
+            ).count(),
+            "modes": QuestionAdjustment.Mode.choices,
+        },
+    )
 
 
 @login_required
@@ -384,13 +627,25 @@ def session_statistics(request: HttpRequest, pk: int) -> HttpResponse:
         session.refresh_from_db()
     data = session.statistics
     questions = Question.objects.in_bulk([int(i["key"]) for i in data.get("items", [])])
-    items = [dict(i, question=questions.get(int(i["key"]))) for i in data.get("items", [])]
+    items = [
+        dict(i, question=questions.get(int(i["key"]))) for i in data.get("items", [])
+    ]
     items.sort(key=lambda i: (not i["flags"], i["key"]))
     max_score = data.get("max_score") or 0
-    chart = histogram_svg(data.get("totals", []), max_score, float(session.pass_mark) * max_score / 100)
-    return render(request, "exams/manage/statistics.html", {"session": session, "test": data.get("test", {}),
-                                                           "items": items, "chart": chart,
-                                                           "closed": session.is_closed()})
+    chart = histogram_svg(
+        data.get("totals", []), max_score, float(session.pass_mark) * max_score / 100
+    )
+    return render(
+        request,
+        "exams/manage/statistics.html",
+        {
+            "session": session,
+            "test": data.get("test", {}),
+            "items": items,
+            "chart": chart,
+            "closed": session.is_closed(),
+        },
+    )
 
 
 # Marking ----------------------------------------------------------------------------
@@ -412,23 +667,51 @@ def marking_task(request: HttpRequest, pk: int) -> HttpResponse:
     response = slot.response if isinstance(slot.response, dict) else {}
     for part in slot.version.parts:
         if part.get("kind") == "essay":
-            parts.append({"key": part["key"], "stem": part.get("stem", ""), "text": response.get(part["key"], ""),
-                          "rubric": part.get("rubric", []), "analysis": part.get("analysis", "")})
+            parts.append(
+                {
+                    "key": part["key"],
+                    "stem": part.get("stem", ""),
+                    "text": response.get(part["key"], ""),
+                    "rubric": part.get("rubric", []),
+                    "analysis": part.get("analysis", ""),
+                }
+            )
     if request.method == "POST":
-        points = {p["key"]: [request.POST.get(f"p{p['key']}_{i}", "0") for i in range(len(p["rubric"]))]
-                  for p in parts}
+        points = {
+            p["key"]: [
+                request.POST.get(f"p{p['key']}_{i}", "0")
+                for i in range(len(p["rubric"]))
+            ]
+            for p in parts
+        }
         try:
-            services.marking_submit(task=task, marker=request.user, points=points,
-                                    comment=request.POST.get("comment", ""), request=request)
+            services.marking_submit(
+                task=task,
+                marker=request.user,
+                points=points,
+                comment=request.POST.get("comment", ""),
+                request=request,
+            )
         except ValidationError as e:
             messages.error(request, e.messages[0])
         else:
             messages.success(request, _("Marks saved."))
             return redirect("exams:marking_queue")
-    return render(request, "exams/manage/marking_task.html", {
-        "task": task, "material": slot.version.material, "parts": parts, "anon": slot.attempt.anon_code,
-        "max": sum(Decimal(str(p.get("weight", 0))) for p in slot.version.parts if p.get("kind") == "essay"),
-    })
+    return render(
+        request,
+        "exams/manage/marking_task.html",
+        {
+            "task": task,
+            "material": slot.version.material,
+            "parts": parts,
+            "anon": slot.attempt.anon_code,
+            "max": sum(
+                Decimal(str(p.get("weight", 0)))
+                for p in slot.version.parts
+                if p.get("kind") == "essay"
+            ),
+        },
+    )
 
 
 def result_rows(session: ExamSession):

@@ -28,8 +28,18 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "police_number", "full_name", "unit_code", "unit_name", "position",
-                  "police_type", "roles", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "police_number",
+            "full_name",
+            "unit_code",
+            "unit_name",
+            "position",
+            "police_type",
+            "roles",
+            "is_active",
+        ]
 
     def get_roles(self, person: User) -> list[str]:
         return sorted(a.role for a in person.role_assignments.all())
@@ -67,4 +77,6 @@ class PersonListView(generics.ListAPIView):
             unit = directory_units(user).filter(code=code).first()
             if unit is None:
                 raise PermissionDenied
-        return person_list(user=user, query=self.request.query_params.get("q", "")[:50], unit=unit)
+        return person_list(
+            user=user, query=self.request.query_params.get("q", "")[:50], unit=unit
+        )

@@ -14,6 +14,14 @@ class AccountsConfig(AppConfig):
         from .home import account_home_items
         from .selectors import can_manage_people
 
-        register_nav(NavEntry(_("People"), "accounts:people", order=80, visible=can_manage_people))
-        register_nav(NavEntry(_("Units"), "accounts:unit_tree", order=81, visible=can_manage_people))
+        register_nav(
+            NavEntry(
+                _("People"), "accounts:people", order=80, visible=can_manage_people
+            )
+        )
+        register_nav(
+            NavEntry(
+                _("Units"), "accounts:unit_tree", order=81, visible=can_manage_people
+            )
+        )
         register_home_provider(account_home_items, order=90)

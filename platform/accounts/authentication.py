@@ -37,7 +37,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(TOKEN_INVALID)
         token = (
             APIToken.objects.select_related("user", "user__unit")
-            .filter(key_hash__in=APIToken.candidate_key_hashes(raw), revoked_at__isnull=True)
+            .filter(
+                key_hash__in=APIToken.candidate_key_hashes(raw), revoked_at__isnull=True
+            )
             .first()
         )
         if token is None or not token.user.is_active:

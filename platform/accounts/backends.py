@@ -15,17 +15,29 @@ def user_for_identifier(identifier: str) -> User | None:
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    matches = list(User.objects.filter(Q(username__iexact=identifier) | Q(police_number=identifier))[:2])
+    matches = list(
+        User.objects.filter(
+            Q(username__iexact=identifier) | Q(police_number=identifier)
+        )[:2]
+    )
     if len(matches) != 1:
         # Prefer the username when a username happens to equal someone's police number.
-        return next((u for u in matches if u.username.lower() == identifier.lower()), None)
+        return next(
+            (u for u in matches if u.username.lower() == identifier.lower()), None
+        )
     return matches[0]
 
 
 class UsernameOrPoliceNumberBackend(ModelBackend):
     """Django's model backend, looking the person up by username or police number."""
 
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any):
+    def authenticate(
+        self,
+        request: Any,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ):
         if username is None or password is None:
             return None
         user = user_for_identifier(username)

@@ -26,12 +26,22 @@ def check_no_superuser_in_production(app_configs=None, databases=None, **kwargs)
     from .models import User
 
     try:
-        names = list(User.objects.filter(is_superuser=True).values_list("username", flat=True)[:5])
+        names = list(
+            User.objects.filter(is_superuser=True).values_list("username", flat=True)[
+                :5
+            ]
+        )
     except DatabaseError:
         return []
     if not names:
         return []
-    return [Warning(SUPERUSER_IN_PRODUCTION, hint=f"{SUPERUSER_HINT} ({', '.join(names)})", id="accounts.W001")]
+    return [
+        Warning(
+            SUPERUSER_IN_PRODUCTION,
+            hint=f"{SUPERUSER_HINT} ({', '.join(names)})",
+            id="accounts.W001",
+        )
+    ]
 
 
 @register(Tags.security)
@@ -52,6 +62,9 @@ def check_separated_roles(app_configs=None, databases=None, **kwargs):
     except DatabaseError:
         return []
     return [
-        Error(f"{name} holds more than one of system/security/audit admin.", id="accounts.E002")
+        Error(
+            f"{name} holds more than one of system/security/audit admin.",
+            id="accounts.E002",
+        )
         for name in clashes
     ]

@@ -27,26 +27,126 @@ UNITS: list[tuple[str, str, str, str | None]] = [
 
 # (username, full name, police number, unit code, position, police type, roles)
 STAFF: list[tuple[str, str, str, str, str, str, list[str]]] = [
-    ("sysadmin", "周建国", "100001", "370100", "科技信息化支队系统管理员", "科技信息化", [Role.SYSTEM_ADMIN]),
-    ("secadmin", "吴海燕", "100002", "370100", "网络安全保卫支队安全管理员", "网络安全保卫", [Role.SECURITY_ADMIN]),
-    ("auditadmin", "郑立群", "100003", "370100", "督察支队安全审计员", "督察", [Role.AUDIT_ADMIN]),
-    ("trainer1", "王志强", "100011", "370100", "政治部教育训练处教官", "教育训练", [Role.TRAINER]),
+    (
+        "sysadmin",
+        "周建国",
+        "100001",
+        "370100",
+        "科技信息化支队系统管理员",
+        "科技信息化",
+        [Role.SYSTEM_ADMIN],
+    ),
+    (
+        "secadmin",
+        "吴海燕",
+        "100002",
+        "370100",
+        "网络安全保卫支队安全管理员",
+        "网络安全保卫",
+        [Role.SECURITY_ADMIN],
+    ),
+    (
+        "auditadmin",
+        "郑立群",
+        "100003",
+        "370100",
+        "督察支队安全审计员",
+        "督察",
+        [Role.AUDIT_ADMIN],
+    ),
+    (
+        "trainer1",
+        "王志强",
+        "100011",
+        "370100",
+        "政治部教育训练处教官",
+        "教育训练",
+        [Role.TRAINER],
+    ),
     ("trainer2", "李秀梅", "100012", "370100", "法制支队教官", "法制", [Role.TRAINER]),
-    ("legal1", "陈晓东", "110021", "370101", "东城分局法制大队法制员", "法制", [Role.LEGAL_OFFICER, Role.OFFICER]),
-    ("legal2", "刘静", "120021", "370102", "西城分局法制大队法制员", "法制", [Role.LEGAL_OFFICER, Role.OFFICER]),
+    (
+        "legal1",
+        "陈晓东",
+        "110021",
+        "370101",
+        "东城分局法制大队法制员",
+        "法制",
+        [Role.LEGAL_OFFICER, Role.OFFICER],
+    ),
+    (
+        "legal2",
+        "刘静",
+        "120021",
+        "370102",
+        "西城分局法制大队法制员",
+        "法制",
+        [Role.LEGAL_OFFICER, Role.OFFICER],
+    ),
     ("leader1", "赵国栋", "110001", "370101", "东城分局副局长", "治安", [Role.LEADER]),
-    ("admin_east", "孙丽华", "110031", "370101", "东城分局政工室干部", "政工", [Role.UNIT_ADMIN]),
-    ("admin_west", "马俊峰", "120031", "370102", "西城分局政工室干部", "政工", [Role.UNIT_ADMIN]),
+    (
+        "admin_east",
+        "孙丽华",
+        "110031",
+        "370101",
+        "东城分局政工室干部",
+        "政工",
+        [Role.UNIT_ADMIN],
+    ),
+    (
+        "admin_west",
+        "马俊峰",
+        "120031",
+        "370102",
+        "西城分局政工室干部",
+        "政工",
+        [Role.UNIT_ADMIN],
+    ),
 ]
 
 STATION_CODES = ["37010101", "37010102", "37010201", "37010202"]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
 GIVEN_NAMES = [
-    "伟", "建华", "志刚", "海涛", "丽娟", "晓明", "国庆", "春燕", "卫东", "红梅",
-    "振宇", "文博", "雪莲", "子豪", "静怡", "立新", "永强", "慧敏", "天佑", "宏伟",
-    "佳琪", "浩然", "秀英", "明辉", "晨阳", "玉兰", "鹏飞", "新民", "思远", "桂芳",
+    "伟",
+    "建华",
+    "志刚",
+    "海涛",
+    "丽娟",
+    "晓明",
+    "国庆",
+    "春燕",
+    "卫东",
+    "红梅",
+    "振宇",
+    "文博",
+    "雪莲",
+    "子豪",
+    "静怡",
+    "立新",
+    "永强",
+    "慧敏",
+    "天佑",
+    "宏伟",
+    "佳琪",
+    "浩然",
+    "秀英",
+    "明辉",
+    "晨阳",
+    "玉兰",
+    "鹏飞",
+    "新民",
+    "思远",
+    "桂芳",
 ]
-POSITIONS = ["社区民警", "社区民警", "案件办理民警", "巡逻民警", "户籍民警", "副所长", "所长", "辅导民警"]
+POSITIONS = [
+    "社区民警",
+    "社区民警",
+    "案件办理民警",
+    "巡逻民警",
+    "户籍民警",
+    "副所长",
+    "所长",
+    "辅导民警",
+]
 POLICE_TYPES = ["治安", "刑侦", "社区警务", "巡特警", "户政", "交管"]
 
 
@@ -60,14 +160,29 @@ def _officers() -> list[tuple[str, str, str, str, str, str, list[str]]]:
         name = SURNAMES[(n * 7) % len(SURNAMES)] + GIVEN_NAMES[n - 1]
         position = POSITIONS[n % len(POSITIONS)]
         police_type = POLICE_TYPES[n % len(POLICE_TYPES)]
-        people.append((f"officer{n}", name, number, station, position, police_type, [Role.OFFICER]))
+        people.append(
+            (
+                f"officer{n}",
+                name,
+                number,
+                station,
+                position,
+                police_type,
+                [Role.OFFICER],
+            )
+        )
     return people
 
 
 PEOPLE = STAFF + _officers()
 
 # Groups (one per role, see signals.py) that may open the Wagtail admin.
-ADMIN_ACCESS_ROLES = [Role.TRAINER, Role.LEGAL_OFFICER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN]
+ADMIN_ACCESS_ROLES = [
+    Role.TRAINER,
+    Role.LEGAL_OFFICER,
+    Role.SYSTEM_ADMIN,
+    Role.SECURITY_ADMIN,
+]
 
 
 def _unit(code: str, name: str, kind: str, parent_code: str | None) -> Unit:
@@ -81,7 +196,9 @@ def _unit(code: str, name: str, kind: str, parent_code: str | None) -> Unit:
 
 
 def _grant_admin_access() -> None:
-    permission = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin").first()
+    permission = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    ).first()
     if permission is None:
         return
     for role in ADMIN_ACCESS_ROLES:
@@ -109,7 +226,11 @@ def seed(command: Any = None) -> None:
         user.save()
         for role in roles:
             scope = unit if role in (Role.UNIT_ADMIN, Role.LEADER) else None
-            RoleAssignment.objects.get_or_create(user=user, role=role, defaults={"scope_unit": scope})
+            RoleAssignment.objects.get_or_create(
+                user=user, role=role, defaults={"scope_unit": scope}
+            )
     _grant_admin_access()
     if command is not None:
-        command.stdout.write(f"  units: {len(UNITS)}, people: {len(PEOPLE)} ({created} new)")
+        command.stdout.write(
+            f"  units: {len(UNITS)}, people: {len(PEOPLE)} ({created} new)"
+        )

@@ -26,7 +26,9 @@ INVALID_LOGIN = _("Please enter a correct username (or police number) and passwo
 TEMPORARY_PASSWORD_EXPIRED = _(
     "Your temporary password has expired. Ask your unit admin for a new one."
 )
-SAME_AS_CURRENT = _("The new password must differ from the current (temporary) password.")
+SAME_AS_CURRENT = _(
+    "The new password must differ from the current (temporary) password."
+)
 
 
 def lockout_identity(identifier: str) -> str:
@@ -36,7 +38,9 @@ def lockout_identity(identifier: str) -> str:
     an unknown name is counted as typed, so guessing unknown names is limited too.
     """
     user = user_for_identifier(identifier)
-    return f"user:{user.pk}" if user is not None else f"name:{identifier.strip().lower()}"
+    return (
+        f"user:{user.pk}" if user is not None else f"name:{identifier.strip().lower()}"
+    )
 
 
 class LoginForm(AuthenticationForm):
@@ -52,13 +56,19 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Username or police number")
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none"}
+        )
 
     def _locked_error(self) -> ValidationError:
         from django.conf import settings
 
         minutes = max(1, settings.ACCOUNTS_LOCKOUT_SECONDS // 60)
-        return ValidationError(self.error_messages["locked_out"], code="locked_out", params={"minutes": minutes})
+        return ValidationError(
+            self.error_messages["locked_out"],
+            code="locked_out",
+            params={"minutes": minutes},
+        )
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
@@ -69,32 +79,67 @@ class LoginForm(AuthenticationForm):
         address = client_ip(self.request) if self.request is not None else None
         details = {"username": username[:150]}
         if lockout.is_locked(identifier=identity, address=address):
-            audit_log(action="auth.login_blocked", request=self.request, result=AuditResult.DENIED,
-                      target_type="accounts.user", target_repr=username[:255], details=details)
+            audit_log(
+                action="auth.login_blocked",
+                request=self.request,
+                result=AuditResult.DENIED,
+                target_type="accounts.user",
+                target_repr=username[:255],
+                details=details,
+            )
             raise self._locked_error()
-        self.user_cache = authenticate(self.request, username=username, password=password)
+        self.user_cache = authenticate(
+            self.request, username=username, password=password
+        )
         if self.user_cache is None:
             outcome = lockout.failure_record(identifier=identity, address=address)
-            audit_log(action="auth.login_failed", request=self.request, result=AuditResult.FAILURE,
-                      target_type="accounts.user", target_repr=username[:255],
-                      details={**details, "account_failures": outcome.account_failures,
-                               "address_failures": outcome.address_failures})
+            audit_log(
+                action="auth.login_failed",
+                request=self.request,
+                result=AuditResult.FAILURE,
+                target_type="accounts.user",
+                target_repr=username[:255],
+                details={
+                    **details,
+                    "account_failures": outcome.account_failures,
+                    "address_failures": outcome.address_failures,
+                },
+            )
             if outcome.account_locked_now or outcome.address_locked_now:
-                scope = [s for s, hit in (("account", outcome.account_locked_now),
-                                          ("address", outcome.address_locked_now)) if hit]
-                audit_log(action="auth.lockout", request=self.request, result=AuditResult.DENIED,
-                          target_type="accounts.user", target_repr=username[:255],
-                          details={**details, "scope": scope})
+                scope = [
+                    s
+                    for s, hit in (
+                        ("account", outcome.account_locked_now),
+                        ("address", outcome.address_locked_now),
+                    )
+                    if hit
+                ]
+                audit_log(
+                    action="auth.lockout",
+                    request=self.request,
+                    result=AuditResult.DENIED,
+                    target_type="accounts.user",
+                    target_repr=username[:255],
+                    details={**details, "scope": scope},
+                )
                 raise self._locked_error()
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         lockout.success_record(identifier=identity)
         if self.user_cache.temporary_password_expired():
             # The right password, but too old: no session. Not a failure for the lockout.
-            audit_log(action="auth.temporary_password_expired", actor=self.user_cache, request=self.request,
-                      result=AuditResult.DENIED, target=self.user_cache, details={"where": "login"})
-            raise ValidationError(self.error_messages["temporary_password_expired"],
-                                  code="temporary_password_expired")
+            audit_log(
+                action="auth.temporary_password_expired",
+                actor=self.user_cache,
+                request=self.request,
+                result=AuditResult.DENIED,
+                target=self.user_cache,
+                details={"where": "login"},
+            )
+            raise ValidationError(
+                self.error_messages["temporary_password_expired"],
+                code="temporary_password_expired",
+            )
         return self.cleaned_data
 
 
@@ -104,8 +149,15 @@ class NotCurrentPasswordMixin:
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("new_password2")
-        if password and "new_password2" not in self.errors and self.user.check_password(password):
-            self.add_error("new_password2", ValidationError(SAME_AS_CURRENT, code="password_unchanged"))
+        if (
+            password
+            and "new_password2" not in self.errors
+            and self.user.check_password(password)
+        ):
+            self.add_error(
+                "new_password2",
+                ValidationError(SAME_AS_CURRENT, code="password_unchanged"),
+            )
         return cleaned
 
 
@@ -124,13 +176,21 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("Six-digit code"),
         max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+            }
+        ),
     )
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].strip().replace(" ", "")
         if not token.isdigit():
-            raise ValidationError(_("Enter the digits shown in your authenticator app."))
+            raise ValidationError(
+                _("Enter the digits shown in your authenticator app.")
+            )
         return token
 
 

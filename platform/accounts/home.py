@@ -21,21 +21,36 @@ def account_home_items(request: HttpRequest) -> list[HomeItem]:
     items: list[HomeItem] = []
     if user.has_role(Role.SECURITY_ADMIN):
         missing = (
-            User.objects.filter(is_active=True, role_assignments__role__in=settings.ACCOUNTS_TWO_FACTOR_ROLES)
-            .exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+            User.objects.filter(
+                is_active=True,
+                role_assignments__role__in=settings.ACCOUNTS_TWO_FACTOR_ROLES,
+            )
+            .exclude(
+                Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+            )
             .distinct()
             .count()
         )
         if missing:
-            items.append(HomeItem(
-                title=_("%(n)d admin or trainer accounts have not set up two-factor sign-in") % {"n": missing},
-                url=reverse("accounts:people"), kind=_("Security"),
-            ))
+            items.append(
+                HomeItem(
+                    title=_(
+                        "%(n)d admin or trainer accounts have not set up two-factor sign-in"
+                    )
+                    % {"n": missing},
+                    url=reverse("accounts:people"),
+                    kind=_("Security"),
+                )
+            )
     if sees_all_units(user):
         homeless = User.objects.filter(is_active=True, unit__isnull=True).count()
         if homeless:
-            items.append(HomeItem(
-                title=_("%(n)d active accounts belong to no unit") % {"n": homeless},
-                url=reverse("accounts:people"), kind=_("Accounts"),
-            ))
+            items.append(
+                HomeItem(
+                    title=_("%(n)d active accounts belong to no unit")
+                    % {"n": homeless},
+                    url=reverse("accounts:people"),
+                    kind=_("Accounts"),
+                )
+            )
     return items

@@ -44,15 +44,27 @@ HEADERS: dict[str, tuple[str, ...]] = {
 TEMPLATE_HEADERS = [names[0] for names in HEADERS.values()]
 
 ROLE_NAMES: dict[str, str] = {
-    "民警": Role.OFFICER, "法制员": Role.LEGAL_OFFICER, "领导": Role.LEADER, "教官": Role.TRAINER,
-    "单位管理员": Role.UNIT_ADMIN, "系统管理员": Role.SYSTEM_ADMIN, "安全管理员": Role.SECURITY_ADMIN,
-    "安全审计员": Role.AUDIT_ADMIN, "审计管理员": Role.AUDIT_ADMIN,
+    "民警": Role.OFFICER,
+    "法制员": Role.LEGAL_OFFICER,
+    "领导": Role.LEADER,
+    "教官": Role.TRAINER,
+    "单位管理员": Role.UNIT_ADMIN,
+    "系统管理员": Role.SYSTEM_ADMIN,
+    "安全管理员": Role.SECURITY_ADMIN,
+    "安全审计员": Role.AUDIT_ADMIN,
+    "审计管理员": Role.AUDIT_ADMIN,
     **{code: code for code in Role.values},
 }
 KIND_NAMES: dict[str, str] = {
-    "市局": UnitKind.CITY_BUREAU, "分局": UnitKind.BRANCH, "支队": UnitKind.DETACHMENT,
-    "派出所": UnitKind.STATION, "大队": UnitKind.BRIGADE, "处室": UnitKind.DEPARTMENT,
-    "部门": UnitKind.DEPARTMENT, "其他": UnitKind.OTHER, **{code: code for code in UnitKind.values},
+    "市局": UnitKind.CITY_BUREAU,
+    "分局": UnitKind.BRANCH,
+    "支队": UnitKind.DETACHMENT,
+    "派出所": UnitKind.STATION,
+    "大队": UnitKind.BRIGADE,
+    "处室": UnitKind.DEPARTMENT,
+    "部门": UnitKind.DEPARTMENT,
+    "其他": UnitKind.OTHER,
+    **{code: code for code in UnitKind.values},
 }
 # A unit admin may give these roles to people in their units; the rest is the security admin's.
 UNIT_ADMIN_IMPORT_ROLES = frozenset({Role.OFFICER, Role.LEGAL_OFFICER, Role.LEADER})
@@ -61,30 +73,48 @@ ROLE_SPLIT_RE = re.compile(r"[、,，;；/\s]+")
 
 # Error texts (row-level ones are prefixed with 第N行 by RowError).
 MISSING_COLUMNS = gettext_lazy("The sheet lacks the column(s): %(columns)s")
-UNREADABLE_FILE = gettext_lazy("The file could not be read as .xlsx or .csv: %(reason)s")
+UNREADABLE_FILE = gettext_lazy(
+    "The file could not be read as .xlsx or .csv: %(reason)s"
+)
 UNSUPPORTED_TYPE = gettext_lazy("Only .xlsx and .csv files can be imported.")
 EMPTY_FILE = gettext_lazy("The sheet has no data rows.")
 NOT_ALLOWED = gettext_lazy("Only the system admin and unit admins may import people.")
 E_POLICE_NUMBER_MISSING = gettext_lazy("police number (警号) is missing")
-E_POLICE_NUMBER_FORMAT = gettext_lazy("police number %(value)s is not 4–20 letters or digits")
-E_POLICE_NUMBER_DUPLICATE = gettext_lazy("duplicate police number %(value)s (same as row %(other)d)")
+E_POLICE_NUMBER_FORMAT = gettext_lazy(
+    "police number %(value)s is not 4–20 letters or digits"
+)
+E_POLICE_NUMBER_DUPLICATE = gettext_lazy(
+    "duplicate police number %(value)s (same as row %(other)d)"
+)
 E_NAME_MISSING = gettext_lazy("name (姓名) is missing")
 E_UNIT_MISSING = gettext_lazy("unit code (单位编码) is missing")
 E_UNIT_UNKNOWN = gettext_lazy("unit code %(value)s does not exist")
 E_UNIT_OUT_OF_SCOPE = gettext_lazy("unit %(value)s is outside the units you manage")
 E_UNIT_NEEDS_NAME = gettext_lazy("new unit %(value)s needs a unit name (单位名称)")
-E_UNIT_CONFLICT = gettext_lazy("unit %(value)s is described differently in row %(other)d")
-E_UNIT_CREATE_DENIED = gettext_lazy("only the system admin may create or rename units (%(value)s)")
+E_UNIT_CONFLICT = gettext_lazy(
+    "unit %(value)s is described differently in row %(other)d"
+)
+E_UNIT_CREATE_DENIED = gettext_lazy(
+    "only the system admin may create or rename units (%(value)s)"
+)
 E_PARENT_UNKNOWN = gettext_lazy("parent unit code %(value)s does not exist")
-E_PARENT_CHANGE = gettext_lazy("moving unit %(value)s to another parent is not supported by the import")
+E_PARENT_CHANGE = gettext_lazy(
+    "moving unit %(value)s to another parent is not supported by the import"
+)
 E_PARENT_CYCLE = gettext_lazy("unit %(value)s lies below itself")
 E_KIND_UNKNOWN = gettext_lazy("unknown unit type %(value)s")
 E_ROLE_UNKNOWN = gettext_lazy("unknown role %(value)s")
-E_ROLE_SYSTEM = gettext_lazy("system roles (system, security, audit admin) cannot be given by import")
+E_ROLE_SYSTEM = gettext_lazy(
+    "system roles (system, security, audit admin) cannot be given by import"
+)
 E_ROLE_DENIED = gettext_lazy("you may not give the role %(value)s")
-E_PERSON_OUT_OF_SCOPE = gettext_lazy("police number %(value)s belongs to a person outside the units you manage")
+E_PERSON_OUT_OF_SCOPE = gettext_lazy(
+    "police number %(value)s belongs to a person outside the units you manage"
+)
 E_USERNAME_TAKEN = gettext_lazy("username %(value)s is already taken")
-E_USERNAME_DUPLICATE = gettext_lazy("duplicate username %(value)s (same as row %(other)d)")
+E_USERNAME_DUPLICATE = gettext_lazy(
+    "duplicate username %(value)s (same as row %(other)d)"
+)
 E_TOO_LONG = gettext_lazy("%(column)s is longer than %(max)d characters")
 ROW_ERROR = gettext_lazy("Row %(row)d: %(message)s")
 
@@ -102,7 +132,15 @@ class RowError:
         return str(ROW_ERROR) % {"row": self.row, "message": self.message}
 
 
-CREDENTIALS_COLUMNS = ["单位编码", "单位名称", "警号", "姓名", "用户名", "临时密码", "有效期至"]
+CREDENTIALS_COLUMNS = [
+    "单位编码",
+    "单位名称",
+    "警号",
+    "姓名",
+    "用户名",
+    "临时密码",
+    "有效期至",
+]
 
 
 def safe_cell(value: str) -> str:
@@ -131,8 +169,18 @@ def credential_rows(credentials: Iterable[Credential]) -> list[list[str]]:
     from django.utils import timezone
 
     return [
-        [safe_cell(v) for v in (c.unit_code, c.unit_name, c.police_number, c.full_name, c.username, c.password,
-                                timezone.localtime(c.expires_at).strftime("%Y-%m-%d %H:%M"))]
+        [
+            safe_cell(v)
+            for v in (
+                c.unit_code,
+                c.unit_name,
+                c.police_number,
+                c.full_name,
+                c.username,
+                c.password,
+                timezone.localtime(c.expires_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        ]
         for c in credentials
     ]
 
@@ -190,14 +238,18 @@ def _decode(raw: bytes) -> str:
     raise ImportFileError(UNREADABLE_FILE % {"reason": "encoding"})
 
 
-def read_sheet(source: str | Path | IO[bytes], filename: str = "") -> list[tuple[int, dict[str, str]]]:
+def read_sheet(
+    source: str | Path | IO[bytes], filename: str = ""
+) -> list[tuple[int, dict[str, str]]]:
     """Return ``(row number, {field: text})`` for each non-empty data row.
 
     Row numbers are the spreadsheet's own (the header is row 1). Raises ImportFileError
     for an unsupported or unreadable file and for missing required columns.
     """
     name = (filename or str(getattr(source, "name", source))).lower()
-    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
+    raw = (
+        Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
+    )
     if name.endswith(".xlsx"):
         table = _xlsx_rows(raw)
     elif name.endswith(".csv"):
@@ -209,7 +261,9 @@ def read_sheet(source: str | Path | IO[bytes], filename: str = "") -> list[tuple
     lookup = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
     columns = {i: lookup.get(_cell(h).replace(" ", "")) for i, h in enumerate(table[0])}
     present = set(columns.values())
-    missing = [HEADERS[key][0] for key in ("unit_code", "police_number") if key not in present]
+    missing = [
+        HEADERS[key][0] for key in ("unit_code", "police_number") if key not in present
+    ]
     if "full_name" not in present and "unit_name" not in present:
         missing.append(HEADERS["full_name"][0])
     if missing:
@@ -231,7 +285,9 @@ def _xlsx_rows(raw: bytes) -> list[list[Any]]:
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(raw), read_only=True, data_only=True
+        )
     except (BadZipFile, KeyError, OSError, ValueError) as e:
         raise ImportFileError(UNREADABLE_FILE % {"reason": type(e).__name__}) from e
     try:
@@ -268,8 +324,13 @@ class _PersonPlan:
 
 
 def _guess_kind(name: str) -> str:
-    for suffix, kind in (("派出所", UnitKind.STATION), ("分局", UnitKind.BRANCH), ("支队", UnitKind.DETACHMENT),
-                         ("大队", UnitKind.BRIGADE), ("公安局", UnitKind.CITY_BUREAU)):
+    for suffix, kind in (
+        ("派出所", UnitKind.STATION),
+        ("分局", UnitKind.BRANCH),
+        ("支队", UnitKind.DETACHMENT),
+        ("大队", UnitKind.BRIGADE),
+        ("公安局", UnitKind.CITY_BUREAU),
+    ):
         if name.endswith(suffix):
             return kind
     return UnitKind.OTHER
@@ -277,7 +338,10 @@ def _guess_kind(name: str) -> str:
 
 def can_import(user: User) -> bool:
     """Return True for the system admin and unit admins."""
-    return bool(user.is_authenticated and (sees_all_units(user) or user.has_role(Role.UNIT_ADMIN)))
+    return bool(
+        user.is_authenticated
+        and (sees_all_units(user) or user.has_role(Role.UNIT_ADMIN))
+    )
 
 
 def people_import(
@@ -302,46 +366,80 @@ def people_import(
     in_scope = set(visible_units(actor).values_list("code", flat=True))
     is_system = sees_all_units(actor)
     unit_plans = _check_units(rows, all_units, is_system, report)
-    people = _check_people(rows, all_units, unit_plans, in_scope, is_system, actor, report, progress)
+    people = _check_people(
+        rows, all_units, unit_plans, in_scope, is_system, actor, report, progress
+    )
     # The plan is the same for a dry run and an applied import.
     report.units_created = [code for code in unit_plans if code not in all_units]
     report.units_renamed = [code for code in unit_plans if code in all_units]
     report.people_created = [p.police_number for p in people if p.existing is None]
     report.people_updated = [p.police_number for p in people if p.existing is not None]
     report.passwords_issued = [
-        p.police_number for p in people if p.existing is None or not p.existing.has_usable_password()
+        p.police_number
+        for p in people
+        if p.existing is None or not p.existing.has_usable_password()
     ]
     if report.errors or not apply:
         report.errors.sort(key=lambda e: e.row)
-        audit_log(action="accounts.import" if apply else "accounts.import_check", actor=actor, request=request,
-                  target_type="accounts.user", target_repr=source_name[:255],
-                  result="success" if report.ok else "failure",
-                  details={**report.summary(), "first_errors": [str(e) for e in report.errors[:20]]})
+        audit_log(
+            action="accounts.import" if apply else "accounts.import_check",
+            actor=actor,
+            request=request,
+            target_type="accounts.user",
+            target_repr=source_name[:255],
+            result="success" if report.ok else "failure",
+            details={
+                **report.summary(),
+                "first_errors": [str(e) for e in report.errors[:20]],
+            },
+        )
         return report
     with transaction.atomic():
         _apply(unit_plans, people, all_units, report)
         report.applied = True
-        audit_log(action="accounts.import", actor=actor, request=request, target_type="accounts.user",
-                  target_repr=source_name[:255],
-                  details={**report.summary(), "units_created_codes": report.units_created[:200],
-                           "people_created_numbers": report.people_created[:500],
-                           "people_updated_numbers": report.people_updated[:500],
-                           "passwords_issued_numbers": report.passwords_issued[:500]})
+        audit_log(
+            action="accounts.import",
+            actor=actor,
+            request=request,
+            target_type="accounts.user",
+            target_repr=source_name[:255],
+            details={
+                **report.summary(),
+                "units_created_codes": report.units_created[:200],
+                "people_created_numbers": report.people_created[:500],
+                "people_updated_numbers": report.people_updated[:500],
+                "passwords_issued_numbers": report.passwords_issued[:500],
+            },
+        )
     return report
 
 
 def _too_long(row: int, record: dict[str, str], report: ImportReport) -> bool:
-    limits = {"unit_code": 32, "unit_name": 100, "police_number": 20, "full_name": 50, "position": 50,
-              "police_type": 30, "username": 150, "phone": 20}
+    limits = {
+        "unit_code": 32,
+        "unit_name": 100,
+        "police_number": 20,
+        "full_name": 50,
+        "position": 50,
+        "police_type": 30,
+        "username": 150,
+        "phone": 20,
+    }
     bad = False
     for key, limit in limits.items():
         if len(record[key]) > limit:
-            report.errors.append(RowError(row, str(E_TOO_LONG % {"column": HEADERS[key][0], "max": limit})))
+            report.errors.append(
+                RowError(
+                    row, str(E_TOO_LONG % {"column": HEADERS[key][0], "max": limit})
+                )
+            )
             bad = True
     return bad
 
 
-def _check_units(rows, all_units: dict[str, Unit], is_system: bool, report: ImportReport) -> dict[str, _UnitPlan]:
+def _check_units(
+    rows, all_units: dict[str, Unit], is_system: bool, report: ImportReport
+) -> dict[str, _UnitPlan]:
     """Collect units the sheet creates or renames; report conflicts."""
     plans: dict[str, _UnitPlan] = {}
     for row, r in rows:
@@ -354,16 +452,25 @@ def _check_units(rows, all_units: dict[str, Unit], is_system: bool, report: Impo
         if existing is None and not name:
             continue  # reported as an unknown unit by the person check
         if not is_system:
-            report.errors.append(RowError(row, str(E_UNIT_CREATE_DENIED % {"value": code})))
+            report.errors.append(
+                RowError(row, str(E_UNIT_CREATE_DENIED % {"value": code}))
+            )
             continue
         kind = r["unit_kind"]
         if kind and kind not in KIND_NAMES:
             report.errors.append(RowError(row, str(E_KIND_UNKNOWN % {"value": kind})))
             continue
-        plan = _UnitPlan(code, name, r["parent_code"], KIND_NAMES.get(kind) or _guess_kind(name), row)
+        plan = _UnitPlan(
+            code, name, r["parent_code"], KIND_NAMES.get(kind) or _guess_kind(name), row
+        )
         if (earlier := plans.get(code)) is not None:
             if (earlier.name, earlier.parent_code) != (plan.name, plan.parent_code):
-                report.errors.append(RowError(row, str(E_UNIT_CONFLICT % {"value": code, "other": earlier.row})))
+                report.errors.append(
+                    RowError(
+                        row,
+                        str(E_UNIT_CONFLICT % {"value": code, "other": earlier.row}),
+                    )
+                )
             continue
         plans[code] = plan
     for code, plan in plans.items():
@@ -371,23 +478,35 @@ def _check_units(rows, all_units: dict[str, Unit], is_system: bool, report: Impo
         if existing is not None:
             parent = existing.get_parent()
             if plan.parent_code and (parent is None or parent.code != plan.parent_code):
-                report.errors.append(RowError(plan.row, str(E_PARENT_CHANGE % {"value": code})))
+                report.errors.append(
+                    RowError(plan.row, str(E_PARENT_CHANGE % {"value": code}))
+                )
             continue
-        if plan.parent_code and plan.parent_code not in all_units and plan.parent_code not in plans:
-            report.errors.append(RowError(plan.row, str(E_PARENT_UNKNOWN % {"value": plan.parent_code})))
+        if (
+            plan.parent_code
+            and plan.parent_code not in all_units
+            and plan.parent_code not in plans
+        ):
+            report.errors.append(
+                RowError(plan.row, str(E_PARENT_UNKNOWN % {"value": plan.parent_code}))
+            )
             continue
         # Walk up through the sheet's own new units: a cycle never reaches an existing unit.
         seen, cursor = {code}, plan.parent_code
         while cursor in plans and cursor not in all_units:
             if cursor in seen:
-                report.errors.append(RowError(plan.row, str(E_PARENT_CYCLE % {"value": code})))
+                report.errors.append(
+                    RowError(plan.row, str(E_PARENT_CYCLE % {"value": code}))
+                )
                 break
             seen.add(cursor)
             cursor = plans[cursor].parent_code
     return plans
 
 
-def _parse_roles(row: int, text: str, is_system: bool, report: ImportReport) -> set[str] | None:
+def _parse_roles(
+    row: int, text: str, is_system: bool, report: ImportReport
+) -> set[str] | None:
     if not text:
         return None
     roles: set[str] = set()
@@ -408,13 +527,27 @@ def _parse_roles(row: int, text: str, is_system: bool, report: ImportReport) -> 
     return roles if ok else None
 
 
-def _check_people(rows, all_units, unit_plans, in_scope: set[str], is_system: bool, actor: User,
-                  report: ImportReport, progress) -> list[_PersonPlan]:
+def _check_people(
+    rows,
+    all_units,
+    unit_plans,
+    in_scope: set[str],
+    is_system: bool,
+    actor: User,
+    report: ImportReport,
+    progress,
+) -> list[_PersonPlan]:
     person_rows = [(row, r) for row, r in rows if r["police_number"] or r["full_name"]]
     numbers = [r["police_number"] for _, r in person_rows if r["police_number"]]
-    existing_by_number = {u.police_number: u for u in User.objects.filter(police_number__in=numbers).select_related("unit")}
+    existing_by_number = {
+        u.police_number: u
+        for u in User.objects.filter(police_number__in=numbers).select_related("unit")
+    }
     wanted_usernames = [r["username"] or r["police_number"] for _, r in person_rows]
-    taken = {u.username.lower(): u for u in User.objects.filter(username__in=[n for n in wanted_usernames if n])}
+    taken = {
+        u.username.lower(): u
+        for u in User.objects.filter(username__in=[n for n in wanted_usernames if n])
+    }
     seen_numbers: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
     plans: list[_PersonPlan] = []
@@ -429,9 +562,19 @@ def _check_people(rows, all_units, unit_plans, in_scope: set[str], is_system: bo
         if not number:
             report.errors.append(RowError(row, str(E_POLICE_NUMBER_MISSING)))
         elif not POLICE_NUMBER_RE.match(number):
-            report.errors.append(RowError(row, str(E_POLICE_NUMBER_FORMAT % {"value": number})))
+            report.errors.append(
+                RowError(row, str(E_POLICE_NUMBER_FORMAT % {"value": number}))
+            )
         elif number in seen_numbers:
-            report.errors.append(RowError(row, str(E_POLICE_NUMBER_DUPLICATE % {"value": number, "other": seen_numbers[number]})))
+            report.errors.append(
+                RowError(
+                    row,
+                    str(
+                        E_POLICE_NUMBER_DUPLICATE
+                        % {"value": number, "other": seen_numbers[number]}
+                    ),
+                )
+            )
         else:
             seen_numbers[number] = row
         if not name:
@@ -441,27 +584,62 @@ def _check_people(rows, all_units, unit_plans, in_scope: set[str], is_system: bo
         elif code not in all_units and code not in unit_plans:
             report.errors.append(RowError(row, str(E_UNIT_UNKNOWN % {"value": code})))
         elif not is_system and code not in in_scope:
-            report.errors.append(RowError(row, str(E_UNIT_OUT_OF_SCOPE % {"value": code})))
+            report.errors.append(
+                RowError(row, str(E_UNIT_OUT_OF_SCOPE % {"value": code}))
+            )
         existing = existing_by_number.get(number)
-        if existing is not None and not is_system and not can_see_person(actor, existing):
-            report.errors.append(RowError(row, str(E_PERSON_OUT_OF_SCOPE % {"value": number})))
+        if (
+            existing is not None
+            and not is_system
+            and not can_see_person(actor, existing)
+        ):
+            report.errors.append(
+                RowError(row, str(E_PERSON_OUT_OF_SCOPE % {"value": number}))
+            )
         username = r["username"] or (existing.username if existing else number)
         if username and check_username:
             holder = taken.get(username.lower())
             if holder is not None and (existing is None or holder.pk != existing.pk):
-                report.errors.append(RowError(row, str(E_USERNAME_TAKEN % {"value": username})))
+                report.errors.append(
+                    RowError(row, str(E_USERNAME_TAKEN % {"value": username}))
+                )
             elif username.lower() in seen_usernames:
-                report.errors.append(RowError(row, str(E_USERNAME_DUPLICATE % {"value": username, "other": seen_usernames[username.lower()]})))
+                report.errors.append(
+                    RowError(
+                        row,
+                        str(
+                            E_USERNAME_DUPLICATE
+                            % {
+                                "value": username,
+                                "other": seen_usernames[username.lower()],
+                            }
+                        ),
+                    )
+                )
             else:
                 seen_usernames[username.lower()] = row
         roles = _parse_roles(row, r["roles"], is_system, report)
         if len(report.errors) == errors_before:
-            plans.append(_PersonPlan(row, number, name, code, username, r["position"], r["police_type"],
-                                     r["phone"], roles, existing))
+            plans.append(
+                _PersonPlan(
+                    row,
+                    number,
+                    name,
+                    code,
+                    username,
+                    r["position"],
+                    r["police_type"],
+                    r["phone"],
+                    roles,
+                    existing,
+                )
+            )
     return plans
 
 
-def _ordered(plans: dict[str, _UnitPlan], all_units: dict[str, Unit]) -> Iterator[_UnitPlan]:
+def _ordered(
+    plans: dict[str, _UnitPlan], all_units: dict[str, Unit]
+) -> Iterator[_UnitPlan]:
     done = set(all_units)
     pending = [p for p in plans.values() if p.code not in all_units]
     while pending:
@@ -474,7 +652,12 @@ def _ordered(plans: dict[str, _UnitPlan], all_units: dict[str, Unit]) -> Iterato
             return
 
 
-def _apply(unit_plans, people: list[_PersonPlan], all_units: dict[str, Unit], report: ImportReport) -> None:
+def _apply(
+    unit_plans,
+    people: list[_PersonPlan],
+    all_units: dict[str, Unit],
+    report: ImportReport,
+) -> None:
     for code, plan in unit_plans.items():
         unit = all_units.get(code)
         if unit is not None and unit.name != plan.name:
@@ -486,7 +669,9 @@ def _apply(unit_plans, people: list[_PersonPlan], all_units: dict[str, Unit], re
         else:
             unit = Unit.add_root(code=plan.code, name=plan.name, kind=plan.kind)
         all_units[plan.code] = unit
-    units = {u.code: u for u in Unit.objects.filter(code__in={p.unit_code for p in people})}
+    units = {
+        u.code: u for u in Unit.objects.filter(code__in={p.unit_code for p in people})
+    }
     issue = set(report.passwords_issued)
     for plan in people:
         person = plan.existing or User(police_number=plan.police_number)
@@ -504,12 +689,27 @@ def _apply(unit_plans, people: list[_PersonPlan], all_units: dict[str, Unit], re
             password = temporary_password_set(user=person)
         person.save()
         if password is not None:
-            report.credentials.append(Credential(
-                person.unit.code, person.unit.name, plan.police_number, person.full_name, person.username,
-                password, person.temporary_password_expires_at,
-            ))
-        roles = plan.roles if plan.roles is not None else ({Role.OFFICER} if created else None)
+            report.credentials.append(
+                Credential(
+                    person.unit.code,
+                    person.unit.name,
+                    plan.police_number,
+                    person.full_name,
+                    person.username,
+                    password,
+                    person.temporary_password_expires_at,
+                )
+            )
+        roles = (
+            plan.roles
+            if plan.roles is not None
+            else ({Role.OFFICER} if created else None)
+        )
         if roles is not None:
             # Keep any separated system role the person holds; replace the others.
-            kept = person.get_role_codes() & SEPARATED_SYSTEM_ROLES if not created else set()
+            kept = (
+                person.get_role_codes() & SEPARATED_SYSTEM_ROLES
+                if not created
+                else set()
+            )
             roles_replace(user=person, roles=set(roles) | kept, scope_unit=person.unit)

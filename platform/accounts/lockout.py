@@ -85,7 +85,9 @@ def failure_record(*, identifier: str, address: str | None) -> FailureOutcome:
         address_failures = _increment(dkey)
         if address_failures >= _address_threshold():
             address_locked_now = cache.add(f"{dkey}:locked", 1, _seconds())
-    return FailureOutcome(account_failures, address_failures, account_locked_now, address_locked_now)
+    return FailureOutcome(
+        account_failures, address_failures, account_locked_now, address_locked_now
+    )
 
 
 def success_record(*, identifier: str) -> None:

@@ -57,7 +57,17 @@ from .services import (
     user_set_roles,
 )
 
-EXPORT_COLUMNS = ["单位编码", "单位名称", "警号", "姓名", "用户名", "职务", "警种", "角色", "状态"]
+EXPORT_COLUMNS = [
+    "单位编码",
+    "单位名称",
+    "警号",
+    "姓名",
+    "用户名",
+    "职务",
+    "警种",
+    "角色",
+    "状态",
+]
 IMPORT_SESSION_KEY = "accounts_pending_import"
 # The temporary passwords of the last applied import, until the admin downloads them once.
 CREDENTIALS_SESSION_KEY = "accounts_import_credentials"
@@ -82,7 +92,12 @@ def _filters(request: HttpRequest) -> dict:
     if role and role not in Role.values:
         role = ""
     active = {"1": True, "0": False}.get(request.GET.get("active", ""))
-    return {"query": request.GET.get("q", "").strip()[:50], "unit": unit, "role": role, "active": active}
+    return {
+        "query": request.GET.get("q", "").strip()[:50],
+        "unit": unit,
+        "role": role,
+        "active": active,
+    }
 
 
 @login_required
@@ -91,7 +106,11 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     units = list(directory_units(request.user).order_by("path"))
     counts: dict[int, int] = {}
-    for unit_id in directory_people(request.user).filter(is_active=True).values_list("unit_id", flat=True):
+    for unit_id in (
+        directory_people(request.user)
+        .filter(is_active=True)
+        .values_list("unit_id", flat=True)
+    ):
         counts[unit_id] = counts.get(unit_id, 0) + 1
     top = min((u.depth for u in units), default=1)
     everywhere = sees_all_units(request.user)
@@ -99,10 +118,19 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 
     def movable(unit: Unit) -> bool:
         # The same rule as services.can_move_unit, without a query per row.
-        return everywhere or any(unit.path.startswith(r.path) and unit.pk != r.pk for r in roots)
+        return everywhere or any(
+            unit.path.startswith(r.path) and unit.pk != r.pk for r in roots
+        )
 
-    rows = [{"unit": u, "indent": u.depth - top, "count": counts.get(u.pk, 0), "movable": movable(u)}
-            for u in units]
+    rows = [
+        {
+            "unit": u,
+            "indent": u.depth - top,
+            "count": counts.get(u.pk, 0),
+            "movable": movable(u),
+        }
+        for u in units
+    ]
     return render(request, "accounts/unit_tree.html", {"rows": rows})
 
 
@@ -133,23 +161,40 @@ def unit_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                 error = _("Choose the new parent unit.")
         if not error:
             try:
-                moved = unit_move(actor=request.user, unit=unit, new_parent=new_parent, request=request)
+                moved = unit_move(
+                    actor=request.user,
+                    unit=unit,
+                    new_parent=new_parent,
+                    request=request,
+                )
             except ValidationError as e:
                 error = " ".join(e.messages)
             else:
-                messages.success(request, _("%(unit)s was moved: %(path)s") % {
-                    "unit": moved.name, "path": unit_path_display(moved)})
+                messages.success(
+                    request,
+                    _("%(unit)s was moved: %(path)s")
+                    % {"unit": moved.name, "path": unit_path_display(moved)},
+                )
                 return redirect("accounts:unit_tree")
-    return render(request, "accounts/unit_move.html", {
-        "unit": unit,
-        "parent": parent,
-        "path": unit_path_display(unit),
-        "targets": targets,
-        "top_level": TOP_LEVEL if sees_all_units(request.user) and parent is not None else "",
-        "subtree_count": unit.subtree().count() - 1,
-        "people_count": User.objects.filter(unit__path__startswith=unit.path).count(),
-        "error": error,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "accounts/unit_move.html",
+        {
+            "unit": unit,
+            "parent": parent,
+            "path": unit_path_display(unit),
+            "targets": targets,
+            "top_level": TOP_LEVEL
+            if sees_all_units(request.user) and parent is not None
+            else "",
+            "subtree_count": unit.subtree().count() - 1,
+            "people_count": User.objects.filter(
+                unit__path__startswith=unit.path
+            ).count(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -158,14 +203,18 @@ def people_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     people = person_list(user=request.user, **filters)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/people_list.html", {
-        "page": page,
-        "filters": filters,
-        "units": directory_units(request.user).order_by("path"),
-        "roles": Role.choices,
-        "querystring": request.GET.urlencode(),
-        "can_import": can_import(request.user),
-    })
+    return render(
+        request,
+        "accounts/people_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "units": directory_units(request.user).order_by("path"),
+            "roles": Role.choices,
+            "querystring": request.GET.urlencode(),
+            "can_import": can_import(request.user),
+        },
+    )
 
 
 def _export_rows(people) -> list[list[str]]:
@@ -173,11 +222,22 @@ def _export_rows(people) -> list[list[str]]:
     rows = []
     for person in people:
         roles = "、".join(str(labels[a.role]) for a in person.role_assignments.all())
-        rows.append([safe_cell(v) for v in (
-            person.unit.code if person.unit else "", person.unit.name if person.unit else "",
-            person.police_number or "", person.full_name, person.username, person.position,
-            person.police_type, roles, "在职" if person.is_active else "停用",
-        )])
+        rows.append(
+            [
+                safe_cell(v)
+                for v in (
+                    person.unit.code if person.unit else "",
+                    person.unit.name if person.unit else "",
+                    person.police_number or "",
+                    person.full_name,
+                    person.username,
+                    person.position,
+                    person.police_type,
+                    roles,
+                    "在职" if person.is_active else "停用",
+                )
+            ]
+        )
     return rows
 
 
@@ -189,9 +249,18 @@ def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     people = person_list(user=request.user, **filters)
     rows = _export_rows(people)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    audit_log(action="accounts.people_export", request=request, target_type="accounts.user",
-              details={"format": fmt, "count": len(rows), "unit": filters["unit"].code if filters["unit"] else None,
-                       "role": filters["role"], "query": filters["query"]})
+    audit_log(
+        action="accounts.people_export",
+        request=request,
+        target_type="accounts.user",
+        details={
+            "format": fmt,
+            "count": len(rows),
+            "unit": filters["unit"].code if filters["unit"] else None,
+            "role": filters["role"],
+            "query": filters["query"],
+        },
+    )
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="people-{stamp}.csv"'
@@ -211,7 +280,10 @@ def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="people-{stamp}.xlsx"'
     return response
 
@@ -225,7 +297,8 @@ def _visible_person(request: HttpRequest, pk: int) -> User:
 
 def _can_set_active(actor: User, person: User) -> bool:
     return actor.pk != person.pk and (
-        sees_all_units(actor) or (actor.has_role(Role.UNIT_ADMIN) and can_see_person(actor, person))
+        sees_all_units(actor)
+        or (actor.has_role(Role.UNIT_ADMIN) and can_see_person(actor, person))
     )
 
 
@@ -235,24 +308,40 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _visible_person(request, pk)
     assignments = list(person.role_assignments.select_related("scope_unit"))
     held = {a.role for a in assignments}
-    scope = next((a.scope_unit for a in assignments if a.role in SCOPED_MANAGER_ROLES and a.scope_unit), None)
+    scope = next(
+        (
+            a.scope_unit
+            for a in assignments
+            if a.role in SCOPED_MANAGER_ROLES and a.scope_unit
+        ),
+        None,
+    )
     temporary_password = request.session.pop(f"tmp_password_{person.pk}", None)
-    response = render(request, "accounts/person_detail.html", {
-        "person": person,
-        "assignments": assignments,
-        "ancestors": person.unit.get_ancestors() if person.unit else [],
-        "can_edit_roles": can_manage_roles(request.user) and request.user.pk != person.pk,
-        "can_reset_password": can_reset_password(request.user, person),
-        "can_set_active": _can_set_active(request.user, person),
-        "role_choices": [(code, label, code in held) for code, label in Role.choices],
-        "scope_units": Unit.objects.order_by("path"),
-        "scope": scope,
-        "has_device": TOTPDevice.objects.filter(user=person).exists(),
-        "temporary_password": temporary_password,
-        "temporary_expired": person.temporary_password_expired(),
-    })
+    response = render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "assignments": assignments,
+            "ancestors": person.unit.get_ancestors() if person.unit else [],
+            "can_edit_roles": can_manage_roles(request.user)
+            and request.user.pk != person.pk,
+            "can_reset_password": can_reset_password(request.user, person),
+            "can_set_active": _can_set_active(request.user, person),
+            "role_choices": [
+                (code, label, code in held) for code, label in Role.choices
+            ],
+            "scope_units": Unit.objects.order_by("path"),
+            "scope": scope,
+            "has_device": TOTPDevice.objects.filter(user=person).exists(),
+            "temporary_password": temporary_password,
+            "temporary_expired": person.temporary_password_expired(),
+        },
+    )
     if temporary_password:
-        add_never_cache_headers(response)  # a working password: not for the browser cache
+        add_never_cache_headers(
+            response
+        )  # a working password: not for the browser cache
     return response
 
 
@@ -267,7 +356,12 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     if code := request.POST.get("scope_unit"):
         scope = get_object_or_404(Unit, code=code)
     try:
-        user_set_roles(actor=request.user, user=person, roles=request.POST.getlist("roles"), scope_unit=scope)
+        user_set_roles(
+            actor=request.user,
+            user=person,
+            roles=request.POST.getlist("roles"),
+            scope_unit=scope,
+        )
     except ValidationError as e:
         for message in e.messages:
             messages.error(request, message)
@@ -284,8 +378,18 @@ def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     person = _visible_person(request, pk)
     deleted, _details = TOTPDevice.objects.filter(user=person).delete()
-    audit_log(action="accounts.two_factor_reset", request=request, target=person, details={"devices": deleted})
-    messages.success(request, _("The authenticator was removed; the person sets up a new one at next sign-in."))
+    audit_log(
+        action="accounts.two_factor_reset",
+        request=request,
+        target=person,
+        details={"devices": deleted},
+    )
+    messages.success(
+        request,
+        _(
+            "The authenticator was removed; the person sets up a new one at next sign-in."
+        ),
+    )
     return redirect("accounts:person_detail", pk=person.pk)
 
 
@@ -300,7 +404,11 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     if person.is_active != active:
         User.objects.filter(pk=person.pk).update(is_active=active)
-        audit_log(action="accounts.enable" if active else "accounts.disable", request=request, target=person)
+        audit_log(
+            action="accounts.enable" if active else "accounts.disable",
+            request=request,
+            target=person,
+        )
     return redirect("accounts:person_detail", pk=person.pk)
 
 
@@ -331,11 +439,19 @@ def import_people(request: HttpRequest) -> HttpResponse:
         except (ImportFileError, OSError) as e:
             messages.error(request, str(e))
             return redirect("accounts:import_people")
-        report = people_import(actor=request.user, rows=rows, apply=True, request=request, source_name=original)
+        report = people_import(
+            actor=request.user,
+            rows=rows,
+            apply=True,
+            request=request,
+            source_name=original,
+        )
         default_storage.delete(name)
         request.session.pop(IMPORT_SESSION_KEY, None)
         if report.credentials:
-            request.session[CREDENTIALS_SESSION_KEY] = credential_rows(report.credentials)
+            request.session[CREDENTIALS_SESSION_KEY] = credential_rows(
+                report.credentials
+            )
         context.update(report=report, filename=original)
         response = render(request, "accounts/import.html", context)
         add_never_cache_headers(response)  # it may list working passwords
@@ -353,12 +469,23 @@ def import_people(request: HttpRequest) -> HttpResponse:
             except ImportFileError as e:
                 form.add_error("file", str(e))
                 return render(request, "accounts/import.html", context)
-            report = people_import(actor=request.user, rows=rows, apply=False, request=request, source_name=upload.name)
+            report = people_import(
+                actor=request.user,
+                rows=rows,
+                apply=False,
+                request=request,
+                source_name=upload.name,
+            )
             context.update(report=report, filename=upload.name)
             if report.ok:
                 suffix = Path(upload.name).suffix.lower()
-                name = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(data))
-                request.session[IMPORT_SESSION_KEY] = {"path": name, "name": upload.name}
+                name = default_storage.save(
+                    f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(data)
+                )
+                request.session[IMPORT_SESSION_KEY] = {
+                    "path": name,
+                    "name": upload.name,
+                }
                 context["can_apply"] = True
     return render(request, "accounts/import.html", context)
 
@@ -371,13 +498,22 @@ def import_credentials(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     rows = request.session.pop(CREDENTIALS_SESSION_KEY, None)
     if not rows:
-        messages.error(request, _("The temporary passwords were already downloaded or there are none."))
+        messages.error(
+            request,
+            _("The temporary passwords were already downloaded or there are none."),
+        )
         return redirect("accounts:import_people")
-    audit_log(action="accounts.import_credentials_download", request=request, target_type="accounts.user",
-              details={"count": len(rows), "police_numbers": [row[2] for row in rows[:500]]})
+    audit_log(
+        action="accounts.import_credentials_download",
+        request=request,
+        target_type="accounts.user",
+        details={"count": len(rows), "police_numbers": [row[2] for row in rows[:500]]},
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="temporary-passwords-{stamp}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="temporary-passwords-{stamp}.csv"'
+    )
     response["Cache-Control"] = "no-store"
     response.write("\ufeff")
     writer = csv.writer(response)
@@ -396,5 +532,19 @@ def import_template(request: HttpRequest) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(TEMPLATE_HEADERS)
-    writer.writerow(["37010101", "东城分局解放路派出所", "370101", "派出所", "218888", "张某某", "社区民警", "治安", "民警", "", ""])
+    writer.writerow(
+        [
+            "37010101",
+            "东城分局解放路派出所",
+            "370101",
+            "派出所",
+            "218888",
+            "张某某",
+            "社区民警",
+            "治安",
+            "民警",
+            "",
+            "",
+        ]
+    )
     return response

@@ -44,7 +44,9 @@ class IdleTimeoutMiddleware:
 
                 user = request.user
                 logout(request)
-                audit_log(action="auth.idle_logout", actor=user, request=request, target=user)
+                audit_log(
+                    action="auth.idle_logout", actor=user, request=request, target=user
+                )
                 messages.info(request, IDLE_LOGOUT_MESSAGE)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
@@ -80,7 +82,9 @@ DEFAULT_TWO_FACTOR_PATHS = ("/admin/", "/accounts/manage/", "/audit/")
 
 
 def two_factor_paths() -> tuple[str, ...]:
-    return tuple(getattr(settings, "ACCOUNTS_TWO_FACTOR_PATHS", DEFAULT_TWO_FACTOR_PATHS))
+    return tuple(
+        getattr(settings, "ACCOUNTS_TWO_FACTOR_PATHS", DEFAULT_TWO_FACTOR_PATHS)
+    )
 
 
 def needs_two_factor(user) -> bool:
@@ -108,10 +112,18 @@ class PasswordChangeRequiredMiddleware:
             from audit.services import audit_log
 
             logout(request)
-            audit_log(action="auth.temporary_password_expired", actor=user, request=request, target=user,
-                      result=AuditResult.DENIED, details={"where": "session"})
+            audit_log(
+                action="auth.temporary_password_expired",
+                actor=user,
+                request=request,
+                target=user,
+                result=AuditResult.DENIED,
+                details={"where": "session"},
+            )
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": str(TEMPORARY_PASSWORD_EXPIRED)}, status=401)
+                return JsonResponse(
+                    {"detail": str(TEMPORARY_PASSWORD_EXPIRED)}, status=401
+                )
             messages.error(request, TEMPORARY_PASSWORD_EXPIRED)
             return redirect("accounts:login")
         if request.path.startswith(password_change_exempt_paths()):

@@ -28,7 +28,9 @@ class Unit(MP_Node):
 
     code = models.CharField(_("unit code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.OTHER)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.OTHER
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     node_order_by = ["code"]
@@ -61,7 +63,9 @@ class Role(models.TextChoices):
 
 
 # 三员分立: one account may hold at most one of these (MLPS level 3).
-SEPARATED_SYSTEM_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+SEPARATED_SYSTEM_ROLES = frozenset(
+    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+)
 SEPARATED_ROLES_CONFLICT = _(
     "One account may hold only one of system admin, security admin and audit admin."
 )
@@ -77,15 +81,26 @@ class PlatformUserManager(UserManager):
 class User(AbstractUser):
     """A person: an officer with a police number, a unit, a position and roles."""
 
-    police_number = models.CharField(_("police number"), max_length=20, unique=True, null=True, blank=True)
+    police_number = models.CharField(
+        _("police number"), max_length=20, unique=True, null=True, blank=True
+    )
     full_name = models.CharField(_("name"), max_length=50, blank=True)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
     )
     position = models.CharField(_("position"), max_length=50, blank=True)
-    police_type = models.CharField(_("police type"), max_length=30, blank=True, help_text=_("Police branch (警种)"))
+    police_type = models.CharField(
+        _("police type"), max_length=30, blank=True, help_text=_("Police branch (警种)")
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(
+        _("password changed at"), null=True, blank=True
+    )
     # Set with a temporary password (import, admin reset): until the person chooses their
     # own, every page sends them to the change form, and after the expiry they cannot sign in.
     must_change_password = models.BooleanField(_("must change password"), default=False)
@@ -110,7 +125,11 @@ class User(AbstractUser):
         """Return this person's role codes, cached on the instance for the request."""
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = set(self.role_assignments.values_list("role", flat=True)) if self.pk else set()
+            cached = (
+                set(self.role_assignments.values_list("role", flat=True))
+                if self.pk
+                else set()
+            )
             self._role_codes = cached
         return cached
 
@@ -131,10 +150,17 @@ class RoleAssignment(models.Model):
     """A role held by a person. ``scope_unit`` is the subtree a manager role covers
     (their own unit when empty)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     scope_unit = models.ForeignKey(
-        Unit, verbose_name=_("scope"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("scope"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     granted_at = models.DateTimeField(auto_now_add=True)
 
@@ -146,7 +172,9 @@ class RoleAssignment(models.Model):
             # 三员分立 in the database too: at most one separated system role per person.
             models.UniqueConstraint(
                 fields=["user"],
-                condition=models.Q(role__in=["system_admin", "security_admin", "audit_admin"]),
+                condition=models.Q(
+                    role__in=["system_admin", "security_admin", "audit_admin"]
+                ),
                 name="one_separated_system_role",
                 violation_error_message=SEPARATED_ROLES_CONFLICT,
             ),
@@ -158,7 +186,8 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         # 三员分立: refuse a second separated system role for the same person.
         if self.role in SEPARATED_SYSTEM_ROLES and self.user_id is not None:
-            others = RoleAssignment.objects.filter(user_id=self.user_id, role__in=SEPARATED_SYSTEM_ROLES)
+            others = RoleAssignment.objects.filter(
+                user_id=self.user_id, role__in=SEPARATED_SYSTEM_ROLES
+            )
             if others.exclude(role=self.role).exclude(pk=self.pk).exists():
                 raise ValidationError(SEPARATED_ROLES_CONFLICT, code="separated_roles")
-

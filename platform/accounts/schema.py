@@ -8,4 +8,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "manage.py issue_api_token USERNAME"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "manage.py issue_api_token USERNAME",
+        }

@@ -28,7 +28,10 @@ def unit_scope_roots(user: User) -> list[Unit]:
 
 def sees_all_units(user: User) -> bool:
     """Return True for the accounts that look after the whole organisation."""
-    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN)))
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
+    )
 
 
 def visible_units(user: User) -> QuerySet[Unit]:
@@ -42,7 +45,9 @@ def visible_units(user: User) -> QuerySet[Unit]:
     roots = unit_scope_roots(user)
     if not roots:
         return Unit.objects.none()
-    return Unit.objects.filter(reduce(or_, (Q(path__startswith=root.path) for root in roots)))
+    return Unit.objects.filter(
+        reduce(or_, (Q(path__startswith=root.path) for root in roots))
+    )
 
 
 def can_see_unit(user: User, unit: Unit | None) -> bool:
@@ -76,7 +81,11 @@ def can_manage_people(user: User) -> bool:
     """Return True for the accounts that open the people pages (each sees its own scope)."""
     return bool(
         user.is_authenticated
-        and (sees_all_units(user) or user.has_role(Role.SECURITY_ADMIN) or bool(unit_scope_roots(user)))
+        and (
+            sees_all_units(user)
+            or user.has_role(Role.SECURITY_ADMIN)
+            or bool(unit_scope_roots(user))
+        )
     )
 
 
@@ -96,13 +105,24 @@ def directory_people(user: User) -> QuerySet[User]:
 
 
 def person_list(
-    *, user: User, query: str = "", unit: Unit | None = None, role: str = "", active: bool | None = None
+    *,
+    user: User,
+    query: str = "",
+    unit: Unit | None = None,
+    role: str = "",
+    active: bool | None = None,
 ) -> QuerySet[User]:
     """Return the people ``user`` may see, filtered; ``unit`` includes its subtree."""
-    people = directory_people(user).select_related("unit").prefetch_related("role_assignments")
+    people = (
+        directory_people(user)
+        .select_related("unit")
+        .prefetch_related("role_assignments")
+    )
     if query:
         people = people.filter(
-            Q(full_name__icontains=query) | Q(police_number__icontains=query) | Q(username__icontains=query)
+            Q(full_name__icontains=query)
+            | Q(police_number__icontains=query)
+            | Q(username__icontains=query)
         )
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)

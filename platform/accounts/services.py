@@ -34,8 +34,12 @@ NOT_ALLOWED_TO_ASSIGN = _("Only the security admin may change role assignments."
 NO_SELF_ASSIGNMENT = _("Nobody may change their own roles.")
 SCOPE_OUTSIDE_UNIT = _("A scope must be a unit.")
 NOT_ALLOWED_TO_RESET = _("You may not set a temporary password for this person.")
-NOT_ALLOWED_TO_MOVE = _("You may move only units inside the units you manage, to a parent inside them.")
-MOVE_INTO_ITSELF = _("A unit cannot be moved under itself or one of its own sub-units (%(unit)s → %(parent)s).")
+NOT_ALLOWED_TO_MOVE = _(
+    "You may move only units inside the units you manage, to a parent inside them."
+)
+MOVE_INTO_ITSELF = _(
+    "A unit cannot be moved under itself or one of its own sub-units (%(unit)s → %(parent)s)."
+)
 MOVE_SAME_PARENT = _("%(unit)s is already directly under %(parent)s.")
 MOVE_TO_TOP_DENIED = _("Only the system admin may make a unit a top-level unit.")
 
@@ -61,7 +65,9 @@ def check_separated_roles(roles: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def roles_replace(*, user: User, roles: Iterable[str], scope_unit: Unit | None = None) -> tuple[set[str], set[str]]:
+def roles_replace(
+    *, user: User, roles: Iterable[str], scope_unit: Unit | None = None
+) -> tuple[set[str], set[str]]:
     """Make ``user``'s roles exactly ``roles`` and return (before, after).
 
     No permission check: callers (``user_set_roles``, the people import) decide who may
@@ -71,10 +77,14 @@ def roles_replace(*, user: User, roles: Iterable[str], scope_unit: Unit | None =
     wanted = {str(r) for r in roles}
     for role in wanted:
         if role not in Role.values:
-            raise ValidationError(UNKNOWN_ROLE, code="unknown_role", params={"role": role})
+            raise ValidationError(
+                UNKNOWN_ROLE, code="unknown_role", params={"role": role}
+            )
     check_separated_roles(wanted)
     User.objects.select_for_update().filter(pk=user.pk).first()
-    before = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    before = set(
+        RoleAssignment.objects.filter(user=user).values_list("role", flat=True)
+    )
     RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
     for role in wanted:
         scope = scope_unit if role in SCOPED_MANAGER_ROLES else None
@@ -83,17 +93,25 @@ def roles_replace(*, user: User, roles: Iterable[str], scope_unit: Unit | None =
             assignment = RoleAssignment(user=user, role=role, scope_unit=scope)
             assignment.full_clean(validate_constraints=False)
             assignment.save()
-        elif role in SCOPED_MANAGER_ROLES and scope_unit is not None and assignment.scope_unit_id != scope_unit.pk:
+        elif (
+            role in SCOPED_MANAGER_ROLES
+            and scope_unit is not None
+            and assignment.scope_unit_id != scope_unit.pk
+        ):
             assignment.scope_unit = scope_unit
             assignment.save(update_fields=["scope_unit"])
     after = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-    check_separated_roles(after)  # rolls the transaction back if a concurrent writer slipped in
+    check_separated_roles(
+        after
+    )  # rolls the transaction back if a concurrent writer slipped in
     user.forget_roles()
     return before, after
 
 
 @transaction.atomic
-def user_set_roles(*, actor: User, user: User, roles: Iterable[str], scope_unit: Unit | None = None) -> set[str]:
+def user_set_roles(
+    *, actor: User, user: User, roles: Iterable[str], scope_unit: Unit | None = None
+) -> set[str]:
     """Set ``user``'s roles (the security admin's job) and audit the change.
 
     Raises PermissionDenied when ``actor`` is not the security admin or changes their
@@ -144,7 +162,9 @@ def temporary_password_hash(password: str) -> str:
         hasher = get_hasher(PBKDF2PasswordHasher.algorithm)
     except ValueError:  # PBKDF2 not configured (the tests' MD5 hasher)
         return make_password(password)
-    return hasher.encode(password, hasher.salt(), iterations=TEMPORARY_PASSWORD_ITERATIONS)
+    return hasher.encode(
+        password, hasher.salt(), iterations=TEMPORARY_PASSWORD_ITERATIONS
+    )
 
 
 def temporary_password_set(*, user: User, now: datetime | None = None) -> str:
@@ -163,7 +183,11 @@ def temporary_password_set(*, user: User, now: datetime | None = None) -> str:
     return password
 
 
-TEMPORARY_PASSWORD_FIELDS = ["password", "must_change_password", "temporary_password_expires_at"]
+TEMPORARY_PASSWORD_FIELDS = [
+    "password",
+    "must_change_password",
+    "temporary_password_expires_at",
+]
 
 
 def can_reset_password(actor: User, person: User) -> bool:
@@ -214,11 +238,15 @@ def password_changed(*, user: User, request: Any = None) -> None:
     """
     was_temporary = user.must_change_password
     User.objects.filter(pk=user.pk).update(
-        password_changed_at=timezone.now(), must_change_password=False, temporary_password_expires_at=None
+        password_changed_at=timezone.now(),
+        must_change_password=False,
+        temporary_password_expires_at=None,
     )
     user.must_change_password = False
     user.temporary_password_expires_at = None
-    action = "auth.temporary_password_replaced" if was_temporary else "auth.password_change"
+    action = (
+        "auth.temporary_password_replaced" if was_temporary else "auth.password_change"
+    )
     audit_log(action=action, actor=user, request=request, target=user)
 
 
@@ -267,9 +295,15 @@ def unit_move_targets(*, actor: User, unit: Unit) -> QuerySet[Unit]:
         roots = unit_admin_roots(actor)
         if not roots:
             return Unit.objects.none()
-        targets = Unit.objects.filter(reduce(or_, (Q(path__startswith=r.path) for r in roots)))
+        targets = Unit.objects.filter(
+            reduce(or_, (Q(path__startswith=r.path) for r in roots))
+        )
     parent_path = unit.path[: -Unit.steplen]
-    return targets.exclude(path__startswith=unit.path).exclude(path=parent_path).order_by("path")
+    return (
+        targets.exclude(path__startswith=unit.path)
+        .exclude(path=parent_path)
+        .order_by("path")
+    )
 
 
 def unit_path_display(unit: Unit) -> str:
@@ -278,7 +312,9 @@ def unit_path_display(unit: Unit) -> str:
 
 
 @transaction.atomic
-def unit_move(*, actor: User, unit: Unit, new_parent: Unit | None, request: Any = None) -> Unit:
+def unit_move(
+    *, actor: User, unit: Unit, new_parent: Unit | None, request: Any = None
+) -> Unit:
     """Move ``unit`` (with its whole subtree) under ``new_parent``, or to the top level.
 
     Role scopes and everything scoped by the tree follow by themselves: they point at
@@ -299,13 +335,20 @@ def unit_move(*, actor: User, unit: Unit, new_parent: Unit | None, request: Any 
     old_parent = unit.get_parent()
     if new_parent is not None and new_parent.is_within(unit):
         raise ValidationError(
-            MOVE_INTO_ITSELF, code="cycle", params={"unit": unit.name, "parent": new_parent.name}
+            MOVE_INTO_ITSELF,
+            code="cycle",
+            params={"unit": unit.name, "parent": new_parent.name},
         )
-    if (old_parent.pk if old_parent else None) == (new_parent.pk if new_parent else None):
+    if (old_parent.pk if old_parent else None) == (
+        new_parent.pk if new_parent else None
+    ):
         raise ValidationError(
             MOVE_SAME_PARENT,
             code="same_parent",
-            params={"unit": unit.name, "parent": new_parent.name if new_parent else "—"},
+            params={
+                "unit": unit.name,
+                "parent": new_parent.name if new_parent else "—",
+            },
         )
     old_path, old_tree_path = unit_path_display(unit), unit.path
     subtree_size = unit.subtree().count()
@@ -331,6 +374,8 @@ def unit_move(*, actor: User, unit: Unit, new_parent: Unit | None, request: Any 
     )
     unit_id, old_parent_id = unit.pk, old_parent.pk if old_parent else None
     transaction.on_commit(
-        lambda: unit_moved.send(sender=Unit, unit_id=unit_id, old_parent_id=old_parent_id)
+        lambda: unit_moved.send(
+            sender=Unit, unit_id=unit_id, old_parent_id=old_parent_id
+        )
     )
     return unit

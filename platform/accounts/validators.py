@@ -27,7 +27,10 @@ class CharacterClassValidator:
         found = sum(1 for pattern in _CLASSES if pattern.search(password))
         if found < self.min_classes:
             raise ValidationError(
-                _("The password must mix at least %(n)d of: lower case, upper case, digits, symbols.") % {"n": self.min_classes},
+                _(
+                    "The password must mix at least %(n)d of: lower case, upper case, digits, symbols."
+                )
+                % {"n": self.min_classes},
                 code="password_too_simple",
             )
 
@@ -45,7 +48,10 @@ class NotPoliceNumberValidator:
     def validate(self, password: str, user: Any = None) -> None:
         number = getattr(user, "police_number", None) if user is not None else None
         if number and number.lower() in password.lower():
-            raise ValidationError(_("The password must not contain your police number."), code="password_contains_police_number")
+            raise ValidationError(
+                _("The password must not contain your police number."),
+                code="password_contains_police_number",
+            )
 
     def get_help_text(self) -> str:
         return _("Your password must not contain your police number.")

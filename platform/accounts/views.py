@@ -32,7 +32,9 @@ from .forms import (
 )
 from .services import password_changed
 
-WRONG_CODE = gettext_lazy("That code is not right (or was already used). Try the next one.")
+WRONG_CODE = gettext_lazy(
+    "That code is not right (or was already used). Try the next one."
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +50,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
-        audit_log(action="auth.login", actor=form.get_user(), request=self.request, target=form.get_user())
+        audit_log(
+            action="auth.login",
+            actor=form.get_user(),
+            request=self.request,
+            target=form.get_user(),
+        )
         return response
 
     def get_success_url(self) -> str:
@@ -68,7 +75,9 @@ class LogoutView(auth_views.LogoutView):
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, request.is_secure()
+    ):
         return candidate
     return default
 
@@ -102,7 +111,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             audit_log(action="auth.two_factor", request=request, target=request.user)
             return HttpResponseRedirect(next_url)
-        audit_log(action="auth.two_factor", request=request, target=request.user, result=AuditResult.FAILURE)
+        audit_log(
+            action="auth.two_factor",
+            request=request,
+            target=request.user,
+            result=AuditResult.FAILURE,
+        )
         form.add_error("token", WRONG_CODE)
     return render(request, "accounts/two_factor.html", {"form": form, "next": next_url})
 
@@ -116,14 +130,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:two_factor')}?next={next_url}")
     device = TOTPDevice.objects.devices_for_user(request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=request.user, name=_("Authenticator app"), confirmed=False
+        )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit_log(action="auth.two_factor_setup", request=request, target=request.user)
+            audit_log(
+                action="auth.two_factor_setup", request=request, target=request.user
+            )
             messages.success(request, _("Two-factor sign-in is set up."))
             return HttpResponseRedirect(next_url)
         form.add_error("token", WRONG_CODE)

@@ -17,8 +17,12 @@ class AuditConfig(AppConfig):
         from .selectors import can_read_audit_log
 
         register_periodic_task("audit-purge", "audit.purge", crontab(hour=3, minute=17))
-        register_periodic_task("audit-verify", "audit.verify", crontab(hour=3, minute=47))
+        register_periodic_task(
+            "audit-verify", "audit.verify", crontab(hour=3, minute=47)
+        )
         # Entries are sealed right after their commit; this catches what a crash left.
         register_periodic_task("audit-seal", "audit.seal", 60.0)
-        register_nav(NavEntry(_("Audit log"), "audit:log", order=95, visible=can_read_audit_log))
+        register_nav(
+            NavEntry(_("Audit log"), "audit:log", order=95, visible=can_read_audit_log)
+        )
         register_home_provider(audit_home_items, order=95)

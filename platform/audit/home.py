@@ -22,11 +22,20 @@ def audit_home_items(request: HttpRequest) -> list[HomeItem]:
     recent = AuditEntry.objects.filter(created_at__gte=since)
     failed = recent.filter(action="auth.login_failed").count()
     lockouts = recent.filter(action="auth.lockout").count()
-    denied = recent.filter(result="denied").exclude(action__in=["auth.lockout", "auth.login_blocked"]).count()
-    items = [HomeItem(
-        title=_("Last 24 hours: %(failed)d failed sign-ins, %(lockouts)d lockouts, %(denied)d refused accesses")
-        % {"failed": failed, "lockouts": lockouts, "denied": denied},
-        url=f"{reverse('audit:log')}?action=auth.&result=failure", kind=_("Audit"),
-        overdue=lockouts > 0,
-    )]
+    denied = (
+        recent.filter(result="denied")
+        .exclude(action__in=["auth.lockout", "auth.login_blocked"])
+        .count()
+    )
+    items = [
+        HomeItem(
+            title=_(
+                "Last 24 hours: %(failed)d failed sign-ins, %(lockouts)d lockouts, %(denied)d refused accesses"
+            )
+            % {"failed": failed, "lockouts": lockouts, "denied": denied},
+            url=f"{reverse('audit:log')}?action=auth.&result=failure",
+            kind=_("Audit"),
+            overdue=lockouts > 0,
+        )
+    ]
     return items

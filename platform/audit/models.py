@@ -33,7 +33,11 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         # DO_NOTHING: deleting a person must not rewrite their audit entries (the name stays
         # in actor_username; there is no database constraint to break).
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
         db_constraint=False,
     )
     actor_username = models.CharField(_("actor"), max_length=150, blank=True)
@@ -41,7 +45,12 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("target type"), max_length=100, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_repr = models.CharField(_("target"), max_length=255, blank=True)
-    result = models.CharField(_("result"), max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS)
+    result = models.CharField(
+        _("result"),
+        max_length=10,
+        choices=AuditResult.choices,
+        default=AuditResult.SUCCESS,
+    )
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     # The chain: ``seq`` is the entry's place in it, ``prev_hash`` the hash of the entry
@@ -59,11 +68,19 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         ordering = ["-id"]
         # The sealer's lookup of what is left to seal stays cheap on a large log.
-        indexes = [models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed")]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(seq__isnull=True),
+                name="audit_unsealed",
+            )
+        ]
         permissions = [("view_audit_log", "Can read and export the audit log")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

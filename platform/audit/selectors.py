@@ -36,7 +36,13 @@ def audit_entry_list(
         entries = entries.filter(result=result)
     tz = timezone.get_current_timezone()
     if date_from:
-        entries = entries.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+        entries = entries.filter(
+            created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+        )
     if date_to:
-        entries = entries.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        entries = entries.filter(
+            created_at__lt=dt.datetime.combine(
+                date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            )
+        )
     return entries.order_by("-id")

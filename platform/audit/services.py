@@ -29,10 +29,14 @@ logger = logging.getLogger(__name__)
 GENESIS_HASH = "0" * 64
 UNSEALED_PREFIX = "unsealed:"
 CHAIN_LOCK_ID = 7_310_001
-MIN_RETENTION_DAYS = 183  # the legal floor (MLPS: at least six months); settings may only raise it
+MIN_RETENTION_DAYS = (
+    183  # the legal floor (MLPS: at least six months); settings may only raise it
+)
 BROKEN_HASH = "entry content does not match its hash (edited)"
 BROKEN_LINK = "previous-hash link broken (entry removed or reordered)"
-BROKEN_START = "the oldest entry does not continue the chain and no purge record explains it"
+BROKEN_START = (
+    "the oldest entry does not continue the chain and no purge record explains it"
+)
 
 
 def _lock_chain() -> None:
@@ -60,12 +64,20 @@ def _normalise_ip(address: str | None) -> str | None:
 
 def _in_application_transaction() -> bool:
     """True inside a transaction opened by the application (not only by a test case)."""
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    return any(
+        not getattr(block, "_from_testcase", False)
+        for block in connection.atomic_blocks
+    )
 
 
 def _chain_tail() -> tuple[int, str]:
     """The last sealed entry's place and hash (the caller holds the chain lock)."""
-    last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "entry_hash").first()
+    last = (
+        AuditEntry.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", "entry_hash")
+        .first()
+    )
     return last or (0, GENESIS_HASH)
 
 
@@ -106,7 +118,9 @@ def _seal_after_commit() -> None:
     try:
         audit_seal()
     except Exception:
-        logger.exception("audit entries left unsealed after commit; the next seal will take them")
+        logger.exception(
+            "audit entries left unsealed after commit; the next seal will take them"
+        )
 
 
 def audit_log(
@@ -133,7 +147,11 @@ def audit_log(
     commits or rolls back with the action, and no lock is held while the transaction
     goes on; it is sealed in order right after the commit (``audit_seal``).
     """
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
+    if (
+        actor is None
+        and request is not None
+        and getattr(request, "user", None) is not None
+    ):
         actor = request.user if request.user.is_authenticated else None
     if target is not None:
         target_type = target_type or target._meta.label_lower
@@ -200,8 +218,11 @@ def audit_chain_verify(*, progress: Any = None) -> ChainReport:
     audit_seal()
     checked = 0
     previous_hash: str | None = None
-    entries: Iterator[AuditEntry] = (AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
-                                     .iterator(chunk_size=2000))
+    entries: Iterator[AuditEntry] = (
+        AuditEntry.objects.filter(seq__isnull=False)
+        .order_by("seq")
+        .iterator(chunk_size=2000)
+    )
     for entry in entries:
         if entry.compute_hash() != entry.entry_hash:
             return ChainReport(checked, entry.pk, BROKEN_HASH)
@@ -219,7 +240,10 @@ def audit_chain_verify(*, progress: Any = None) -> ChainReport:
 
 def retention_days() -> int:
     """Return the retention period: AUDIT_RETENTION_DAYS, never less than 183 days."""
-    return max(MIN_RETENTION_DAYS, int(getattr(settings, "AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)))
+    return max(
+        MIN_RETENTION_DAYS,
+        int(getattr(settings, "AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)),
+    )
 
 
 @transaction.atomic
@@ -234,7 +258,12 @@ def audit_purge(*, now: dt.datetime | None = None) -> int:
     _seal_pending()  # every visible entry has its place before the oldest run is cut
     cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days())
     sealed = AuditEntry.objects.filter(seq__isnull=False)
-    first_young = sealed.filter(created_at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+    first_young = (
+        sealed.filter(created_at__gte=cutoff)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
     old = sealed.filter(created_at__lt=cutoff)
     if first_young is not None:
         old = old.filter(seq__lt=first_young)

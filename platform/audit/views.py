@@ -17,12 +17,30 @@ from .forms import AuditFilterForm
 from .selectors import audit_entry_list, can_read_audit_log
 from .services import audit_log
 
-EXPORT_COLUMNS = ["id", "时间", "操作人", "操作", "对象类型", "对象ID", "对象", "结果", "客户端地址", "详情", "前项哈希", "本项哈希"]
+EXPORT_COLUMNS = [
+    "id",
+    "时间",
+    "操作人",
+    "操作",
+    "对象类型",
+    "对象ID",
+    "对象",
+    "结果",
+    "客户端地址",
+    "详情",
+    "前项哈希",
+    "本项哈希",
+]
 
 
 def _require_auditor(request: HttpRequest) -> None:
     if not can_read_audit_log(request.user):
-        audit_log(action="audit.access_denied", request=request, result="denied", details={"path": request.path})
+        audit_log(
+            action="audit.access_denied",
+            request=request,
+            result="denied",
+            details={"path": request.path},
+        )
         raise PermissionDenied
 
 
@@ -39,7 +57,11 @@ def log(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_entry_list(**filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "querystring": query.urlencode()})
+    return render(
+        request,
+        "audit/log.html",
+        {"form": form, "page": page, "querystring": query.urlencode()},
+    )
 
 
 def _safe(value: str) -> str:
@@ -57,18 +79,36 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     _require_auditor(request)
     _form, filters = _filtered(request)
     entries = audit_entry_list(**filters)
-    audit_log(action="audit.export", request=request, target_type="audit.auditentry",
-              details={"filters": {k: str(v) for k, v in filters.items()}, "count": entries.count()})
+    audit_log(
+        action="audit.export",
+        request=request,
+        target_type="audit.auditentry",
+        details={
+            "filters": {k: str(v) for k, v in filters.items()},
+            "count": entries.count(),
+        },
+    )
     writer = csv.writer(_Echo())
 
     def rows():
         yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
         for e in entries.iterator(chunk_size=2000):
-            yield writer.writerow([
-                e.pk, timezone.localtime(e.created_at).isoformat(), _safe(e.actor_username), e.action,
-                e.target_type, _safe(e.target_id), _safe(e.target_repr), e.result, e.client_ip or "",
-                _safe(json.dumps(e.details, ensure_ascii=False, sort_keys=True)), e.prev_hash, e.entry_hash,
-            ])
+            yield writer.writerow(
+                [
+                    e.pk,
+                    timezone.localtime(e.created_at).isoformat(),
+                    _safe(e.actor_username),
+                    e.action,
+                    e.target_type,
+                    _safe(e.target_id),
+                    _safe(e.target_repr),
+                    e.result,
+                    e.client_ip or "",
+                    _safe(json.dumps(e.details, ensure_ascii=False, sort_keys=True)),
+                    e.prev_hash,
+                    e.entry_hash,
+                ]
+            )
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

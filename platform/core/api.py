@@ -21,7 +21,9 @@ NUMBER_OUT_OF_RANGE = gettext_noop("A number in the request is out of range.")
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -34,13 +36,25 @@ def exception_handler(exc, context):
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
         return Response(
-            {"error": {"code": "server_error", "message": "Internal error", "details": None}},
+            {
+                "error": {
+                    "code": "server_error",
+                    "message": "Internal error",
+                    "details": None,
+                }
+            },
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     code = getattr(exc, "default_code", "error")
     detail = response.data
-    message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else str(exc.detail if hasattr(exc, "detail") else exc)
-    response.data = {"error": {"code": code, "message": str(message), "details": detail}}
+    message = (
+        detail.get("detail")
+        if isinstance(detail, dict) and "detail" in detail
+        else str(exc.detail if hasattr(exc, "detail") else exc)
+    )
+    response.data = {
+        "error": {"code": code, "message": str(message), "details": detail}
+    }
     return response
 
 

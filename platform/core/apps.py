@@ -9,7 +9,14 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from .nav import NavEntry, register_nav
 
-        register_nav(NavEntry(_("Content admin"), "wagtailadmin_home", order=99, visible=_can_open_admin))
+        register_nav(
+            NavEntry(
+                _("Content admin"),
+                "wagtailadmin_home",
+                order=99,
+                visible=_can_open_admin,
+            )
+        )
 
 
 def _can_open_admin(user) -> bool:

@@ -14,5 +14,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            payload["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            payload["exc_type"] = (
+                record.exc_info[0].__name__ if record.exc_info[0] else None
+            )
         return json.dumps(payload, ensure_ascii=False)

@@ -17,7 +17,11 @@ def client_ip(request: HttpRequest) -> str | None:
     proxies = settings.ACCOUNTS_TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
-    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+    forwarded = [
+        p.strip()
+        for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if p.strip()
+    ]
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]

@@ -20,5 +20,7 @@ def sanitize_rich_text(html: str, *, features: Sequence[str] | None = None) -> s
     Elements and attributes outside the enabled ``features`` (the site's defaults when
     None) are dropped; so are event-handler attributes and ``javascript:``-style URLs.
     Text content is kept (escaped)."""
-    converter = EditorHTMLConverter(features=list(features) if features is not None else None)
+    converter = EditorHTMLConverter(
+        features=list(features) if features is not None else None
+    )
     return converter.whitelister.clean(html or "")

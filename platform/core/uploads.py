@@ -27,9 +27,13 @@ from django.utils.translation import gettext_noop
 # Error texts (module constants so tests can assert on them).
 UPLOAD_EMPTY = gettext_noop("The file is empty.")
 UPLOAD_TOO_LARGE = gettext_noop("The file is too large ({size}); the limit is {limit}.")
-UPLOAD_WRONG_TYPE = gettext_noop("This file is not an accepted type ({accepted}); its content looks like {detected}.")
+UPLOAD_WRONG_TYPE = gettext_noop(
+    "This file is not an accepted type ({accepted}); its content looks like {detected}."
+)
 UPLOAD_BAD_ARCHIVE = gettext_noop("The file is damaged or not a valid {kind} file.")
-UPLOAD_ARCHIVE_BOMB = gettext_noop("The file unpacks to much more data than it holds and was refused.")
+UPLOAD_ARCHIVE_BOMB = gettext_noop(
+    "The file unpacks to much more data than it holds and was refused."
+)
 UPLOAD_IMAGE_BOMB = gettext_noop("The image is too large in pixels and was refused.")
 UPLOAD_BAD_IMAGE = gettext_noop("The image cannot be read.")
 UPLOAD_BAD_TEXT = gettext_noop("The file is not UTF-8 or GB18030 text.")
@@ -44,9 +48,16 @@ MAX_IMAGE_PIXELS_DEFAULT = 60_000_000
 
 OOXML_MARKERS = {"xlsx": "xl/", "docx": "word/", "pptx": "ppt/"}
 KIND_LABELS = {
-    "pdf": "PDF", "image": gettext_noop("image (PNG/JPEG/GIF/WebP)"), "xlsx": "Excel (.xlsx)",
-    "docx": "Word (.docx)", "pptx": "PowerPoint (.pptx)", "zip": "ZIP", "csv": "CSV",
-    "txt": gettext_noop("text"), "mp4": gettext_noop("MP4 video"), "webm": gettext_noop("WebM video"),
+    "pdf": "PDF",
+    "image": gettext_noop("image (PNG/JPEG/GIF/WebP)"),
+    "xlsx": "Excel (.xlsx)",
+    "docx": "Word (.docx)",
+    "pptx": "PowerPoint (.pptx)",
+    "zip": "ZIP",
+    "csv": "CSV",
+    "txt": gettext_noop("text"),
+    "mp4": gettext_noop("MP4 video"),
+    "webm": gettext_noop("WebM video"),
     "unknown": gettext_noop("an unknown type"),
 }
 
@@ -82,9 +93,9 @@ def detect_kind(file: IO[bytes]) -> str:
     head = _read_head(file)
     if head.startswith(b"%PDF-"):
         return "pdf"
-    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or (
-        head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    ):
+    if head.startswith(
+        (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+    ) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(file)
@@ -141,7 +152,9 @@ def _check_archive(file: IO[bytes], kind: str) -> None:
             for info in infos:
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
-                if total > max_total or (info.file_size > 1024 * 1024 and ratio > max_ratio):
+                if total > max_total or (
+                    info.file_size > 1024 * 1024 and ratio > max_ratio
+                ):
                     raise UploadError(_(UPLOAD_ARCHIVE_BOMB), code="archive_bomb")
             # The sizes in the directory are claims: read each member in chunks and stop
             # as soon as the real output exceeds what was declared (or the total limit).
@@ -153,12 +166,22 @@ def _check_archive(file: IO[bytes], kind: str) -> None:
                         seen += len(chunk)
                         produced += len(chunk)
                         if seen > info.file_size or produced > max_total:
-                            raise UploadError(_(UPLOAD_ARCHIVE_BOMB), code="archive_bomb")
+                            raise UploadError(
+                                _(UPLOAD_ARCHIVE_BOMB), code="archive_bomb"
+                            )
     except UploadError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as e:
         raise UploadError(
-            _(UPLOAD_BAD_ARCHIVE).format(kind=_(KIND_LABELS.get(kind, kind))), code="bad_archive"
+            _(UPLOAD_BAD_ARCHIVE).format(kind=_(KIND_LABELS.get(kind, kind))),
+            code="bad_archive",
         ) from e
     finally:
         file.seek(0)
@@ -184,8 +207,12 @@ def _check_image(file: IO[bytes]) -> None:
         file.seek(0)
 
 
-def validate_upload(file: Any, kinds: Iterable[str] = ("pdf", "image", "xlsx", "docx", "csv", "txt"),
-                    *, max_bytes: int | None = None) -> str:
+def validate_upload(
+    file: Any,
+    kinds: Iterable[str] = ("pdf", "image", "xlsx", "docx", "csv", "txt"),
+    *,
+    max_bytes: int | None = None,
+) -> str:
     """Check ``file`` (an UploadedFile or any binary file object) and return its kind.
 
     ``kinds`` lists what the caller accepts: ``pdf``, ``image``, ``xlsx``, ``docx``,
@@ -194,13 +221,20 @@ def validate_upload(file: Any, kinds: Iterable[str] = ("pdf", "image", "xlsx", "
     ``max_bytes`` (default ``settings.UPLOAD_MAX_BYTES``), of another kind, a damaged or
     bomb archive, or a decompression-bomb image."""
     accepted = set(kinds)
-    limit = max_bytes if max_bytes is not None else _limit("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+    limit = (
+        max_bytes
+        if max_bytes is not None
+        else _limit("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+    )
     size = _size(file)
     if size == 0:
         raise UploadError(_(UPLOAD_EMPTY), code="empty")
     if size > limit:
         raise UploadError(
-            _(UPLOAD_TOO_LARGE).format(size=filesizeformat(size), limit=filesizeformat(limit)), code="too_large"
+            _(UPLOAD_TOO_LARGE).format(
+                size=filesizeformat(size), limit=filesizeformat(limit)
+            ),
+            code="too_large",
         )
     detected = detect_kind(file)
     kind = detected

@@ -35,4 +35,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except Exception as e:  # noqa: BLE001
         checks["cache"] = f"error: {type(e).__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )

@@ -22,7 +22,9 @@ from wagtail.permission_policies.collections import CollectionPermissionPolicy
 def _choosable(viewset, model):
     queryset = super(viewset.__class__, viewset).get_queryset()
     policy = CollectionPermissionPolicy(model)
-    allowed = policy.collections_user_has_any_permission_for(viewset.request.user, ["choose"])
+    allowed = policy.collections_user_has_any_permission_for(
+        viewset.request.user, ["choose"]
+    )
     return queryset.filter(collection__in=allowed)
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext, gettext_noop
 
-SELF_APPROVAL_REFUSED = gettext_noop("The person who submitted this for review cannot approve it.")
+SELF_APPROVAL_REFUSED = gettext_noop(
+    "The person who submitted this for review cannot approve it."
+)
 
 
 class SecondPersonApprovalMixin:
@@ -38,12 +40,19 @@ class SecondPersonApprovalMixin:
         return super().get_actions(obj, user)
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        if action_name == "approve" and task_state.workflow_state.requested_by_id == getattr(user, "pk", None):
+        if (
+            action_name == "approve"
+            and task_state.workflow_state.requested_by_id == getattr(user, "pk", None)
+        ):
             raise PermissionDenied(gettext(self.self_approval_message))
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        return super().get_task_states_user_can_moderate(user, **kwargs).exclude(workflow_state__requested_by=user)
+        return (
+            super()
+            .get_task_states_user_can_moderate(user, **kwargs)
+            .exclude(workflow_state__requested_by=user)
+        )
 
 
 def publish_workflow_state(workflow_state, user=None) -> None:

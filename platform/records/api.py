@@ -22,7 +22,9 @@ class CategoryHoursSerializer(serializers.Serializer):
 class YearHoursSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     total = serializers.DecimalField(max_digits=8, decimal_places=2)
-    target = serializers.DecimalField(max_digits=8, decimal_places=2, source="targets.min_hours")
+    target = serializers.DecimalField(
+        max_digits=8, decimal_places=2, source="targets.min_hours"
+    )
     met = serializers.BooleanField()
     categories = CategoryHoursSerializer(many=True, source="rows")
 
@@ -64,11 +66,16 @@ class MyRecordView(APIView):
     """The signed-in learner's training record: hours by year and category against
     targets, courses, exams, open items, 会前学法 attendance and qualifications."""
 
-    @extend_schema(responses=RecordSerializer, operation_id="my_record",
-                   summary="The learner's training record")
+    @extend_schema(
+        responses=RecordSerializer,
+        operation_id="my_record",
+        summary="The learner's training record",
+    )
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
         year_no = int(year) if year and year.isdigit() and len(year) == 4 else None
         record = selectors.person_record_get(request.user, year_no)
-        record.cert_states = selectors.certifications_status(record.certifications, record.today, 90)
+        record.cert_states = selectors.certifications_status(
+            record.certifications, record.today, 90
+        )
         return Response(RecordSerializer(record).data)

@@ -13,10 +13,25 @@ class RecordsConfig(AppConfig):
         from .home import records_home_items
         from .views import can_view_reports
 
-        register_nav(NavEntry(label=_("My record"), url_name="records:my_record", order=60))
-        register_nav(NavEntry(label=_("Offline training"), url_name="records:offline", order=65))
-        register_nav(NavEntry(label=_("Reports"), url_name="records:reports", order=70, visible=can_view_reports))
-        register_nav(NavEntry(label=_("Notifications"), url_name="records:notifications", order=90))
+        register_nav(
+            NavEntry(label=_("My record"), url_name="records:my_record", order=60)
+        )
+        register_nav(
+            NavEntry(label=_("Offline training"), url_name="records:offline", order=65)
+        )
+        register_nav(
+            NavEntry(
+                label=_("Reports"),
+                url_name="records:reports",
+                order=70,
+                visible=can_view_reports,
+            )
+        )
+        register_nav(
+            NavEntry(
+                label=_("Notifications"), url_name="records:notifications", order=90
+            )
+        )
         register_home_provider(records_home_items, order=60)
         self._register_beat()
 
@@ -29,11 +44,22 @@ class RecordsConfig(AppConfig):
 
         schedule = settings.CELERY_BEAT_SCHEDULE
         defaults = {
-            "records-reminders": {"task": "records.send_reminders", "schedule": crontab(hour=8, minute=0)},
-            "records-weekly-digest": {"task": "records.send_digests",
-                                      "schedule": crontab(hour=8, minute=30, day_of_week=1)},
-            "records-xapi-export": {"task": "records.xapi_export", "schedule": crontab(minute="*/15")},
-            "records-sync-requirements": {"task": "records.sync_requirements", "schedule": crontab(hour=6, minute=0)},
+            "records-reminders": {
+                "task": "records.send_reminders",
+                "schedule": crontab(hour=8, minute=0),
+            },
+            "records-weekly-digest": {
+                "task": "records.send_digests",
+                "schedule": crontab(hour=8, minute=30, day_of_week=1),
+            },
+            "records-xapi-export": {
+                "task": "records.xapi_export",
+                "schedule": crontab(minute="*/15"),
+            },
+            "records-sync-requirements": {
+                "task": "records.sync_requirements",
+                "schedule": crontab(hour=6, minute=0),
+            },
         }
         for name, entry in defaults.items():
             schedule.setdefault(name, entry)

@@ -42,11 +42,31 @@ def _overdue(unit: Unit, flt: ReportFilter) -> Table:
 
     def rows():
         for a in qs.iterator(chunk_size=2000):
-            yield [a.user.police_number or "", a.user.display_name, a.user.unit.name if a.user.unit else "",
-                   a.item.title, a.item.item_type, a.get_status_display(), round(a.progress * 100), _local(a.due_at)]
+            yield [
+                a.user.police_number or "",
+                a.user.display_name,
+                a.user.unit.name if a.user.unit else "",
+                a.item.title,
+                a.item.item_type,
+                a.get_status_display(),
+                round(a.progress * 100),
+                _local(a.due_at),
+            ]
 
-    return Table([_("Police number"), _("Name"), _("Unit"), _("Item"), _("Type"), _("Status"), _("Progress %"),
-                  _("Due")], qs.count(), rows())
+    return Table(
+        [
+            _("Police number"),
+            _("Name"),
+            _("Unit"),
+            _("Item"),
+            _("Type"),
+            _("Status"),
+            _("Progress %"),
+            _("Due"),
+        ],
+        qs.count(),
+        rows(),
+    )
 
 
 def _at_risk(unit: Unit, flt: ReportFilter) -> Table:
@@ -56,27 +76,83 @@ def _at_risk(unit: Unit, flt: ReportFilter) -> Table:
     def rows():
         for p in qs.iterator(chunk_size=2000):
             projected = round(float(p.hours) / fraction, 1) if fraction else 0
-            yield [p.police_number or "", p.display_name, p.unit.name if p.unit else "", float(p.hours),
-                   projected, float(p.target)]
+            yield [
+                p.police_number or "",
+                p.display_name,
+                p.unit.name if p.unit else "",
+                float(p.hours),
+                projected,
+                float(p.target),
+            ]
 
-    return Table([_("Police number"), _("Name"), _("Unit"), _("Hours so far"), _("Projected hours"),
-                  _("Target hours")], qs.count(), rows())
+    return Table(
+        [
+            _("Police number"),
+            _("Name"),
+            _("Unit"),
+            _("Hours so far"),
+            _("Projected hours"),
+            _("Target hours"),
+        ],
+        qs.count(),
+        rows(),
+    )
 
 
 def _units(unit: Unit, flt: ReportFilter, viewer: User) -> Table:
     report = selectors.unit_report(viewer, unit, flt)
-    data = [[r.label, r.total, r.done, r.rate, r.overdue, r.pass_rate if r.pass_rate is not None else ""]
-            for r in report.children]
-    return Table([_("Unit"), _("Required"), _("Completed"), _("Completion %"), _("Overdue"), _("Pass rate %")],
-                 len(data), iter(data))
+    data = [
+        [
+            r.label,
+            r.total,
+            r.done,
+            r.rate,
+            r.overdue,
+            r.pass_rate if r.pass_rate is not None else "",
+        ]
+        for r in report.children
+    ]
+    return Table(
+        [
+            _("Unit"),
+            _("Required"),
+            _("Completed"),
+            _("Completion %"),
+            _("Overdue"),
+            _("Pass rate %"),
+        ],
+        len(data),
+        iter(data),
+    )
 
 
 def _items(unit: Unit, flt: ReportFilter, viewer: User) -> Table:
     report = selectors.unit_report(viewer, unit, flt)
-    data = [[r.label, r.extra.get("type_label", ""), r.total, r.done, r.rate, r.overdue,
-             r.pass_rate if r.pass_rate is not None else ""] for r in report.items]
-    return Table([_("Item"), _("Type"), _("Required"), _("Completed"), _("Completion %"), _("Overdue"),
-                  _("Pass rate %")], len(data), iter(data))
+    data = [
+        [
+            r.label,
+            r.extra.get("type_label", ""),
+            r.total,
+            r.done,
+            r.rate,
+            r.overdue,
+            r.pass_rate if r.pass_rate is not None else "",
+        ]
+        for r in report.items
+    ]
+    return Table(
+        [
+            _("Item"),
+            _("Type"),
+            _("Required"),
+            _("Completed"),
+            _("Completion %"),
+            _("Overdue"),
+            _("Pass rate %"),
+        ],
+        len(data),
+        iter(data),
+    )
 
 
 def _people(unit: Unit, flt: ReportFilter) -> Table:
@@ -85,19 +161,48 @@ def _people(unit: Unit, flt: ReportFilter) -> Table:
     def rows():
         page = 1000
         for offset in range(0, count, page):
-            people, _total = selectors.people_report(unit, flt, offset=offset, limit=page)
+            people, _total = selectors.people_report(
+                unit, flt, offset=offset, limit=page
+            )
             for r in people:
                 p = r.extra["person"]
-                yield [p.police_number or "", p.display_name, p.unit.name if p.unit else "", r.total, r.done, r.rate,
-                       r.overdue, float(r.extra["hours"]), float(r.extra["target"]),
-                       _("yes") if r.extra["at_risk"] else ""]
+                yield [
+                    p.police_number or "",
+                    p.display_name,
+                    p.unit.name if p.unit else "",
+                    r.total,
+                    r.done,
+                    r.rate,
+                    r.overdue,
+                    float(r.extra["hours"]),
+                    float(r.extra["target"]),
+                    _("yes") if r.extra["at_risk"] else "",
+                ]
 
-    return Table([_("Police number"), _("Name"), _("Unit"), _("Required"), _("Completed"), _("Completion %"),
-                  _("Overdue"), _("Hours"), _("Target hours"), _("At risk")], count, rows())
+    return Table(
+        [
+            _("Police number"),
+            _("Name"),
+            _("Unit"),
+            _("Required"),
+            _("Completed"),
+            _("Completion %"),
+            _("Overdue"),
+            _("Hours"),
+            _("Target hours"),
+            _("At risk"),
+        ],
+        count,
+        rows(),
+    )
 
 
 REPORTS: dict[str, Callable[..., Table]] = {
-    "overdue": _overdue, "at_risk": _at_risk, "units": _units, "items": _items, "people": _people,
+    "overdue": _overdue,
+    "at_risk": _at_risk,
+    "units": _units,
+    "items": _items,
+    "people": _people,
 }
 NEEDS_VIEWER = {"units", "items"}
 
@@ -122,15 +227,23 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_table(table: Table, fmt: str, out: Any, *, title: str = "",
-                progress: Callable[[int], None] | None = None) -> int:
+def write_table(
+    table: Table,
+    fmt: str,
+    out: Any,
+    *,
+    title: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write ``table`` as ``fmt`` to the binary file ``out``; return the rows written.
     ``progress`` is called with the running row count every 1,000 rows."""
     if fmt not in FORMATS:
         raise ValueError(UNKNOWN_FORMAT.format(fmt=fmt))
     written = 0
     if fmt == "csv":
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
+        text = io.TextIOWrapper(
+            out, encoding="utf-8-sig", newline=""
+        )  # BOM: Excel reads UTF-8
         writer = csv.writer(text)
         writer.writerow(table.headers)
         for row in table.rows:

@@ -38,29 +38,65 @@ def records_home_items(request: HttpRequest) -> list[HomeItem]:
     now = timezone.now()
     soon = now + timedelta(days=getattr(settings, "RECORDS_DUE_SOON_DAYS", 14))
     items: list[HomeItem] = []
-    open_items = (Assignment.objects.filter(user=user, required=True, due_at__lt=soon)
-                  .exclude(status__in=[AssignmentStatus.COMPLETED, AssignmentStatus.WAIVED])
-                  .exclude(item__item_type__in=OWNED_ELSEWHERE)
-                  .select_related("item").order_by("due_at")[:10])
+    open_items = (
+        Assignment.objects.filter(user=user, required=True, due_at__lt=soon)
+        .exclude(status__in=[AssignmentStatus.COMPLETED, AssignmentStatus.WAIVED])
+        .exclude(item__item_type__in=OWNED_ELSEWHERE)
+        .select_related("item")
+        .order_by("due_at")[:10]
+    )
     for a in open_items:
-        items.append(HomeItem(title=a.item.title, url=a.item.url or reverse("records:my_record"),
-                              kind=item_type_label(a.item.item_type), due=a.due_at, overdue=a.due_at < now,
-                              note=_("Required")))
+        items.append(
+            HomeItem(
+                title=a.item.title,
+                url=a.item.url or reverse("records:my_record"),
+                kind=item_type_label(a.item.item_type),
+                due=a.due_at,
+                overdue=a.due_at < now,
+                note=_("Required"),
+            )
+        )
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     if unread:
-        items.append(HomeItem(title=_("%(n)d unread notifications") % {"n": unread},
-                              url=reverse("records:notifications"), kind=_("Notice")))
+        items.append(
+            HomeItem(
+                title=_("%(n)d unread notifications") % {"n": unread},
+                url=reverse("records:notifications"),
+                kind=_("Notice"),
+            )
+        )
     today = timezone.localdate(now)
-    warn = today + timedelta(days=getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90))
-    for cert in Certification.objects.filter(user=user, expires_at__gte=today, expires_at__lte=warn):
-        items.append(HomeItem(title=_("Renew: %(cert)s") % {"cert": cert}, url=reverse("records:my_record"),
-                              kind=_("Certificate"), due=cert.expires_at))
+    warn = today + timedelta(
+        days=getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90)
+    )
+    for cert in Certification.objects.filter(
+        user=user, expires_at__gte=today, expires_at__lte=warn
+    ):
+        items.append(
+            HomeItem(
+                title=_("Renew: %(cert)s") % {"cert": cert},
+                url=reverse("records:my_record"),
+                kind=_("Certificate"),
+                due=cert.expires_at,
+            )
+        )
     if user.has_role("unit_admin", "system_admin"):
         from accounts.selectors import visible_people
 
-        pending = (OfflineActivity.objects.filter(status=OfflineStatus.PENDING, user__in=visible_people(user))
-                   .exclude(user=user).count())
+        pending = (
+            OfflineActivity.objects.filter(
+                status=OfflineStatus.PENDING, user__in=visible_people(user)
+            )
+            .exclude(user=user)
+            .count()
+        )
         if pending:
-            items.append(HomeItem(title=_("%(n)d offline training records to review") % {"n": pending},
-                                  url=reverse("records:offline_review_list"), kind=_("To review")))
+            items.append(
+                HomeItem(
+                    title=_("%(n)d offline training records to review")
+                    % {"n": pending},
+                    url=reverse("records:offline_review_list"),
+                    kind=_("To review"),
+                )
+            )
     return items

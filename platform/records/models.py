@@ -43,20 +43,30 @@ class AppendOnlyQuerySet(models.QuerySet):
 class LearningEvent(models.Model):
     """One statement: actor · verb · object, with a result and the actor's unit then."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="learning_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="learning_events",
+    )
     verb = models.CharField(_("verb"), max_length=20, choices=Verb.choices)
     object_type = models.CharField(_("object type"), max_length=50)
     object_id = models.CharField(_("object id"), max_length=64)
     object_name = models.CharField(_("object"), max_length=255, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     context_unit = models.ForeignKey(
-        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     timestamp = models.DateTimeField(_("time"), db_index=True)
     stored_at = models.DateTimeField(auto_now_add=True)
     # Set when the same statement may be sent twice (retries, double clicks): the unique
     # constraint turns the second write into a no-op.
-    idempotency_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=128, unique=True, null=True, blank=True
+    )
     exported_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -83,17 +93,31 @@ class CreditCategory(models.TextChoices):
 class CreditEntry(models.Model):
     """Credit hours (学时) earned from one source. One entry per (person, source)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="credit_entries",
+    )
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
-    category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices)
+    category = models.CharField(
+        _("category"), max_length=20, choices=CreditCategory.choices
+    )
     year = models.PositiveIntegerField(_("year"), db_index=True)
     source_type = models.CharField(_("source type"), max_length=50)
     source_id = models.CharField(_("source id"), max_length=64)
     source_name = models.CharField(_("source"), max_length=255, blank=True)
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     earned_at = models.DateTimeField(_("earned at"))
     # Hours requested before a yearly cap cut them down, for the record page to explain.
-    requested_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    requested_hours = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -101,7 +125,10 @@ class CreditEntry(models.Model):
         verbose_name = _("credit entry")
         verbose_name_plural = _("credit entries")
         constraints = [
-            models.UniqueConstraint(fields=["user", "source_type", "source_id"], name="uniq_credit_per_source"),
+            models.UniqueConstraint(
+                fields=["user", "source_type", "source_id"],
+                name="uniq_credit_per_source",
+            ),
         ]
         indexes = [models.Index(fields=["user", "year", "category"])]
 
@@ -117,7 +144,12 @@ class TrackedItem(models.Model):
     item_type = models.CharField(_("type"), max_length=30)
     item_id = models.CharField(_("id"), max_length=64)
     title = models.CharField(pgettext_lazy("records", "title"), max_length=255)
-    category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices, default=CreditCategory.OTHER)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=CreditCategory.choices,
+        default=CreditCategory.OTHER,
+    )
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, default=0)
     url = models.CharField(_("link"), max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
@@ -125,7 +157,11 @@ class TrackedItem(models.Model):
     class Meta:
         verbose_name = _("tracked item")
         verbose_name_plural = _("tracked items")
-        constraints = [models.UniqueConstraint(fields=["item_type", "item_id"], name="uniq_tracked_item")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_type", "item_id"], name="uniq_tracked_item"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -145,32 +181,71 @@ class Assignment(models.Model):
     is then marked not required instead of being deleted.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
-    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    item = models.ForeignKey(
+        TrackedItem, on_delete=models.CASCADE, related_name="assignments"
+    )
     period = models.CharField(_("period"), max_length=10, blank=True, default="")
     required = models.BooleanField(_("required"), default=True)
-    source = models.CharField(_("source"), max_length=20, default="audience")  # audience / self / manual
-    status = models.CharField(_("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
+    source = models.CharField(
+        _("source"), max_length=20, default="audience"
+    )  # audience / self / manual
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ASSIGNED,
+    )
     progress = models.FloatField(_("progress"), default=0.0)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(
+        _("score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        constraints = [models.UniqueConstraint(fields=["user", "item", "period"], name="uniq_assignment")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "item", "period"], name="uniq_assignment"
+            )
+        ]
         indexes = [
             models.Index(fields=["item", "status"]),
             models.Index(fields=["user", "status"]),
             # Covering indexes for the unit reports: each report scan reads an index
             # alone instead of the table (see records.selectors.unit_report).
-            models.Index(fields=["user", "required", "period", "item", "status", "due_at", "completed_at",
-                                 "passed"], name="asg_report_by_user"),
-            models.Index(fields=["item", "required", "period", "user", "status", "due_at", "completed_at",
-                                 "passed"], name="asg_report_by_item"),
+            models.Index(
+                fields=[
+                    "user",
+                    "required",
+                    "period",
+                    "item",
+                    "status",
+                    "due_at",
+                    "completed_at",
+                    "passed",
+                ],
+                name="asg_report_by_user",
+            ),
+            models.Index(
+                fields=[
+                    "item",
+                    "required",
+                    "period",
+                    "user",
+                    "status",
+                    "due_at",
+                    "completed_at",
+                    "passed",
+                ],
+                name="asg_report_by_item",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,24 +262,43 @@ class RoleRequirement(models.Model):
     """
 
     role = models.CharField(_("role"), max_length=20)
-    year = models.PositiveIntegerField(_("year"), null=True, blank=True, help_text=_("Empty: every year"))
-    min_hours = models.DecimalField(_("minimum hours"), max_digits=6, decimal_places=2, default=0)
+    year = models.PositiveIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Empty: every year")
+    )
+    min_hours = models.DecimalField(
+        _("minimum hours"), max_digits=6, decimal_places=2, default=0
+    )
     # {"law": "10", "case_study": "6"}: minimum hours per CreditCategory.
-    category_minimums = models.JSONField(_("minimum hours per category"), default=dict, blank=True)
+    category_minimums = models.JSONField(
+        _("minimum hours per category"), default=dict, blank=True
+    )
     # Item types that must be completed (passed, for exams) each year, e.g. ["exam_qualification"].
-    required_item_types = models.JSONField(_("required item types"), default=list, blank=True)
-    required_items = models.ManyToManyField(TrackedItem, blank=True, related_name="requirements",
-                                            verbose_name=_("required items"))
-    pre_meeting_study_min = models.PositiveIntegerField(_("pre-meeting study sessions"), default=0)
+    required_item_types = models.JSONField(
+        _("required item types"), default=list, blank=True
+    )
+    required_items = models.ManyToManyField(
+        TrackedItem,
+        blank=True,
+        related_name="requirements",
+        verbose_name=_("required items"),
+    )
+    pre_meeting_study_min = models.PositiveIntegerField(
+        _("pre-meeting study sessions"), default=0
+    )
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("role requirement")
         verbose_name_plural = _("role requirements")
         constraints = [
-            models.UniqueConstraint(fields=["role", "year"], name="uniq_role_requirement_year"),
-            models.UniqueConstraint(fields=["role"], condition=models.Q(year__isnull=True),
-                                    name="uniq_role_requirement_recurring"),
+            models.UniqueConstraint(
+                fields=["role", "year"], name="uniq_role_requirement_year"
+            ),
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(year__isnull=True),
+                name="uniq_role_requirement_recurring",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,7 +314,10 @@ class RoleRequirement(models.Model):
     def category_minimum_labels(self) -> list[tuple[str, str]]:
         """(category name, hours) pairs for display, in the order stored."""
         names = dict(CreditCategory.choices)
-        return [(str(names.get(code, code)), hours) for code, hours in (self.category_minimums or {}).items()]
+        return [
+            (str(names.get(code, code)), hours)
+            for code, hours in (self.category_minimums or {}).items()
+        ]
 
     @property
     def required_item_type_labels(self) -> list[str]:
@@ -238,9 +335,15 @@ class CertificationKind(models.TextChoices):
 class Certification(models.Model):
     """A qualification held by a person (法制员资格, 执法资格等级...) that may expire."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CertificationKind.choices)
-    level = models.CharField(pgettext_lazy("records", "level"), max_length=30, blank=True)
+    level = models.CharField(
+        pgettext_lazy("records", "level"), max_length=30, blank=True
+    )
     issued_at = models.DateField(_("issued"))
     expires_at = models.DateField(_("expires"), null=True, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
@@ -252,7 +355,9 @@ class Certification(models.Model):
         verbose_name_plural = _("certifications")
         ordering = ["-issued_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "level", "issued_at"], name="uniq_certification"),
+            models.UniqueConstraint(
+                fields=["user", "kind", "level", "issued_at"], name="uniq_certification"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,14 +365,19 @@ class Certification(models.Model):
 
     def is_valid_on(self, day) -> bool:
         """Return True when the certification is in force on ``day`` (inclusive)."""
-        return self.issued_at <= day and (self.expires_at is None or day <= self.expires_at)
+        return self.issued_at <= day and (
+            self.expires_at is None or day <= self.expires_at
+        )
 
     def expires_within(self, day, days: int) -> bool:
         """Return True when still valid on ``day`` but expiring within ``days`` days."""
         from datetime import timedelta
 
-        return (self.is_valid_on(day) and self.expires_at is not None
-                and self.expires_at <= day + timedelta(days=days))
+        return (
+            self.is_valid_on(day)
+            and self.expires_at is not None
+            and self.expires_at <= day + timedelta(days=days)
+        )
 
 
 # Offline training ------------------------------------------------------------------------
@@ -300,23 +410,46 @@ class OfflineStatus(models.TextChoices):
 class OfflineActivity(models.Model):
     """Training done outside the platform, credited once a unit admin approves it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="offline_activities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="offline_activities",
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=OfflineKind.choices)
     title = models.CharField(pgettext_lazy("records", "title"), max_length=200)
     occurred_on = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
-    category = models.CharField(_("category"), max_length=20, choices=CreditCategory.choices,
-                                default=CreditCategory.OFFLINE)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=CreditCategory.choices,
+        default=CreditCategory.OFFLINE,
+    )
     location = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=OfflineStatus.choices,
-                              default=OfflineStatus.PENDING, db_index=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+")
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=OfflineStatus.choices,
+        default=OfflineStatus.PENDING,
+        db_index=True,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     group_key = models.CharField(max_length=40, blank=True, db_index=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -346,9 +479,13 @@ class Notification(models.Model):
     """An in-app message. The unique constraints make each reminder go out once per
     (person, kind, item, period), however often the beat job runs."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        TrackedItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     period = models.CharField(_("period"), max_length=40, blank=True, default="")
     title = models.CharField(pgettext_lazy("records", "title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
@@ -362,10 +499,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "item", "period"], name="uniq_notification"),
+            models.UniqueConstraint(
+                fields=["user", "kind", "item", "period"], name="uniq_notification"
+            ),
             # NULLs are distinct in a unique index, so item-less kinds need their own.
-            models.UniqueConstraint(fields=["user", "kind", "period"], condition=models.Q(item__isnull=True),
-                                    name="uniq_notification_no_item"),
+            models.UniqueConstraint(
+                fields=["user", "kind", "period"],
+                condition=models.Q(item__isnull=True),
+                name="uniq_notification_no_item",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -385,11 +527,18 @@ class ExportStatus(models.TextChoices):
 class ExportJob(models.Model):
     """A report export generated in the background; only its requester may download it."""
 
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
     report = models.CharField(_("report"), max_length=30)
     params = models.JSONField(default=dict, blank=True)
     fmt = models.CharField(_("format"), max_length=5, default="xlsx")
-    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExportStatus.choices,
+        default=ExportStatus.PENDING,
+    )
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     file = models.CharField(max_length=255, blank=True)  # relative to MEDIA_ROOT
@@ -408,4 +557,10 @@ class ExportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.status == ExportStatus.DONE else int(100 * self.progress / self.total) if self.total else 0
+        return (
+            100
+            if self.status == ExportStatus.DONE
+            else int(100 * self.progress / self.total)
+            if self.total
+            else 0
+        )

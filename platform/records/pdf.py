@@ -18,8 +18,10 @@ FONT_CANDIDATES = [
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
     "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
 ]
-FONT_MISSING = gettext_lazy("No Chinese font found for the PDF; install fonts-wqy-microhei or "
-                            "fonts-noto-cjk, or set RECORDS_PDF_FONTS. Tried: {paths}")
+FONT_MISSING = gettext_lazy(
+    "No Chinese font found for the PDF; install fonts-wqy-microhei or "
+    "fonts-noto-cjk, or set RECORDS_PDF_FONTS. Tried: {paths}"
+)
 
 
 class FontMissingError(RuntimeError):
@@ -67,36 +69,98 @@ def record_pdf(record: PersonRecord) -> bytes:
                 t.row([str(c) for c in r])
 
     pdf.set_font("cjk", size=16)
-    pdf.cell(w, 10, _("Training record") + f" · {record.year}", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.cell(
+        w,
+        10,
+        _("Training record") + f" · {record.year}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="C",
+    )
     pdf.set_font("cjk", size=10)
-    line(f"{person.display_name}  {person.police_number or ''}  {person.unit.name if person.unit else ''}  "
-         f"{person.position}")
+    line(
+        f"{person.display_name}  {person.police_number or ''}  {person.unit.name if person.unit else ''}  "
+        f"{person.position}"
+    )
     line(_("Printed") + f": {timezone.localtime():%Y-%m-%d %H:%M}")
     cur = record.current
     heading(_("Hours (学时)"))
     if cur is not None:
         target = f" / {cur.targets.min_hours:.0f}" if cur.targets.min_hours else ""
         line(_("Total") + f": {cur.total:.1f}{target}")
-        table([_("Category"), _("Hours"), _("Minimum")],
-              [[r["label"], f"{r['hours']:.1f}", f"{r['target']:.1f}" if r["target"] else "—"] for r in cur.rows],
-              [3, 1, 1])
+        table(
+            [_("Category"), _("Hours"), _("Minimum")],
+            [
+                [
+                    r["label"],
+                    f"{r['hours']:.1f}",
+                    f"{r['target']:.1f}" if r["target"] else "—",
+                ]
+                for r in cur.rows
+            ],
+            [3, 1, 1],
+        )
     if record.pre_meeting_required or record.pre_meeting_attended:
-        line(_("Pre-meeting law study (会前学法) attended") +
-             f": {record.pre_meeting_attended}" + (f" / {record.pre_meeting_required}"
-                                                   if record.pre_meeting_required else ""))
+        line(
+            _("Pre-meeting law study (会前学法) attended")
+            + f": {record.pre_meeting_attended}"
+            + (
+                f" / {record.pre_meeting_required}"
+                if record.pre_meeting_required
+                else ""
+            )
+        )
     heading(_("Courses completed"))
-    table([_("Course"), _("Hours"), _("Date")],
-          [[a.item.title, f"{a.item.hours:.1f}", f"{a.completed_at:%Y-%m-%d}" if a.completed_at else ""]
-           for a in record.courses_completed], [4, 1, 1.5])
+    table(
+        [_("Course"), _("Hours"), _("Date")],
+        [
+            [
+                a.item.title,
+                f"{a.item.hours:.1f}",
+                f"{a.completed_at:%Y-%m-%d}" if a.completed_at else "",
+            ]
+            for a in record.courses_completed
+        ],
+        [4, 1, 1.5],
+    )
     heading(_("Exams"))
-    table([_("Exam"), _("Score"), _("Result"), _("Date")],
-          [[a.item.title, "" if a.score is None else f"{a.score}",
-            _("Passed") if a.passed else _("Failed") if a.passed is False else "",
-            f"{a.completed_at:%Y-%m-%d}" if a.completed_at else ""] for a in record.exams], [4, 1, 1, 1.5])
+    table(
+        [_("Exam"), _("Score"), _("Result"), _("Date")],
+        [
+            [
+                a.item.title,
+                "" if a.score is None else f"{a.score}",
+                _("Passed") if a.passed else _("Failed") if a.passed is False else "",
+                f"{a.completed_at:%Y-%m-%d}" if a.completed_at else "",
+            ]
+            for a in record.exams
+        ],
+        [4, 1, 1, 1.5],
+    )
     heading(_("Qualifications"))
-    states = {"valid": _("Valid"), "expiring": _("Expiring soon: renew"), "expired": _("Expired")}
-    table([_("Qualification"), pgettext("records", "Level"), _("Issued"), _("Expires"), ""],
-          [[c["cert"].get_kind_display(), c["cert"].level, f"{c['cert'].issued_at:%Y-%m-%d}",
-            f"{c['cert'].expires_at:%Y-%m-%d}" if c["cert"].expires_at else "—", states[c["state"]]]
-           for c in certifications_status(record.certifications, record.today, 90)], [3, 1, 1.5, 1.5, 1.5])
+    states = {
+        "valid": _("Valid"),
+        "expiring": _("Expiring soon: renew"),
+        "expired": _("Expired"),
+    }
+    table(
+        [
+            _("Qualification"),
+            pgettext("records", "Level"),
+            _("Issued"),
+            _("Expires"),
+            "",
+        ],
+        [
+            [
+                c["cert"].get_kind_display(),
+                c["cert"].level,
+                f"{c['cert'].issued_at:%Y-%m-%d}",
+                f"{c['cert'].expires_at:%Y-%m-%d}" if c["cert"].expires_at else "—",
+                states[c["state"]],
+            ]
+            for c in certifications_status(record.certifications, record.today, 90)
+        ],
+        [3, 1, 1.5, 1.5, 1.5],
+    )
     return bytes(pdf.output())

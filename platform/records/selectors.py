@@ -106,19 +106,28 @@ class Targets:
 def requirements_for_year(year: int) -> dict[str, RoleRequirement]:
     """Return the requirement in force for each role in ``year``: the row for that year,
     or else the recurring row (year empty). One query (plus one for required items)."""
-    rows = RoleRequirement.objects.filter(Q(year=year) | Q(year__isnull=True)).prefetch_related("required_items")
+    rows = RoleRequirement.objects.filter(
+        Q(year=year) | Q(year__isnull=True)
+    ).prefetch_related("required_items")
     chosen: dict[str, RoleRequirement] = {}
     for row in rows:
-        if row.role not in chosen or (row.year is not None and chosen[row.role].year is None):
+        if row.role not in chosen or (
+            row.year is not None and chosen[row.role].year is None
+        ):
             chosen[row.role] = row
     return chosen
 
 
-def targets_merge(roles: list[str] | set[str], year: int,
-                  requirements: dict[str, RoleRequirement] | None = None) -> Targets:
+def targets_merge(
+    roles: list[str] | set[str],
+    year: int,
+    requirements: dict[str, RoleRequirement] | None = None,
+) -> Targets:
     """Merge the requirements of ``roles`` for ``year``: the highest figure of each wins,
     required items add up."""
-    requirements = requirements if requirements is not None else requirements_for_year(year)
+    requirements = (
+        requirements if requirements is not None else requirements_for_year(year)
+    )
     targets = Targets(year=year, roles=sorted(roles))
     for role in roles:
         req = requirements.get(role)
@@ -126,13 +135,16 @@ def targets_merge(roles: list[str] | set[str], year: int,
             continue
         targets.min_hours = max(targets.min_hours, Decimal(req.min_hours))
         for category, hours in (req.category_minimums or {}).items():
-            targets.category_minimums[category] = max(targets.category_minimums.get(category, ZERO),
-                                                      Decimal(str(hours)))
+            targets.category_minimums[category] = max(
+                targets.category_minimums.get(category, ZERO), Decimal(str(hours))
+            )
         for item_type in req.required_item_types or []:
             if item_type not in targets.required_item_types:
                 targets.required_item_types.append(item_type)
         targets.required_item_ids |= {item.pk for item in req.required_items.all()}
-        targets.pre_meeting_study_min = max(targets.pre_meeting_study_min, req.pre_meeting_study_min)
+        targets.pre_meeting_study_min = max(
+            targets.pre_meeting_study_min, req.pre_meeting_study_min
+        )
     return targets
 
 
@@ -159,8 +171,15 @@ class YearHours:
             got = self.by_category.get(code, ZERO)
             need = self.targets.category_minimums.get(code)
             if got or need:
-                out.append({"code": code, "label": label, "hours": got, "target": need,
-                            "met": need is None or got >= need})
+                out.append(
+                    {
+                        "code": code,
+                        "label": label,
+                        "hours": got,
+                        "target": need,
+                        "met": need is None or got >= need,
+                    }
+                )
         return out
 
     @property
@@ -195,7 +214,9 @@ class PersonRecord:
         return next((y for y in self.years if y.year == self.year), None)
 
 
-def certifications_status(certs: list[Certification], today: date, soon_days: int) -> list[dict[str, Any]]:
+def certifications_status(
+    certs: list[Certification], today: date, soon_days: int
+) -> list[dict[str, Any]]:
     """Return each certification with its state: valid, expiring (within ``soon_days``), expired."""
     out = []
     for cert in certs:
@@ -209,14 +230,20 @@ def certifications_status(certs: list[Certification], today: date, soon_days: in
     return out
 
 
-def person_record_get(person: User, year: int | None = None, now: datetime | None = None) -> PersonRecord:
+def person_record_get(
+    person: User, year: int | None = None, now: datetime | None = None
+) -> PersonRecord:
     """Return everything on ``person``'s training record page for ``year`` (default: this
     year) and the hours of every year they have. A constant number of queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     year = year or today.year
-    hours_rows = (CreditEntry.objects.filter(user=person).values("year", "category")
-                  .annotate(hours=Sum("hours")).order_by("-year"))
+    hours_rows = (
+        CreditEntry.objects.filter(user=person)
+        .values("year", "category")
+        .annotate(hours=Sum("hours"))
+        .order_by("-year")
+    )
     by_year: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in hours_rows:
         by_year[row["year"]][row["category"]] = row["hours"] or ZERO
@@ -225,39 +252,98 @@ def person_record_get(person: User, year: int | None = None, now: datetime | Non
     years = []
     for y in sorted(by_year, reverse=True):
         cats = by_year[y]
-        years.append(YearHours(year=y, by_category=cats, total=sum(cats.values(), ZERO),
-                               targets=targets_merge(roles, y)))
-    assignments = list(Assignment.objects.filter(user=person).select_related("item")
-                       .order_by("-completed_at", "due_at"))
-    courses = [a for a in assignments if a.item.item_type.startswith("course")
-               and a.status == AssignmentStatus.COMPLETED]
-    exams = [a for a in assignments if a.item.item_type.startswith("exam")
-             and (a.status == AssignmentStatus.COMPLETED or a.score is not None)]
-    certificates = [a for a in assignments if a.status == AssignmentStatus.COMPLETED and a.item.url
-                    and (a.item.item_type == "certificate" or (a.item.item_type.startswith("exam") and a.passed))]
-    open_items = [a for a in assignments if a.required and a.status not in DONE_STATUSES]
+        years.append(
+            YearHours(
+                year=y,
+                by_category=cats,
+                total=sum(cats.values(), ZERO),
+                targets=targets_merge(roles, y),
+            )
+        )
+    assignments = list(
+        Assignment.objects.filter(user=person)
+        .select_related("item")
+        .order_by("-completed_at", "due_at")
+    )
+    courses = [
+        a
+        for a in assignments
+        if a.item.item_type.startswith("course")
+        and a.status == AssignmentStatus.COMPLETED
+    ]
+    exams = [
+        a
+        for a in assignments
+        if a.item.item_type.startswith("exam")
+        and (a.status == AssignmentStatus.COMPLETED or a.score is not None)
+    ]
+    certificates = [
+        a
+        for a in assignments
+        if a.status == AssignmentStatus.COMPLETED
+        and a.item.url
+        and (
+            a.item.item_type == "certificate"
+            or (a.item.item_type.startswith("exam") and a.passed)
+        )
+    ]
+    open_items = [
+        a for a in assignments if a.required and a.status not in DONE_STATUSES
+    ]
     start, end = year_bounds(year)
-    attended = LearningEvent.objects.filter(
-        actor=person, verb=Verb.ATTENDED, object_type=PRE_MEETING_STUDY, timestamp__gte=start, timestamp__lt=end
-    ).values("object_id").distinct().count()
+    attended = (
+        LearningEvent.objects.filter(
+            actor=person,
+            verb=Verb.ATTENDED,
+            object_type=PRE_MEETING_STUDY,
+            timestamp__gte=start,
+            timestamp__lt=end,
+        )
+        .values("object_id")
+        .distinct()
+        .count()
+    )
     current = next(y for y in years if y.year == year)
-    done_types = {a.item.item_type for a in assignments
-                  if a.status == AssignmentStatus.COMPLETED and a.completed_at and start <= a.completed_at < end
-                  and (a.passed is not False)}
+    done_types = {
+        a.item.item_type
+        for a in assignments
+        if a.status == AssignmentStatus.COMPLETED
+        and a.completed_at
+        and start <= a.completed_at < end
+        and (a.passed is not False)
+    }
     missing = [t for t in current.targets.required_item_types if t not in done_types]
-    done_ids = {a.item_id for a in assignments if a.status == AssignmentStatus.COMPLETED and a.completed_at
-                and start <= a.completed_at < end and a.passed is not False}
+    done_ids = {
+        a.item_id
+        for a in assignments
+        if a.status == AssignmentStatus.COMPLETED
+        and a.completed_at
+        and start <= a.completed_at < end
+        and a.passed is not False
+    }
     titles = {a.item_id: a.item.title for a in assignments}
     missing_ids = current.targets.required_item_ids - done_ids
     if missing_ids:
-        known = dict(TrackedItem.objects.filter(pk__in=missing_ids - titles.keys()).values_list("pk", "title"))
+        known = dict(
+            TrackedItem.objects.filter(pk__in=missing_ids - titles.keys()).values_list(
+                "pk", "title"
+            )
+        )
         missing += sorted(titles.get(pk) or known.get(pk, "") for pk in missing_ids)
     return PersonRecord(
-        person=person, year=year, years=years, courses_completed=courses, open_assignments=open_items,
-        exams=exams, certificates=certificates, pre_meeting_attended=attended,
+        person=person,
+        year=year,
+        years=years,
+        courses_completed=courses,
+        open_assignments=open_items,
+        exams=exams,
+        certificates=certificates,
+        pre_meeting_attended=attended,
         pre_meeting_required=current.targets.pre_meeting_study_min,
         certifications=list(Certification.objects.filter(user=person)),
-        offline=list(OfflineActivity.objects.filter(user=person)[:50]), today=today, missing_item_types=missing,
+        offline=list(OfflineActivity.objects.filter(user=person)[:50]),
+        today=today,
+        missing_item_types=missing,
     )
 
 
@@ -310,8 +396,13 @@ def report_roots(viewer: User) -> list[Unit]:
         return list(Unit.get_root_nodes())
     roots = unit_scope_roots(viewer)
     # Drop a root that lies inside another root.
-    return [r for r in roots if not any(o is not r and r.path.startswith(o.path) and o.path != r.path
-                                        for o in roots)]
+    return [
+        r
+        for r in roots
+        if not any(
+            o is not r and r.path.startswith(o.path) and o.path != r.path for o in roots
+        )
+    ]
 
 
 def report_unit_get(viewer: User, unit_id: int | str | None) -> Unit:
@@ -333,14 +424,22 @@ def report_unit_get(viewer: User, unit_id: int | str | None) -> Unit:
 
 def _period_q(flt: ReportFilter) -> Q:
     start, end = year_bounds(flt.year)
-    return (Q(period=str(flt.year)) | Q(period="", due_at__gte=start, due_at__lt=end)
-            | Q(period="", due_at__isnull=True))
+    return (
+        Q(period=str(flt.year))
+        | Q(period="", due_at__gte=start, due_at__lt=end)
+        | Q(period="", due_at__isnull=True)
+    )
 
 
 def assignments_in_scope(unit: Unit, flt: ReportFilter) -> models.QuerySet[Assignment]:
     """Return the required assignments of people in ``unit``'s subtree for the filter's year."""
-    qs = Assignment.objects.filter(_period_q(flt), required=True, user__unit__path__startswith=unit.path,
-                                   user__is_active=True, item__is_active=True)
+    qs = Assignment.objects.filter(
+        _period_q(flt),
+        required=True,
+        user__unit__path__startswith=unit.path,
+        user__is_active=True,
+        item__is_active=True,
+    )
     if flt.role:
         qs = qs.filter(user__role_assignments__role=flt.role)
     if flt.item_type:
@@ -350,12 +449,18 @@ def assignments_in_scope(unit: Unit, flt: ReportFilter) -> models.QuerySet[Assig
     return qs
 
 
-def _report_scan(flt: ReportFilter, people: models.QuerySet[User], item_ids: list[int] | None,
-                 inactive_ids: list[int]) -> models.QuerySet[Assignment]:
+def _report_scan(
+    flt: ReportFilter,
+    people: models.QuerySet[User],
+    item_ids: list[int] | None,
+    inactive_ids: list[int],
+) -> models.QuerySet[Assignment]:
     # The report's hot path reads the assignments table alone (no join): people and
     # items are filtered by id (a subquery, a short list), so SQLite and PostgreSQL can
     # answer from the covering indexes declared on Assignment.
-    qs = Assignment.objects.filter(_period_q(flt), required=True, user_id__in=people.values("pk"))
+    qs = Assignment.objects.filter(
+        _period_q(flt), required=True, user_id__in=people.values("pk")
+    )
     if item_ids is not None:
         qs = qs.filter(item_id__in=item_ids)
     elif inactive_ids:
@@ -451,7 +556,9 @@ class UnitReport:
     year_fraction: float
 
 
-def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | None = None) -> UnitReport:
+def unit_report(
+    viewer: User, unit: Unit, flt: ReportFilter, now: datetime | None = None
+) -> UnitReport:
     """Return the completion report for ``unit`` (already scope-checked) and its children.
 
     A constant number of queries: one GROUP BY (child path prefix, item) for the
@@ -463,16 +570,30 @@ def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | Non
     now = now or timezone.now()
     start, end = year_bounds(flt.year)
     child_len = len(unit.path) + Unit.steplen
-    subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", "path", "name", "depth"))
-    children = {path: Row(key=pk, label=name) for pk, path, name, depth in subtree if depth == unit.depth + 1}
+    subtree = list(
+        Unit.objects.filter(path__startswith=unit.path).values_list(
+            "pk", "path", "name", "depth"
+        )
+    )
+    children = {
+        path: Row(key=pk, label=name)
+        for pk, path, name, depth in subtree
+        if depth == unit.depth + 1
+    }
     direct = Row(key=unit.pk, label=str(unit), extra={"direct": True})
-    unit_row = {pk: children.get(path[:child_len], direct) for pk, path, _n, _d in subtree}
+    unit_row = {
+        pk: children.get(path[:child_len], direct) for pk, path, _n, _d in subtree
+    }
     item_meta: dict[int, tuple[str, str]] = {}
     inactive: list[int] = []
-    for pk, title, item_type, active in TrackedItem.objects.values_list("pk", "title", "item_type", "is_active"):
+    for pk, title, item_type, active in TrackedItem.objects.values_list(
+        "pk", "title", "item_type", "is_active"
+    ):
         if not active:
             inactive.append(pk)
-        elif (not flt.item_type or item_type.startswith(flt.item_type)) and (not flt.item_id or pk == flt.item_id):
+        elif (not flt.item_type or item_type.startswith(flt.item_type)) and (
+            not flt.item_id or pk == flt.item_id
+        ):
             item_meta[pk] = (title, item_type)
     item_ids = list(item_meta) if (flt.item_type or flt.item_id) else None
     people = people_in_scope(unit, flt)
@@ -482,13 +603,19 @@ def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | Non
     person_roles: dict[int, list[str]] = defaultdict(list)
     from accounts.models import RoleAssignment
 
-    for user_id, role in RoleAssignment.objects.filter(user__in=people.values("pk")).values_list("user_id", "role"):
+    for user_id, role in RoleAssignment.objects.filter(
+        user__in=people.values("pk")
+    ).values_list("user_id", "role"):
         person_roles[user_id].append(role)
     fields = ("total", "done", "overdue", "scored", "passed")
     by_unit: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     by_role: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for user_id, *counts in (scan.values("user_id").annotate(**_counts(now)).order_by()
-                             .values_list("user_id", *fields)):
+    for user_id, *counts in (
+        scan.values("user_id")
+        .annotate(**_counts(now))
+        .order_by()
+        .values_list("user_id", *fields)
+    ):
         acc = by_unit[person_unit.get(user_id)]
         for i, n in enumerate(counts):
             acc[i] += n
@@ -513,50 +640,88 @@ def unit_report(viewer: User, unit: Unit, flt: ReportFilter, now: datetime | Non
     # in item order and aggregates as it streams instead of sorting 600,000 rows;
     # PostgreSQL hashes either form.
     bounds = month_bounds(flt.year)
-    month_counts = {f"m{k}": Count("id", filter=Q(completed_at__gte=bounds[k - 1], completed_at__lt=bounds[k]))
-                    for k in range(1, 13)}
-    by_item = (Assignment.objects.filter(_period_q(flt), required=True)
-               .alias(uid=ExpressionWrapper(F("user_id") + 0, output_field=models.IntegerField()))
-               .filter(uid__in=people.values("pk")))
+    month_counts = {
+        f"m{k}": Count(
+            "id", filter=Q(completed_at__gte=bounds[k - 1], completed_at__lt=bounds[k])
+        )
+        for k in range(1, 13)
+    }
+    by_item = (
+        Assignment.objects.filter(_period_q(flt), required=True)
+        .alias(
+            uid=ExpressionWrapper(F("user_id") + 0, output_field=models.IntegerField())
+        )
+        .filter(uid__in=people.values("pk"))
+    )
     if item_ids is not None:
         by_item = by_item.filter(item_id__in=item_ids)
     elif inactive:
         by_item = by_item.exclude(item_id__in=inactive)
     items: dict[int, Row] = {}
     completions: dict[int, int] = defaultdict(int)
-    for row in by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by():
+    for row in (
+        by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by()
+    ):
         title, item_type = item_meta.get(row["item_id"], ("", ""))
-        items[row["item_id"]] = Row(key=row["item_id"], label=title,
-                                    extra={"item_type": item_type, "type_label": item_type_label(item_type)})
+        items[row["item_id"]] = Row(
+            key=row["item_id"],
+            label=title,
+            extra={"item_type": item_type, "type_label": item_type_label(item_type)},
+        )
         items[row["item_id"]].add(row)
         for k in range(1, 13):
             completions[k] += row[f"m{k}"]
     # Hours of the year: by month for the chart, by person for the at-risk count (the
     # pace rule of ``at_risk_people``, evaluated here on rows already in memory).
     entries = CreditEntry.objects.filter(user_id__in=people.values("pk"), year=flt.year)
-    monthly = entries.aggregate(**{f"m{k}": Sum("hours", filter=Q(earned_at__gte=bounds[k - 1],
-                                                                   earned_at__lt=bounds[k]))
-                                   for k in range(1, 13)})
+    monthly = entries.aggregate(
+        **{
+            f"m{k}": Sum(
+                "hours", filter=Q(earned_at__gte=bounds[k - 1], earned_at__lt=bounds[k])
+            )
+            for k in range(1, 13)
+        }
+    )
     hours = {k: monthly[f"m{k}"] or ZERO for k in range(1, 13)}
-    person_hours = dict(entries.values("user_id").annotate(h=Sum("hours")).order_by().values_list("user_id", "h"))
+    person_hours = dict(
+        entries.values("user_id")
+        .annotate(h=Sum("hours"))
+        .order_by()
+        .values_list("user_id", "h")
+    )
     requirements = requirements_for_year(flt.year)
     fraction = year_fraction(flt.year, now)
     at_risk = 0
     if now >= start + timedelta(days=_setting("RECORDS_AT_RISK_GRACE_DAYS", 30)):
         for user_id in person_unit:
-            target = max((requirements[r].min_hours for r in person_roles.get(user_id, ())
-                          if r in requirements and (not flt.role or r == flt.role)), default=ZERO)
-            if target and (person_hours.get(user_id) or ZERO) < target * Decimal(str(round(fraction, 4))):
+            target = max(
+                (
+                    requirements[r].min_hours
+                    for r in person_roles.get(user_id, ())
+                    if r in requirements and (not flt.role or r == flt.role)
+                ),
+                default=ZERO,
+            )
+            if target and (person_hours.get(user_id) or ZERO) < target * Decimal(
+                str(round(fraction, 4))
+            ):
                 at_risk += 1
     child_rows = list(children.values())
     if direct.total:
         child_rows.insert(0, direct)
     return UnitReport(
-        unit=unit, filter=flt, breadcrumbs=breadcrumbs_for(viewer, unit), children=child_rows,
-        items=sorted(items.values(), key=lambda r: (r.rate, r.label)), roles=role_rows, totals=totals,
+        unit=unit,
+        filter=flt,
+        breadcrumbs=breadcrumbs_for(viewer, unit),
+        children=child_rows,
+        items=sorted(items.values(), key=lambda r: (r.rate, r.label)),
+        roles=role_rows,
+        totals=totals,
         hours_by_month=[(m, hours.get(m, ZERO)) for m in range(1, 13)],
         completions_by_month=[(m, completions.get(m, 0)) for m in range(1, 13)],
-        people_count=len(person_unit), at_risk_count=at_risk, year_fraction=fraction,
+        people_count=len(person_unit),
+        at_risk_count=at_risk,
+        year_fraction=fraction,
     )
 
 
@@ -568,23 +733,38 @@ def breadcrumbs_for(viewer: User, unit: Unit) -> list[Unit]:
     return [u for u in ancestors if can_see_unit(viewer, u)]
 
 
-def overdue_assignments(unit: Unit, flt: ReportFilter, now: datetime | None = None) -> models.QuerySet[Assignment]:
+def overdue_assignments(
+    unit: Unit, flt: ReportFilter, now: datetime | None = None
+) -> models.QuerySet[Assignment]:
     """Return overdue required assignments in ``unit``'s subtree, most overdue first."""
     now = now or timezone.now()
-    return (assignments_in_scope(unit, flt).filter(due_at__lt=now).exclude(status__in=DONE_STATUSES)
-            .select_related("user", "user__unit", "item").order_by("due_at", "pk"))
+    return (
+        assignments_in_scope(unit, flt)
+        .filter(due_at__lt=now)
+        .exclude(status__in=DONE_STATUSES)
+        .select_related("user", "user__unit", "item")
+        .order_by("due_at", "pk")
+    )
 
 
-def due_soon_assignments(unit: Unit, flt: ReportFilter, now: datetime | None = None,
-                         days: int | None = None) -> models.QuerySet[Assignment]:
+def due_soon_assignments(
+    unit: Unit, flt: ReportFilter, now: datetime | None = None, days: int | None = None
+) -> models.QuerySet[Assignment]:
     """Return required assignments due within ``days`` (RECORDS_DUE_SOON_DAYS) and not done."""
     now = now or timezone.now()
     days = days if days is not None else _setting("RECORDS_DUE_SOON_DAYS", 14)
-    return (assignments_in_scope(unit, flt).filter(due_at__gte=now, due_at__lt=now + timedelta(days=days))
-            .exclude(status__in=DONE_STATUSES).select_related("user", "user__unit", "item").order_by("due_at"))
+    return (
+        assignments_in_scope(unit, flt)
+        .filter(due_at__gte=now, due_at__lt=now + timedelta(days=days))
+        .exclude(status__in=DONE_STATUSES)
+        .select_related("user", "user__unit", "item")
+        .order_by("due_at")
+    )
 
 
-def at_risk_people(unit: Unit, flt: ReportFilter, now: datetime | None = None) -> models.QuerySet[User]:
+def at_risk_people(
+    unit: Unit, flt: ReportFilter, now: datetime | None = None
+) -> models.QuerySet[User]:
     """Return people in ``unit``'s subtree who will miss their yearly hours target at
     their current pace.
 
@@ -600,39 +780,79 @@ def at_risk_people(unit: Unit, flt: ReportFilter, now: datetime | None = None) -
     start, _end = year_bounds(flt.year)
     grace = _setting("RECORDS_AT_RISK_GRACE_DAYS", 30)
     requirements = requirements_for_year(flt.year)
-    whens = [When(role_assignments__role=role, then=Value(req.min_hours))
-             for role, req in requirements.items() if req.min_hours and (not flt.role or role == flt.role)]
+    whens = [
+        When(role_assignments__role=role, then=Value(req.min_hours))
+        for role, req in requirements.items()
+        if req.min_hours and (not flt.role or role == flt.role)
+    ]
     people = people_in_scope(unit, flt)
     if not whens or now < start + timedelta(days=grace):
         return people.none()
-    hours = (CreditEntry.objects.filter(user=OuterRef("pk"), year=flt.year).values("user")
-             .annotate(s=Sum("hours")).values("s"))
+    hours = (
+        CreditEntry.objects.filter(user=OuterRef("pk"), year=flt.year)
+        .values("user")
+        .annotate(s=Sum("hours"))
+        .values("s")
+    )
     dec = models.DecimalField(max_digits=8, decimal_places=2)
-    return (User.objects.filter(pk__in=people.values("pk"))
-            .annotate(target=Max(Case(*whens, default=Value(ZERO), output_field=dec)),
-                      hours=Coalesce(Subquery(hours, output_field=dec), Value(ZERO), output_field=dec))
-            .filter(target__gt=0, hours__lt=F("target") * Value(Decimal(str(round(fraction, 4)))))
-            .select_related("unit").order_by("unit__path", "full_name", "pk"))
+    return (
+        User.objects.filter(pk__in=people.values("pk"))
+        .annotate(
+            target=Max(Case(*whens, default=Value(ZERO), output_field=dec)),
+            hours=Coalesce(
+                Subquery(hours, output_field=dec), Value(ZERO), output_field=dec
+            ),
+        )
+        .filter(
+            target__gt=0,
+            hours__lt=F("target") * Value(Decimal(str(round(fraction, 4)))),
+        )
+        .select_related("unit")
+        .order_by("unit__path", "full_name", "pk")
+    )
 
 
-def people_report(unit: Unit, flt: ReportFilter, *, offset: int = 0, limit: int = 200,
-                  now: datetime | None = None) -> tuple[list[dict[str, Any]], int]:
+def people_report(
+    unit: Unit,
+    flt: ReportFilter,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+    now: datetime | None = None,
+) -> tuple[list[dict[str, Any]], int]:
     """Return one row per person in ``unit``'s subtree (a page of them) with their
     completion and hours, and the number of people. Four queries per page."""
     now = now or timezone.now()
-    people_qs = people_in_scope(unit, flt).select_related("unit").order_by("unit__path", "full_name", "pk")
+    people_qs = (
+        people_in_scope(unit, flt)
+        .select_related("unit")
+        .order_by("unit__path", "full_name", "pk")
+    )
     count = people_qs.count()
-    people = list(people_qs[offset:offset + limit])
+    people = list(people_qs[offset : offset + limit])
     ids = [p.pk for p in people]
-    stats = {r["user_id"]: r for r in assignments_in_scope(unit, flt).filter(user_id__in=ids)
-             .values("user_id").annotate(**_counts(now)).order_by()}
-    hours = {r["user_id"]: r["h"] for r in CreditEntry.objects.filter(user_id__in=ids, year=flt.year)
-             .values("user_id").annotate(h=Sum("hours")).order_by()}
+    stats = {
+        r["user_id"]: r
+        for r in assignments_in_scope(unit, flt)
+        .filter(user_id__in=ids)
+        .values("user_id")
+        .annotate(**_counts(now))
+        .order_by()
+    }
+    hours = {
+        r["user_id"]: r["h"]
+        for r in CreditEntry.objects.filter(user_id__in=ids, year=flt.year)
+        .values("user_id")
+        .annotate(h=Sum("hours"))
+        .order_by()
+    }
     requirements = requirements_for_year(flt.year)
     roles: dict[int, set[str]] = defaultdict(set)
     from accounts.models import RoleAssignment
 
-    for user_id, role in RoleAssignment.objects.filter(user_id__in=ids).values_list("user_id", "role"):
+    for user_id, role in RoleAssignment.objects.filter(user_id__in=ids).values_list(
+        "user_id", "role"
+    ):
         roles[user_id].add(role)
     fraction = year_fraction(flt.year, now)
     rows = []
@@ -640,9 +860,16 @@ def people_report(unit: Unit, flt: ReportFilter, *, offset: int = 0, limit: int 
         s = stats.get(person.pk, {})
         r = Row(key=person.pk, label=person.display_name)
         r.add(s)
-        target = max((requirements[x].min_hours for x in roles[person.pk] if x in requirements), default=ZERO)
+        target = max(
+            (requirements[x].min_hours for x in roles[person.pk] if x in requirements),
+            default=ZERO,
+        )
         got = hours.get(person.pk) or ZERO
-        r.extra = {"person": person, "hours": got, "target": target,
-                   "at_risk": bool(target and got < target * Decimal(str(round(fraction, 4))))}
+        r.extra = {
+            "person": person,
+            "hours": got,
+            "target": target,
+            "at_risk": bool(target and got < target * Decimal(str(round(fraction, 4)))),
+        }
         rows.append(r)
     return rows, count

@@ -94,17 +94,16 @@ def credit_hours(
     earned_at = earned_at or timezone.now()
     year = timezone.localtime(earned_at).year
     requested = Decimal(str(hours))
-    existing = CreditEntry.objects.filter(user=user, source_type=source_type, source_id=str(source_id)).first()
+    existing = CreditEntry.objects.filter(
+        user=user, source_type=source_type, source_id=str(source_id)
+    ).first()
     if existing is not None:
         return existing, False
     granted = requested
     if yearly_cap is not None:
-        already = (
-            CreditEntry.objects.filter(user=user, category=category, year=year).aggregate(
-                total=models.Sum("hours")
-            )["total"]
-            or Decimal(0)
-        )
+        already = CreditEntry.objects.filter(
+            user=user, category=category, year=year
+        ).aggregate(total=models.Sum("hours"))["total"] or Decimal(0)
         granted = max(Decimal(0), min(requested, Decimal(yearly_cap) - already))
     entry = CreditEntry(
         user=user,
@@ -123,7 +122,9 @@ def credit_hours(
         with transaction.atomic():
             entry.save()
     except IntegrityError:
-        return CreditEntry.objects.get(user=user, source_type=source_type, source_id=str(source_id)), False
+        return CreditEntry.objects.get(
+            user=user, source_type=source_type, source_id=str(source_id)
+        ), False
     return entry, True
 
 
@@ -144,8 +145,13 @@ def tracked_item_upsert(
     item, _ = TrackedItem.objects.update_or_create(
         item_type=item_type,
         item_id=str(item_id),
-        defaults={"title": title[:255], "category": category, "hours": Decimal(str(hours)), "url": url,
-                  "is_active": is_active},
+        defaults={
+            "title": title[:255],
+            "category": category,
+            "hours": Decimal(str(hours)),
+            "url": url,
+            "is_active": is_active,
+        },
     )
     return item
 
@@ -166,35 +172,63 @@ def assignment_sync(
     marked not required, so nothing they did is lost. Return (added, released).
     """
     wanted = {u.pk for u in users}
-    existing = {a.user_id: a for a in Assignment.objects.filter(item=item, period=period)}
+    existing = {
+        a.user_id: a for a in Assignment.objects.filter(item=item, period=period)
+    }
     to_create = [
-        Assignment(user_id=pk, item=item, period=period, due_at=due_at, source=source, required=True)
+        Assignment(
+            user_id=pk,
+            item=item,
+            period=period,
+            due_at=due_at,
+            source=source,
+            required=True,
+        )
         for pk in wanted - existing.keys()
     ]
     Assignment.objects.bulk_create(to_create, batch_size=1000, ignore_conflicts=True)
-    Assignment.objects.filter(item=item, period=period, user_id__in=wanted & existing.keys()).update(
-        required=True, due_at=due_at
+    Assignment.objects.filter(
+        item=item, period=period, user_id__in=wanted & existing.keys()
+    ).update(required=True, due_at=due_at)
+    released = [
+        pk
+        for pk, a in existing.items()
+        if pk not in wanted and a.required and a.source == source
+    ]
+    Assignment.objects.filter(item=item, period=period, user_id__in=released).update(
+        required=False
     )
-    released = [pk for pk, a in existing.items() if pk not in wanted and a.required and a.source == source]
-    Assignment.objects.filter(item=item, period=period, user_id__in=released).update(required=False)
     return len(to_create), len(released)
 
 
-def assignment_get_or_create(*, user: Any, item: TrackedItem, period: str = "", source: str = "self",
-                             required: bool = False, due_at: datetime | None = None) -> Assignment:
+def assignment_get_or_create(
+    *,
+    user: Any,
+    item: TrackedItem,
+    period: str = "",
+    source: str = "self",
+    required: bool = False,
+    due_at: datetime | None = None,
+) -> Assignment:
     """Return the person's assignment to ``item``, creating an elective one if needed."""
     assignment, _ = Assignment.objects.get_or_create(
-        user=user, item=item, period=period,
+        user=user,
+        item=item,
+        period=period,
         defaults={"source": source, "required": required, "due_at": due_at},
     )
     return assignment
 
 
-def assignment_progress(*, user: Any, item: TrackedItem, progress: float, period: str = "") -> Assignment:
+def assignment_progress(
+    *, user: Any, item: TrackedItem, progress: float, period: str = ""
+) -> Assignment:
     """Record progress (0..1) on an assignment; never moves a completed one backwards."""
     assignment = assignment_get_or_create(user=user, item=item, period=period)
     if assignment.status != AssignmentStatus.COMPLETED:
-        assignment.progress = max(assignment.progress, min(1.0, max(0.0, float(progress))))
+        assignment.progress = max(
+            assignment.progress, min(1.0, max(0.0, float(progress)))
+        )
         assignment.status = AssignmentStatus.IN_PROGRESS
         assignment.save(update_fields=["progress", "status"])
     return assignment
@@ -230,9 +264,17 @@ CERTIFICATION_DATES = _("A certification cannot expire before it is issued.")
 
 
 @transaction.atomic
-def certification_record(*, user: Any, kind: str, level: str = "", issued_at: date,
-                         expires_at: date | None = None, source: str = "", source_id: str = "",
-                         actor: Any = None) -> tuple[Certification, bool]:
+def certification_record(
+    *,
+    user: Any,
+    kind: str,
+    level: str = "",
+    issued_at: date,
+    expires_at: date | None = None,
+    source: str = "",
+    source_id: str = "",
+    actor: Any = None,
+) -> tuple[Certification, bool]:
     """Record a certification once per (user, kind, level, issued_at); return (cert, created).
 
     Exams call this when a qualification exam is passed (``source="exam"``). Raise
@@ -241,13 +283,28 @@ def certification_record(*, user: Any, kind: str, level: str = "", issued_at: da
     if expires_at is not None and expires_at < issued_at:
         raise ValidationError(CERTIFICATION_DATES)
     cert, created = Certification.objects.get_or_create(
-        user=user, kind=kind, level=level, issued_at=issued_at,
-        defaults={"expires_at": expires_at, "source": source, "source_id": str(source_id)},
+        user=user,
+        kind=kind,
+        level=level,
+        issued_at=issued_at,
+        defaults={
+            "expires_at": expires_at,
+            "source": source,
+            "source_id": str(source_id),
+        },
     )
     if created:
-        audit_log(action="records.certification_record", actor=actor, target=cert,
-                  details={"user": user.pk, "kind": kind, "level": level,
-                           "expires_at": expires_at.isoformat() if expires_at else None})
+        audit_log(
+            action="records.certification_record",
+            actor=actor,
+            target=cert,
+            details={
+                "user": user.pk,
+                "kind": kind,
+                "level": level,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
     return cert, created
 
 
@@ -260,12 +317,18 @@ OFFLINE_SELF_REVIEW = _("You cannot review your own activity.")
 OFFLINE_BAD_HOURS = _("Hours must be more than 0 and at most {max}.")
 OFFLINE_FUTURE = _("The activity cannot be in the future.")
 EVIDENCE_TOO_BIG = _("The evidence file is larger than {max_mb} MB.")
-EVIDENCE_BAD_TYPE = _("Evidence must be a photo (JPEG, PNG) or a document (PDF, Word); got “{name}”.")
+EVIDENCE_BAD_TYPE = _(
+    "Evidence must be a photo (JPEG, PNG) or a document (PDF, Word); got “{name}”."
+)
 
 # Extension → the magic bytes the file must start with (a renamed .exe is refused).
 EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".pdf": (b"%PDF",), ".docx": (b"PK\x03\x04",), ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".pdf": (b"%PDF",),
+    ".docx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
 }
 
 
@@ -274,7 +337,9 @@ def evidence_check(upload: Any) -> None:
     content) within RECORDS_EVIDENCE_MAX_BYTES."""
     max_bytes = getattr(settings, "RECORDS_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     if upload.size > max_bytes:
-        raise ValidationError(EVIDENCE_TOO_BIG.format(max_mb=max_bytes // (1024 * 1024)))
+        raise ValidationError(
+            EVIDENCE_TOO_BIG.format(max_mb=max_bytes // (1024 * 1024))
+        )
     suffix = Path(upload.name or "").suffix.lower()
     signatures = EVIDENCE_SIGNATURES.get(suffix)
     upload.seek(0)
@@ -296,22 +361,45 @@ ZERO_HOURS = Decimal(0)
 
 
 @transaction.atomic
-def offline_activity_submit(*, user: Any, kind: str, title: str, occurred_on: date, hours: Decimal,
-                            category: str = "offline", location: str = "", description: str = "",
-                            evidence: Any = None, request: Any = None) -> OfflineActivity:
+def offline_activity_submit(
+    *,
+    user: Any,
+    kind: str,
+    title: str,
+    occurred_on: date,
+    hours: Decimal,
+    category: str = "offline",
+    location: str = "",
+    description: str = "",
+    evidence: Any = None,
+    request: Any = None,
+) -> OfflineActivity:
     """Record an officer's offline training, pending review by their unit admin."""
     hours = Decimal(str(hours))
     _offline_validate(hours, occurred_on)
     if evidence is not None:
         evidence_check(evidence)
-    activity = OfflineActivity(user=user, kind=kind, title=title, occurred_on=occurred_on, hours=hours,
-                               category=category, location=location, description=description)
+    activity = OfflineActivity(
+        user=user,
+        kind=kind,
+        title=title,
+        occurred_on=occurred_on,
+        hours=hours,
+        category=category,
+        location=location,
+        description=description,
+    )
     if evidence is not None:
         activity.evidence = evidence
     activity.full_clean()
     activity.save()
-    audit_log(action="records.offline_submit", actor=user, request=request, target=activity,
-              details={"hours": str(hours), "kind": kind})
+    audit_log(
+        action="records.offline_submit",
+        actor=user,
+        request=request,
+        target=activity,
+        details={"hours": str(hours), "kind": kind},
+    )
     return activity
 
 
@@ -329,18 +417,35 @@ def offline_can_review(reviewer: Any, activity: OfflineActivity) -> bool:
 
 def _offline_credit(activity: OfflineActivity) -> None:
     tz = timezone.get_current_timezone()
-    credit_hours(user=activity.user, hours=activity.hours, category=activity.category, source_type="offline",
-                 source_id=activity.pk, source_name=activity.title,
-                 earned_at=datetime.combine(activity.occurred_on, time(12), tzinfo=tz))
-    learning_event_record(actor=activity.user, verb="attended", object_type="offline_training",
-                          object_id=activity.pk, object_name=activity.title,
-                          result={"hours": str(activity.hours), "kind": activity.kind},
-                          timestamp=datetime.combine(activity.occurred_on, time(12), tzinfo=tz),
-                          idempotency_key=f"offline:{activity.pk}")
+    credit_hours(
+        user=activity.user,
+        hours=activity.hours,
+        category=activity.category,
+        source_type="offline",
+        source_id=activity.pk,
+        source_name=activity.title,
+        earned_at=datetime.combine(activity.occurred_on, time(12), tzinfo=tz),
+    )
+    learning_event_record(
+        actor=activity.user,
+        verb="attended",
+        object_type="offline_training",
+        object_id=activity.pk,
+        object_name=activity.title,
+        result={"hours": str(activity.hours), "kind": activity.kind},
+        timestamp=datetime.combine(activity.occurred_on, time(12), tzinfo=tz),
+        idempotency_key=f"offline:{activity.pk}",
+    )
 
 
-def offline_activity_review(*, activity: OfflineActivity, reviewer: Any, approve: bool, reason: str = "",
-                            request: Any = None) -> OfflineActivity:
+def offline_activity_review(
+    *,
+    activity: OfflineActivity,
+    reviewer: Any,
+    approve: bool,
+    reason: str = "",
+    request: Any = None,
+) -> OfflineActivity:
     """Approve (crediting the hours once) or reject (with a reason) a pending activity.
 
     Raise ``PermissionDenied`` when the reviewer may not review it (the refusal is
@@ -348,16 +453,42 @@ def offline_activity_review(*, activity: OfflineActivity, reviewer: Any, approve
     """
     activity = OfflineActivity.objects.select_related("user").get(pk=activity.pk)
     if reviewer.pk == activity.user_id or not offline_can_review(reviewer, activity):
-        audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
-                  result="denied", details={"reason": "self" if reviewer.pk == activity.user_id else "scope"})
-        raise PermissionDenied(OFFLINE_SELF_REVIEW if reviewer.pk == activity.user_id else OFFLINE_NOT_YOUR_UNIT)
-    return _offline_review(activity=activity, reviewer=reviewer, approve=approve, reason=reason, request=request)
+        audit_log(
+            action="records.offline_review",
+            actor=reviewer,
+            request=request,
+            target=activity,
+            result="denied",
+            details={"reason": "self" if reviewer.pk == activity.user_id else "scope"},
+        )
+        raise PermissionDenied(
+            OFFLINE_SELF_REVIEW
+            if reviewer.pk == activity.user_id
+            else OFFLINE_NOT_YOUR_UNIT
+        )
+    return _offline_review(
+        activity=activity,
+        reviewer=reviewer,
+        approve=approve,
+        reason=reason,
+        request=request,
+    )
 
 
 @transaction.atomic
-def _offline_review(*, activity: OfflineActivity, reviewer: Any, approve: bool, reason: str,
-                    request: Any) -> OfflineActivity:
-    activity = OfflineActivity.objects.select_for_update().select_related("user").get(pk=activity.pk)
+def _offline_review(
+    *,
+    activity: OfflineActivity,
+    reviewer: Any,
+    approve: bool,
+    reason: str,
+    request: Any,
+) -> OfflineActivity:
+    activity = (
+        OfflineActivity.objects.select_for_update()
+        .select_related("user")
+        .get(pk=activity.pk)
+    )
     if activity.status != OfflineStatus.PENDING:
         raise ValidationError(OFFLINE_NOT_PENDING)
     reason = (reason or "").strip()
@@ -367,54 +498,109 @@ def _offline_review(*, activity: OfflineActivity, reviewer: Any, approve: bool, 
     activity.reviewed_by = reviewer
     activity.reviewed_at = timezone.now()
     activity.review_reason = reason[:500]
-    activity.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+    activity.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"]
+    )
     if approve:
         _offline_credit(activity)
-    audit_log(action="records.offline_review", actor=reviewer, request=request, target=activity,
-              details={"approved": approve, "reason": reason, "user": activity.user_id})
-    notification_send(user=activity.user, kind=NotificationKind.OFFLINE_REVIEWED, period=f"offline:{activity.pk}",
-                      title=activity.title, body=reason, url="/records/offline/")
+    audit_log(
+        action="records.offline_review",
+        actor=reviewer,
+        request=request,
+        target=activity,
+        details={"approved": approve, "reason": reason, "user": activity.user_id},
+    )
+    notification_send(
+        user=activity.user,
+        kind=NotificationKind.OFFLINE_REVIEWED,
+        period=f"offline:{activity.pk}",
+        title=activity.title,
+        body=reason,
+        url="/records/offline/",
+    )
     return activity
 
 
 @transaction.atomic
-def offline_group_register(*, trainer: Any, people: list[Any], kind: str, title: str, occurred_on: date,
-                           hours: Decimal, category: str = "offline", location: str = "",
-                           request: Any = None) -> list[OfflineActivity]:
+def offline_group_register(
+    *,
+    trainer: Any,
+    people: list[Any],
+    kind: str,
+    title: str,
+    occurred_on: date,
+    hours: Decimal,
+    category: str = "offline",
+    location: str = "",
+    request: Any = None,
+) -> list[OfflineActivity]:
     """Register attendance of a whole group at once: approved and credited immediately
     (the trainer vouches for it). Idempotent per (group, person)."""
     import hashlib
 
     hours = Decimal(str(hours))
     _offline_validate(hours, occurred_on)
-    group_key = hashlib.sha1(f"{kind}|{title}|{occurred_on}|{trainer.pk}".encode(), usedforsecurity=False
-                             ).hexdigest()[:40]
-    existing = set(OfflineActivity.objects.filter(group_key=group_key).values_list("user_id", flat=True))
+    group_key = hashlib.sha1(
+        f"{kind}|{title}|{occurred_on}|{trainer.pk}".encode(), usedforsecurity=False
+    ).hexdigest()[:40]
+    existing = set(
+        OfflineActivity.objects.filter(group_key=group_key).values_list(
+            "user_id", flat=True
+        )
+    )
     created = []
     now = timezone.now()
     for person in people:
         if person.pk in existing:
             continue
-        activity = OfflineActivity(user=person, kind=kind, title=title, occurred_on=occurred_on, hours=hours,
-                                   category=category, location=location, status=OfflineStatus.APPROVED,
-                                   registered_by=trainer, reviewed_by=trainer, reviewed_at=now,
-                                   group_key=group_key)
+        activity = OfflineActivity(
+            user=person,
+            kind=kind,
+            title=title,
+            occurred_on=occurred_on,
+            hours=hours,
+            category=category,
+            location=location,
+            status=OfflineStatus.APPROVED,
+            registered_by=trainer,
+            reviewed_by=trainer,
+            reviewed_at=now,
+            group_key=group_key,
+        )
         activity.full_clean()
         activity.save()
         _offline_credit(activity)
         created.append(activity)
-    audit_log(action="records.offline_group_register", actor=trainer, request=request,
-              target_type="records.offlineactivity", target_id=group_key, target_repr=title,
-              details={"people": [p.pk for p in people], "created": len(created), "hours": str(hours)})
+    audit_log(
+        action="records.offline_group_register",
+        actor=trainer,
+        request=request,
+        target_type="records.offlineactivity",
+        target_id=group_key,
+        target_repr=title,
+        details={
+            "people": [p.pk for p in people],
+            "created": len(created),
+            "hours": str(hours),
+        },
+    )
     return created
 
 
 # Notifications ---------------------------------------------------------------------------
 
 
-def notification_send(*, user: Any, kind: str, title: str, body: str = "", url: str = "",
-                      item: TrackedItem | None = None, period: str = "", email: bool = True
-                      ) -> Notification | None:
+def notification_send(
+    *,
+    user: Any,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    item: TrackedItem | None = None,
+    period: str = "",
+    email: bool = True,
+) -> Notification | None:
     """Create an in-app notification once per (user, kind, item, period) and e-mail it.
 
     Return the new notification, or None when it had already been sent (the unique
@@ -422,16 +608,28 @@ def notification_send(*, user: Any, kind: str, title: str, body: str = "", url: 
     """
     try:
         with transaction.atomic():
-            note = Notification.objects.create(user=user, kind=kind, item=item, period=period,
-                                               title=title[:255], body=body, url=url)
+            note = Notification.objects.create(
+                user=user,
+                kind=kind,
+                item=item,
+                period=period,
+                title=title[:255],
+                body=body,
+                url=url,
+            )
     except IntegrityError:
         return None
     if email and getattr(user, "email", ""):
         from django.core.mail import send_mail
 
         base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-        send_mail(subject=title[:200], message=f"{body}\n\n{base}{url}".strip(),
-                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email], fail_silently=True)
+        send_mail(
+            subject=title[:200],
+            message=f"{body}\n\n{base}{url}".strip(),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
     return note
 
@@ -447,8 +645,15 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
 # Exports ---------------------------------------------------------------------------------
 
 
-def export_job_create(*, requester: Any, report: str, unit_id: int, params: dict[str, Any], fmt: str,
-                      request: Any = None) -> ExportJob:
+def export_job_create(
+    *,
+    requester: Any,
+    report: str,
+    unit_id: int,
+    params: dict[str, Any],
+    fmt: str,
+    request: Any = None,
+) -> ExportJob:
     """Queue a background export of ``report`` for ``requester`` (audited). The task
     re-checks the requester's scope when it runs."""
     from .exports import FORMATS, REPORTS, UNKNOWN_FORMAT, UNKNOWN_REPORT
@@ -458,10 +663,24 @@ def export_job_create(*, requester: Any, report: str, unit_id: int, params: dict
     if fmt not in FORMATS:
         raise ValidationError(UNKNOWN_FORMAT.format(fmt=fmt))
     with transaction.atomic():
-        job = ExportJob.objects.create(requester=requester, report=report, fmt=fmt,
-                                       params={**params, "unit": unit_id})
-        audit_log(action="records.export", actor=requester, request=request, target=job,
-                  details={"report": report, "fmt": fmt, "params": job.params, "background": True})
+        job = ExportJob.objects.create(
+            requester=requester,
+            report=report,
+            fmt=fmt,
+            params={**params, "unit": unit_id},
+        )
+        audit_log(
+            action="records.export",
+            actor=requester,
+            request=request,
+            target=job,
+            details={
+                "report": report,
+                "fmt": fmt,
+                "params": job.params,
+                "background": True,
+            },
+        )
         from .tasks import export_job_run_task
 
         transaction.on_commit(lambda: export_job_run_task.delay(job_id=job.pk))
@@ -490,18 +709,37 @@ def export_job_run(*, job_id: int) -> ExportJob:
         # the requester-only view.
         name = f"exports/{job.pk}-{job.report}-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(8)}.{job.fmt}"
         with open(Path(settings.MEDIA_ROOT) / name, "wb") as out:
-            rows = write_table(table, job.fmt, out, title=job.report,
-                               progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress=n))
+            rows = write_table(
+                table,
+                job.fmt,
+                out,
+                title=job.report,
+                progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(
+                    progress=n
+                ),
+            )
     except Exception as e:  # noqa: BLE001 - the job records any failure for its page
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=str(e)[:2000],
-                                                   finished_at=timezone.now())
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED, error=str(e)[:2000], finished_at=timezone.now()
+        )
         job.refresh_from_db()
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, file=name, rows=rows, progress=rows,
-                                               finished_at=timezone.now())
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.DONE,
+        file=name,
+        rows=rows,
+        progress=rows,
+        finished_at=timezone.now(),
+    )
     job.refresh_from_db()
-    notification_send(user=job.requester, kind=NotificationKind.EXPORT_READY, period=f"export:{job.pk}",
-                      title=f"{job.report}.{job.fmt}", url=f"/records/exports/{job.pk}/", email=False)
+    notification_send(
+        user=job.requester,
+        kind=NotificationKind.EXPORT_READY,
+        period=f"export:{job.pk}",
+        title=f"{job.report}.{job.fmt}",
+        url=f"/records/exports/{job.pk}/",
+        email=False,
+    )
     return job
 
 
@@ -525,9 +763,16 @@ def requirement_assignments_sync(*, year: int) -> dict[str, int]:
     _start, end = year_bounds(year)
     added = released = 0
     for pk, roles in audiences.items():
-        people = User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct()
-        a, r = assignment_sync(item=items[pk], users=people, due_at=end - timedelta(seconds=1),
-                               period=str(year), source="requirement")
+        people = User.objects.filter(
+            is_active=True, role_assignments__role__in=roles
+        ).distinct()
+        a, r = assignment_sync(
+            item=items[pk],
+            users=people,
+            due_at=end - timedelta(seconds=1),
+            period=str(year),
+            source="requirement",
+        )
         added += a
         released += r
     return {"items": len(items), "added": added, "released": released}

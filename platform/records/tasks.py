@@ -12,12 +12,25 @@ from .services import credit_hours
 
 
 @shared_task(name="records.credit_hours")
-def credit_hours_task(*, user_id: int, hours: str, category: str, source_type: str, source_id: str,
-                      source_name: str = "") -> int:
+def credit_hours_task(
+    *,
+    user_id: int,
+    hours: str,
+    category: str,
+    source_type: str,
+    source_id: str,
+    source_name: str = "",
+) -> int:
     """Credit hours once (idempotent: the broker may deliver twice). Return the entry id."""
     user = get_user_model().objects.get(pk=user_id)
-    entry, _ = credit_hours(user=user, hours=Decimal(hours), category=category, source_type=source_type,
-                            source_id=source_id, source_name=source_name)
+    entry, _ = credit_hours(
+        user=user,
+        hours=Decimal(hours),
+        category=category,
+        source_type=source_type,
+        source_id=source_id,
+        source_name=source_name,
+    )
     return entry.pk
 
 
@@ -56,7 +69,7 @@ def xapi_export_task(self) -> dict[str, int]:
     try:
         return xapi_export_pending()
     except XapiError as e:
-        raise self.retry(exc=e, countdown=60 * (2 ** self.request.retries)) from e
+        raise self.retry(exc=e, countdown=60 * (2**self.request.retries)) from e
 
 
 @shared_task(name="records.sync_requirements")

@@ -77,7 +77,12 @@ def _year(request: HttpRequest) -> int | None:
 def _person_or_403(request: HttpRequest, pk: int) -> User:
     person = get_object_or_404(User.objects.select_related("unit"), pk=pk)
     if not can_see_person(request.user, person):
-        audit_log(action="records.record_view", request=request, target=person, result="denied")
+        audit_log(
+            action="records.record_view",
+            request=request,
+            target=person,
+            result="denied",
+        )
         raise PermissionDenied(_("This person is outside your scope."))
     return person
 
@@ -98,12 +103,21 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
 def _record_page(request: HttpRequest, person: User) -> HttpResponse:
     record = selectors.person_record_get(person, _year(request))
     soon = getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90)
-    return render(request, "records/record.html", {
-        "record": record, "person": person, "is_self": person.pk == request.user.pk,
-        "certs": selectors.certifications_status(record.certifications, record.today, soon),
-        "pdf_url": reverse("records:my_record_pdf") if person.pk == request.user.pk
-        else reverse("records:person_record_pdf", args=[person.pk]),
-    })
+    return render(
+        request,
+        "records/record.html",
+        {
+            "record": record,
+            "person": person,
+            "is_self": person.pk == request.user.pk,
+            "certs": selectors.certifications_status(
+                record.certifications, record.today, soon
+            ),
+            "pdf_url": reverse("records:my_record_pdf")
+            if person.pk == request.user.pk
+            else reverse("records:person_record_pdf", args=[person.pk]),
+        },
+    )
 
 
 @login_required
@@ -127,7 +141,9 @@ def _record_pdf(request: HttpRequest, person: User) -> HttpResponse:
         return redirect(request.path.rsplit("pdf/", 1)[0])
     audit_log(action="records.record_pdf", request=request, target=person)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="record-{person.pk}-{record.year}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="record-{person.pk}-{record.year}.pdf"'
+    )
     return response
 
 
@@ -141,8 +157,12 @@ def _report_context(request: HttpRequest) -> tuple[Unit, ReportFilter]:
     except (Unit.DoesNotExist, ValueError) as e:
         raise Http404(_("No such unit.")) from e
     except PermissionDenied:
-        audit_log(action="records.report_view", request=request, result="denied",
-                  details={"unit": request.GET.get("unit")})
+        audit_log(
+            action="records.report_view",
+            request=request,
+            result="denied",
+            details={"unit": request.GET.get("unit")},
+        )
         raise
     return unit, ReportFilter.from_query(request.GET)
 
@@ -153,7 +173,9 @@ def _filter_choices(flt: ReportFilter) -> dict:
         "years": list(range(this_year, this_year - 5, -1)),
         "roles": Role.choices,
         "item_types": [("course", _("Courses")), ("exam", _("Exams"))],
-        "tracked_items": TrackedItem.objects.filter(is_active=True).only("id", "title").order_by("title")[:300],
+        "tracked_items": TrackedItem.objects.filter(is_active=True)
+        .only("id", "title")
+        .order_by("title")[:300],
     }
 
 
@@ -167,12 +189,26 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
         people = {"rows": rows, "count": count}
     max_hours = max((h for _m, h in report.hours_by_month), default=0) or 1
     max_done = max((n for _m, n in report.completions_by_month), default=0) or 1
-    return render(request, "records/report_dashboard.html", {
-        "report": report, "unit": unit, "flt": flt, "query": flt.as_query(), "people": people,
-        "roots": selectors.report_roots(request.user), **_filter_choices(flt),
-        "hours_chart": [(m, h, round(100 * h / max_hours)) for m, h in report.hours_by_month],
-        "done_chart": [(m, n, round(100 * n / max_done)) for m, n in report.completions_by_month],
-    })
+    return render(
+        request,
+        "records/report_dashboard.html",
+        {
+            "report": report,
+            "unit": unit,
+            "flt": flt,
+            "query": flt.as_query(),
+            "people": people,
+            "roots": selectors.report_roots(request.user),
+            **_filter_choices(flt),
+            "hours_chart": [
+                (m, h, round(100 * h / max_hours)) for m, h in report.hours_by_month
+            ],
+            "done_chart": [
+                (m, n, round(100 * n / max_done))
+                for m, n in report.completions_by_month
+            ],
+        },
+    )
 
 
 @login_required
@@ -182,37 +218,69 @@ def report_people(request: HttpRequest) -> HttpResponse:
     # Capped so that a huge ?page= cannot overflow the database's OFFSET.
     page_no = min(int(raw), 1_000_000) if raw.isdigit() and int(raw) > 0 else 1
     size = PEOPLE_PAGE_SIZE
-    rows, count = selectors.people_report(unit, flt, offset=(page_no - 1) * size, limit=size)
+    rows, count = selectors.people_report(
+        unit, flt, offset=(page_no - 1) * size, limit=size
+    )
     page = Paginator(range(count), size).get_page(page_no)
     if count and page.number != page_no:  # past the last page: show the last one
-        rows, count = selectors.people_report(unit, flt, offset=(page.number - 1) * size, limit=size)
-    return render(request, "records/report_people.html", {
-        "unit": unit, "flt": flt, "query": flt.as_query(), "rows": rows, "count": count, "page": page,
-        "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
-    })
+        rows, count = selectors.people_report(
+            unit, flt, offset=(page.number - 1) * size, limit=size
+        )
+    return render(
+        request,
+        "records/report_people.html",
+        {
+            "unit": unit,
+            "flt": flt,
+            "query": flt.as_query(),
+            "rows": rows,
+            "count": count,
+            "page": page,
+            "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+        },
+    )
 
 
 @login_required
 def report_overdue(request: HttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
-    page = Paginator(selectors.overdue_assignments(unit, flt), 100).get_page(request.GET.get("page"))
-    return render(request, "records/report_overdue.html", {
-        "unit": unit, "flt": flt, "query": flt.as_query(), "page": page,
-        "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
-    })
+    page = Paginator(selectors.overdue_assignments(unit, flt), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "records/report_overdue.html",
+        {
+            "unit": unit,
+            "flt": flt,
+            "query": flt.as_query(),
+            "page": page,
+            "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+        },
+    )
 
 
 @login_required
 def report_at_risk(request: HttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
-    page = Paginator(selectors.at_risk_people(unit, flt), 100).get_page(request.GET.get("page"))
+    page = Paginator(selectors.at_risk_people(unit, flt), 100).get_page(
+        request.GET.get("page")
+    )
     fraction = selectors.year_fraction(flt.year)
     for p in page.object_list:
         p.projected = round(float(p.hours) / fraction, 1) if fraction else 0
-    return render(request, "records/report_at_risk.html", {
-        "unit": unit, "flt": flt, "query": flt.as_query(), "page": page, "fraction": round(fraction * 100),
-        "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
-    })
+    return render(
+        request,
+        "records/report_at_risk.html",
+        {
+            "unit": unit,
+            "flt": flt,
+            "query": flt.as_query(),
+            "page": page,
+            "fraction": round(fraction * 100),
+            "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
+        },
+    )
 
 
 # Exports ----------------------------------------------------------------------------------
@@ -227,20 +295,42 @@ def report_export(request: HttpRequest, report: str) -> HttpResponse:
     table = report_table(report, viewer=request.user, unit=unit, flt=flt)
     limit = getattr(settings, "RECORDS_EXPORT_SYNC_MAX_ROWS", 5000)
     if table.count > limit or request.GET.get("background"):
-        job = services.export_job_create(requester=request.user, report=report, unit_id=unit.pk,
-                                         params=flt.as_query(), fmt=fmt, request=request)
-        messages.info(request, _("The export is large; it is being prepared in the background."))
+        job = services.export_job_create(
+            requester=request.user,
+            report=report,
+            unit_id=unit.pk,
+            params=flt.as_query(),
+            fmt=fmt,
+            request=request,
+        )
+        messages.info(
+            request, _("The export is large; it is being prepared in the background.")
+        )
         return redirect("records:export_detail", pk=job.pk)
-    audit_log(action="records.export", request=request, target=unit,
-              details={"report": report, "fmt": fmt, "params": flt.as_query(), "rows": table.count})
+    audit_log(
+        action="records.export",
+        request=request,
+        target=unit,
+        details={
+            "report": report,
+            "fmt": fmt,
+            "params": flt.as_query(),
+            "rows": table.count,
+        },
+    )
     import io
 
     buffer = io.BytesIO()
     write_table(table, fmt, buffer, title=report)
-    content_type = ("text/csv; charset=utf-8" if fmt == "csv" else
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report}-{unit.code}-{flt.year}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{report}-{unit.code}-{flt.year}.{fmt}"'
+    )
     return response
 
 
@@ -253,22 +343,35 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ExportJob, pk=pk, requester=request.user)
-    return render(request, "records/export_detail.html", {"job": job,
-                                                           "running": job.status in (ExportStatus.PENDING,
-                                                                                     ExportStatus.RUNNING)})
+    return render(
+        request,
+        "records/export_detail.html",
+        {
+            "job": job,
+            "running": job.status in (ExportStatus.PENDING, ExportStatus.RUNNING),
+        },
+    )
 
 
 @login_required
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = ExportJob.objects.filter(pk=pk).first()
     if job is None or job.requester_id != request.user.pk:
-        audit_log(action="records.export_download", request=request, result="denied", target_id=str(pk),
-                  target_type="records.exportjob")
+        audit_log(
+            action="records.export_download",
+            request=request,
+            result="denied",
+            target_id=str(pk),
+            target_type="records.exportjob",
+        )
         raise Http404(_("No such export."))
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404(_("The export is not ready."))
     path = (Path(settings.MEDIA_ROOT) / job.file).resolve()
-    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve() / "exports") or not path.exists():
+    if (
+        not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve() / "exports")
+        or not path.exists()
+    ):
         raise Http404(_("The export file is gone."))
     audit_log(action="records.export_download", request=request, target=job)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
@@ -284,18 +387,31 @@ def offline_list(request: HttpRequest) -> HttpResponse:
         form = OfflineActivityForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.offline_activity_submit(user=request.user, request=request, **form.cleaned_data)
+                services.offline_activity_submit(
+                    user=request.user, request=request, **form.cleaned_data
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, _("Recorded. Your unit admin will review it."))
+                messages.success(
+                    request, _("Recorded. Your unit admin will review it.")
+                )
                 return redirect("records:offline")
-    activities = OfflineActivity.objects.filter(user=request.user).select_related("reviewed_by")[:100]
-    return render(request, "records/offline_list.html", {
-        "form": form, "activities": activities,
-        "can_review": request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
-        "can_register": request.user.has_role(Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
-    })
+    activities = OfflineActivity.objects.filter(user=request.user).select_related(
+        "reviewed_by"
+    )[:100]
+    return render(
+        request,
+        "records/offline_list.html",
+        {
+            "form": form,
+            "activities": activities,
+            "can_review": request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
+            "can_register": request.user.has_role(
+                Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
+            ),
+        },
+    )
 
 
 @login_required
@@ -304,11 +420,18 @@ def offline_review_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only unit admins review offline training."))
     from accounts.selectors import visible_people
 
-    pending = (OfflineActivity.objects.filter(status=OfflineStatus.PENDING,
-                                              user__in=visible_people(request.user))
-               .exclude(user=request.user).select_related("user", "user__unit").order_by("created_at"))
+    pending = (
+        OfflineActivity.objects.filter(
+            status=OfflineStatus.PENDING, user__in=visible_people(request.user)
+        )
+        .exclude(user=request.user)
+        .select_related("user", "user__unit")
+        .order_by("created_at")
+    )
     page = Paginator(pending, 50).get_page(request.GET.get("page"))
-    return render(request, "records/offline_review.html", {"page": page, "form": ReviewForm()})
+    return render(
+        request, "records/offline_review.html", {"page": page, "form": ReviewForm()}
+    )
 
 
 @login_required
@@ -320,9 +443,13 @@ def offline_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose approve or reject."))
         return redirect("records:offline_review_list")
     try:
-        services.offline_activity_review(activity=activity, reviewer=request.user,
-                                         approve=form.cleaned_data["decision"] == "approve",
-                                         reason=form.cleaned_data["reason"], request=request)
+        services.offline_activity_review(
+            activity=activity,
+            reviewer=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
@@ -335,30 +462,45 @@ def offline_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(OfflineActivity.objects.select_related("user"), pk=pk)
     if not can_see_person(request.user, activity.user) or not activity.evidence:
         raise Http404(_("No such file."))
-    return FileResponse(activity.evidence.open("rb"), as_attachment=False,
-                        filename=Path(activity.evidence.name).name)
+    return FileResponse(
+        activity.evidence.open("rb"),
+        as_attachment=False,
+        filename=Path(activity.evidence.name).name,
+    )
 
 
 @login_required
 def offline_group(request: HttpRequest) -> HttpResponse:
     if not request.user.has_role(Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
-        raise PermissionDenied(_("Only trainers and unit admins register group attendance."))
+        raise PermissionDenied(
+            _("Only trainers and unit admins register group attendance.")
+        )
     form = GroupAttendanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         people = form.cleaned_data.pop("people")
         if not request.user.has_role(Role.TRAINER):
             outside = [p for p in people if not can_see_person(request.user, p)]
             if outside:
-                form.add_error("people", _("Outside your units: %(names)s") % {
-                    "names": ", ".join(p.display_name for p in outside)})
+                form.add_error(
+                    "people",
+                    _("Outside your units: %(names)s")
+                    % {"names": ", ".join(p.display_name for p in outside)},
+                )
         if not form.errors:
             try:
-                created = services.offline_group_register(trainer=request.user, people=people, request=request,
-                                                          **form.cleaned_data)
+                created = services.offline_group_register(
+                    trainer=request.user,
+                    people=people,
+                    request=request,
+                    **form.cleaned_data,
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, _("Attendance registered for %(n)d people.") % {"n": len(created)})
+                messages.success(
+                    request,
+                    _("Attendance registered for %(n)d people.") % {"n": len(created)},
+                )
                 return redirect("records:offline_group")
     return render(request, "records/offline_group.html", {"form": form})
 
@@ -368,7 +510,10 @@ def offline_group(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def requirement_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.has_role(Role.SYSTEM_ADMIN, Role.TRAINER)):
+    if not (
+        request.user.is_superuser
+        or request.user.has_role(Role.SYSTEM_ADMIN, Role.TRAINER)
+    ):
         raise PermissionDenied(_("Only system admins and trainers set requirements."))
     instance = None
     if request.GET.get("edit"):
@@ -376,14 +521,30 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     form = RoleRequirementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        synced = services.requirement_assignments_sync(year=saved.year or timezone.localdate().year)
-        audit_log(action="records.requirement_save", request=request, target=saved,
-                  details={"role": saved.role, "year": saved.year, "min_hours": str(saved.min_hours),
-                           "assignments": synced})
+        synced = services.requirement_assignments_sync(
+            year=saved.year or timezone.localdate().year
+        )
+        audit_log(
+            action="records.requirement_save",
+            request=request,
+            target=saved,
+            details={
+                "role": saved.role,
+                "year": saved.year,
+                "min_hours": str(saved.min_hours),
+                "assignments": synced,
+            },
+        )
         messages.success(request, _("Requirement saved."))
         return redirect("records:requirements")
-    rows = RoleRequirement.objects.prefetch_related("required_items").order_by("role", "year")
-    return render(request, "records/requirements.html", {"form": form, "rows": rows, "editing": instance})
+    rows = RoleRequirement.objects.prefetch_related("required_items").order_by(
+        "role", "year"
+    )
+    return render(
+        request,
+        "records/requirements.html",
+        {"form": form, "rows": rows, "editing": instance},
+    )
 
 
 @login_required
@@ -397,8 +558,12 @@ def certification_add(request: HttpRequest) -> HttpResponse:
             form.add_error("person", _("This person is outside your scope."))
         else:
             try:
-                services.certification_record(user=person, actor=request.user, source="manual",
-                                              **form.cleaned_data)
+                services.certification_record(
+                    user=person,
+                    actor=request.user,
+                    source="manual",
+                    **form.cleaned_data,
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
@@ -415,6 +580,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("records:notifications")
-    page = Paginator(Notification.objects.filter(user=request.user).select_related("item"), 50).get_page(
-        request.GET.get("page"))
+    page = Paginator(
+        Notification.objects.filter(user=request.user).select_related("item"), 50
+    ).get_page(request.GET.get("page"))
     return render(request, "records/notifications.html", {"page": page})

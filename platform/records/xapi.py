@@ -49,12 +49,15 @@ class XapiConfig:
         endpoint = getattr(settings, "RECORDS_XAPI_ENDPOINT", "")
         if not endpoint:
             return None
-        return cls(endpoint=endpoint.rstrip("/"), username=getattr(settings, "RECORDS_XAPI_USERNAME", ""),
-                   password=getattr(settings, "RECORDS_XAPI_PASSWORD", ""),
-                   batch_size=getattr(settings, "RECORDS_XAPI_BATCH_SIZE", 100),
-                   attempts=getattr(settings, "RECORDS_XAPI_ATTEMPTS", 3),
-                   backoff=getattr(settings, "RECORDS_XAPI_BACKOFF_SECONDS", 1.0),
-                   timeout=getattr(settings, "RECORDS_XAPI_TIMEOUT", 10.0))
+        return cls(
+            endpoint=endpoint.rstrip("/"),
+            username=getattr(settings, "RECORDS_XAPI_USERNAME", ""),
+            password=getattr(settings, "RECORDS_XAPI_PASSWORD", ""),
+            batch_size=getattr(settings, "RECORDS_XAPI_BATCH_SIZE", 100),
+            attempts=getattr(settings, "RECORDS_XAPI_ATTEMPTS", 3),
+            backoff=getattr(settings, "RECORDS_XAPI_BACKOFF_SECONDS", 1.0),
+            timeout=getattr(settings, "RECORDS_XAPI_TIMEOUT", 10.0),
+        )
 
 
 def statement_for(event: LearningEvent) -> dict[str, Any]:
@@ -63,12 +66,29 @@ def statement_for(event: LearningEvent) -> dict[str, Any]:
     actor = event.actor
     statement: dict[str, Any] = {
         "id": str(uuid.uuid5(STATEMENT_NAMESPACE, f"{home}/event/{event.pk}")),
-        "actor": {"objectType": "Agent", "name": actor.display_name,
-                  "account": {"homePage": home, "name": actor.police_number or actor.username}},
-        "verb": {"id": f"http://adlnet.gov/expapi/verbs/{event.verb}", "display": {"en-US": event.verb}},
-        "object": {"objectType": "Activity", "id": f"{home}/xapi/activities/{event.object_type}/{event.object_id}",
-                   "definition": {"name": {"zh-CN": event.object_name or f"{event.object_type} {event.object_id}"},
-                                  "type": f"{home}/xapi/activity-types/{event.object_type}"}},
+        "actor": {
+            "objectType": "Agent",
+            "name": actor.display_name,
+            "account": {
+                "homePage": home,
+                "name": actor.police_number or actor.username,
+            },
+        },
+        "verb": {
+            "id": f"http://adlnet.gov/expapi/verbs/{event.verb}",
+            "display": {"en-US": event.verb},
+        },
+        "object": {
+            "objectType": "Activity",
+            "id": f"{home}/xapi/activities/{event.object_type}/{event.object_id}",
+            "definition": {
+                "name": {
+                    "zh-CN": event.object_name
+                    or f"{event.object_type} {event.object_id}"
+                },
+                "type": f"{home}/xapi/activity-types/{event.object_type}",
+            },
+        },
         "timestamp": event.timestamp.isoformat(),
         "stored": event.stored_at.isoformat() if event.stored_at else None,
     }
@@ -80,7 +100,9 @@ def statement_for(event: LearningEvent) -> dict[str, Any]:
             result["score"] = {"raw": float(r["score"])}
             if r.get("max_score"):
                 result["score"]["max"] = float(r["max_score"])
-                result["score"]["scaled"] = max(-1.0, min(1.0, float(r["score"]) / float(r["max_score"])))
+                result["score"]["scaled"] = max(
+                    -1.0, min(1.0, float(r["score"]) / float(r["max_score"]))
+                )
         except (TypeError, ValueError):
             pass
     if "passed" in r:
@@ -90,24 +112,38 @@ def statement_for(event: LearningEvent) -> dict[str, Any]:
     if result:
         statement["result"] = result
     if event.context_unit_id:
-        statement["context"] = {"extensions": {f"{home}/xapi/ext/unit": event.context_unit_id}}
+        statement["context"] = {
+            "extensions": {f"{home}/xapi/ext/unit": event.context_unit_id}
+        }
     return statement
 
 
 def _post(config: XapiConfig, statements: list[dict[str, Any]]) -> int:
     body = json.dumps(statements, ensure_ascii=False).encode()
     request = urllib.request.Request(  # noqa: S310 - the endpoint is the administrator's setting
-        f"{config.endpoint}/statements", data=body, method="POST",
-        headers={"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION})
+        f"{config.endpoint}/statements",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": XAPI_VERSION,
+        },
+    )
     if config.username:
-        token = base64.b64encode(f"{config.username}:{config.password}".encode()).decode()
+        token = base64.b64encode(
+            f"{config.username}:{config.password}".encode()
+        ).decode()
         request.add_header("Authorization", f"Basic {token}")
     with urllib.request.urlopen(request, timeout=config.timeout) as response:  # noqa: S310
         return response.status
 
 
-def xapi_export_pending(*, config: XapiConfig | None = None, max_batches: int = 50,
-                        sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
+def xapi_export_pending(
+    *,
+    config: XapiConfig | None = None,
+    max_batches: int = 50,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, int]:
     """Send pending events in batches, oldest first; return {"sent", "batches", "pending"}.
 
     Each batch is tried ``config.attempts`` times with exponential backoff; when it
@@ -118,8 +154,11 @@ def xapi_export_pending(*, config: XapiConfig | None = None, max_batches: int = 
         raise XapiError(NOT_CONFIGURED)
     sent = batches = 0
     for _ in range(max_batches):
-        events = list(LearningEvent.objects.filter(exported_at__isnull=True).select_related("actor")
-                      .order_by("id")[:config.batch_size])
+        events = list(
+            LearningEvent.objects.filter(exported_at__isnull=True)
+            .select_related("actor")
+            .order_by("id")[: config.batch_size]
+        )
         if not events:
             break
         statements = [statement_for(e) for e in events]
@@ -136,10 +175,14 @@ def xapi_export_pending(*, config: XapiConfig | None = None, max_batches: int = 
                     break
                 last_error = XapiError(f"HTTP {status}")
             if attempt + 1 < config.attempts:
-                sleep(config.backoff * (2 ** attempt))
+                sleep(config.backoff * (2**attempt))
         if last_error is not None:
-            raise XapiError(LRS_FAILED.format(attempts=config.attempts, error=last_error)) from last_error
-        LearningEvent.objects.filter(pk__in=[e.pk for e in events]).mark_exported(timezone.now())
+            raise XapiError(
+                LRS_FAILED.format(attempts=config.attempts, error=last_error)
+            ) from last_error
+        LearningEvent.objects.filter(pk__in=[e.pk for e in events]).mark_exported(
+            timezone.now()
+        )
         sent += len(events)
         batches += 1
     pending = LearningEvent.objects.filter(exported_at__isnull=True).count()

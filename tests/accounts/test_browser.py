@@ -17,7 +17,9 @@ def test_sign_in_by_police_number_on_a_phone_then_sign_out(page, live_server):
     from django.core.cache import cache
 
     cache.clear()
-    UserFactory(username="li", police_number="219999", full_name="李四", roles=[Role.OFFICER])
+    UserFactory(
+        username="li", police_number="219999", full_name="李四", roles=[Role.OFFICER]
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/accounts/login/")
     assert "用户名或警号" in page.content()
@@ -50,7 +52,9 @@ def test_temporary_password_forces_a_change_before_anything_else(page, live_serv
 
     cache.clear()
     admin = UserFactory(username="sys", roles=[Role.SYSTEM_ADMIN])
-    person = UserFactory(username="wang", police_number="218001", full_name="王五", roles=[Role.OFFICER])
+    person = UserFactory(
+        username="wang", police_number="218001", full_name="王五", roles=[Role.OFFICER]
+    )
     temporary = user_reset_password(actor=admin, user=person)
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, live_server.url, "wang", temporary)

@@ -18,11 +18,13 @@ from tests.base import BaseTestCase
 
 PASSWORD = "Jingwu@2026"
 # What production runs (the test settings use MD5 for speed).
-PRODUCTION = override_settings(PASSWORD_HASHERS=[
-    "accounts.hashers.Argon2idPasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-])
+PRODUCTION = override_settings(
+    PASSWORD_HASHERS=[
+        "accounts.hashers.Argon2idPasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    ]
+)
 
 
 class ProductionHasherTests(BaseTestCase):
@@ -30,20 +32,28 @@ class ProductionHasherTests(BaseTestCase):
         from config.settings import base
 
         self.assertEqual(base.PASSWORD_HASHERS, PRODUCTION.options["PASSWORD_HASHERS"])
-        self.assertNotEqual(settings.PASSWORD_HASHERS, base.PASSWORD_HASHERS)  # tests: MD5
+        self.assertNotEqual(
+            settings.PASSWORD_HASHERS, base.PASSWORD_HASHERS
+        )  # tests: MD5
 
     @PRODUCTION
     def test_new_passwords_are_argon2id_at_owasp_minimum(self):
         encoded = make_password(PASSWORD)
-        self.assertTrue(encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$"), encoded)
+        self.assertTrue(
+            encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$"), encoded
+        )
         self.assertIsInstance(identify_hasher(encoded), Argon2idPasswordHasher)
 
     @PRODUCTION
     def test_a_pbkdf2_password_signs_in_and_is_rehashed(self):
         user = UserFactory(username="old_hash")
-        user.password = PBKDF2PasswordHasher().encode(PASSWORD, "fixedsalt1234567", iterations=1000)
+        user.password = PBKDF2PasswordHasher().encode(
+            PASSWORD, "fixedsalt1234567", iterations=1000
+        )
         user.save(update_fields=["password"])
-        response = self.client.post("/accounts/login/", {"username": "old_hash", "password": PASSWORD})
+        response = self.client.post(
+            "/accounts/login/", {"username": "old_hash", "password": PASSWORD}
+        )
         self.assertEqual(response.status_code, 302, response.content[:300])
         user.refresh_from_db()
         self.assertTrue(user.password.startswith("argon2$argon2id$"), user.password)
@@ -60,4 +70,7 @@ class ProductionHasherTests(BaseTestCase):
     def test_temporary_passwords_stay_cheap_pbkdf2_under_argon2id(self):
         encoded = temporary_password_hash("Ab12-cd34-EF56")
         algorithm, iterations, _salt, _hash = encoded.split("$")
-        self.assertEqual((algorithm, int(iterations)), ("pbkdf2_sha256", TEMPORARY_PASSWORD_ITERATIONS))
+        self.assertEqual(
+            (algorithm, int(iterations)),
+            ("pbkdf2_sha256", TEMPORARY_PASSWORD_ITERATIONS),
+        )

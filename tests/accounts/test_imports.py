@@ -19,7 +19,16 @@ from accounts.models import Unit, User
 from audit.models import AuditEntry
 from tests.base import BaseTestCase
 
-HEADER = ["单位编码", "单位名称", "上级单位编码", "警号", "姓名", "职务", "警种", "角色"]
+HEADER = [
+    "单位编码",
+    "单位名称",
+    "上级单位编码",
+    "警号",
+    "姓名",
+    "职务",
+    "警种",
+    "角色",
+]
 
 
 def csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig") -> io.BytesIO:
@@ -62,7 +71,9 @@ class ReadSheetTests(BaseTestCase):
         self.assertEqual(rows[2][1]["full_name"], "钱二")
 
     def test_reads_xlsx_with_numeric_police_numbers(self):
-        rows = read_sheet(xlsx_bytes([["C-A-1", None, None, 300009, "孙九", "民警", "治安", "民警"]]))
+        rows = read_sheet(
+            xlsx_bytes([["C-A-1", None, None, 300009, "孙九", "民警", "治安", "民警"]])
+        )
         self.assertEqual(rows[0][1]["police_number"], "300009")
 
     def test_missing_column_is_reported_in_chinese(self):
@@ -81,7 +92,12 @@ class ReadSheetTests(BaseTestCase):
 
 class PeopleImportTests(BaseTestCase):
     def run_import(self, rows, actor=None, apply=False, fmt=csv_bytes):
-        return people_import(actor=actor or self.system_admin, rows=read_sheet(fmt(rows)), apply=apply, source_name="people.csv")
+        return people_import(
+            actor=actor or self.system_admin,
+            rows=read_sheet(fmt(rows)),
+            apply=apply,
+            source_name="people.csv",
+        )
 
     def test_dry_run_writes_nothing(self):
         before = (User.objects.count(), Unit.objects.count())
@@ -90,7 +106,9 @@ class PeopleImportTests(BaseTestCase):
         self.assertFalse(report.applied)
         self.assertEqual(report.people_created, ["300001", "300002", "300003"])
         self.assertEqual((User.objects.count(), Unit.objects.count()), before)
-        self.assertTrue(AuditEntry.objects.filter(action="accounts.import_check").exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(action="accounts.import_check").exists()
+        )
 
     def test_apply_creates_units_people_and_roles(self):
         report = self.run_import(GOOD, apply=True, fmt=xlsx_bytes)
@@ -100,7 +118,10 @@ class PeopleImportTests(BaseTestCase):
         self.assertTrue(station.is_within(self.branch_a))
         self.assertEqual(station.kind, "other")
         boss = User.objects.get(police_number="300002")
-        self.assertEqual((boss.username, boss.full_name, boss.unit, boss.position), ("300002", "钱二", station, "所长"))
+        self.assertEqual(
+            (boss.username, boss.full_name, boss.unit, boss.position),
+            ("300002", "钱二", station, "所长"),
+        )
         self.assertEqual(boss.get_role_codes(), {"officer", "leader"})
         self.assertEqual(boss.role_assignments.get(role="leader").scope_unit, station)
         # A one-time temporary password each, handed back in the report, to be changed.
@@ -123,19 +144,70 @@ class PeopleImportTests(BaseTestCase):
         self.assertEqual(report.people_created, [])
         self.assertEqual(len(report.people_updated), 3)
         self.assertEqual(User.objects.get(police_number="300001").position, "副所长")
-        self.assertEqual(User.objects.filter(police_number__startswith="3000").count(), 3)
+        self.assertEqual(
+            User.objects.filter(police_number__startswith="3000").count(), 3
+        )
 
     def test_every_bad_row_is_reported_and_nothing_is_applied(self):
         rows = [
             *GOOD,
-            ["C-A-1", "", "", "300001", "重复人", "民警", "治安", "民警"],   # row 6: duplicate 警号
-            ["C-X-9", "", "", "300007", "赵七", "民警", "治安", "民警"],     # row 7: unknown unit
-            ["C-A-1", "", "", "300008", "", "民警", "治安", "民警"],         # row 8: no name
-            ["C-A-1", "", "", "300010", "周十", "民警", "治安", "系统管理员"],  # row 9: system role
-            ["C-A-1", "", "", "30-11", "吴十一", "民警", "治安", "民警"],    # row 10: bad 警号
-            ["C-A-1", "", "", "300012", "郑十二", "民警", "治安", "队长"],   # row 11: unknown role
+            [
+                "C-A-1",
+                "",
+                "",
+                "300001",
+                "重复人",
+                "民警",
+                "治安",
+                "民警",
+            ],  # row 6: duplicate 警号
+            [
+                "C-X-9",
+                "",
+                "",
+                "300007",
+                "赵七",
+                "民警",
+                "治安",
+                "民警",
+            ],  # row 7: unknown unit
+            ["C-A-1", "", "", "300008", "", "民警", "治安", "民警"],  # row 8: no name
+            [
+                "C-A-1",
+                "",
+                "",
+                "300010",
+                "周十",
+                "民警",
+                "治安",
+                "系统管理员",
+            ],  # row 9: system role
+            [
+                "C-A-1",
+                "",
+                "",
+                "30-11",
+                "吴十一",
+                "民警",
+                "治安",
+                "民警",
+            ],  # row 10: bad 警号
+            [
+                "C-A-1",
+                "",
+                "",
+                "300012",
+                "郑十二",
+                "民警",
+                "治安",
+                "队长",
+            ],  # row 11: unknown role
         ]
-        before = (User.objects.count(), Unit.objects.count(), AuditEntry.objects.filter(action="accounts.import").count())
+        before = (
+            User.objects.count(),
+            Unit.objects.count(),
+            AuditEntry.objects.filter(action="accounts.import").count(),
+        )
         report = self.run_import(rows, apply=True)
         self.assertFalse(report.applied)
         messages = [str(e) for e in report.errors]
@@ -157,10 +229,28 @@ class PeopleImportTests(BaseTestCase):
     def test_unit_admin_is_confined_to_own_branch(self):
         rows = [
             ["C-A-1", "", "", "300021", "东一", "民警", "治安", "民警"],
-            ["C-B-1", "", "", "300022", "西一", "民警", "治安", "民警"],           # other branch
-            ["C-A-1", "", "", self.officer_b.police_number, "冒名", "民警", "", ""],  # someone from branch B
-            ["C-A-1", "", "", "300023", "东三", "民警", "治安", "教官"],           # not a unit admin's role
-            ["C-A-9", "东城九所", "C-A", "", "", "", "", ""],                      # creating units
+            ["C-B-1", "", "", "300022", "西一", "民警", "治安", "民警"],  # other branch
+            [
+                "C-A-1",
+                "",
+                "",
+                self.officer_b.police_number,
+                "冒名",
+                "民警",
+                "",
+                "",
+            ],  # someone from branch B
+            [
+                "C-A-1",
+                "",
+                "",
+                "300023",
+                "东三",
+                "民警",
+                "治安",
+                "教官",
+            ],  # not a unit admin's role
+            ["C-A-9", "东城九所", "C-A", "", "", "", "", ""],  # creating units
         ]
         report = self.run_import(rows, actor=self.unit_admin_a, apply=True)
         self.assertFalse(report.applied)
@@ -177,10 +267,23 @@ class PeopleImportTests(BaseTestCase):
         self.assertEqual(User.objects.get(police_number="300031").unit, self.station_a2)
 
     def test_import_keeps_a_persons_system_role(self):
-        rows = [["C", "", "", self.system_admin.police_number, "系统管理员甲", "系统管理员", "科技", "教官"]]
+        rows = [
+            [
+                "C",
+                "",
+                "",
+                self.system_admin.police_number,
+                "系统管理员甲",
+                "系统管理员",
+                "科技",
+                "教官",
+            ]
+        ]
         self.run_import(rows, apply=True)
         self.system_admin.forget_roles()
-        self.assertEqual(self.system_admin.get_role_codes(), {"system_admin", "trainer"})
+        self.assertEqual(
+            self.system_admin.get_role_codes(), {"system_admin", "trainer"}
+        )
 
     def test_officers_may_not_import(self):
         with self.assertRaises(PermissionDenied):
@@ -204,9 +307,13 @@ class ImportCommandTests(BaseTestCase):
         self.assertTrue(User.objects.filter(police_number="300001").exists())
 
     def test_bad_rows_fail_the_command_with_row_numbers(self):
-        path = self.write([*GOOD, ["C-A-1", "", "", "300001", "重复人", "民警", "治安", "民警"]])
+        path = self.write(
+            [*GOOD, ["C-A-1", "", "", "300001", "重复人", "民警", "治安", "民警"]]
+        )
         out = io.StringIO()
         with self.assertRaises(CommandError):
-            call_command("import_people", path, "--apply", stdout=out, stderr=io.StringIO())
+            call_command(
+                "import_people", path, "--apply", stdout=out, stderr=io.StringIO()
+            )
         self.assertIn("第6行", out.getvalue())
         self.assertFalse(User.objects.filter(police_number="300001").exists())

@@ -41,12 +41,19 @@ class RedisLockoutTests(TransactionTestCase):
 
     def test_lock_set_on_one_node_is_seen_by_another(self):
         for _ in range(5):
-            self.client.post("/accounts/login/", {"username": self.user.username, "password": "wrong-Pass-1"},
-                             REMOTE_ADDR=self.address)
+            self.client.post(
+                "/accounts/login/",
+                {"username": self.user.username, "password": "wrong-Pass-1"},
+                REMOTE_ADDR=self.address,
+            )
         key = f"{lockout.account_key(self.identity)}:locked"
         node_b = other_node_cache()
         self.assertEqual(node_b.get(key), 1)
-        self.client.post("/accounts/login/", {"username": self.user.username, "password": PASSWORD}, REMOTE_ADDR="10.250.250.250")
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.user.username, "password": PASSWORD},
+            REMOTE_ADDR="10.250.250.250",
+        )
         self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_concurrent_failures_are_all_counted(self):
@@ -63,13 +70,17 @@ class RedisLockoutTests(TransactionTestCase):
             thread.start()
         for thread in threads:
             thread.join()
-        self.assertEqual(other_node_cache().get(f"{lockout.account_key(identity)}:n"), threads_n)
+        self.assertEqual(
+            other_node_cache().get(f"{lockout.account_key(identity)}:n"), threads_n
+        )
         self.assertTrue(lockout.is_locked(identifier=identity, address=None))
         lockout.unlock(identifier=identity)
         self.assertFalse(lockout.is_locked(identifier=identity, address=None))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL"
+)
 class ConcurrentUnitMoveTests(TransactionTestCase):
     """Two admins move two branches under each other at the same moment: without the
     lock both cycle checks would pass and the tree would be corrupted. One move wins, the
@@ -83,8 +94,14 @@ class ConcurrentUnitMoveTests(TransactionTestCase):
         tag = uuid.uuid4().hex[:6]
         city = UnitFactory(code=f"R{tag}", name="市局")
         east = UnitFactory(code=f"R{tag}-E", name="东", parent=city)
-        west = UnitFactory(code=f"R{tag}-W", name="西", parent=Unit.objects.get(pk=city.pk))
-        admin = UserFactory(username=f"sys-{tag}", unit=Unit.objects.get(pk=city.pk), roles=[Role.SYSTEM_ADMIN])
+        west = UnitFactory(
+            code=f"R{tag}-W", name="西", parent=Unit.objects.get(pk=city.pk)
+        )
+        admin = UserFactory(
+            username=f"sys-{tag}",
+            unit=Unit.objects.get(pk=city.pk),
+            roles=[Role.SYSTEM_ADMIN],
+        )
         start = threading.Barrier(2)
         outcomes: list[str] = []
 
@@ -100,7 +117,10 @@ class ConcurrentUnitMoveTests(TransactionTestCase):
             finally:
                 thread_connection.close()
 
-        threads = [threading.Thread(target=move, args=(east, west)), threading.Thread(target=move, args=(west, east))]
+        threads = [
+            threading.Thread(target=move, args=(east, west)),
+            threading.Thread(target=move, args=(west, east)),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -21,8 +21,15 @@ class LoginTestCase(BaseTestCase):
     def setUp(self) -> None:
         cache.clear()
 
-    def attempt(self, username: str, password: str, address: str = "10.1.1.1", **headers):
-        return self.client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
+    def attempt(
+        self, username: str, password: str, address: str = "10.1.1.1", **headers
+    ):
+        return self.client.post(
+            LOGIN,
+            {"username": username, "password": password},
+            REMOTE_ADDR=address,
+            **headers,
+        )
 
     def signed_in_user_id(self):
         return self.client.session.get("_auth_user_id")
@@ -31,7 +38,9 @@ class LoginTestCase(BaseTestCase):
 class LoginTests(LoginTestCase):
     def test_signs_in_with_username(self):
         response = self.attempt("officer_a1", PASSWORD)
-        self.assertRedirects(response, reverse("core:home"), fetch_redirect_response=False)
+        self.assertRedirects(
+            response, reverse("core:home"), fetch_redirect_response=False
+        )
         self.assertEqual(self.signed_in_user_id(), str(self.officer.pk))
 
     def test_signs_in_with_police_number(self):
@@ -68,16 +77,26 @@ class LoginTests(LoginTestCase):
         self.attempt("officer_a1", PASSWORD)
         self.client.post(reverse("accounts:logout"))
         self.assertIsNone(self.signed_in_user_id())
-        self.assertTrue(AuditEntry.objects.filter(action="auth.logout", actor_id=self.officer.pk).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="auth.logout", actor_id=self.officer.pk
+            ).exists()
+        )
 
     def test_wagtail_admin_login_goes_through_our_login(self):
         response = self.client.get("/admin/login/?next=/admin/")
-        self.assertRedirects(response, "/accounts/login/?next=/admin/", fetch_redirect_response=False)
+        self.assertRedirects(
+            response, "/accounts/login/?next=/admin/", fetch_redirect_response=False
+        )
         response = self.client.get("/admin/")
         self.assertTrue(response["Location"].startswith("/accounts/login/"))
 
 
-@override_settings(ACCOUNTS_LOCKOUT_THRESHOLD=5, ACCOUNTS_LOCKOUT_SECONDS=900, ACCOUNTS_TRUSTED_PROXY_COUNT=0)
+@override_settings(
+    ACCOUNTS_LOCKOUT_THRESHOLD=5,
+    ACCOUNTS_LOCKOUT_SECONDS=900,
+    ACCOUNTS_TRUSTED_PROXY_COUNT=0,
+)
 class LockoutTests(LoginTestCase):
     def test_account_locks_after_threshold_even_with_right_password(self):
         for _ in range(5):
@@ -86,7 +105,11 @@ class LockoutTests(LoginTestCase):
         self.assertIsNone(self.signed_in_user_id())
         self.assertContains(response, "15")
         self.assertEqual(AuditEntry.objects.filter(action="auth.lockout").count(), 1)
-        self.assertTrue(AuditEntry.objects.filter(action="auth.login_blocked", result="denied").exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="auth.login_blocked", result="denied"
+            ).exists()
+        )
 
     def test_four_failures_do_not_lock(self):
         for _ in range(4):
@@ -113,7 +136,9 @@ class LockoutTests(LoginTestCase):
         self.assertIsNone(self.signed_in_user_id())
 
     def test_lock_lifts_after_lockout_period(self):
-        with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        with time_machine.travel(
+            dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False
+        ) as clock:
             for _ in range(5):
                 self.attempt("officer_a1", "wrong-Pass-1")
             clock.shift(dt.timedelta(minutes=14))
@@ -134,21 +159,55 @@ class LockoutTests(LoginTestCase):
         self.assertEqual(self.signed_in_user_id(), str(self.officer.pk))
 
     def test_forged_forwarded_for_does_not_bypass_address_lockout(self):
-        for n, name in enumerate(("nobody1", "nobody2", "nobody3", "nobody4", "nobody5")):
-            self.attempt(name, "wrong-Pass-1", address="10.8.8.8", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
-        response = self.attempt("officer_a1", PASSWORD, address="10.8.8.8", HTTP_X_FORWARDED_FOR="198.51.100.77")
+        for n, name in enumerate(
+            ("nobody1", "nobody2", "nobody3", "nobody4", "nobody5")
+        ):
+            self.attempt(
+                name,
+                "wrong-Pass-1",
+                address="10.8.8.8",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            )
+        response = self.attempt(
+            "officer_a1",
+            PASSWORD,
+            address="10.8.8.8",
+            HTTP_X_FORWARDED_FOR="198.51.100.77",
+        )
         self.assertIsNone(self.signed_in_user_id())
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(set(AuditEntry.objects.filter(action="auth.login_failed").values_list("client_ip", flat=True)), {"10.8.8.8"})
+        self.assertEqual(
+            set(
+                AuditEntry.objects.filter(action="auth.login_failed").values_list(
+                    "client_ip", flat=True
+                )
+            ),
+            {"10.8.8.8"},
+        )
 
     @override_settings(ACCOUNTS_TRUSTED_PROXY_COUNT=1)
     def test_behind_trusted_proxy_the_forwarded_address_is_counted(self):
         # The proxy (REMOTE_ADDR 10.0.0.1) appends the real client; anything left of it is forgeable.
         for n in range(5):
-            self.attempt(f"nobody{n}", "wrong-Pass-1", address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 198.51.100.9")
-        self.attempt("officer_a1", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.99, 198.51.100.9")
+            self.attempt(
+                f"nobody{n}",
+                "wrong-Pass-1",
+                address="10.0.0.1",
+                HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 198.51.100.9",
+            )
+        self.attempt(
+            "officer_a1",
+            PASSWORD,
+            address="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="1.2.3.99, 198.51.100.9",
+        )
         self.assertIsNone(self.signed_in_user_id())
-        self.attempt("officer_a1", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.10")
+        self.attempt(
+            "officer_a1",
+            PASSWORD,
+            address="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.10",
+        )
         self.assertEqual(self.signed_in_user_id(), str(self.officer.pk))
 
     @override_settings(ACCOUNTS_LOCKOUT_THRESHOLD=2)

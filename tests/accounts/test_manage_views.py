@@ -21,7 +21,9 @@ PEOPLE = "/accounts/manage/people/"
 
 
 def csv_rows(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+    text = b"".join(
+        response.streaming_content if response.streaming else [response.content]
+    ).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -35,9 +37,15 @@ class PeopleScopingTests(BaseTestCase):
         self.assertNotContains(response, self.officer_b.full_name)
 
     def test_list_filtered_to_other_branch_is_forbidden(self):
-        self.assertEqual(self.client.get(PEOPLE, {"unit": self.branch_b.code}).status_code, 403)
-        self.assertEqual(self.client.get(PEOPLE, {"unit": self.station_b1.code}).status_code, 403)
-        self.assertEqual(self.client.get(PEOPLE, {"unit": self.city.code}).status_code, 403)
+        self.assertEqual(
+            self.client.get(PEOPLE, {"unit": self.branch_b.code}).status_code, 403
+        )
+        self.assertEqual(
+            self.client.get(PEOPLE, {"unit": self.station_b1.code}).status_code, 403
+        )
+        self.assertEqual(
+            self.client.get(PEOPLE, {"unit": self.city.code}).status_code, 403
+        )
 
     def test_list_filtered_to_own_station(self):
         response = self.client.get(PEOPLE, {"unit": self.station_a1.code})
@@ -45,9 +53,15 @@ class PeopleScopingTests(BaseTestCase):
         self.assertNotContains(response, self.legal_officer.full_name)
 
     def test_detail_of_other_branch_person_is_not_found(self):
-        self.assertEqual(self.client.get(f"{PEOPLE}{self.officer_b.pk}/").status_code, 404)
-        self.assertEqual(self.client.get(f"{PEOPLE}{self.unit_admin_b.pk}/").status_code, 404)
-        self.assertEqual(self.client.get(f"{PEOPLE}{self.officer.pk}/").status_code, 200)
+        self.assertEqual(
+            self.client.get(f"{PEOPLE}{self.officer_b.pk}/").status_code, 404
+        )
+        self.assertEqual(
+            self.client.get(f"{PEOPLE}{self.unit_admin_b.pk}/").status_code, 404
+        )
+        self.assertEqual(
+            self.client.get(f"{PEOPLE}{self.officer.pk}/").status_code, 200
+        )
 
     def test_csv_export_holds_own_branch_only_and_is_audited(self):
         response = self.client.get(f"{PEOPLE}export.csv")
@@ -58,12 +72,27 @@ class PeopleScopingTests(BaseTestCase):
         self.assertIn(self.officer.police_number, numbers)
         self.assertNotIn(self.officer_b.police_number, numbers)
         entry = AuditEntry.objects.get(action="accounts.people_export")
-        self.assertEqual((entry.actor_id, entry.details["format"], entry.details["count"]), (self.unit_admin_a.pk, "csv", len(rows) - 1))
+        self.assertEqual(
+            (entry.actor_id, entry.details["format"], entry.details["count"]),
+            (self.unit_admin_a.pk, "csv", len(rows) - 1),
+        )
 
     def test_exports_of_other_branch_are_forbidden(self):
-        self.assertEqual(self.client.get(f"{PEOPLE}export.csv", {"unit": self.branch_b.code}).status_code, 403)
-        self.assertEqual(self.client.get(f"{PEOPLE}export.xlsx", {"unit": self.branch_b.code}).status_code, 403)
-        self.assertFalse(AuditEntry.objects.filter(action="accounts.people_export").exists())
+        self.assertEqual(
+            self.client.get(
+                f"{PEOPLE}export.csv", {"unit": self.branch_b.code}
+            ).status_code,
+            403,
+        )
+        self.assertEqual(
+            self.client.get(
+                f"{PEOPLE}export.xlsx", {"unit": self.branch_b.code}
+            ).status_code,
+            403,
+        )
+        self.assertFalse(
+            AuditEntry.objects.filter(action="accounts.people_export").exists()
+        )
 
     def test_xlsx_export_opens_in_excel_terms(self):
         response = self.client.get(f"{PEOPLE}export.xlsx")
@@ -74,10 +103,12 @@ class PeopleScopingTests(BaseTestCase):
         self.assertNotIn(self.officer_b.full_name, names)
 
     def test_export_defuses_formulas(self):
-        User.objects.filter(pk=self.officer.pk).update(position="=HYPERLINK(\"http://x\")")
+        User.objects.filter(pk=self.officer.pk).update(
+            position='=HYPERLINK("http://x")'
+        )
         rows = csv_rows(self.client.get(f"{PEOPLE}export.csv"))
         positions = {row[5] for row in rows}
-        self.assertIn("'=HYPERLINK(\"http://x\")", positions)
+        self.assertIn('\'=HYPERLINK("http://x")', positions)
 
     def test_unit_tree_shows_own_subtree(self):
         response = self.client.get("/accounts/manage/units/")
@@ -90,7 +121,9 @@ class PeopleAccessTests(BaseTestCase):
         self.login(self.officer)
         self.assertEqual(self.client.get(PEOPLE).status_code, 403)
         self.assertEqual(self.client.get(f"{PEOPLE}export.csv").status_code, 403)
-        self.assertEqual(self.client.get(f"{PEOPLE}{self.officer.pk}/").status_code, 403)
+        self.assertEqual(
+            self.client.get(f"{PEOPLE}{self.officer.pk}/").status_code, 403
+        )
 
     def test_audit_admin_is_forbidden(self):
         login_verified(self.client, self.audit_admin)
@@ -114,55 +147,79 @@ class PeopleAccessTests(BaseTestCase):
         self.assertTrue(response["Location"].startswith("/accounts/two-factor/"))
 
     def test_anonymous_is_sent_to_login(self):
-        self.assertTrue(self.client.get(PEOPLE)["Location"].startswith("/accounts/login/"))
+        self.assertTrue(
+            self.client.get(PEOPLE)["Location"].startswith("/accounts/login/")
+        )
 
 
 class RoleEditingTests(BaseTestCase):
     def test_security_admin_sets_roles(self):
         login_verified(self.client, self.security_admin)
-        response = self.client.post(f"{PEOPLE}{self.officer_b.pk}/roles/", {"roles": ["officer", "trainer"]})
+        response = self.client.post(
+            f"{PEOPLE}{self.officer_b.pk}/roles/", {"roles": ["officer", "trainer"]}
+        )
         self.assertEqual(response.status_code, 302)
         self.officer_b.forget_roles()
         self.assertEqual(self.officer_b.get_role_codes(), {"officer", "trainer"})
 
     def test_conflicting_system_roles_are_refused_with_a_message(self):
         login_verified(self.client, self.security_admin)
-        response = self.client.post(f"{PEOPLE}{self.officer_b.pk}/roles/", {"roles": ["system_admin", "audit_admin"]}, follow=True)
+        response = self.client.post(
+            f"{PEOPLE}{self.officer_b.pk}/roles/",
+            {"roles": ["system_admin", "audit_admin"]},
+            follow=True,
+        )
         self.assertContains(response, "只能担任")
         self.officer_b.forget_roles()
         self.assertEqual(self.officer_b.get_role_codes(), {"officer"})
 
     def test_system_admin_cannot_set_roles(self):
         login_verified(self.client, self.system_admin)
-        response = self.client.post(f"{PEOPLE}{self.officer_b.pk}/roles/", {"roles": ["system_admin"]})
+        response = self.client.post(
+            f"{PEOPLE}{self.officer_b.pk}/roles/", {"roles": ["system_admin"]}
+        )
         self.assertEqual(response.status_code, 403)
 
     def test_unit_admin_resets_password_in_own_branch_only(self):
         login_verified(self.client, self.unit_admin_a)
-        self.assertEqual(self.client.post(f"{PEOPLE}{self.officer_b.pk}/password/").status_code, 404)
+        self.assertEqual(
+            self.client.post(f"{PEOPLE}{self.officer_b.pk}/password/").status_code, 404
+        )
         response = self.client.post(f"{PEOPLE}{self.officer.pk}/password/", follow=True)
         self.assertContains(response, 'class="secret"')
-        self.assertTrue(AuditEntry.objects.filter(action="accounts.password_reset", target_id=str(self.officer.pk)).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="accounts.password_reset", target_id=str(self.officer.pk)
+            ).exists()
+        )
 
 
 class ImportPageTests(BaseTestCase):
     def upload(self, text: str):
-        return SimpleUploadedFile("people.csv", ("\ufeff" + text).encode(), content_type="text/csv")
+        return SimpleUploadedFile(
+            "people.csv", ("\ufeff" + text).encode(), content_type="text/csv"
+        )
 
     def test_check_then_apply(self):
         login_verified(self.client, self.unit_admin_a)
         sheet = "单位编码,警号,姓名,职务\nC-A-2,400001,东城甲,社区民警\nC-A-2,400002,东城乙,社区民警\n"
-        response = self.client.post("/accounts/manage/import/", {"file": self.upload(sheet)})
+        response = self.client.post(
+            "/accounts/manage/import/", {"file": self.upload(sheet)}
+        )
         self.assertContains(response, 'value="apply"')
         self.assertFalse(User.objects.filter(police_number="400001").exists())
         response = self.client.post("/accounts/manage/import/", {"action": "apply"})
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(User.objects.filter(police_number__in=["400001", "400002"]).count(), 2)
+        self.assertEqual(
+            User.objects.filter(police_number__in=["400001", "400002"]).count(), 2
+        )
 
     def test_bad_rows_are_listed_and_cannot_be_applied(self):
         login_verified(self.client, self.unit_admin_a)
         sheet = "单位编码,警号,姓名\nC-A-2,400001,东城甲\nC-B-1,400002,西城乙\nC-A-2,400001,东城丙\n"
-        response = self.client.post("/accounts/manage/import/", {"file": self.upload(sheet)})
+        response = self.client.post(
+            "/accounts/manage/import/", {"file": self.upload(sheet)}
+        )
         self.assertContains(response, "第3行")
         self.assertContains(response, "第4行：警号重复")
         self.assertNotContains(response, 'value="apply"')
@@ -171,7 +228,9 @@ class ImportPageTests(BaseTestCase):
 
     def test_wrong_file_type_is_a_form_error_not_a_500(self):
         login_verified(self.client, self.system_admin)
-        upload = SimpleUploadedFile("people.pdf", b"%PDF-1.4", content_type="application/pdf")
+        upload = SimpleUploadedFile(
+            "people.pdf", b"%PDF-1.4", content_type="application/pdf"
+        )
         response = self.client.post("/accounts/manage/import/", {"file": upload})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, ".xlsx")
@@ -180,13 +239,19 @@ class ImportPageTests(BaseTestCase):
     def test_oversized_file_is_refused(self):
         login_verified(self.client, self.system_admin)
         big = "单位编码,警号,姓名\n" + "C-A-2,400001,东城甲\n" * 60_000
-        response = self.client.post("/accounts/manage/import/", {"file": self.upload(big)})
+        response = self.client.post(
+            "/accounts/manage/import/", {"file": self.upload(big)}
+        )
         self.assertContains(response, "1.0\u00a0MB")
         self.assertFalse(User.objects.filter(police_number="400001").exists())
 
     def test_pdf_named_csv_is_refused_by_content(self):
         login_verified(self.client, self.system_admin)
-        upload = SimpleUploadedFile("people.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", content_type="text/csv")
+        upload = SimpleUploadedFile(
+            "people.csv",
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+            content_type="text/csv",
+        )
         response = self.client.post("/accounts/manage/import/", {"file": upload})
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, 'value="apply"')
@@ -200,12 +265,26 @@ class ImportPageTests(BaseTestCase):
 class AccountActivationTests(BaseTestCase):
     def test_unit_admin_disables_own_branch_account_only(self):
         login_verified(self.client, self.unit_admin_a)
-        self.assertEqual(self.client.post(f"{PEOPLE}{self.officer_b.pk}/active/", {"active": "0"}).status_code, 404)
+        self.assertEqual(
+            self.client.post(
+                f"{PEOPLE}{self.officer_b.pk}/active/", {"active": "0"}
+            ).status_code,
+            404,
+        )
         self.client.post(f"{PEOPLE}{self.officer.pk}/active/", {"active": "0"})
         self.officer.refresh_from_db()
         self.assertFalse(self.officer.is_active)
-        self.assertTrue(AuditEntry.objects.filter(action="accounts.disable", target_id=str(self.officer.pk)).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="accounts.disable", target_id=str(self.officer.pk)
+            ).exists()
+        )
 
     def test_security_admin_cannot_disable_accounts(self):
         login_verified(self.client, self.security_admin)
-        self.assertEqual(self.client.post(f"{PEOPLE}{self.officer.pk}/active/", {"active": "0"}).status_code, 403)
+        self.assertEqual(
+            self.client.post(
+                f"{PEOPLE}{self.officer.pk}/active/", {"active": "0"}
+            ).status_code,
+            403,
+        )

@@ -30,7 +30,11 @@ class IdleLogoutTests(BaseTestCase):
             self.assertEqual(response.status_code, 302)
             self.assertTrue(response["Location"].startswith("/accounts/login/"))
             self.assertNotIn("_auth_user_id", self.client.session)
-            self.assertTrue(AuditEntry.objects.filter(action="auth.idle_logout", actor_id=self.officer.pk).exists())
+            self.assertTrue(
+                AuditEntry.objects.filter(
+                    action="auth.idle_logout", actor_id=self.officer.pk
+                ).exists()
+            )
 
     def test_activity_keeps_the_session_alive(self):
         with time_machine.travel(START, tick=False) as clock:
@@ -66,38 +70,61 @@ class TwoFactorTests(BaseTestCase):
             device = TOTPDevice.objects.get(user=self.trainer)
             self.assertFalse(device.confirmed)
             wrong = f"{(totp(device.bin_key) + 1) % 1_000_000:06d}"
-            response = self.client.post("/accounts/two-factor/setup/", {"token": wrong, "next": "/admin/"})
+            response = self.client.post(
+                "/accounts/two-factor/setup/", {"token": wrong, "next": "/admin/"}
+            )
             self.assertEqual(response.status_code, 200)  # wrong code: stays on the page
             # django-otp throttles after a failure; the next code comes 30 s later anyway.
             clock.shift(dt.timedelta(seconds=30))
-            response = self.client.post("/accounts/two-factor/setup/", {"token": f"{totp(device.bin_key):06d}", "next": "/admin/"})
+            response = self.client.post(
+                "/accounts/two-factor/setup/",
+                {"token": f"{totp(device.bin_key):06d}", "next": "/admin/"},
+            )
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
         device.refresh_from_db()
         self.assertTrue(device.confirmed)
         self.assertNotIn("two-factor", self.client.get("/admin/").get("Location", ""))
-        self.assertTrue(AuditEntry.objects.filter(action="auth.two_factor_setup", actor_id=self.trainer.pk).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="auth.two_factor_setup", actor_id=self.trainer.pk
+            ).exists()
+        )
 
     def test_confirmed_device_asks_for_code_each_session(self):
-        device = TOTPDevice.objects.create(user=self.system_admin, name="app", confirmed=True)
+        device = TOTPDevice.objects.create(
+            user=self.system_admin, name="app", confirmed=True
+        )
         self.login(self.system_admin)
         response = self.client.get("/admin/")
         self.assertTrue(response["Location"].startswith("/accounts/two-factor/?"))
-        response = self.client.post("/accounts/two-factor/", {"token": "12345x", "next": "/admin/"})
+        response = self.client.post(
+            "/accounts/two-factor/", {"token": "12345x", "next": "/admin/"}
+        )
         self.assertEqual(response.status_code, 200)
-        response = self.client.post("/accounts/two-factor/", {"token": f"{totp(device.bin_key):06d}", "next": "/admin/"})
+        response = self.client.post(
+            "/accounts/two-factor/",
+            {"token": f"{totp(device.bin_key):06d}", "next": "/admin/"},
+        )
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
         self.assertNotIn("two-factor", self.client.get("/admin/").get("Location", ""))
 
     def test_two_factor_refuses_offsite_next(self):
-        device = TOTPDevice.objects.create(user=self.system_admin, name="app", confirmed=True)
+        device = TOTPDevice.objects.create(
+            user=self.system_admin, name="app", confirmed=True
+        )
         self.login(self.system_admin)
-        response = self.client.post("/accounts/two-factor/", {"token": f"{totp(device.bin_key):06d}", "next": "https://evil.example/"})
+        response = self.client.post(
+            "/accounts/two-factor/",
+            {"token": f"{totp(device.bin_key):06d}", "next": "https://evil.example/"},
+        )
         self.assertEqual(response["Location"], "/admin/")
 
     def test_officer_is_not_asked_for_second_factor(self):
         self.login(self.officer)
         response = self.client.get("/admin/")
-        self.assertFalse(response.get("Location", "").startswith("/accounts/two-factor/"))
+        self.assertFalse(
+            response.get("Location", "").startswith("/accounts/two-factor/")
+        )
 
     def test_verified_session_reaches_admin(self):
         login_verified(self.client, self.trainer)

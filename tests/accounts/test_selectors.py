@@ -14,7 +14,9 @@ class VisibleUnitsTests(BaseTestCase):
         self.assertFalse(visible_units(self.officer).exists())
 
     def test_visible_people_include_self_and_subtree(self):
-        people = set(visible_people(self.unit_admin_a).values_list("username", flat=True))
+        people = set(
+            visible_people(self.unit_admin_a).values_list("username", flat=True)
+        )
         self.assertIn("officer_a1", people)
         self.assertIn("admin_a", people)
         self.assertNotIn("officer_b1", people)

@@ -47,15 +47,31 @@ class PasswordRuleTests(TestCase):
 
         user = UserFactory(username="wang", police_number="371235")
         self.client.force_login(user)
-        response = self.client.post("/accounts/password/", {
-            "old_password": "Secret-pass-123", "new_password1": "Abc@371235x", "new_password2": "Abc@371235x"})
+        response = self.client.post(
+            "/accounts/password/",
+            {
+                "old_password": "Secret-pass-123",
+                "new_password1": "Abc@371235x",
+                "new_password2": "Abc@371235x",
+            },
+        )
         self.assertEqual(response.status_code, 200)
-        response = self.client.post("/accounts/password/", {
-            "old_password": "Secret-pass-123", "new_password1": "Qiao-Bridge-77", "new_password2": "Qiao-Bridge-77"})
+        response = self.client.post(
+            "/accounts/password/",
+            {
+                "old_password": "Secret-pass-123",
+                "new_password1": "Qiao-Bridge-77",
+                "new_password2": "Qiao-Bridge-77",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         user.refresh_from_db()
         self.assertTrue(user.check_password("Qiao-Bridge-77"))
         self.assertIsNotNone(user.password_changed_at)
-        self.assertTrue(AuditEntry.objects.filter(action="auth.password_change", actor_id=user.pk).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="auth.password_change", actor_id=user.pk
+            ).exists()
+        )
         # The session survives the change.
         self.assertEqual(self.client.get("/").status_code, 200)

@@ -90,9 +90,19 @@ class AuditChainPostgresTests(TransactionTestCase):
         # Serialised behind one lock they would need writers × hold = 4 s.
         self.assertLess(elapsed, writers * hold / 2)
         entries = list(AuditEntry.objects.filter(action="test.long").order_by("seq"))
-        self.assertEqual(sorted(e.details["writer"] for e in entries), list(range(1, writers)))
-        self.assertTrue(all(e.seq is not None and not e.entry_hash.startswith("unsealed:") for e in entries))
-        self.assertEqual([e.seq for e in entries], list(range(entries[0].seq, entries[0].seq + writers - 1)))
+        self.assertEqual(
+            sorted(e.details["writer"] for e in entries), list(range(1, writers))
+        )
+        self.assertTrue(
+            all(
+                e.seq is not None and not e.entry_hash.startswith("unsealed:")
+                for e in entries
+            )
+        )
+        self.assertEqual(
+            [e.seq for e in entries],
+            list(range(entries[0].seq, entries[0].seq + writers - 1)),
+        )
         report = audit_chain_verify()
         self.assertTrue(report.ok, report)
         self.assertEqual(report.checked, writers - 1)
@@ -101,26 +111,51 @@ class AuditChainPostgresTests(TransactionTestCase):
         with transaction.atomic():
             pending = audit_log(action="test.pending")
             self.assertIsNone(pending.seq)
-            with self.assertRaises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            with (
+                self.assertRaises(DatabaseError),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
                 # An unsealed entry's content cannot change on its way into the chain.
-                cursor.execute("UPDATE audit_auditentry SET action = 'x', seq = 999999 WHERE id = %s", [pending.pk])
+                cursor.execute(
+                    "UPDATE audit_auditentry SET action = 'x', seq = 999999 WHERE id = %s",
+                    [pending.pk],
+                )
         sealed = AuditEntry.objects.get(pk=pending.pk)
         self.assertIsNotNone(sealed.seq)
         self.assertEqual(sealed.action, "test.pending")
-        with self.assertRaises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditentry SET seq = seq + 1000 WHERE id = %s", [pending.pk])
+        with (
+            self.assertRaises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE audit_auditentry SET seq = seq + 1000 WHERE id = %s",
+                [pending.pk],
+            )
         self.assertTrue(audit_chain_verify().ok)
 
     def test_trigger_refuses_update_and_young_delete(self):
         entry = audit_log(action="test.one")
-        for sql in ("UPDATE audit_auditentry SET action = 'x' WHERE id = %s",
-                    "DELETE FROM audit_auditentry WHERE id = %s"):
-            with self.subTest(sql=sql), self.assertRaises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        for sql in (
+            "UPDATE audit_auditentry SET action = 'x' WHERE id = %s",
+            "DELETE FROM audit_auditentry WHERE id = %s",
+        ):
+            with (
+                self.subTest(sql=sql),
+                self.assertRaises(DatabaseError),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
                 cursor.execute(sql, [entry.pk])
-        self.assertTrue(AuditEntry.objects.filter(pk=entry.pk, action="test.one").exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(pk=entry.pk, action="test.one").exists()
+        )
 
     def test_trigger_allows_deleting_entries_past_retention(self):
-        with time_machine.travel(dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=200), tick=False):
+        with time_machine.travel(
+            dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=200), tick=False
+        ):
             old = audit_log(action="test.old")
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [old.pk])
@@ -130,9 +165,16 @@ class AuditChainPostgresTests(TransactionTestCase):
         entries = [audit_log(action=f"test.{i}") for i in range(3)]
         with connection.cursor() as cursor:
             # What a DBA with owner rights could do; the chain still tells.
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_guard")
-            cursor.execute("UPDATE audit_auditentry SET result = 'success', target_repr = 'x' WHERE id = %s", [entries[1].pk])
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_auditentry_guard")
+            cursor.execute(
+                "ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_guard"
+            )
+            cursor.execute(
+                "UPDATE audit_auditentry SET result = 'success', target_repr = 'x' WHERE id = %s",
+                [entries[1].pk],
+            )
+            cursor.execute(
+                "ALTER TABLE audit_auditentry ENABLE TRIGGER audit_auditentry_guard"
+            )
         self.assertEqual(audit_chain_verify().broken_id, entries[1].pk)
 
 
@@ -141,11 +183,16 @@ class AuditPurgeWorkerTests(TransactionTestCase):
     def test_purge_task_runs_on_the_worker(self):
         from audit.tasks import purge_audit_log_task
 
-        with time_machine.travel(dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=400), tick=False):
+        with time_machine.travel(
+            dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=400), tick=False
+        ):
             audit_log(action="test.ancient")
         young = audit_log(action="test.young")
         deleted = purge_audit_log_task.delay().get(timeout=60)
         self.assertEqual(deleted, 1)
-        self.assertEqual(set(AuditEntry.objects.values_list("action", flat=True)), {"test.young", "audit.purge"})
+        self.assertEqual(
+            set(AuditEntry.objects.values_list("action", flat=True)),
+            {"test.young", "audit.purge"},
+        )
         self.assertTrue(AuditEntry.objects.filter(pk=young.pk).exists())
         self.assertTrue(audit_chain_verify().ok)

@@ -34,7 +34,14 @@ def raw_sql(sql: str, params: list) -> None:
 class AuditChainTests(TestCase):
     def setUp(self) -> None:
         self.user = UserFactory(username="zhao")
-        self.entries = [audit_log(action=f"test.step{i}", actor=self.user, details={"n": i, "备注": "测试"}) for i in range(5)]
+        self.entries = [
+            audit_log(
+                action=f"test.step{i}",
+                actor=self.user,
+                details={"n": i, "备注": "测试"},
+            )
+            for i in range(5)
+        ]
 
     def test_intact_chain_verifies(self):
         report = audit_chain_verify()
@@ -46,32 +53,48 @@ class AuditChainTests(TestCase):
             self.assertEqual(entry.prev_hash, previous.entry_hash)
 
     def test_row_edited_through_sql_is_detected(self):
-        raw_sql("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["test.innocent", self.entries[2].pk])
+        raw_sql(
+            "UPDATE audit_auditentry SET action = %s WHERE id = %s",
+            ["test.innocent", self.entries[2].pk],
+        )
         report = audit_chain_verify()
         self.assertFalse(report.ok)
-        self.assertEqual((report.broken_id, report.reason), (self.entries[2].pk, BROKEN_HASH))
+        self.assertEqual(
+            (report.broken_id, report.reason), (self.entries[2].pk, BROKEN_HASH)
+        )
 
     def test_edited_details_are_detected(self):
-        raw_sql("UPDATE audit_auditentry SET details = %s WHERE id = %s", ['{"n": 99}', self.entries[1].pk])
+        raw_sql(
+            "UPDATE audit_auditentry SET details = %s WHERE id = %s",
+            ['{"n": 99}', self.entries[1].pk],
+        )
         self.assertEqual(audit_chain_verify().broken_id, self.entries[1].pk)
 
     def test_edit_with_recomputed_hash_breaks_the_next_link(self):
         entry = AuditEntry.objects.get(pk=self.entries[1].pk)
         entry.result = "failure"
-        raw_sql("UPDATE audit_auditentry SET result = %s, entry_hash = %s WHERE id = %s",
-                ["failure", entry.compute_hash(), entry.pk])
+        raw_sql(
+            "UPDATE audit_auditentry SET result = %s, entry_hash = %s WHERE id = %s",
+            ["failure", entry.compute_hash(), entry.pk],
+        )
         report = audit_chain_verify()
-        self.assertEqual((report.broken_id, report.reason), (self.entries[2].pk, BROKEN_LINK))
+        self.assertEqual(
+            (report.broken_id, report.reason), (self.entries[2].pk, BROKEN_LINK)
+        )
 
     def test_deleted_row_is_detected(self):
         raw_sql("DELETE FROM audit_auditentry WHERE id = %s", [self.entries[3].pk])
         report = audit_chain_verify()
-        self.assertEqual((report.broken_id, report.reason), (self.entries[4].pk, BROKEN_LINK))
+        self.assertEqual(
+            (report.broken_id, report.reason), (self.entries[4].pk, BROKEN_LINK)
+        )
 
     def test_deleted_oldest_row_is_detected(self):
         raw_sql("DELETE FROM audit_auditentry WHERE id = %s", [self.entries[0].pk])
         report = audit_chain_verify()
-        self.assertEqual((report.broken_id, report.reason), (self.entries[1].pk, BROKEN_START))
+        self.assertEqual(
+            (report.broken_id, report.reason), (self.entries[1].pk, BROKEN_START)
+        )
 
     def test_application_cannot_change_or_delete(self):
         entry = self.entries[0]
@@ -106,7 +129,10 @@ class VerifyCommandTests(TestCase):
 
         entries = [audit_log(action=f"test.{i}") for i in range(2)]
         self.assertEqual(verify_audit_log_task.delay().get()["ok"], True)
-        raw_sql("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["x", entries[0].pk])
+        raw_sql(
+            "UPDATE audit_auditentry SET action = %s WHERE id = %s",
+            ["x", entries[0].pk],
+        )
         with self.assertLogs("audit", level="CRITICAL"):
             result = verify_audit_log_task.delay().get()
         self.assertEqual((result["ok"], result["broken_id"]), (False, entries[0].pk))
@@ -114,7 +140,10 @@ class VerifyCommandTests(TestCase):
 
     def test_exits_non_zero_naming_the_broken_entry(self):
         entries = [audit_log(action=f"test.{i}") for i in range(3)]
-        raw_sql("UPDATE audit_auditentry SET target_repr = %s WHERE id = %s", ["tampered", entries[1].pk])
+        raw_sql(
+            "UPDATE audit_auditentry SET target_repr = %s WHERE id = %s",
+            ["tampered", entries[1].pk],
+        )
         err = io.StringIO()
         with self.assertRaises(SystemExit) as exit_info:
             call_command("verify_audit_log", stdout=io.StringIO(), stderr=err)

@@ -3,7 +3,12 @@
 import os
 from pathlib import Path
 
-SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get(
+        "SHARED_DATA_DIR",
+        Path(__file__).resolve().parents[2] / ".." / "shared" / "data",
+    )
+)
 LAWS = SHARED_DATA / "laws"
 CORE_ARTICLES = LAWS / "core_articles.jsonl"
 CHARGE_TABLE = LAWS / "charge_article_table.jsonl"

@@ -53,7 +53,9 @@ class ArticleVersionFactory(factory.django.DjangoModelFactory):
     effective_from = dt.date(1997, 10, 1)
 
 
-def article_with_text(law: Law, number: int, text: str, sub_number: int = 0, **version) -> Article:
+def article_with_text(
+    law: Law, number: int, text: str, sub_number: int = 0, **version
+) -> Article:
     """Create an article and its one current version."""
     article = ArticleFactory(law=law, number=number, sub_number=sub_number)
     ArticleVersionFactory(article=article, text=text, **version)
@@ -95,12 +97,27 @@ def guideline_index() -> GuidelineIndexPage:
     if existing:
         return existing
     root = Page.objects.get(depth=1).get_children().first() or Page.objects.get(depth=1)
-    return root.add_child(instance=GuidelineIndexPage(title="执法指引", slug="guidelines"))
+    return root.add_child(
+        instance=GuidelineIndexPage(title="执法指引", slug="guidelines")
+    )
 
 
-def make_case(title: str, *, restricted_units=(), cited=(), charges=(), live: bool = True, **fields) -> CasePage:
+def make_case(
+    title: str,
+    *,
+    restricted_units=(),
+    cited=(),
+    charges=(),
+    live: bool = True,
+    **fields,
+) -> CasePage:
     """Create a case page under the case library (published unless ``live`` is False)."""
-    page = CasePage(title=title, live=live, visibility="restricted" if restricted_units else "public", **fields)
+    page = CasePage(
+        title=title,
+        live=live,
+        visibility="restricted" if restricted_units else "public",
+        **fields,
+    )
     case_index().add_child(instance=page)
     if restricted_units:
         page.restricted_units.set(restricted_units)
@@ -114,8 +131,12 @@ def make_case(title: str, *, restricted_units=(), cited=(), charges=(), live: bo
     return CasePage.objects.get(pk=page.pk)
 
 
-def make_guideline(title: str, *, restricted_units=(), cited=(), **fields) -> GuidelinePage:
-    page = GuidelinePage(title=title, visibility="restricted" if restricted_units else "public", **fields)
+def make_guideline(
+    title: str, *, restricted_units=(), cited=(), **fields
+) -> GuidelinePage:
+    page = GuidelinePage(
+        title=title, visibility="restricted" if restricted_units else "public", **fields
+    )
     guideline_index().add_child(instance=page)
     if restricted_units:
         page.restricted_units.set(restricted_units)

@@ -20,7 +20,9 @@ from tests.casebank.test_import_statutes import write_jsonl
 
 def cail_slice(count: int, extra=()) -> list[str]:
     with CAIL_TRAIN.open(encoding="utf-8") as handle:
-        return [line.rstrip("\n") for line in itertools.islice(handle, count)] + list(extra)
+        return [line.rstrip("\n") for line in itertools.islice(handle, count)] + list(
+            extra
+        )
 
 
 class LinkedImportTestCase(TestCase):
@@ -36,9 +38,16 @@ class ChargeImportTests(LinkedImportTestCase):
     def test_charges_link_to_criminal_law_articles(self):
         theft = Charge.objects.get(name="盗窃罪")
         self.assertEqual([a.number for a in theft.articles.all()], [264])
-        self.assertEqual(Charge.objects.get(name="放火罪").articles.count(), 2)  # heading noise cleaned
-        self.assertTrue(Charge.objects.filter(name="帮助信息网络犯罪活动罪", articles__number=287,
-                                              articles__sub_number=2).exists())
+        self.assertEqual(
+            Charge.objects.get(name="放火罪").articles.count(), 2
+        )  # heading noise cleaned
+        self.assertTrue(
+            Charge.objects.filter(
+                name="帮助信息网络犯罪活动罪",
+                articles__number=287,
+                articles__sub_number=2,
+            ).exists()
+        )
 
     def test_reimport_is_idempotent_and_bad_reference_is_reported_with_its_line(self):
         report = import_charges(CHARGE_TABLE)
@@ -49,16 +58,32 @@ class ChargeImportTests(LinkedImportTestCase):
 
 class CailImportTests(LinkedImportTestCase):
     def test_slice_imports_with_counts_links_and_line_numbered_rejections(self):
-        path = write_jsonl(cail_slice(200, ['{"fact": "broken', json.dumps({"fact": "有案情", "meta": {}})]))
+        path = write_jsonl(
+            cail_slice(
+                200, ['{"fact": "broken', json.dumps({"fact": "有案情", "meta": {}})]
+            )
+        )
         out, err = StringIO(), StringIO()
-        call_command("import_cases", str(path), "--format", "cail2018", "--publish", stdout=out, stderr=err,
-                     verbosity=0)
+        call_command(
+            "import_cases",
+            str(path),
+            "--format",
+            "cail2018",
+            "--publish",
+            stdout=out,
+            stderr=err,
+            verbosity=0,
+        )
         print(out.getvalue())  # noqa: T201 - the counts
         self.assertIn(f"{path.name}:201: 不是有效的 JSON", err.getvalue())
-        self.assertIn(f"{path.name}:202: meta.accusation 应是非空的字符串列表", err.getvalue())
+        self.assertIn(
+            f"{path.name}:202: meta.accusation 应是非空的字符串列表", err.getvalue()
+        )
         imported = CasePage.objects.filter(source="CAIL2018")
         self.assertEqual(imported.count(), 200 - report_duplicates(200))
-        first = imported.get(facts__startswith="牡丹江市阳明区人民检察院指控，2015年5月11日")
+        first = imported.get(
+            facts__startswith="牡丹江市阳明区人民检察院指控，2015年5月11日"
+        )
         self.assertEqual(first.title, "马某某危险驾驶案")
         self.assertEqual([c.name for c in first.charges.all()], ["危险驾驶罪"])
         self.assertEqual([a.number for a in first.cited_articles.all()], [133])
@@ -77,7 +102,9 @@ class CailImportTests(LinkedImportTestCase):
         self.assertEqual(CasePage.objects.count(), 5)
 
     def test_wagtail_method_makes_revisions(self):
-        import_cases(write_jsonl(cail_slice(3)), fmt="cail2018", publish=True, method="wagtail")
+        import_cases(
+            write_jsonl(cail_slice(3)), fmt="cail2018", publish=True, method="wagtail"
+        )
         page = CasePage.objects.first()
         self.assertTrue(page.live)
         self.assertIsNotNone(page.live_revision)
@@ -94,7 +121,9 @@ class CailImportTests(LinkedImportTestCase):
 def report_duplicates(count: int) -> int:
     """Return how many of the first ``count`` CAIL lines repeat an earlier one."""
     lines = cail_slice(count)
-    return len(lines) - len({json.dumps(json.loads(line), sort_keys=True) for line in lines})
+    return len(lines) - len(
+        {json.dumps(json.loads(line), sort_keys=True) for line in lines}
+    )
 
 
 class GuidingImportTests(LinkedImportTestCase):
@@ -103,6 +132,10 @@ class GuidingImportTests(LinkedImportTestCase):
         self.assertEqual(report.created, 5)
         case = CasePage.objects.get(source_id="guiding-27")
         self.assertEqual(case.case_number, "指导案例27号")
-        self.assertEqual(sorted(a.number for a in case.cited_articles.all()), [264, 266])
-        self.assertEqual(sorted(c.name for c in case.charges.all()), ["盗窃罪", "诈骗罪"])
+        self.assertEqual(
+            sorted(a.number for a in case.cited_articles.all()), [264, 266]
+        )
+        self.assertEqual(
+            sorted(c.name for c in case.charges.all()), ["盗窃罪", "诈骗罪"]
+        )
         self.assertEqual(case.level, "guiding")

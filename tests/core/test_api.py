@@ -6,7 +6,9 @@ from tests.base import BaseTestCase
 class PaginationBoundsTests(BaseTestCase):
     def test_huge_offset_reads_as_the_end_of_the_list(self):
         self.login(self.system_admin)
-        response = self.client.get("/api/v1/people/?offset=99999999999999999999&limit=5")
+        response = self.client.get(
+            "/api/v1/people/?offset=99999999999999999999&limit=5"
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["results"], [])
 

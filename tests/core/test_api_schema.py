@@ -17,7 +17,9 @@ class ApiSchemaTests(SimpleTestCase):
     def test_schema_generates_without_warnings(self):
         out, err = io.StringIO(), io.StringIO()
         try:
-            call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=err)
+            call_command(
+                "spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=err
+            )
         except SchemaGenerationError:
             # The warnings themselves are printed above by drf-spectacular.
             self.fail("the OpenAPI schema has warnings (see the captured output)")

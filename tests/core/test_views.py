@@ -51,7 +51,9 @@ class LanguageTests(BaseTestCase):
         self.assertContains(response, "用户名或警号")
 
     def test_switch_to_english_and_back(self):
-        response = self.client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+        response = self.client.post(
+            "/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}
+        )
         self.assertEqual(response.status_code, 302)
         response = self.client.get("/accounts/login/")
         self.assertContains(response, '<html lang="en">')
@@ -60,7 +62,9 @@ class LanguageTests(BaseTestCase):
         self.assertContains(self.client.get("/accounts/login/"), "用户名或警号")
 
     def test_browser_preference_for_english_is_honoured(self):
-        response = self.client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        response = self.client.get(
+            "/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+        )
         self.assertContains(response, "Username or police number")
 
 
@@ -80,7 +84,11 @@ class ErrorPageTests(BaseTestCase):
 
 class WagtailAdminTests(BaseTestCase):
     def test_admin_is_in_chinese(self):
-        self.trainer.user_permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+        self.trainer.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="wagtailadmin", codename="access_admin"
+            )
+        )
         login_verified(self.client, self.trainer)
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 200)

@@ -21,26 +21,51 @@ def ensure_site() -> Page:
     site = Site.objects.filter(is_default_site=True).first()
     if site is not None:
         return site.root_page
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
     if not Collection.objects.exists():
         Collection.add_root(name="Root")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root")
+    )
     home = root.add_child(instance=Page(title="首页", slug="home"))
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    Site.objects.create(
+        hostname="localhost", port=80, root_page=home, is_default_site=True
+    )
     return home
 
 
-def course_index(title: str = "课程中心", parent: Page | None = None) -> CourseIndexPage:
+def course_index(
+    title: str = "课程中心", parent: Page | None = None
+) -> CourseIndexPage:
     parent = parent or ensure_site()
     index = CourseIndexPage(title=title, slug=f"courses-{uuid.uuid4().hex[:8]}")
     parent.add_child(instance=index)
     return index
 
 
-def course(index: CourseIndexPage, *, title: str = "受案立案规范", hours: str = "2", category: str = "law",
-           required: bool = True, rules: list[dict] | None = None, live: bool = True, **fields) -> CoursePage:
-    page = CoursePage(title=title, slug=f"c-{uuid.uuid4().hex[:8]}", summary=f"{title}的课程简介",
-                      credit_hours=Decimal(hours), category=category, required=required, live=live, **fields)
+def course(
+    index: CourseIndexPage,
+    *,
+    title: str = "受案立案规范",
+    hours: str = "2",
+    category: str = "law",
+    required: bool = True,
+    rules: list[dict] | None = None,
+    live: bool = True,
+    **fields,
+) -> CoursePage:
+    page = CoursePage(
+        title=title,
+        slug=f"c-{uuid.uuid4().hex[:8]}",
+        summary=f"{title}的课程简介",
+        credit_hours=Decimal(hours),
+        category=category,
+        required=required,
+        live=live,
+        **fields,
+    )
     for rule in rules or []:
         page.audience_rules.add(CourseAudienceRule(**rule))
     index.add_child(instance=page)
@@ -60,26 +85,44 @@ def text_block(text: str = "<p>第一讲内容</p>") -> dict:
 
 
 def video_block(document: Document) -> dict:
-    return {"type": "video", "value": {"title": "讲解视频", "video": document.pk, "transcript": ""},
-            "id": str(uuid.uuid4())}
+    return {
+        "type": "video",
+        "value": {"title": "讲解视频", "video": document.pk, "transcript": ""},
+        "id": str(uuid.uuid4()),
+    }
 
 
-def practice_block(stem: str = "立案审查期限一般为几日？", correct: tuple[int, ...] = (1,),
-                   choices: tuple[str, ...] = ("三日", "七日", "三十日")) -> dict:
+def practice_block(
+    stem: str = "立案审查期限一般为几日？",
+    correct: tuple[int, ...] = (1,),
+    choices: tuple[str, ...] = ("三日", "七日", "三十日"),
+) -> dict:
     return {
         "type": "practice",
         "value": {
             "stem": stem,
-            "choices": [{"text": c, "correct": i in correct} for i, c in enumerate(choices)],
+            "choices": [
+                {"text": c, "correct": i in correct} for i, c in enumerate(choices)
+            ],
             "explanation": "依据《公安机关办理刑事案件程序规定》。",
         },
         "id": str(uuid.uuid4()),
     }
 
 
-def lesson(course_page: CoursePage, *, title: str = "第一讲", blocks: list[dict] | None = None,
-           live: bool = True) -> LessonPage:
-    page = LessonPage(title=title, slug=f"l-{uuid.uuid4().hex[:8]}", body=blocks or [text_block()], live=live)
+def lesson(
+    course_page: CoursePage,
+    *,
+    title: str = "第一讲",
+    blocks: list[dict] | None = None,
+    live: bool = True,
+) -> LessonPage:
+    page = LessonPage(
+        title=title,
+        slug=f"l-{uuid.uuid4().hex[:8]}",
+        body=blocks or [text_block()],
+        live=live,
+    )
     course_page.add_child(instance=page)
     if live:
         page.save_revision().publish()

@@ -27,7 +27,9 @@ def _admin_add_lesson(page, base, parent_id, title, text):
     page.goto(f"{base}/admin/pages/add/courses/lessonpage/{parent_id}/")
     page.fill("#id_title", title)
     page.locator("button.c-sf-add-button").first.click()
-    page.get_by_role("option").filter(has_text=re.compile(r"^\s*(Text|正文|文本)\s*$")).first.click()
+    page.get_by_role("option").filter(
+        has_text=re.compile(r"^\s*(Text|正文|文本)\s*$")
+    ).first.click()
     editor = page.locator(".public-DraftEditor-content").first
     editor.click()
     page.keyboard.insert_text(text)
@@ -40,7 +42,9 @@ def _submit_for_review(page):
     # "Submit for review" sits in the footer's dropdown; the trainer has no publish button.
     assert page.locator("button[name='action-publish']").count() == 0
     with page.expect_navigation():
-        page.locator("button[name='action-submit']").evaluate("button => button.click()")
+        page.locator("button[name='action-submit']").evaluate(
+            "button => button.click()"
+        )
     page.wait_for_load_state("networkidle")
 
 
@@ -64,18 +68,30 @@ def _approve_all(page, base, expected):
 # serialized_rollback puts back what migrations created (the Wagtail site and page
 # tree) after the flush, for the tests that run later.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, live_server, settings):
+def test_trainer_drafts_reviewer_approves_officer_completes_once(
+    page, browser, live_server, settings
+):
     # Publishing indexes the pages for search; keyword indexing is enough here, and it
     # spares this test loading the sentence-embedding model (tens of seconds).
-    settings.SEARCH_BACKENDS = {"default": {**settings.SEARCH_BACKENDS["default"], "SEMANTIC": False}}
+    settings.SEARCH_BACKENDS = {
+        "default": {**settings.SEARCH_BACKENDS["default"], "SEMANTIC": False}
+    }
     base = live_server.url
     city = UnitFactory(code="370100", name="滨江市公安局")
     station = UnitFactory(code="37010101", name="解放路派出所", parent=city)
-    trainer = UserFactory(username="trainer_b", full_name="王教官", unit=city, roles=[Role.TRAINER])
-    UserFactory(username="legal_b", full_name="陈法制", unit=city, roles=[Role.LEGAL_OFFICER])
-    officer = UserFactory(username="officer_b", full_name="张民警", unit=station, roles=[Role.OFFICER])
+    trainer = UserFactory(
+        username="trainer_b", full_name="王教官", unit=city, roles=[Role.TRAINER]
+    )
+    UserFactory(
+        username="legal_b", full_name="陈法制", unit=city, roles=[Role.LEGAL_OFFICER]
+    )
+    officer = UserFactory(
+        username="officer_b", full_name="张民警", unit=station, roles=[Role.OFFICER]
+    )
     section = factories.course_index("执法规范")
-    course_section_publishing_setup(section=section, editor_groups=[Group.objects.get(name=Role.TRAINER)])
+    course_section_publishing_setup(
+        section=section, editor_groups=[Group.objects.get(name=Role.TRAINER)]
+    )
     device = TOTPDevice.objects.create(user=trainer, name="phone", confirmed=True)
 
     # 1. The trainer passes two-factor and drafts the course and two lessons.
@@ -99,8 +115,16 @@ def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, 
     _submit_for_review(page)
     course = CoursePage.objects.get(title="受案立案规范（浏览器测试）")
     assert not course.live
-    _admin_add_lesson(page, base, course.pk, "第一讲 受案登记", "报案、控告、举报一律接受，当场登记。")
-    _admin_add_lesson(page, base, course.pk, "第二讲 立案审查", "经县级以上公安机关负责人批准，予以立案。")
+    _admin_add_lesson(
+        page, base, course.pk, "第一讲 受案登记", "报案、控告、举报一律接受，当场登记。"
+    )
+    _admin_add_lesson(
+        page,
+        base,
+        course.pk,
+        "第二讲 立案审查",
+        "经县级以上公安机关负责人批准，予以立案。",
+    )
     lessons = list(LessonPage.objects.child_of(course).order_by("path"))
     assert len(lessons) == 2
     assert not any(lesson.live for lesson in lessons)
@@ -116,7 +140,9 @@ def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, 
     assert all(LessonPage.objects.get(pk=lesson.pk).live for lesson in lessons)
 
     # 3. The officer sees it as required, studies every lesson, and gets the hours once.
-    officer_context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    officer_context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}
+    )
     learner = officer_context.new_page()
     browser_login(learner, base, "officer_b", PASSWORD)
     learner.goto(f"{base}/learn/")
@@ -137,5 +163,8 @@ def test_trainer_drafts_reviewer_approves_officer_completes_once(page, browser, 
     learner.goto(f"{base}/learn/")
     assert learner.locator("#hours-this-year").inner_text() == "2.5"
     assert CreditEntry.objects.filter(user=officer).count() == 1
-    assert Assignment.objects.get(user=officer, item__item_id=str(course.pk)).status == "completed"
+    assert (
+        Assignment.objects.get(user=officer, item__item_id=str(course.pk)).status
+        == "completed"
+    )
     officer_context.close()

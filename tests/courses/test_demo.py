@@ -33,14 +33,21 @@ class DemoTests(TestCase):
             lessons = list(course.lessons())
             self.assertGreaterEqual(len(lessons), 3)
             kinds = {block.block_type for lesson in lessons for block in lesson.body}
-            self.assertTrue({"article", "case", "practice", "rich_text"} <= kinds | {"rich_text"}, course.title)
+            self.assertTrue(
+                {"article", "case", "practice", "rich_text"} <= kinds | {"rich_text"},
+                course.title,
+            )
             self.assertIn("case", kinds)
         for lesson in LessonPage.objects.all():
             for block in lesson.blocks_of("article"):
                 self.assertTrue(block.value["article"].current_version().text)
         officer1 = User.objects.get(username="officer1")
         self.assertEqual(CreditEntry.objects.filter(user=officer1).count(), 1)
-        self.assertTrue(Assignment.objects.filter(user__username="officer30", required=True).exists())
+        self.assertTrue(
+            Assignment.objects.filter(
+                user__username="officer30", required=True
+            ).exists()
+        )
         leader = User.objects.get(username="leader1")
         counts = pre_meeting_study_counts([leader], timezone.localdate().year)
         self.assertGreaterEqual(counts[leader.pk], 1)

@@ -45,13 +45,21 @@ class CoursesOnWorkerTests(TransactionTestCase):
         self.index = factories.course_index()
 
     def test_publishing_assigns_and_moving_unit_recomputes_on_the_worker(self):
-        course = factories.course(self.index, rules=[{"role": Role.OFFICER, "unit": self.east}], live=False)
-        CoursePage.objects.get(pk=course.pk).save_revision().publish()  # commits; the worker syncs
-        assigned = Assignment.objects.filter(user=self.officer, item__item_id=str(course.pk), required=True)
+        course = factories.course(
+            self.index, rules=[{"role": Role.OFFICER, "unit": self.east}], live=False
+        )
+        CoursePage.objects.get(
+            pk=course.pk
+        ).save_revision().publish()  # commits; the worker syncs
+        assigned = Assignment.objects.filter(
+            user=self.officer, item__item_id=str(course.pk), required=True
+        )
         self.assertTrue(_wait_for(assigned.exists))
         self.officer.unit = self.west
         self.officer.save()
-        released = Assignment.objects.filter(user=self.officer, item__item_id=str(course.pk), required=False)
+        released = Assignment.objects.filter(
+            user=self.officer, item__item_id=str(course.pk), required=False
+        )
         self.assertTrue(_wait_for(released.exists))
 
     def test_ten_devices_completing_at_once_credit_once(self):
@@ -64,7 +72,9 @@ class CoursesOnWorkerTests(TransactionTestCase):
         def complete() -> None:
             try:
                 barrier.wait()
-                services.course_complete(user=self.officer, course=CoursePage.objects.get(pk=course.pk))
+                services.course_complete(
+                    user=self.officer, course=CoursePage.objects.get(pk=course.pk)
+                )
             except BaseException as e:  # noqa: BLE001 - collected and asserted below
                 errors.append(e)
             finally:
@@ -78,5 +88,8 @@ class CoursesOnWorkerTests(TransactionTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(CreditEntry.objects.filter(user=self.officer).count(), 1)
         self.assertEqual(
-            LearningEvent.objects.filter(actor=self.officer, verb="completed", object_type="course").count(), 1
+            LearningEvent.objects.filter(
+                actor=self.officer, verb="completed", object_type="course"
+            ).count(),
+            1,
         )

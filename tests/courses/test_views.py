@@ -16,20 +16,39 @@ class LearnerPagesTests(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.index = factories.course_index()
-        cls.course = factories.course(cls.index, title="电信网络诈骗案件办理", hours="2",
-                                      rules=[{"role": Role.OFFICER, "unit": cls.branch_a}])
+        cls.course = factories.course(
+            cls.index,
+            title="电信网络诈骗案件办理",
+            hours="2",
+            rules=[{"role": Role.OFFICER, "unit": cls.branch_a}],
+        )
         cls.video = factories.video_document()
-        cls.lesson = factories.lesson(cls.course, title="取证要点", blocks=[
-            factories.text_block("<p>电子数据的提取</p>"),
-            factories.video_block(cls.video),
-            factories.practice_block("冻结涉案账户应当经谁批准？", correct=(2,), choices=("办案民警", "所长", "县级以上公安机关负责人")),
-        ])
-        cls.elective = factories.course(cls.index, title="执法办案中的人权保障", required=False, category="enforcement")
+        cls.lesson = factories.lesson(
+            cls.course,
+            title="取证要点",
+            blocks=[
+                factories.text_block("<p>电子数据的提取</p>"),
+                factories.video_block(cls.video),
+                factories.practice_block(
+                    "冻结涉案账户应当经谁批准？",
+                    correct=(2,),
+                    choices=("办案民警", "所长", "县级以上公安机关负责人"),
+                ),
+            ],
+        )
+        cls.elective = factories.course(
+            cls.index,
+            title="执法办案中的人权保障",
+            required=False,
+            category="enforcement",
+        )
         cls.elective_lesson = factories.lesson(cls.elective)
         services.course_assignments_sync(course=cls.course)
 
     def _post(self, url, data, client=None):
-        return (client or self.client).post(url, data=json.dumps(data), content_type="application/json")
+        return (client or self.client).post(
+            url, data=json.dumps(data), content_type="application/json"
+        )
 
     def test_anonymous_visitors_are_sent_to_sign_in(self):
         response = self.client.get(self.lesson.url)
@@ -43,7 +62,9 @@ class LearnerPagesTests(BaseTestCase):
         self.assertContains(response, "县级以上公安机关负责人")
         body = response.content.decode()
         self.assertNotIn('"correct"', body)
-        self.assertNotIn("依据《公安机关办理刑事案件程序规定》", body)  # the explanation comes after answering
+        self.assertNotIn(
+            "依据《公安机关办理刑事案件程序规定》", body
+        )  # the explanation comes after answering
 
     def test_practice_feedback_comes_from_the_server(self):
         self.login(self.officer)
@@ -53,13 +74,26 @@ class LearnerPagesTests(BaseTestCase):
         self.assertEqual((wrong["correct"], wrong["correct_choices"]), (False, [2]))
         self.assertTrue(self._post(url, {"choices": [2]}).json()["correct"])
         self.assertEqual(self._post(url, {"choices": []}).status_code, 400)
-        self.assertEqual(self.client.post(url, data="not json", content_type="application/json").status_code, 400)
-        self.assertEqual(self._post(f"/learn/lessons/{self.lesson.pk}/practice/unknown/", {"choices": [1]}).status_code, 400)
+        self.assertEqual(
+            self.client.post(
+                url, data="not json", content_type="application/json"
+            ).status_code,
+            400,
+        )
+        self.assertEqual(
+            self._post(
+                f"/learn/lessons/{self.lesson.pk}/practice/unknown/", {"choices": [1]}
+            ).status_code,
+            400,
+        )
 
     def test_video_position_survives_a_reload_and_a_second_device(self):
         self.login(self.officer)
         block_id = self.lesson.body[1].id
-        response = self._post(f"/learn/lessons/{self.lesson.pk}/video/", {"block_id": block_id, "start": 40, "end": 45, "duration": 120})
+        response = self._post(
+            f"/learn/lessons/{self.lesson.pk}/video/",
+            {"block_id": block_id, "start": 40, "end": 45, "duration": 120},
+        )
         self.assertEqual(response.status_code, 200)
         phone = self.client_class()
         phone.force_login(self.officer)
@@ -73,28 +107,44 @@ class LearnerPagesTests(BaseTestCase):
         self.login(self.officer)
         self._post(f"/learn/lessons/{self.lesson.pk}/heartbeat/", {"seconds": 30})
         self._post(f"/learn/lessons/{self.lesson.pk}/heartbeat/", {"seconds": 5000})
-        self.assertEqual(LessonProgress.objects.get(user=self.officer, lesson=self.lesson).seconds_spent, 90)
+        self.assertEqual(
+            LessonProgress.objects.get(
+                user=self.officer, lesson=self.lesson
+            ).seconds_spent,
+            90,
+        )
 
     def test_my_learning_lists_required_course_and_hours(self):
         self.login(self.officer)
         response = self.client.get("/learn/")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual([r.course.pk for r in response.context["learning"].required], [self.course.pk])
+        self.assertEqual(
+            [r.course.pk for r in response.context["learning"].required],
+            [self.course.pk],
+        )
         self.assertContains(response, "电信网络诈骗案件办理")
 
     def test_officer_outside_the_audience_sees_it_only_in_the_catalogue(self):
         self.login(self.officer_b)
         self.assertEqual(self.client.get("/learn/").context["learning"].required, [])
         response = self.client.get("/learn/catalogue/", {"q": "诈骗"})
-        self.assertEqual([r["course"].pk for r in response.context["rows"]], [self.course.pk])
-        response = self.client.get("/learn/catalogue/", {"kind": "elective", "category": "enforcement"})
-        self.assertEqual([r["course"].pk for r in response.context["rows"]], [self.elective.pk])
+        self.assertEqual(
+            [r["course"].pk for r in response.context["rows"]], [self.course.pk]
+        )
+        response = self.client.get(
+            "/learn/catalogue/", {"kind": "elective", "category": "enforcement"}
+        )
+        self.assertEqual(
+            [r["course"].pk for r in response.context["rows"]], [self.elective.pk]
+        )
 
     def test_elective_self_enrolment_and_completion(self):
         self.login(self.officer_b)
         response = self.client.post(f"/learn/courses/{self.elective.pk}/enrol/")
         self.assertEqual(response.status_code, 302)
-        self.assertEqual(len(self.client.get("/learn/").context["learning"].in_progress), 1)
+        self.assertEqual(
+            len(self.client.get("/learn/").context["learning"].in_progress), 1
+        )
         self.client.get(self.elective_lesson.url)
         learning = self.client.get("/learn/").context["learning"]
         self.assertEqual([r.course.pk for r in learning.completed], [self.elective.pk])
@@ -111,7 +161,9 @@ class ApiTests(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.index = factories.course_index()
-        cls.course = factories.course(cls.index, title="受案立案规范", rules=[{"role": Role.OFFICER}])
+        cls.course = factories.course(
+            cls.index, title="受案立案规范", rules=[{"role": Role.OFFICER}]
+        )
         factories.lesson(cls.course)
         services.course_assignments_sync(course=cls.course)
 
@@ -121,7 +173,12 @@ class ApiTests(BaseTestCase):
         self.assertEqual(courses["results"][0]["title"], "受案立案规范")
         mine = self.client.get("/api/v1/my/learning").json()
         self.assertEqual(mine["required"][0]["course"]["id"], self.course.pk)
-        self.assertEqual(self.client.get(f"/api/v1/courses/{self.course.pk}/").json()["lessons"][0]["completed"], False)
+        self.assertEqual(
+            self.client.get(f"/api/v1/courses/{self.course.pk}/").json()["lessons"][0][
+                "completed"
+            ],
+            False,
+        )
 
     def test_api_needs_authentication(self):
         self.assertEqual(self.client.get("/api/v1/my/learning").status_code, 401)

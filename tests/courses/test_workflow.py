@@ -21,7 +21,9 @@ class ReviewWorkflowTests(BaseTestCase):
         super().setUpTestData()
         cls.section = factories.course_index("法律法规")
         cls.other_section = factories.course_index("警种业务")
-        cls.trainer2 = UserFactory(username="trainer2", unit=cls.city, roles=[Role.TRAINER])
+        cls.trainer2 = UserFactory(
+            username="trainer2", unit=cls.city, roles=[Role.TRAINER]
+        )
         cls.workflow = course_section_publishing_setup(
             section=cls.section, editor_groups=[Group.objects.get(name=Role.TRAINER)]
         )
@@ -37,11 +39,17 @@ class ReviewWorkflowTests(BaseTestCase):
         permissions = course.permissions_for_user(self.trainer)
         self.assertTrue(permissions.can_edit())
         self.assertFalse(permissions.can_publish())
-        self.assertTrue(self.section.permissions_for_user(self.trainer).can_add_subpage())
+        self.assertTrue(
+            self.section.permissions_for_user(self.trainer).can_add_subpage()
+        )
 
     def test_trainer_sees_only_the_sections_granted_to_them(self):
-        self.assertFalse(self.other_section.permissions_for_user(self.trainer).can_add_subpage())
-        self.assertFalse(self.other_section.permissions_for_user(self.trainer).can_edit())
+        self.assertFalse(
+            self.other_section.permissions_for_user(self.trainer).can_add_subpage()
+        )
+        self.assertFalse(
+            self.other_section.permissions_for_user(self.trainer).can_edit()
+        )
 
     def test_submitter_cannot_approve_and_a_second_person_can(self):
         course = self._draft(self.trainer)
@@ -52,7 +60,9 @@ class ReviewWorkflowTests(BaseTestCase):
         with self.assertRaises(PermissionDenied):
             task.on_action(task_state, self.trainer, "approve")
         self.assertFalse(task.get_task_states_user_can_moderate(self.trainer).exists())
-        self.assertTrue(task.get_task_states_user_can_moderate(self.legal_officer).exists())
+        self.assertTrue(
+            task.get_task_states_user_can_moderate(self.legal_officer).exists()
+        )
         self.assertTrue(task.get_actions(course, self.legal_officer))
         task.on_action(task_state, self.legal_officer, "approve")
         course.refresh_from_db()
@@ -61,13 +71,19 @@ class ReviewWorkflowTests(BaseTestCase):
     def test_another_trainer_may_review(self):
         course = self._draft(self.trainer)
         state = self.workflow.start(course, self.trainer)
-        self.assertTrue(CourseReviewTask.objects.get().get_actions(course, self.trainer2))
-        state.current_task_state.specific.task.specific.on_action(state.current_task_state, self.trainer2, "approve")
+        self.assertTrue(
+            CourseReviewTask.objects.get().get_actions(course, self.trainer2)
+        )
+        state.current_task_state.specific.task.specific.on_action(
+            state.current_task_state, self.trainer2, "approve"
+        )
         course.refresh_from_db()
         self.assertTrue(course.live)
 
     def test_setup_is_idempotent(self):
-        course_section_publishing_setup(section=self.section, editor_groups=[Group.objects.get(name=Role.TRAINER)])
+        course_section_publishing_setup(
+            section=self.section, editor_groups=[Group.objects.get(name=Role.TRAINER)]
+        )
         self.assertEqual(Workflow.objects.filter(name="课程审核").count(), 1)
         self.assertEqual(CourseReviewTask.objects.count(), 1)
 
@@ -91,7 +107,9 @@ class ReviewWorkflowTests(BaseTestCase):
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 302)
         self.assertNotEqual(response["Location"].rstrip("/"), "/admin")
-        self.assertEqual(self.client.get(f"/admin/pages/{self.section.pk}/").status_code, 302)
+        self.assertEqual(
+            self.client.get(f"/admin/pages/{self.section.pk}/").status_code, 302
+        )
 
 
 class ScheduledPublishingTests(BaseTestCase):
@@ -113,15 +131,29 @@ class ScheduledPublishingTests(BaseTestCase):
 
         from records.models import Assignment
 
-        course = factories.course(self.section, title="定时发布课程", live=False, rules=[{"role": Role.OFFICER}])
+        course = factories.course(
+            self.section,
+            title="定时发布课程",
+            live=False,
+            rules=[{"role": Role.OFFICER}],
+        )
         course.go_live_at = timezone.now() + timedelta(days=1)
         course.save_revision(user=self.trainer)
         state = self.workflow.start(CoursePage.objects.get(pk=course.pk), self.trainer)
-        state.current_task_state.task.specific.on_action(state.current_task_state, self.legal_officer, "approve")
+        state.current_task_state.task.specific.on_action(
+            state.current_task_state, self.legal_officer, "approve"
+        )
         course.refresh_from_db()
         self.assertFalse(course.live)
-        with time_machine.travel(timezone.now() + timedelta(days=2)), self.captureOnCommitCallbacks(execute=True):
+        with (
+            time_machine.travel(timezone.now() + timedelta(days=2)),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
             call_command("publish_scheduled")
         course.refresh_from_db()
         self.assertTrue(course.live)
-        self.assertTrue(Assignment.objects.filter(user=self.officer, item__item_id=str(course.pk), required=True).exists())
+        self.assertTrue(
+            Assignment.objects.filter(
+                user=self.officer, item__item_id=str(course.pk), required=True
+            ).exists()
+        )

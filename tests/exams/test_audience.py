@@ -141,11 +141,18 @@ class AudienceChangeTests(BaseTestCase):
     def test_api_start_refuses_a_removed_person_clearly(self):
         self.session.audience_people.clear()
         self.login(self.officer_b)
-        response = self.client.post(reverse("exams-api-start", args=[self.session.pk]), {},
-                                    content_type="application/json")
+        response = self.client.post(
+            reverse("exams-api-start", args=[self.session.pk]),
+            {},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 403)
-        self.assertEqual(response.json()["error"]["message"], "您已不在本场考试的考生范围内。")
-        self.assertEqual(self.attempt_of(self.officer_b).status, AttemptStatus.WITHDRAWN)
+        self.assertEqual(
+            response.json()["error"]["message"], "您已不在本场考试的考生范围内。"
+        )
+        self.assertEqual(
+            self.attempt_of(self.officer_b).status, AttemptStatus.WITHDRAWN
+        )
 
     def test_started_attempts_are_left_alone_and_audited(self):
         attempt = services.attempt_start(session=self.session, user=self.officer_b)

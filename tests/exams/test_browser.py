@@ -37,11 +37,15 @@ def local(dt) -> str:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page, live_server, browser, settings):
+def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(
+    page, live_server, browser, settings
+):
     settings.EXAMS_DEADLINE_SUBMIT_SPREAD_SECONDS = 3
     unit = UnitFactory(name="东城一所")
     UserFactory(username="trainer1", unit=unit, roles=[Role.TRAINER])
-    officer = UserFactory(username="officer1", full_name="李警官", unit=unit, roles=[Role.OFFICER])
+    officer = UserFactory(
+        username="officer1", full_name="李警官", unit=unit, roles=[Role.OFFICER]
+    )
     UserFactory(username="legal1", unit=unit, roles=[Role.LEGAL_OFFICER])
     standard_bank(n_each=3)
     topic = Category.objects.get(name="财产犯罪")
@@ -83,7 +87,10 @@ def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page,
     seen: list[str] = []
 
     def grab(response) -> None:
-        if response.request.resource_type in ("document", "fetch") and response.status < 300:
+        if (
+            response.request.resource_type in ("document", "fetch")
+            and response.status < 300
+        ):
             # A body the browser already discarded (a navigation) cannot be read.
             with contextlib.suppress(Exception):
                 seen.append(response.text())
@@ -102,7 +109,10 @@ def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page,
         else:
             case_order = slot.order
             page.check(f"input[name=q{slot.order}p1][value=A]")
-            page.fill(f"textarea[name=q{slot.order}p2]", "以非法占有为目的秘密窃取他人财物，构成盗窃罪。")
+            page.fill(
+                f"textarea[name=q{slot.order}p2]",
+                "以非法占有为目的秘密窃取他人财物，构成盗窃罪。",
+            )
     expect(page.locator("#save-status")).to_contain_text("已保存")
     page.wait_for_timeout(1500)
     expect(page.locator("#save-status")).to_contain_text("已保存")
@@ -113,7 +123,9 @@ def test_trainer_builds_officer_sits_marker_marks_officer_gets_certificate(page,
     assert "秘密窃取" in page.input_value(f"textarea[name=q{case_order}p2]")
 
     # Time runs out: the server's deadline is near, the page submits by itself.
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=4))
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() + timedelta(seconds=4)
+    )
     page.reload()
     # At time-up the answers are locked at once; the submit follows within the spread.
     # A mutation observer notes the lock in sessionStorage, which outlives the navigation.
@@ -167,9 +179,13 @@ def test_practice_check_shows_one_answer_and_locks_it(page, live_server):
     unit = UnitFactory(name="东城二所")
     officer = UserFactory(username="officer2", unit=unit, roles=[Role.OFFICER])
     category = standard_bank(n_each=2)
-    session = make_session(blueprint=make_blueprint(rows=[(category, QuestionType.SINGLE, 2, 5)]), people=[officer],
-                           title="网上练兵（浏览器）", kind=ExamSession.Kind.PRACTICE,
-                           review_answers=ExamSession.ReviewWhen.AFTER_SUBMIT)
+    session = make_session(
+        blueprint=make_blueprint(rows=[(category, QuestionType.SINGLE, 2, 5)]),
+        people=[officer],
+        title="网上练兵（浏览器）",
+        kind=ExamSession.Kind.PRACTICE,
+        review_answers=ExamSession.ReviewWhen.AFTER_SUBMIT,
+    )
     browser_login(page, live_server.url, "officer2", PASSWORD)
     page.goto(f"{live_server.url}/exams/s/{session.pk}/")
     page.click("#start-attempt")

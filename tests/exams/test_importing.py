@@ -16,24 +16,204 @@ from exams import importing
 from exams.models import Question, QuestionType
 from tests.base import BaseTestCase
 
-SHARED = Path(os.environ.get("SHARED_DATA_DIR", Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
+SHARED = Path(
+    os.environ.get(
+        "SHARED_DATA_DIR",
+        Path(__file__).resolve().parents[2] / ".." / "shared" / "data",
+    )
+)
 LAWBENCH = SHARED / "questions" / "lawbench_3-6_case_mcq.json"
 
 GOOD = [
-    ["单选", "盗窃公私财物数额较大的，构成何罪？", "盗窃罪", "抢夺罪", "诈骗罪", "侵占罪", "", "", "A", "刑法第264条",
-     "2", "基础；警种:治安", "刑法第二百六十四条", "刑法", "财产犯罪"],
-    ["多选", "下列属于行政拘留适用情形的有？", "殴打他人", "盗窃", "闯红灯", "", "", "", "AB", "", "3", "中级", "", "治安", ""],
-    ["判断", "传唤后询问查证的时间一般不超过八小时。", "", "", "", "", "", "", "对", "", "2", "", "", "治安", "传唤"],
-    ["填空", "拘留后应当在____小时以内通知家属。", "", "", "", "", "", "", "24|二十四", "", "1", "", "", "刑诉", ""],
-    ["案例分析", "张某深夜潜入邻居家中窃取现金三千元。", "", "", "", "", "", "", "", "", "4", "高级", "刑法第264条", "刑法", "案例"],
-    ["案例单选", "张某的行为构成？", "盗窃罪", "抢劫罪", "", "", "", "", "A", "", "", "", "", "", ""],
-    ["案例主观", "请说明理由。", "", "", "", "", "", "", "非法占有目的（2分）；秘密窃取（2分）", "", "", "", "", "", ""],
+    [
+        "单选",
+        "盗窃公私财物数额较大的，构成何罪？",
+        "盗窃罪",
+        "抢夺罪",
+        "诈骗罪",
+        "侵占罪",
+        "",
+        "",
+        "A",
+        "刑法第264条",
+        "2",
+        "基础；警种:治安",
+        "刑法第二百六十四条",
+        "刑法",
+        "财产犯罪",
+    ],
+    [
+        "多选",
+        "下列属于行政拘留适用情形的有？",
+        "殴打他人",
+        "盗窃",
+        "闯红灯",
+        "",
+        "",
+        "",
+        "AB",
+        "",
+        "3",
+        "中级",
+        "",
+        "治安",
+        "",
+    ],
+    [
+        "判断",
+        "传唤后询问查证的时间一般不超过八小时。",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "对",
+        "",
+        "2",
+        "",
+        "",
+        "治安",
+        "传唤",
+    ],
+    [
+        "填空",
+        "拘留后应当在____小时以内通知家属。",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "24|二十四",
+        "",
+        "1",
+        "",
+        "",
+        "刑诉",
+        "",
+    ],
+    [
+        "案例分析",
+        "张某深夜潜入邻居家中窃取现金三千元。",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "4",
+        "高级",
+        "刑法第264条",
+        "刑法",
+        "案例",
+    ],
+    [
+        "案例单选",
+        "张某的行为构成？",
+        "盗窃罪",
+        "抢劫罪",
+        "",
+        "",
+        "",
+        "",
+        "A",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "案例主观",
+        "请说明理由。",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "非法占有目的（2分）；秘密窃取（2分）",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 BAD = [
-    ["单选", "缺答案的题", "甲", "乙", "", "", "", "", "", "", "3", "", "", "刑法", ""],            # row 9
-    ["选择", "未知题型", "甲", "乙", "", "", "", "", "A", "", "3", "", "", "刑法", ""],             # row 10
-    ["判断", "答案不对", "", "", "", "", "", "", "也许", "", "9", "", "", "刑法", ""],              # row 11
-    ["案例主观", "无主的小题", "", "", "", "", "", "", "要点（2分）", "", "", "", "", "", ""],       # row 12
+    [
+        "单选",
+        "缺答案的题",
+        "甲",
+        "乙",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "3",
+        "",
+        "",
+        "刑法",
+        "",
+    ],  # row 9
+    [
+        "选择",
+        "未知题型",
+        "甲",
+        "乙",
+        "",
+        "",
+        "",
+        "",
+        "A",
+        "",
+        "3",
+        "",
+        "",
+        "刑法",
+        "",
+    ],  # row 10
+    [
+        "判断",
+        "答案不对",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "也许",
+        "",
+        "9",
+        "",
+        "",
+        "刑法",
+        "",
+    ],  # row 11
+    [
+        "案例主观",
+        "无主的小题",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "要点（2分）",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],  # row 12
 ]
 
 
@@ -70,7 +250,10 @@ class XlsxImportTests(BaseTestCase):
         self.assertEqual([p["kind"] for p in parts], ["single", "essay"])
         self.assertEqual(parts[1]["weight"], 4)
         single = Question.objects.get(qtype=QuestionType.SINGLE)
-        self.assertEqual((single.police_type, single.level, single.category.name), ("治安", "basic", "财产犯罪"))
+        self.assertEqual(
+            (single.police_type, single.level, single.category.name),
+            ("治安", "basic", "财产犯罪"),
+        )
         fill = Question.objects.get(qtype=QuestionType.FILL_IN)
         self.assertEqual(fill.current_version.answer, [["24", "二十四"]])
         exported = importing.export_xlsx(Question.objects.order_by("pk"))
@@ -88,14 +271,20 @@ class XlsxImportTests(BaseTestCase):
 
         self.login(self.trainer)
         upload = SimpleUploadedFile("q.xlsx", workbook(GOOD + BAD))
-        response = self.client.post(reverse("exams:question_import"), {"file": upload, "action": "check"})
+        response = self.client.post(
+            reverse("exams:question_import"), {"file": upload, "action": "check"}
+        )
         self.assertContains(response, "未导入任何试题")
         self.assertContains(response, "<td>10</td>", html=False)
         upload = SimpleUploadedFile("q.xlsx", workbook(GOOD))
-        response = self.client.post(reverse("exams:question_import"), {"file": upload, "action": "check"})
+        response = self.client.post(
+            reverse("exams:question_import"), {"file": upload, "action": "check"}
+        )
         token = response.context["token"]
         self.assertEqual(Question.objects.count(), 0)
-        response = self.client.post(reverse("exams:question_import"), {"token": token, "action": "import"})
+        response = self.client.post(
+            reverse("exams:question_import"), {"token": token, "action": "import"}
+        )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Question.objects.count(), 5)
         export = self.client.get(reverse("exams:question_export"))
@@ -103,7 +292,12 @@ class XlsxImportTests(BaseTestCase):
 
     def test_officer_cannot_reach_trainer_pages(self):
         self.login(self.officer)
-        for name in ("exams:manage", "exams:question_list", "exams:question_import", "exams:session_new"):
+        for name in (
+            "exams:manage",
+            "exams:question_list",
+            "exams:question_import",
+            "exams:session_new",
+        ):
             self.assertNotEqual(self.client.get(reverse(name)).status_code, 200)
 
 
@@ -111,11 +305,23 @@ class LawBenchImportTests(BaseTestCase):
     def test_imports_lawbench_items(self):
         if not LAWBENCH.exists():
             self.skipTest(f"{LAWBENCH} missing")
-        call_command("import_questions", str(LAWBENCH), limit=40, verbosity=0, stdout=io.StringIO())
+        call_command(
+            "import_questions",
+            str(LAWBENCH),
+            limit=40,
+            verbosity=0,
+            stdout=io.StringIO(),
+        )
         self.assertEqual(Question.objects.filter(source="lawbench").count(), 40)
         q = Question.objects.filter(source="lawbench").first()
         self.assertEqual(len(q.current_version.options), 4)
         self.assertEqual(len(q.current_version.answer), 1)
         self.assertNotIn("A:", q.current_version.stem)
-        call_command("import_questions", str(LAWBENCH), limit=40, verbosity=0, stdout=io.StringIO())
+        call_command(
+            "import_questions",
+            str(LAWBENCH),
+            limit=40,
+            verbosity=0,
+            stdout=io.StringIO(),
+        )
         self.assertEqual(Question.objects.filter(source="lawbench").count(), 40)

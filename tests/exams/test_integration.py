@@ -27,11 +27,19 @@ class ConcurrentSubmitTests(TransactionTestCase):
             pytest.skip("needs PostgreSQL row locks")
         officer = UserFactory()
         category = standard_bank(n_each=2)
-        session = make_session(blueprint=make_blueprint(rows=[(category, QuestionType.SINGLE, 2, 5),
-                                                              (category, QuestionType.TRUE_FALSE, 2, 5)]),
-                               people=[officer])
+        session = make_session(
+            blueprint=make_blueprint(
+                rows=[
+                    (category, QuestionType.SINGLE, 2, 5),
+                    (category, QuestionType.TRUE_FALSE, 2, 5),
+                ]
+            ),
+            people=[officer],
+        )
         attempt = services.attempt_start(session=session, user=officer)
-        services.attempt_save(attempt_id=attempt.pk, user=officer, seq=1, answers={"1": ["A"]})
+        services.attempt_save(
+            attempt_id=attempt.pk, user=officer, seq=1, answers={"1": ["A"]}
+        )
         barrier = threading.Barrier(30)
         submitted: list[bool] = []
         errors: list[BaseException] = []
@@ -39,7 +47,9 @@ class ConcurrentSubmitTests(TransactionTestCase):
         def submit() -> None:
             try:
                 barrier.wait()
-                submitted.append(services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk)))
+                submitted.append(
+                    services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk))
+                )
                 grade_attempt.delay(attempt.pk)  # the task delivered many times
             except BaseException as e:  # noqa: BLE001 - collected and asserted below
                 errors.append(e)
@@ -54,8 +64,13 @@ class ConcurrentSubmitTests(TransactionTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(submitted.count(True), 1)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not Result.objects.filter(attempt_id=attempt.pk).exists():
+        while (
+            time.monotonic() < deadline
+            and not Result.objects.filter(attempt_id=attempt.pk).exists()
+        ):
             time.sleep(0.2)
         time.sleep(3)  # let the other 30 deliveries run
         self.assertEqual(Result.objects.filter(attempt_id=attempt.pk).count(), 1)
-        self.assertEqual(Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.GRADED)
+        self.assertEqual(
+            Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.GRADED
+        )

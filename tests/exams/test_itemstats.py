@@ -43,15 +43,23 @@ class ItemStatsTests(TestCase):
         self.assertAlmostEqual(s.efficiency, 100.0)
 
     def test_facility_scales_by_item_points(self):
-        s = item_stats(key="q", item=[2 * v for v in column(0)], totals=[t + v for t, v in zip(TOTALS, column(0),
-                       strict=True)], max_points=2)
+        s = item_stats(
+            key="q",
+            item=[2 * v for v in column(0)],
+            totals=[t + v for t, v in zip(TOTALS, column(0), strict=True)],
+            max_points=2,
+        )
         self.assertAlmostEqual(s.facility, 60.0)
 
     def test_flags_questions_outside_healthy_ranges(self):
-        everyone_right = item_stats(key="e", item=[1, 1, 1, 1, 1], totals=TOTALS, max_points=1)
+        everyone_right = item_stats(
+            key="e", item=[1, 1, 1, 1, 1], totals=TOTALS, max_points=1
+        )
         self.assertIn("too easy", everyone_right.flags)
         self.assertIsNone(everyone_right.discrimination)
-        inverted = item_stats(key="i", item=[0, 0, 0, 1, 1], totals=[3, 3, 3, 1, 1], max_points=1)
+        inverted = item_stats(
+            key="i", item=[0, 0, 0, 1, 1], totals=[3, 3, 3, 1, 1], max_points=1
+        )
         self.assertIn("negative discrimination: check the key", inverted.flags)
 
     def test_test_statistics_match_hand_values(self):

@@ -16,11 +16,21 @@ from tests.base import BaseTestCase
 
 from .factories import CANARY, make_blueprint, make_session, standard_bank
 
-ALL_TYPES = [QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE, QuestionType.INDETERMINATE,
-             QuestionType.FILL_IN, QuestionType.CASE]
+ALL_TYPES = [
+    QuestionType.SINGLE,
+    QuestionType.MULTIPLE,
+    QuestionType.TRUE_FALSE,
+    QuestionType.INDETERMINATE,
+    QuestionType.FILL_IN,
+    QuestionType.CASE,
+]
 # A Redis that is not there: every cache call fails with a connection error.
-DEAD_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": "redis://127.0.0.1:1/0"}}
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
 
 
 class PaperCacheTests(BaseTestCase):
@@ -28,8 +38,12 @@ class PaperCacheTests(BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.category = standard_bank(n_each=2)
-        cls.blueprint = make_blueprint(rows=[(cls.category, t, 1, 2) for t in ALL_TYPES])
-        cls.session = make_session(blueprint=cls.blueprint, people=[cls.officer, cls.officer_b])
+        cls.blueprint = make_blueprint(
+            rows=[(cls.category, t, 1, 2) for t in ALL_TYPES]
+        )
+        cls.session = make_session(
+            blueprint=cls.blueprint, people=[cls.officer, cls.officer_b]
+        )
 
     def start(self, user=None) -> Attempt:
         self.login(user or self.officer)
@@ -38,7 +52,9 @@ class PaperCacheTests(BaseTestCase):
         return Attempt.objects.get(session=self.session, user=user or self.officer)
 
     def take(self, attempt, **headers):
-        response = self.client.get(reverse("exams:attempt", args=[attempt.pk]), **headers)
+        response = self.client.get(
+            reverse("exams:attempt", args=[attempt.pk]), **headers
+        )
         self.assertEqual(response.status_code, 200)
         return response
 
@@ -50,10 +66,16 @@ class PaperCacheTests(BaseTestCase):
             self.assertEqual(services.session_prepare_attempts(session=self.session), 2)
         attempt = Attempt.objects.get(session=self.session, user=self.officer)
         cached = paper.cached_paper(attempt, "zh-hans")
-        self.assertIsNotNone(cached, "preparing the papers renders them in the default language")
+        self.assertIsNotNone(
+            cached, "preparing the papers renders them in the default language"
+        )
         self.assertNotIn(CANARY, cached)
         attempt = self.start()
-        paper._store(attempt, "zh-hans", cached.replace("</section>", "<!-- from the cache --></section>", 1))
+        paper._store(
+            attempt,
+            "zh-hans",
+            cached.replace("</section>", "<!-- from the cache --></section>", 1),
+        )
         self.assertContains(self.take(attempt), "<!-- from the cache -->")
 
     def test_each_language_has_its_own_paper(self):
@@ -77,12 +99,26 @@ class PaperCacheTests(BaseTestCase):
 
     def test_saved_answers_of_every_type_come_back_in_display_letters(self):
         attempt = self.start()
-        single, multiple, case, fill = (self.order_of(attempt, t) for t in (
-            QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.CASE, QuestionType.FILL_IN))
-        answers = {str(single): ["C"], str(multiple): ["A", "D"], str(fill): ["二十四小时"],
-                   str(case): {"1": ["B"], "2": "构成诈骗罪，理由如下"}}
-        response = self.client.post(reverse("exams:attempt_save", args=[attempt.pk]),
-                                    json.dumps({"seq": 1, "answers": answers}), content_type="application/json")
+        single, multiple, case, fill = (
+            self.order_of(attempt, t)
+            for t in (
+                QuestionType.SINGLE,
+                QuestionType.MULTIPLE,
+                QuestionType.CASE,
+                QuestionType.FILL_IN,
+            )
+        )
+        answers = {
+            str(single): ["C"],
+            str(multiple): ["A", "D"],
+            str(fill): ["二十四小时"],
+            str(case): {"1": ["B"], "2": "构成诈骗罪，理由如下"},
+        }
+        response = self.client.post(
+            reverse("exams:attempt_save", args=[attempt.pk]),
+            json.dumps({"seq": 1, "answers": answers}),
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 200, response.content)
         page = self.take(attempt)
         self.assertEqual(page.context["answers"], answers)
@@ -91,18 +127,29 @@ class PaperCacheTests(BaseTestCase):
 
     def test_another_candidates_answers_never_reach_the_page(self):
         other = self.start(self.officer_b)
-        self.client.post(reverse("exams:attempt_save", args=[other.pk]),
-                         json.dumps({"seq": 1, "answers": {"1": ["A"]}}), content_type="application/json")
+        self.client.post(
+            reverse("exams:attempt_save", args=[other.pk]),
+            json.dumps({"seq": 1, "answers": {"1": ["A"]}}),
+            content_type="application/json",
+        )
         mine = self.start(self.officer)
         self.assertEqual(self.take(mine).context["answers"], {})
-        self.assertEqual(self.client.get(reverse("exams:attempt", args=[other.pk])).status_code, 404)
+        self.assertEqual(
+            self.client.get(reverse("exams:attempt", args=[other.pk])).status_code, 404
+        )
 
     def test_a_key_fix_forgets_the_papers_that_show_the_question(self):
         attempt = self.start()
-        fill = attempt.slots.select_related("version").get(version__question__qtype=QuestionType.FILL_IN)
+        fill = attempt.slots.select_related("version").get(
+            version__question__qtype=QuestionType.FILL_IN
+        )
         self.assertEqual(self.take(attempt).content.decode().count("data-blank="), 1)
         with self.captureOnCommitCallbacks(execute=True):
-            services.version_key_fix(version=fill.version, answer=[["二十四小时"], ["当场"]], actor=self.trainer)
+            services.version_key_fix(
+                version=fill.version,
+                answer=[["二十四小时"], ["当场"]],
+                actor=self.trainer,
+            )
         self.assertIsNone(paper.cached_paper(attempt, "zh-hans"))
         self.assertEqual(self.take(attempt).content.decode().count("data-blank="), 2)
 
@@ -121,4 +168,6 @@ class PaperCacheTests(BaseTestCase):
         attempt = self.start()
         response = self.take(attempt)
         self.assertNotContains(response, 'class="mainnav"')
-        self.assertContains(self.client.get(reverse("exams:my_exams")), 'class="mainnav"')
+        self.assertContains(
+            self.client.get(reverse("exams:my_exams")), 'class="mainnav"'
+        )

@@ -18,7 +18,9 @@ PASSWORD = "Secret-pass-123"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_drills_into_a_station_and_exports_the_overdue_list(page, live_server, tmp_path):
+def test_admin_drills_into_a_station_and_exports_the_overdue_list(
+    page, live_server, tmp_path
+):
     city = UnitFactory(code="BR", name="浏览器市局", kind="city_bureau")
     branch = UnitFactory(code="BR-A", name="浏览器分局", kind="branch", parent=city)
     branch.refresh_from_db()
@@ -33,10 +35,26 @@ def test_admin_drills_into_a_station_and_exports_the_overdue_list(page, live_ser
     late = [UserFactory(full_name=name, unit=station) for name in ("张伟", "李娜")]
     for user in late:
         AssignmentFactory(user=user, item=item, period=year, due_at=past)
-    AssignmentFactory(user=UserFactory(full_name="王强", unit=station), item=item, period=year, due_at=past,
-                      status="completed", completed_at=past)
-    AssignmentFactory(user=UserFactory(full_name="赵敏", unit=other_station), item=item, period=year, due_at=past)
-    AssignmentFactory(user=UserFactory(full_name="外区民警", unit=outside), item=item, period=year, due_at=past)
+    AssignmentFactory(
+        user=UserFactory(full_name="王强", unit=station),
+        item=item,
+        period=year,
+        due_at=past,
+        status="completed",
+        completed_at=past,
+    )
+    AssignmentFactory(
+        user=UserFactory(full_name="赵敏", unit=other_station),
+        item=item,
+        period=year,
+        due_at=past,
+    )
+    AssignmentFactory(
+        user=UserFactory(full_name="外区民警", unit=outside),
+        item=item,
+        period=year,
+        due_at=past,
+    )
 
     browser_login(page, live_server.url, "br_admin", PASSWORD)
     page.goto(f"{live_server.url}/records/reports/")
@@ -46,7 +64,9 @@ def test_admin_drills_into_a_station_and_exports_the_overdue_list(page, live_ser
     page.wait_for_load_state("networkidle")
     assert "解放路派出所" in page.locator("h1").inner_text()
     assert page.locator("#people-table").get_by_text("张伟").count() == 1
-    page.get_by_role("link", name="逾期名单").or_(page.get_by_role("link", name="Overdue list")).first.click()
+    page.get_by_role("link", name="逾期名单").or_(
+        page.get_by_role("link", name="Overdue list")
+    ).first.click()
     page.wait_for_load_state("networkidle")
     assert page.locator("#overdue-table tbody tr").count() == 2
     with page.expect_download() as info:

@@ -26,10 +26,22 @@ class TargetArithmeticTests(BaseTestCase):
     def test_hours_near_midnight_count_in_the_local_year(self):
         # 2026-12-31 23:30 in Shanghai is 15:30 UTC the same day; 2027-01-01 00:30 local
         # is still 2026 in UTC: both must land in their local year.
-        credit_hours(user=self.officer, hours=3, category="law", source_type="t", source_id="a",
-                     earned_at=datetime(2026, 12, 31, 23, 30, tzinfo=TZ))
-        credit_hours(user=self.officer, hours=5, category="law", source_type="t", source_id="b",
-                     earned_at=datetime(2027, 1, 1, 0, 30, tzinfo=TZ))
+        credit_hours(
+            user=self.officer,
+            hours=3,
+            category="law",
+            source_type="t",
+            source_id="a",
+            earned_at=datetime(2026, 12, 31, 23, 30, tzinfo=TZ),
+        )
+        credit_hours(
+            user=self.officer,
+            hours=5,
+            category="law",
+            source_type="t",
+            source_id="b",
+            earned_at=datetime(2027, 1, 1, 0, 30, tzinfo=TZ),
+        )
         record = selectors.person_record_get(self.officer, 2026)
         by_year = {y.year: y.total for y in record.years}
         self.assertEqual(by_year[2026], Decimal(3))
@@ -43,28 +55,60 @@ class TargetArithmeticTests(BaseTestCase):
         self.assertEqual(selectors.person_targets(self.officer, 2028).min_hours, 40)
 
     def test_targets_merge_takes_the_highest_figure_of_each_role(self):
-        RoleRequirement.objects.create(role=Role.OFFICER, min_hours=40, category_minimums={"law": "8"})
-        RoleRequirement.objects.create(role=Role.LEGAL_OFFICER, min_hours=60, category_minimums={"law": "5",
-                                       "case_study": "10"}, required_item_types=["exam_review"])
+        RoleRequirement.objects.create(
+            role=Role.OFFICER, min_hours=40, category_minimums={"law": "8"}
+        )
+        RoleRequirement.objects.create(
+            role=Role.LEGAL_OFFICER,
+            min_hours=60,
+            category_minimums={"law": "5", "case_study": "10"},
+            required_item_types=["exam_review"],
+        )
         targets = selectors.person_targets(self.legal_officer, 2026)
         self.assertEqual(targets.min_hours, 60)
-        self.assertEqual(targets.category_minimums, {"law": Decimal(8), "case_study": Decimal(10)})
+        self.assertEqual(
+            targets.category_minimums, {"law": Decimal(8), "case_study": Decimal(10)}
+        )
         self.assertEqual(targets.required_item_types, ["exam_review"])
 
     def test_year_fraction_is_zero_before_and_one_after(self):
-        self.assertEqual(selectors.year_fraction(2026, datetime(2025, 12, 31, 23, 59, tzinfo=TZ)), 0)
-        self.assertEqual(selectors.year_fraction(2026, datetime(2027, 1, 1, 0, 0, tzinfo=TZ)), 1)
-        self.assertAlmostEqual(selectors.year_fraction(2026, datetime(2026, 7, 2, 12, tzinfo=TZ)), 0.5, places=2)
+        self.assertEqual(
+            selectors.year_fraction(2026, datetime(2025, 12, 31, 23, 59, tzinfo=TZ)), 0
+        )
+        self.assertEqual(
+            selectors.year_fraction(2026, datetime(2027, 1, 1, 0, 0, tzinfo=TZ)), 1
+        )
+        self.assertAlmostEqual(
+            selectors.year_fraction(2026, datetime(2026, 7, 2, 12, tzinfo=TZ)),
+            0.5,
+            places=2,
+        )
 
     def test_at_risk_follows_the_pace_rule(self):
         RoleRequirement.objects.create(role=Role.OFFICER, min_hours=40)
         mid = datetime(2026, 7, 2, 12, tzinfo=TZ)  # half the year gone
-        credit_hours(user=self.officer, hours=19, category="law", source_type="t", source_id="1",
-                     earned_at=datetime(2026, 3, 1, tzinfo=TZ))  # pace 38 < 40: at risk
-        credit_hours(user=self.officer_b, hours=21, category="law", source_type="t", source_id="2",
-                     earned_at=datetime(2026, 3, 1, tzinfo=TZ))  # pace 42: fine
+        credit_hours(
+            user=self.officer,
+            hours=19,
+            category="law",
+            source_type="t",
+            source_id="1",
+            earned_at=datetime(2026, 3, 1, tzinfo=TZ),
+        )  # pace 38 < 40: at risk
+        credit_hours(
+            user=self.officer_b,
+            hours=21,
+            category="law",
+            source_type="t",
+            source_id="2",
+            earned_at=datetime(2026, 3, 1, tzinfo=TZ),
+        )  # pace 42: fine
         flt = ReportFilter(year=2026)
-        at_risk = set(selectors.at_risk_people(self.city, flt, now=mid).values_list("username", flat=True))
+        at_risk = set(
+            selectors.at_risk_people(self.city, flt, now=mid).values_list(
+                "username", flat=True
+            )
+        )
         self.assertIn(self.officer.username, at_risk)
         self.assertNotIn(self.officer_b.username, at_risk)
         # The dashboard's count applies the same rule to the same people.
@@ -75,19 +119,45 @@ class TargetArithmeticTests(BaseTestCase):
         self.assertFalse(selectors.at_risk_people(self.city, flt, now=early).exists())
         # The year after, 19 of 40 is simply a miss; 2026 hours do not count for 2027.
         after = datetime(2027, 3, 1, tzinfo=TZ)
-        missed = set(selectors.at_risk_people(self.city, flt, now=after).values_list("username", flat=True))
+        missed = set(
+            selectors.at_risk_people(self.city, flt, now=after).values_list(
+                "username", flat=True
+            )
+        )
         self.assertIn(self.officer.username, missed)
-        self.assertIn(self.officer.username, set(selectors.at_risk_people(
-            self.city, ReportFilter(year=2027), now=datetime(2027, 7, 2, tzinfo=TZ)).values_list("username",
-                                                                                                 flat=True)))
+        self.assertIn(
+            self.officer.username,
+            set(
+                selectors.at_risk_people(
+                    self.city,
+                    ReportFilter(year=2027),
+                    now=datetime(2027, 7, 2, tzinfo=TZ),
+                ).values_list("username", flat=True)
+            ),
+        )
 
     def test_pre_meeting_attendance_counts_sessions_of_the_year_once(self):
-        for n, when in enumerate([datetime(2025, 12, 30, tzinfo=TZ), datetime(2026, 2, 1, tzinfo=TZ),
-                                  datetime(2026, 3, 1, tzinfo=TZ)]):
-            learning_event_record(actor=self.leader, verb="attended", object_type="pre_meeting_study",
-                                  object_id=str(n), timestamp=when)
-        learning_event_record(actor=self.leader, verb="attended", object_type="pre_meeting_study",
-                              object_id="2", timestamp=datetime(2026, 3, 1, 1, tzinfo=TZ))  # same session twice
+        for n, when in enumerate(
+            [
+                datetime(2025, 12, 30, tzinfo=TZ),
+                datetime(2026, 2, 1, tzinfo=TZ),
+                datetime(2026, 3, 1, tzinfo=TZ),
+            ]
+        ):
+            learning_event_record(
+                actor=self.leader,
+                verb="attended",
+                object_type="pre_meeting_study",
+                object_id=str(n),
+                timestamp=when,
+            )
+        learning_event_record(
+            actor=self.leader,
+            verb="attended",
+            object_type="pre_meeting_study",
+            object_id="2",
+            timestamp=datetime(2026, 3, 1, 1, tzinfo=TZ),
+        )  # same session twice
         RoleRequirement.objects.create(role=Role.LEADER, pre_meeting_study_min=10)
         record = selectors.person_record_get(self.leader, 2026)
         self.assertEqual(record.pre_meeting_attended, 2)
@@ -98,17 +168,31 @@ class CertificationExpiryTests(BaseTestCase):
     def test_states_valid_expiring_expired(self):
         today = date(2026, 6, 1)
         certs = [
-            CertificationFactory(user=self.officer, issued_at=date(2024, 1, 1), expires_at=date(2027, 1, 1)),
-            CertificationFactory(user=self.officer, kind="enforcement", issued_at=date(2024, 1, 1),
-                                 expires_at=date(2026, 7, 1)),
-            CertificationFactory(user=self.officer, kind="other", issued_at=date(2020, 1, 1),
-                                 expires_at=date(2026, 5, 31)),
+            CertificationFactory(
+                user=self.officer,
+                issued_at=date(2024, 1, 1),
+                expires_at=date(2027, 1, 1),
+            ),
+            CertificationFactory(
+                user=self.officer,
+                kind="enforcement",
+                issued_at=date(2024, 1, 1),
+                expires_at=date(2026, 7, 1),
+            ),
+            CertificationFactory(
+                user=self.officer,
+                kind="other",
+                issued_at=date(2020, 1, 1),
+                expires_at=date(2026, 5, 31),
+            ),
         ]
         states = [s["state"] for s in selectors.certifications_status(certs, today, 90)]
         self.assertEqual(states, ["valid", "expiring", "expired"])
 
     def test_expiry_day_itself_is_still_valid(self):
-        cert = CertificationFactory(user=self.officer, issued_at=date(2024, 1, 1), expires_at=date(2026, 6, 1))
+        cert = CertificationFactory(
+            user=self.officer, issued_at=date(2024, 1, 1), expires_at=date(2026, 6, 1)
+        )
         self.assertTrue(cert.is_valid_on(date(2026, 6, 1)))
         self.assertFalse(cert.is_valid_on(date(2026, 6, 2)))
 
@@ -120,7 +204,9 @@ class ReportScopeTests(BaseTestCase):
         cls.item = TrackedItemFactory()
         cls.now = datetime(2026, 6, 1, tzinfo=TZ)
         for user in (cls.officer, cls.officer_b, cls.legal_officer):
-            AssignmentFactory(user=user, item=cls.item, due_at=datetime(2026, 5, 1, tzinfo=TZ))
+            AssignmentFactory(
+                user=user, item=cls.item, due_at=datetime(2026, 5, 1, tzinfo=TZ)
+            )
 
     def test_unit_admin_cannot_open_another_branch(self):
         with self.assertRaises(PermissionDenied):
@@ -128,36 +214,67 @@ class ReportScopeTests(BaseTestCase):
         with self.assertRaises(PermissionDenied):
             selectors.report_unit_get(self.unit_admin_a, self.city.pk)
         with self.assertRaises(PermissionDenied):
-            selectors.unit_report(self.unit_admin_a, self.branch_b, ReportFilter(year=2026))
+            selectors.unit_report(
+                self.unit_admin_a, self.branch_b, ReportFilter(year=2026)
+            )
 
     def test_default_unit_is_the_admins_scope_root(self):
-        self.assertEqual(selectors.report_unit_get(self.unit_admin_a, None), self.branch_a)
+        self.assertEqual(
+            selectors.report_unit_get(self.unit_admin_a, None), self.branch_a
+        )
         with self.assertRaises(PermissionDenied):
             selectors.report_unit_get(self.officer, None)
 
     def test_report_counts_only_the_subtree(self):
-        report = selectors.unit_report(self.unit_admin_a, self.branch_a, ReportFilter(year=2026), now=self.now)
-        self.assertEqual(report.totals.total, 2)  # officer (station a1) and legal officer (branch a)
+        report = selectors.unit_report(
+            self.unit_admin_a, self.branch_a, ReportFilter(year=2026), now=self.now
+        )
+        self.assertEqual(
+            report.totals.total, 2
+        )  # officer (station a1) and legal officer (branch a)
         self.assertEqual(report.totals.overdue, 2)
         labels = {r.label for r in report.children}
         self.assertNotIn(self.station_b1.name, labels)
-        overdue = selectors.overdue_assignments(self.branch_a, ReportFilter(year=2026), now=self.now)
-        self.assertEqual({a.user_id for a in overdue}, {self.officer.pk, self.legal_officer.pk})
+        overdue = selectors.overdue_assignments(
+            self.branch_a, ReportFilter(year=2026), now=self.now
+        )
+        self.assertEqual(
+            {a.user_id for a in overdue}, {self.officer.pk, self.legal_officer.pk}
+        )
 
     def test_role_and_item_filters(self):
         other = TrackedItemFactory(item_type="exam")
-        AssignmentFactory(user=self.officer, item=other, status=AssignmentStatus.COMPLETED, passed=True,
-                          score=90, completed_at=datetime(2026, 3, 3, tzinfo=TZ))
+        AssignmentFactory(
+            user=self.officer,
+            item=other,
+            status=AssignmentStatus.COMPLETED,
+            passed=True,
+            score=90,
+            completed_at=datetime(2026, 3, 3, tzinfo=TZ),
+        )
         flt = ReportFilter(year=2026, role=Role.LEGAL_OFFICER)
-        self.assertEqual(selectors.unit_report(self.system_admin, self.city, flt, now=self.now).totals.total, 1)
-        exams = selectors.unit_report(self.system_admin, self.city, ReportFilter(year=2026, item_type="exam"),
-                                      now=self.now)
-        self.assertEqual((exams.totals.total, exams.totals.done, exams.totals.pass_rate), (1, 1, 100))
+        self.assertEqual(
+            selectors.unit_report(
+                self.system_admin, self.city, flt, now=self.now
+            ).totals.total,
+            1,
+        )
+        exams = selectors.unit_report(
+            self.system_admin,
+            self.city,
+            ReportFilter(year=2026, item_type="exam"),
+            now=self.now,
+        )
+        self.assertEqual(
+            (exams.totals.total, exams.totals.done, exams.totals.pass_rate), (1, 1, 100)
+        )
         self.assertEqual(dict(exams.completions_by_month)[3], 1)
 
     def test_assignments_of_another_year_are_left_out(self):
         AssignmentFactory(user=self.officer, item=TrackedItemFactory(), period="2025")
-        report = selectors.unit_report(self.system_admin, self.city, ReportFilter(year=2026), now=self.now)
+        report = selectors.unit_report(
+            self.system_admin, self.city, ReportFilter(year=2026), now=self.now
+        )
         self.assertEqual(report.totals.total, 3)
 
 
@@ -167,15 +284,33 @@ class ReportQueryCountTests(BaseTestCase):
     def _populate(self, people: int, items: int) -> None:
         tracked = [TrackedItemFactory() for _ in range(items)]
         for n in range(people):
-            user = UserFactory(unit=[self.station_a1, self.station_a2, self.station_b1][n % 3],
-                               roles=[Role.OFFICER, Role.LEGAL_OFFICER][: 1 + n % 2])
+            user = UserFactory(
+                unit=[self.station_a1, self.station_a2, self.station_b1][n % 3],
+                roles=[Role.OFFICER, Role.LEGAL_OFFICER][: 1 + n % 2],
+            )
             for i, item in enumerate(tracked):
-                AssignmentFactory(user=user, item=item, due_at=datetime(2026, 3, 1, tzinfo=TZ),
-                                  status=AssignmentStatus.COMPLETED if (n + i) % 3 else AssignmentStatus.ASSIGNED,
-                                  completed_at=datetime(2026, 2, 1, tzinfo=TZ) if (n + i) % 3 else None)
-            credit_hours(user=user, hours=2, category="law", source_type="t", source_id=str(n),
-                         earned_at=datetime(2026, 2, 1, tzinfo=TZ))
-        RoleRequirement.objects.get_or_create(role=Role.OFFICER, year=None, defaults={"min_hours": 40})
+                AssignmentFactory(
+                    user=user,
+                    item=item,
+                    due_at=datetime(2026, 3, 1, tzinfo=TZ),
+                    status=AssignmentStatus.COMPLETED
+                    if (n + i) % 3
+                    else AssignmentStatus.ASSIGNED,
+                    completed_at=datetime(2026, 2, 1, tzinfo=TZ)
+                    if (n + i) % 3
+                    else None,
+                )
+            credit_hours(
+                user=user,
+                hours=2,
+                category="law",
+                source_type="t",
+                source_id=str(n),
+                earned_at=datetime(2026, 2, 1, tzinfo=TZ),
+            )
+        RoleRequirement.objects.get_or_create(
+            role=Role.OFFICER, year=None, defaults={"min_hours": 40}
+        )
 
     def _count(self) -> int:
         from django.db import connection
@@ -183,7 +318,9 @@ class ReportQueryCountTests(BaseTestCase):
 
         self.login(self.system_admin)
         with CaptureQueriesContext(connection) as ctx:
-            response = self.client.get("/records/reports/", {"unit": self.city.pk, "year": 2026})
+            response = self.client.get(
+                "/records/reports/", {"unit": self.city.pk, "year": 2026}
+            )
         self.assertEqual(response.status_code, 200)
         return len(ctx.captured_queries)
 
@@ -217,8 +354,12 @@ class DueSoonTests(BaseTestCase):
         now = datetime(2026, 6, 1, tzinfo=TZ)
         item = TrackedItemFactory()
         AssignmentFactory(user=self.officer, item=item, due_at=now + timedelta(days=3))
-        AssignmentFactory(user=self.officer_b, item=item, due_at=now + timedelta(days=40))
-        soon = selectors.due_soon_assignments(self.city, ReportFilter(year=2026), now=now, days=14)
+        AssignmentFactory(
+            user=self.officer_b, item=item, due_at=now + timedelta(days=40)
+        )
+        soon = selectors.due_soon_assignments(
+            self.city, ReportFilter(year=2026), now=now, days=14
+        )
         self.assertEqual([a.user_id for a in soon], [self.officer.pk])
 
 
@@ -226,17 +367,23 @@ class RequirementSyncTests(BaseTestCase):
     def test_required_items_are_assigned_to_role_holders_and_shown_missing(self):
         from records.services import assignment_complete, requirement_assignments_sync
 
-        exam = TrackedItemFactory(item_type="exam_qualification", title="执法资格考试（基本级）")
+        exam = TrackedItemFactory(
+            item_type="exam_qualification", title="执法资格考试（基本级）"
+        )
         req = RoleRequirement.objects.create(role=Role.LEGAL_OFFICER, min_hours=60)
         req.required_items.add(exam)
         result = requirement_assignments_sync(year=2026)
         self.assertEqual(result["added"], 1)
         self.assertEqual(requirement_assignments_sync(year=2026)["added"], 0)
         assignment = self.legal_officer.assignments.get(item=exam)
-        self.assertEqual((assignment.period, assignment.source), ("2026", "requirement"))
+        self.assertEqual(
+            (assignment.period, assignment.source), ("2026", "requirement")
+        )
         with time_machine.travel(datetime(2026, 5, 1, tzinfo=TZ), tick=False):
             record = selectors.person_record_get(self.legal_officer, 2026)
             self.assertIn("执法资格考试（基本级）", record.missing_item_types)
-            assignment_complete(user=self.legal_officer, item=exam, period="2026", passed=True, score=80)
+            assignment_complete(
+                user=self.legal_officer, item=exam, period="2026", passed=True, score=80
+            )
             record = selectors.person_record_get(self.legal_officer, 2026)
             self.assertNotIn("执法资格考试（基本级）", record.missing_item_types)

@@ -15,8 +15,13 @@ class CreditHoursTaskOnWorkerTests(TransactionTestCase):
 
     def test_task_delivered_twice_credits_once(self):
         user = UserFactory()
-        kwargs = {"user_id": user.pk, "hours": "1.5", "category": "law", "source_type": "course",
-                  "source_id": "42"}
+        kwargs = {
+            "user_id": user.pk,
+            "hours": "1.5",
+            "category": "law",
+            "source_type": "course",
+            "source_id": "42",
+        }
         first = credit_hours_task.apply_async(kwargs=kwargs).get(timeout=30)
         second = credit_hours_task.apply_async(kwargs=kwargs).get(timeout=30)
         self.assertEqual(first, second)
@@ -44,10 +49,19 @@ class ExportJobOnWorkerTests(TransactionTestCase):
         admin = UserFactory(unit=unit, roles=[Role.UNIT_ADMIN])
         item = TrackedItemFactory()
         for _ in range(3):
-            AssignmentFactory(user=UserFactory(unit=unit), item=item, period=str(timezone.localdate().year),
-                              due_at=timezone.now() - timedelta(days=1))
-        job = export_job_create(requester=admin, report="overdue", unit_id=unit.pk,
-                                params={"year": timezone.localdate().year}, fmt="xlsx")
+            AssignmentFactory(
+                user=UserFactory(unit=unit),
+                item=item,
+                period=str(timezone.localdate().year),
+                due_at=timezone.now() - timedelta(days=1),
+            )
+        job = export_job_create(
+            requester=admin,
+            report="overdue",
+            unit_id=unit.pk,
+            params={"year": timezone.localdate().year},
+            fmt="xlsx",
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             job.refresh_from_db()

@@ -66,22 +66,41 @@ class TinyLRS:
 class XapiExportTests(BaseTestCase):
     def setUp(self):
         for n in range(5):
-            learning_event_record(actor=self.officer, verb="completed", object_type="course", object_id=n,
-                                  object_name=f"课程{n}", result={"score": 80, "max_score": 100, "passed": True})
+            learning_event_record(
+                actor=self.officer,
+                verb="completed",
+                object_type="course",
+                object_id=n,
+                object_name=f"课程{n}",
+                result={"score": 80, "max_score": 100, "passed": True},
+            )
         self.sleeps: list[float] = []
 
     def test_unreachable_lrs_retries_with_backoff_and_loses_nothing(self):
-        config = XapiConfig(endpoint=f"http://127.0.0.1:{closed_port()}/xapi", batch_size=2, attempts=3,
-                            backoff=0.5, timeout=2)
+        config = XapiConfig(
+            endpoint=f"http://127.0.0.1:{closed_port()}/xapi",
+            batch_size=2,
+            attempts=3,
+            backoff=0.5,
+            timeout=2,
+        )
         with self.assertRaises(XapiError):
             xapi_export_pending(config=config, sleep=self.sleeps.append)
         self.assertEqual(self.sleeps, [0.5, 1.0])
-        self.assertEqual(LearningEvent.objects.filter(exported_at__isnull=True).count(), 5)
+        self.assertEqual(
+            LearningEvent.objects.filter(exported_at__isnull=True).count(), 5
+        )
 
     def test_batches_reach_a_real_lrs_and_are_marked_exported(self):
         with TinyLRS(fail_first=1) as lrs:
-            config = XapiConfig(endpoint=lrs.url, username="lrs", password="pw", batch_size=2, attempts=3,
-                                backoff=0.01)
+            config = XapiConfig(
+                endpoint=lrs.url,
+                username="lrs",
+                password="pw",
+                batch_size=2,
+                attempts=3,
+                backoff=0.01,
+            )
             result = xapi_export_pending(config=config, sleep=self.sleeps.append)
         self.assertEqual(result, {"sent": 5, "batches": 3, "pending": 0})
         self.assertEqual(len(self.sleeps), 1)  # one retry after the 503
@@ -89,9 +108,13 @@ class XapiExportTests(BaseTestCase):
         self.assertEqual(len({s["id"] for s in lrs.received}), 5)
         self.assertTrue(all(a.startswith("Basic ") for a in lrs.auth))
         first = lrs.received[0]
-        self.assertEqual(first["verb"]["id"], "http://adlnet.gov/expapi/verbs/completed")
+        self.assertEqual(
+            first["verb"]["id"], "http://adlnet.gov/expapi/verbs/completed"
+        )
         self.assertEqual(first["result"]["score"]["scaled"], 0.8)
-        self.assertFalse(LearningEvent.objects.filter(exported_at__isnull=True).exists())
+        self.assertFalse(
+            LearningEvent.objects.filter(exported_at__isnull=True).exists()
+        )
 
     def test_statement_id_is_stable_so_a_resend_is_harmless(self):
         event = LearningEvent.objects.first()

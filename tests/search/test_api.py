@@ -77,11 +77,19 @@ class SearchApiTests(ClassIndexMixin, BaseTestCase):
     def test_a_law_facet_lists_each_law_once(self) -> None:
         # Articles index both names of their law; the answer counts the law once, under
         # the name a filter uses, as the search page does.
-        body = self.api(self.token_a).get("/api/v1/search", {"q": "盗窃", "facets": "law"}).json()
+        body = (
+            self.api(self.token_a)
+            .get("/api/v1/search", {"q": "盗窃", "facets": "law"})
+            .json()
+        )
         laws = body["facets"]["law"]
         self.assertEqual(list(laws), ["刑法"])
         self.assertLessEqual(laws["刑法"], body["total"])
-        filtered = self.api(self.token_a).get("/api/v1/search", {"q": "盗窃", "law": "刑法"}).json()
+        filtered = (
+            self.api(self.token_a)
+            .get("/api/v1/search", {"q": "盗窃", "law": "刑法"})
+            .json()
+        )
         self.assertEqual(filtered["total"], laws["刑法"])
 
     def test_invalid_parameters_are_a_clear_400(self) -> None:

@@ -18,12 +18,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"classified routes: {STATS['routes']}  routes without a row: {STATS['unclassified_routes']}"
     )
     tr.write_line(
-        "outcomes: " + ", ".join(f"{k}={v}" for k, v in sorted(STATS.items())
-                                 if k not in {"cells", "routes", "unclassified_routes", "requests"})
+        "outcomes: "
+        + ", ".join(
+            f"{k}={v}"
+            for k, v in sorted(STATS.items())
+            if k not in {"cells", "routes", "unclassified_routes", "requests"}
+        )
     )
     if config.getoption("verbose") > 0:
-        tr.write_line("slowest routes (s): " + ", ".join(f"{k}={v:.1f}" for k, v in TIMES.most_common(25)))
+        tr.write_line(
+            "slowest routes (s): "
+            + ", ".join(f"{k}={v:.1f}" for k, v in TIMES.most_common(25))
+        )
     if UNCLASSIFIED:
-        tr.write_line(f"unclassified routes ({len(UNCLASSIFIED)}), add rows to tests/security/policy.py (these fail the test):")
+        tr.write_line(
+            f"unclassified routes ({len(UNCLASSIFIED)}), add rows to tests/security/policy.py (these fail the test):"
+        )
         for line in UNCLASSIFIED:
             tr.write_line(f"  {line}")

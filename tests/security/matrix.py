@@ -26,7 +26,9 @@ from django.utils.regex_helper import normalize
 from accounts.models import Unit, User
 from accounts.selectors import visible_people, visible_units
 
-MISSING = "999999"  # an id no fixture uses: the route must answer 404 or deny, never 500
+MISSING = (
+    "999999"  # an id no fixture uses: the route must answer 404 or deny, never 500
+)
 
 # Observed outcome classes.
 ALLOW = "allow"
@@ -48,15 +50,23 @@ class Route:
     @property
     def model(self) -> type[models.Model] | None:
         initkwargs = getattr(self.callback, "view_initkwargs", None) or {}
-        view_class = getattr(self.callback, "view_class", None) or getattr(self.callback, "cls", None)
+        view_class = getattr(self.callback, "view_class", None) or getattr(
+            self.callback, "cls", None
+        )
         model = initkwargs.get("model") or getattr(view_class, "model", None)
         if model is None:
             queryset = getattr(view_class, "queryset", None)
             model = getattr(queryset, "model", None)
-        return model if isinstance(model, type) and issubclass(model, models.Model) else None
+        return (
+            model
+            if isinstance(model, type) and issubclass(model, models.Model)
+            else None
+        )
 
 
-def _walk(resolver: URLResolver, pieces: tuple = (), namespace: str | None = None) -> Iterator[tuple]:
+def _walk(
+    resolver: URLResolver, pieces: tuple = (), namespace: str | None = None
+) -> Iterator[tuple]:
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             ns = namespace
@@ -86,7 +96,15 @@ def all_routes() -> list[Route]:
         if key in seen:
             continue
         seen.add(key)
-        routes.append(Route(name=name, pattern=pattern, fmt=fmt, params=tuple(params), callback=entry.callback))
+        routes.append(
+            Route(
+                name=name,
+                pattern=pattern,
+                fmt=fmt,
+                params=tuple(params),
+                callback=entry.callback,
+            )
+        )
     return routes
 
 
@@ -109,7 +127,9 @@ class Fixtures:
     collection_own: Any
     collection_other: Any
     extra: dict[str, Any] = field(default_factory=dict)
-    secrets: dict[str, str] = field(default_factory=dict)  # marker -> who may see it (see policy)
+    secrets: dict[str, str] = field(
+        default_factory=dict
+    )  # marker -> who may see it (see policy)
 
 
 @dataclass(frozen=True)
@@ -142,7 +162,9 @@ def _scoped_unit(user: User | None, own: bool, fx: Fixtures) -> Unit | None:
     return Unit.objects.exclude(pk__in=units.values("pk")).order_by("path").first()
 
 
-def _scoped_instance(model: type[models.Model], user: User | None, own: bool, fx: Fixtures) -> Any:
+def _scoped_instance(
+    model: type[models.Model], user: User | None, own: bool, fx: Fixtures
+) -> Any:
     """Pick an instance of ``model`` inside (``own``) or outside the user's units."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
@@ -161,15 +183,25 @@ def _scoped_instance(model: type[models.Model], user: User | None, own: bool, fx
     if issubclass(model, Unit):
         return _scoped_unit(user, own, fx)
     # Domain objects that belong to a unit or a person: pick one inside or outside scope.
-    for fname, target in (("unit", Unit), ("user", User), ("learner", User), ("candidate", User), ("owner", User),
-                           ("requester", User)):
+    for fname, target in (
+        ("unit", Unit),
+        ("user", User),
+        ("learner", User),
+        ("candidate", User),
+        ("owner", User),
+        ("requester", User),
+    ):
         try:
             f = model._meta.get_field(fname)
         except Exception:  # noqa: BLE001,S112 - the model has no such field
             continue
         if getattr(f, "related_model", None) is not target:
             continue
-        anchor = _scoped_unit(user, own, fx) if target is Unit else _scoped_person(user, own, fx)
+        anchor = (
+            _scoped_unit(user, own, fx)
+            if target is Unit
+            else _scoped_person(user, own, fx)
+        )
         if anchor is None:
             return None
         # "own": an object of a person inside the user's scope (themselves, or for a
@@ -181,8 +213,23 @@ def _scoped_instance(model: type[models.Model], user: User | None, own: bool, fx
 
 PAGE_PARAMS = {"page_id", "parent_page_id", "page_to_move_id", "page_pk"}
 UNIT_PARAMS = {"unit_id", "unit_pk", "unit"}
-PERSON_PARAMS = {"user_id", "user_pk", "person_id", "person_pk", "learner_id", "candidate_id"}
-PK_PARAMS = {"pk", "id", "object_id", "doc_id", "document_id", "image_id", "collection_id"}
+PERSON_PARAMS = {
+    "user_id",
+    "user_pk",
+    "person_id",
+    "person_pk",
+    "learner_id",
+    "candidate_id",
+}
+PK_PARAMS = {
+    "pk",
+    "id",
+    "object_id",
+    "doc_id",
+    "document_id",
+    "image_id",
+    "collection_id",
+}
 SCOPED_PARAMS = PAGE_PARAMS | UNIT_PARAMS | PERSON_PARAMS | PK_PARAMS | {"slug", "_0"}
 
 
@@ -235,7 +282,11 @@ def _fixed_value(route: Route, param: str, fx: Fixtures, page: Any) -> str:
     from wagtail.models import Task, Workflow
 
     if param in {"revision_id", "revision_id_a"}:
-        revision = page.revisions.order_by("pk").first() if page is not None and hasattr(page, "revisions") else None
+        revision = (
+            page.revisions.order_by("pk").first()
+            if page is not None and hasattr(page, "revisions")
+            else None
+        )
         return str(revision.pk) if revision else "earliest"
     if param == "revision_id_b":
         return "latest"
@@ -274,10 +325,16 @@ def route_urls(route: Route, user: User | None, fx: Fixtures) -> list[tuple[str,
     if route.name == "wagtaildocs_serve":
         out = []
         for scope, doc in (("own", fx.doc_own), ("other", fx.doc_other)):
-            out.append((scope, reverse("wagtaildocs_serve", args=[doc.pk, doc.filename])))
+            out.append(
+                (scope, reverse("wagtaildocs_serve", args=[doc.pk, doc.filename]))
+            )
         return out
     if route.name == "wagtail_serve":
-        return [("own", fx.page_own.url), ("other", fx.page_other.url), ("-", "/no-such-page/")]
+        return [
+            ("own", fx.page_own.url),
+            ("other", fx.page_other.url),
+            ("-", "/no-such-page/"),
+        ]
     scoped = [p for p in route.params if p in SCOPED_PARAMS]
     scopes = ("own", "other") if scoped else ("-",)
     out = []
@@ -289,10 +346,18 @@ def route_urls(route: Route, user: User | None, fx: Fixtures) -> list[tuple[str,
         for param in route.params:
             if param in SCOPED_PARAMS:
                 model = _model_for_param(route, param)
-                obj = _scoped_instance(model, user, own, fx) if model is not None else None
+                obj = (
+                    _scoped_instance(model, user, own, fx)
+                    if model is not None
+                    else None
+                )
                 if model is not None and hasattr(obj, "revisions") and page is None:
                     page = obj
-                value = _value(obj, param) if obj is not None else (MISSING if own and model is None else None)
+                value = (
+                    _value(obj, param)
+                    if obj is not None
+                    else (MISSING if own and model is None else None)
+                )
                 if value is None:
                     complete = False
                     break
@@ -312,7 +377,12 @@ def route_urls(route: Route, user: User | None, fx: Fixtures) -> list[tuple[str,
 # ----------------------------------------------------------------------------------
 # Classifying answers
 
-LOGIN_PATHS = ("/accounts/login/", "/admin/login/", "/_util/login/", "/accounts/two-factor/")
+LOGIN_PATHS = (
+    "/accounts/login/",
+    "/admin/login/",
+    "/_util/login/",
+    "/accounts/two-factor/",
+)
 
 
 def classify(response: HttpResponse) -> str:
@@ -343,7 +413,9 @@ def _has_error_message(response: HttpResponse) -> bool:
     return any(m.level >= ERROR for m in queued)
 
 
-def send(client: Client, method: str, url: str, body: tuple[str, object] | None = None) -> HttpResponse:
+def send(
+    client: Client, method: str, url: str, body: tuple[str, object] | None = None
+) -> HttpResponse:
     """Send one request and roll back whatever it wrote, so cells stay independent.
     ``body``: (content type, data) for a POST; an empty form otherwise."""
     with transaction.atomic():
@@ -352,7 +424,9 @@ def send(client: Client, method: str, url: str, body: tuple[str, object] | None 
         elif body is not None:
             content_type, data = body
             if content_type == "application/json":
-                response = client.post(url, data=data, content_type=content_type, follow=False)
+                response = client.post(
+                    url, data=data, content_type=content_type, follow=False
+                )
             else:
                 response = client.post(url, data=data, follow=False)
         else:
@@ -370,7 +444,9 @@ def body_text(response: HttpResponse) -> str:
     return response.content.decode("utf-8", "replace")
 
 
-STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|File \"/[^\"]+\.py\", line \d+")
+STACK_TRACE = re.compile(
+    r"Traceback \(most recent call last\)|File \"/[^\"]+\.py\", line \d+"
+)
 
 
 ExpectFn = Callable[[Cell], str]

@@ -82,7 +82,12 @@ PUBLIC = [
 ]
 
 
-MANAGERS = ("leader", "unit_admin", "system_admin", "security_admin")  # accounts.selectors.can_manage_people
+MANAGERS = (
+    "leader",
+    "unit_admin",
+    "system_admin",
+    "security_admin",
+)  # accounts.selectors.can_manage_people
 
 
 def roles(*allowed: str) -> dict[str, object]:
@@ -158,40 +163,85 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # accounts: people and unit management (accounts/manage_views.py). Who may open the
     # pages: can_manage_people; whom they show: directory_people (a unit admin's or
     # leader's subtree; the system and security admins see everyone).
-    (r"accounts:(unit_tree|people|people_export_csv|people_export_xlsx)", METHODS, roles(*MANAGERS)),
-    (r"accounts:person_detail", METHODS, in_scope("leader", "unit_admin",
-                                                  everywhere=("system_admin", "security_admin"))),
+    (
+        r"accounts:(unit_tree|people|people_export_csv|people_export_xlsx)",
+        METHODS,
+        roles(*MANAGERS),
+    ),
+    (
+        r"accounts:person_detail",
+        METHODS,
+        in_scope("leader", "unit_admin", everywhere=("system_admin", "security_admin")),
+    ),
     # Roles and two-factor resets are the security admin's (separation of the three admins).
     # Nobody changes their own roles (services.user_set_roles): the security admin's "own"
     # person is themselves, refused; "other" is a person of any unit.
-    (r"accounts:person_roles", METHODS, lambda c: ALLOW if c.role == "security_admin" and c.scope == "other"
-     else DENY),
+    (
+        r"accounts:person_roles",
+        METHODS,
+        lambda c: ALLOW if c.role == "security_admin" and c.scope == "other" else DENY,
+    ),
     (r"accounts:person_reset_two_factor", METHODS, roles("security_admin")),
     # Passwords and enabling/disabling: the unit admin inside their units, the system admin.
-    (r"accounts:person_(reset_password|set_active)", METHODS, in_scope("unit_admin", everywhere=("system_admin",))),
+    (
+        r"accounts:person_(reset_password|set_active)",
+        METHODS,
+        in_scope("unit_admin", everywhere=("system_admin",)),
+    ),
     # Moving a unit: inside the mover's subtree, never its own root (the fixture's unit
     # admin is offered their own branch: refused); the system admin anywhere.
     (r"accounts:unit_move", METHODS, roles("system_admin")),
-    (r"accounts:import_(people|template|credentials)", METHODS, roles("unit_admin", "system_admin")),
+    (
+        r"accounts:import_(people|template|credentials)",
+        METHODS,
+        roles("unit_admin", "system_admin"),
+    ),
     # audit: the audit admin only (audit/views.py _require_auditor).
     (r"audit:(log|export)", METHODS, roles("audit_admin")),
     # records (records/views.py)
-    (r"records:index", METHODS, {"*": ANY}),  # a RedirectView to records:my_record (which refuses visitors)
-    (r"records:(my_record|my_record_pdf|exports|offline|notifications)", METHODS, signed_in),
-    (r"records:person_record(_pdf)?", METHODS, in_scope(*ROLES, everywhere=("system_admin",))),
-    (r"records:(reports|report_people|report_overdue|report_at_risk|report_export)", METHODS,
-     roles("leader", "unit_admin", "system_admin")),
+    (
+        r"records:index",
+        METHODS,
+        {"*": ANY},
+    ),  # a RedirectView to records:my_record (which refuses visitors)
+    (
+        r"records:(my_record|my_record_pdf|exports|offline|notifications)",
+        METHODS,
+        signed_in,
+    ),
+    (
+        r"records:person_record(_pdf)?",
+        METHODS,
+        in_scope(*ROLES, everywhere=("system_admin",)),
+    ),
+    (
+        r"records:(reports|report_people|report_overdue|report_at_risk|report_export)",
+        METHODS,
+        roles("leader", "unit_admin", "system_admin"),
+    ),
     (r"records:offline_review_list", METHODS, roles("unit_admin", "system_admin")),
     # Reviewing someone's offline training (a real approve/reject is posted, see
     # POST_BODIES): the unit admin of the officer's units or the system admin; never
     # oneself (the officer's "own" activity is their own).
-    (r"records:offline_review", METHODS, in_scope("unit_admin", everywhere=("system_admin",))),
+    (
+        r"records:offline_review",
+        METHODS,
+        in_scope("unit_admin", everywhere=("system_admin",)),
+    ),
     # The fixtures upload no evidence: every "own" answer is a 404; "other" must be refused.
-    (r"records:offline_evidence", METHODS, lambda c: ANY if c.scope == "own" and c.role != "anonymous" else DENY),
+    (
+        r"records:offline_evidence",
+        METHODS,
+        lambda c: ANY if c.scope == "own" and c.role != "anonymous" else DENY,
+    ),
     # An export job is its requester's alone (the fixture's officer requested one; a
     # manager's "own" is their officer's job, refused). The pending job has no file yet.
     (r"records:export_detail", METHODS, candidate_only),
-    (r"records:export_download", METHODS, lambda c: ANY if candidate_only(c) == ALLOW else DENY),
+    (
+        r"records:export_download",
+        METHODS,
+        lambda c: ANY if candidate_only(c) == ALLOW else DENY,
+    ),
     (r"records:offline_group", METHODS, roles("trainer", "unit_admin", "system_admin")),
     (r"records:requirements", METHODS, roles("trainer", "system_admin")),
     (r"records:certification_add", METHODS, roles("unit_admin", "system_admin")),
@@ -199,17 +249,28 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"courses:(my_learning|catalogue|pre_meeting)", METHODS, signed_in),
     # Ids of courses, lessons and meetings the matrix does not create (404 for everyone):
     # checked for no 500, no secret, and refusing visitors.
-    (r"courses:(course_enrol|lesson_heartbeat|lesson_video|lesson_practice|lesson_check"
-     r"|pre_meeting_confirm|pre_meeting_absence).*", METHODS, anon_deny(**{"*": ANY})),
+    (
+        r"courses:(course_enrol|lesson_heartbeat|lesson_video|lesson_practice|lesson_check"
+        r"|pre_meeting_confirm|pre_meeting_absence).*",
+        METHODS,
+        anon_deny(**{"*": ANY}),
+    ),
     # casebank (casebank/views.py): statutes, charges and public cases are reference
     # material for every signed-in officer; restricted cases are filtered per unit inside
     # the views (tests/casebank) and the index (tests/search).
-    (r"casebank:(home|law_list|law_detail|article_detail|lookup|charge_list|charge_detail|case_feed)", METHODS,
-     signed_in),
+    (
+        r"casebank:(home|law_list|law_detail|article_detail|lookup|charge_list|charge_detail|case_feed)",
+        METHODS,
+        signed_in,
+    ),
     # Each sees their own flags; legal officers, trainers and the system admin all of them
     # (casebank.selectors.flag_list_for): the list page itself is open to the signed-in.
     (r"casebank:flag_list", METHODS, signed_in),
-    (r"casebank:flag_resolve", METHODS, anon_deny(**{"*": ANY})),  # no flag fixture: no cell yet
+    (
+        r"casebank:flag_resolve",
+        METHODS,
+        anon_deny(**{"*": ANY}),
+    ),  # no flag fixture: no cell yet
     # exams (exams/views/candidate.py, manage.py)
     (r"exams:my_exams", METHODS, signed_in),
     # The fixture session's audience is the two officers; nobody else may open it.
@@ -223,11 +284,19 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"exams:certificate", METHODS, anon_deny(**{"*": ANY})),
     # The question bank, blueprints and sessions: trainers and the system admin
     # (exams.apps._is_trainer).
-    (r"exams:(manage|question_list|question_edit|question_import|question_export|blueprint_new|blueprint_edit"
-     r"|session_new|session_edit|session_manage|session_statistics)", METHODS, roles("trainer", "system_admin")),
+    (
+        r"exams:(manage|question_list|question_edit|question_import|question_export|blueprint_new|blueprint_edit"
+        r"|session_new|session_edit|session_manage|session_statistics)",
+        METHODS,
+        roles("trainer", "system_admin"),
+    ),
     # Marking: trainers and legal officers (exams.apps._is_marker).
     (r"exams:marking_queue", METHODS, roles("trainer", "legal_officer")),
-    (r"exams:marking_task", METHODS, anon_deny(**{"*": ANY})),  # no marking task fixture: no cell yet
+    (
+        r"exams:marking_task",
+        METHODS,
+        anon_deny(**{"*": ANY}),
+    ),  # no marking task fixture: no cell yet
     # search (search/views.py): every signed-in officer; restricted documents are masked
     # per unit inside the index (tests/search).
     (r"search:search", METHODS, signed_in),
@@ -237,8 +306,12 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # --- the JSON API, /api/v1/ (routes named by the apps, no namespace) ---------------------
     (r"accounts-me", METHODS, signed_in),
     (r"accounts-(units|people)", METHODS, roles(*MANAGERS)),
-    (r"search-api|casebank-api-(laws|law|articles|article|charges|charge|cases|references)"
-     r"|courses-api-(list|my-learning)|exams-api-sessions|records-my-record", METHODS, signed_in),
+    (
+        r"search-api|casebank-api-(laws|law|articles|article|charges|charge|cases|references)"
+        r"|courses-api-(list|my-learning)|exams-api-sessions|records-my-record",
+        METHODS,
+        signed_in,
+    ),
     # The matrix points these at a page that is not a case/course (404 for everyone).
     (r"casebank-api-case|courses-api-detail", METHODS, anon_deny(**{"*": ANY})),
     (r"exams-api-start", METHODS, candidate_only),
@@ -248,12 +321,23 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"accounts:password_change", METHODS, signed_in),
     # Wagtail pages: live pages are for signed-in people; the fixture pages carry a login
     # restriction, which is what every content section of this internal site must do.
-    (r"wagtail_serve", METHODS, lambda c: DENY if c.role == "anonymous" else (ANY if c.scope == "-" else ALLOW)),
+    (
+        r"wagtail_serve",
+        METHODS,
+        lambda c: DENY if c.role == "anonymous" else (ANY if c.scope == "-" else ALLOW),
+    ),
     # Documents are served through Django (WAGTAILDOCS_SERVE_METHOD = serve_view) so that
     # collection restrictions apply: the "other" document's collection is restricted to
     # the system_admin group, the "own" one to signed-in users.
-    (r"wagtaildocs_serve", ("GET",), lambda c: DENY if c.role == "anonymous" else (
-        ALLOW if c.scope == "own" or c.role == "system_admin" else DENY)),
+    (
+        r"wagtaildocs_serve",
+        ("GET",),
+        lambda c: (
+            DENY
+            if c.role == "anonymous"
+            else (ALLOW if c.scope == "own" or c.role == "system_admin" else DENY)
+        ),
+    ),
     (r"wagtaildocs_serve", ("POST",), lambda c: DENY if c.role == "anonymous" else ANY),
     # --- Wagtail admin: the side endpoints of Wagtail's security advisories ---------------
     # Redirects to the history view, which checks (below).
@@ -261,28 +345,49 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # Wagtail shows these to any admin user; they disclose page titles only, which every
     # admin user sees in the page chooser anyway (upstream behaviour, docs/security.md).
     (r"wagtailadmin_pages:confirm_workflow_cancellation", METHODS, admin_only(ANY)),
-    (r"wagtailadmin_workflows:(task_chooser|task_chooser_results|task_chooser_create|task_chosen)",
-     METHODS, admin_only(ANY)),
+    (
+        r"wagtailadmin_workflows:(task_chooser|task_chooser_results|task_chooser_create|task_chosen)",
+        METHODS,
+        admin_only(ANY),
+    ),
     # Page-level views (preview, revisions, compare, history, copy, draft, workflow, lock,
     # move, privacy, delete, unpublish): refused wherever the group holds no page permission.
-    (r"wagtailadmin_pages:(edit|preview_on_edit|revisions_index|revisions_view|revisions_compare"
-     r"|history|history_results|view_draft)", ("GET",), trainer_own_page(ALLOW)),
-    (r"wagtailadmin_pages:(copy|delete|unpublish|convert_alias|move|move_confirm|set_page_position"
-     r"|set_privacy|lock|unlock|revisions_revert|revisions_unschedule|workflow_history"
-     r"|workflow_history_detail|workflow_action|collect_workflow_action_data"
-     r"|confirm_workflow_cancellation|workflow_preview|usage|add_subpage|add|preview_on_add"
-     r"|edit|preview_on_edit|revisions_index|revisions_view|revisions_compare|history"
-     r"|history_results|view_draft)", METHODS, trainer_own_page(ANY)),
+    (
+        r"wagtailadmin_pages:(edit|preview_on_edit|revisions_index|revisions_view|revisions_compare"
+        r"|history|history_results|view_draft)",
+        ("GET",),
+        trainer_own_page(ALLOW),
+    ),
+    (
+        r"wagtailadmin_pages:(copy|delete|unpublish|convert_alias|move|move_confirm|set_page_position"
+        r"|set_privacy|lock|unlock|revisions_revert|revisions_unschedule|workflow_history"
+        r"|workflow_history_detail|workflow_action|collect_workflow_action_data"
+        r"|confirm_workflow_cancellation|workflow_preview|usage|add_subpage|add|preview_on_add"
+        r"|edit|preview_on_edit|revisions_index|revisions_view|revisions_compare|history"
+        r"|history_results|view_draft)",
+        METHODS,
+        trainer_own_page(ANY),
+    ),
     # The explorer redirects a user to the part of the tree they may explore.
     (r"wagtailadmin_explore(_results)?", METHODS, admin_only(ANY)),
-    (r"wagtailforms:(list_submissions|list_submissions_results|delete_submissions)", METHODS,
-     trainer_own_page(ANY)),
+    (
+        r"wagtailforms:(list_submissions|list_submissions_results|delete_submissions)",
+        METHODS,
+        trainer_own_page(ANY),
+    ),
     (r"wagtailadmin_editing_sessions:ping", METHODS, trainer_own_page(ANY)),
     # Documents and images: per-collection permissions.
-    (r"wagtaildocs:(edit|delete|document_usage|edit_multiple|delete_multiple)", METHODS,
-     trainer_own_collection),
-    (r"wagtailimages:(edit|delete|url_generator|url_generator_output|preview|image_usage"
-     r"|edit_multiple|delete_multiple)", METHODS, trainer_own_collection),
+    (
+        r"wagtaildocs:(edit|delete|document_usage|edit_multiple|delete_multiple)",
+        METHODS,
+        trainer_own_collection,
+    ),
+    (
+        r"wagtailimages:(edit|delete|url_generator|url_generator_output|preview|image_usage"
+        r"|edit_multiple|delete_multiple)",
+        METHODS,
+        trainer_own_collection,
+    ),
     (r"wagtailimages_chooser:select_format", METHODS, trainer_own_collection),
     (r"wagtail(docs|images)_chooser:chosen", METHODS, trainer_own_collection),
     (r"wagtailadmin_api:(documents|images):detail", METHODS, trainer_own_collection),
@@ -349,7 +454,10 @@ def needs_no_row(name: str) -> bool:
 POST_BODIES: dict[str, tuple[str, object]] = {
     r"exams-api-save": ("application/json", {"seq": 1, "answers": {}}),
     r"exams:attempt_check|exams-api-check": ("application/json", {"order": 1}),
-    r"records:offline_review": ("application/x-www-form-urlencoded", {"decision": "reject", "reason": "matrix"}),
+    r"records:offline_review": (
+        "application/x-www-form-urlencoded",
+        {"decision": "reject", "reason": "matrix"},
+    ),
 }
 
 
@@ -365,7 +473,9 @@ def rule_for(name: str, method: str, pattern: str = "") -> object | None:
 
     Rows match the route's name, or ``path:<pattern>`` for rows written by path."""
     for regex, methods, expectation in POLICY:
-        if method in methods and (re.fullmatch(regex, name) or re.fullmatch(regex, f"path:{pattern}")):
+        if method in methods and (
+            re.fullmatch(regex, name) or re.fullmatch(regex, f"path:{pattern}")
+        ):
             return expectation
     return None
 

@@ -93,14 +93,21 @@ def _png() -> bytes:
 @override_settings(
     SESSION_ENGINE="django.contrib.sessions.backends.cache",
     WHITENOISE_AUTOREFRESH=False,
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix",
-                        "OPTIONS": {"MAX_ENTRIES": 1_000_000}}},
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "matrix",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    },
 )
 class MatrixTestCase(PersonasMixin, TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        access = Permission.objects.get(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        )
         for role in policy.ADMIN_ROLES:
             Group.objects.get_or_create(name=role)[0].permissions.add(access)
         trainers = Group.objects.get(name="trainer")
@@ -108,50 +115,76 @@ class MatrixTestCase(PersonasMixin, TestCase):
 
         home = Page.objects.filter(depth=2).order_by("path").first()
         cls.home_page = home
-        cls.page_own = home.add_child(instance=Page(title="安全测试页（本组）", slug="security-own"))
-        cls.page_other = home.add_child(instance=Page(title="安全测试页（他组）", slug="security-other"))
+        cls.page_own = home.add_child(
+            instance=Page(title="安全测试页（本组）", slug="security-own")
+        )
+        cls.page_other = home.add_child(
+            instance=Page(title="安全测试页（他组）", slug="security-other")
+        )
         for page, marker in ((cls.page_own, OWN_DRAFT), (cls.page_other, OTHER_DRAFT)):
             page.save_revision().publish()
             # An unpublished draft whose content (not its title: Wagtail shows page titles
             # to every admin user, in choosers and reports, by design) carries the marker.
             page.search_description = f"草稿 {marker}"
             page.save_revision()
-            PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+            PageViewRestriction.objects.create(
+                page=page, restriction_type=PageViewRestriction.LOGIN
+            )
         for codename in ("add_page", "change_page", "publish_page"):
             GroupPagePermission.objects.create(
-                group=trainers, page=cls.page_own,
-                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+                group=trainers,
+                page=cls.page_own,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
             )
 
         root = Collection.get_first_root_node()
         cls.collection_own = root.add_child(name="安全测试（本组）")
         cls.collection_other = root.add_child(name="安全测试（他组）")
-        for codename in ("add_document", "change_document", "choose_document", "add_image", "change_image",
-                         "choose_image"):
+        for codename in (
+            "add_document",
+            "change_document",
+            "choose_document",
+            "add_image",
+            "change_image",
+            "choose_image",
+        ):
             GroupCollectionPermission.objects.create(
-                group=trainers, collection=cls.collection_own, permission=Permission.objects.get(codename=codename)
+                group=trainers,
+                collection=cls.collection_own,
+                permission=Permission.objects.get(codename=codename),
             )
         CollectionViewRestriction.objects.create(
-            collection=cls.collection_own, restriction_type=CollectionViewRestriction.LOGIN
+            collection=cls.collection_own,
+            restriction_type=CollectionViewRestriction.LOGIN,
         )
         restricted = CollectionViewRestriction.objects.create(
-            collection=cls.collection_other, restriction_type=CollectionViewRestriction.GROUPS
+            collection=cls.collection_other,
+            restriction_type=CollectionViewRestriction.GROUPS,
         )
         restricted.groups.add(sysadmins)
         Document = get_document_model()
         cls.doc_own = Document.objects.create(
-            title=DOC_OWN, collection=cls.collection_own, file=ContentFile(b"own document", name="own.txt")
+            title=DOC_OWN,
+            collection=cls.collection_own,
+            file=ContentFile(b"own document", name="own.txt"),
         )
         cls.doc_other = Document.objects.create(
-            title=DOC_OTHER, collection=cls.collection_other,
+            title=DOC_OTHER,
+            collection=cls.collection_other,
             file=ContentFile(DOC_OTHER_FILE.encode(), name="other.txt"),
         )
         Image = get_image_model()
         cls.image_own = Image.objects.create(
-            title=IMG_OWN, collection=cls.collection_own, file=ImageFile(io.BytesIO(_png()), name="own.png")
+            title=IMG_OWN,
+            collection=cls.collection_own,
+            file=ImageFile(io.BytesIO(_png()), name="own.png"),
         )
         cls.image_other = Image.objects.create(
-            title=IMG_OTHER, collection=cls.collection_other, file=ImageFile(io.BytesIO(_png()), name="other.png")
+            title=IMG_OTHER,
+            collection=cls.collection_other,
+            file=ImageFile(io.BytesIO(_png()), name="other.png"),
         )
         cls._domain_fixtures()
         cls.devices = {}
@@ -160,7 +193,9 @@ class MatrixTestCase(PersonasMixin, TestCase):
                 continue
             user = getattr(cls, attr)
             if needs_two_factor(user):
-                cls.devices[attr] = TOTPDevice.objects.create(user=user, name="matrix", confirmed=True)
+                cls.devices[attr] = TOTPDevice.objects.create(
+                    user=user, name="matrix", confirmed=True
+                )
 
     @classmethod
     def _domain_fixtures(cls) -> None:
@@ -183,23 +218,39 @@ class MatrixTestCase(PersonasMixin, TestCase):
 
         category = standard_bank(n_each=1)
         blueprint = make_blueprint(rows=[(category, QuestionType.SINGLE, 1, "10")])
-        cls.exam_session = make_session(blueprint=blueprint, people=[cls.officer, cls.officer_b])
+        cls.exam_session = make_session(
+            blueprint=blueprint, people=[cls.officer, cls.officer_b]
+        )
         for person in (cls.officer, cls.officer_b):
             attempt_start(session=cls.exam_session, user=person)
-            OfflineActivity.objects.create(user=person, kind="court_hearing", title="旁听庭审",
-                                           occurred_on=dt.date(2026, 1, 5), hours=Decimal(3))
+            OfflineActivity.objects.create(
+                user=person,
+                kind="court_hearing",
+                title="旁听庭审",
+                occurred_on=dt.date(2026, 1, 5),
+                hours=Decimal(3),
+            )
             ExportJob.objects.create(requester=person, report="people")
         law = LawFactory()
         ArticleVersionFactory(article=ArticleFactory(law=law, number=1))
         ChargeFactory(name="测试罪")
 
     def setUp(self) -> None:
-        personas = {role: (getattr(self, attr) if attr else None) for role, attr in ROLES.items()}
+        personas = {
+            role: (getattr(self, attr) if attr else None)
+            for role, attr in ROLES.items()
+        }
         personas["officer_b"] = self.officer_b
         self.fx = Fixtures(
-            personas=personas, page_own=self.page_own, page_other=self.page_other, home_page=self.home_page,
-            doc_own=self.doc_own, doc_other=self.doc_other, image_own=self.image_own,
-            image_other=self.image_other, collection_own=self.collection_own,
+            personas=personas,
+            page_own=self.page_own,
+            page_other=self.page_other,
+            home_page=self.home_page,
+            doc_own=self.doc_own,
+            doc_other=self.doc_other,
+            image_own=self.image_own,
+            image_other=self.image_other,
+            collection_own=self.collection_own,
             collection_other=self.collection_other,
         )
         self.clients: dict[str, Client] = {role: self._client(role) for role in ROLES}
@@ -229,9 +280,16 @@ class MatrixTestCase(PersonasMixin, TestCase):
         return (
             user.is_superuser,
             frozenset(user.get_all_permissions()),
-            frozenset(GroupPagePermission.objects.filter(group__in=groups).values_list("page_id", "permission_id")),
-            frozenset(GroupCollectionPermission.objects.filter(group__in=groups)
-                      .values_list("collection_id", "permission_id")),
+            frozenset(
+                GroupPagePermission.objects.filter(group__in=groups).values_list(
+                    "page_id", "permission_id"
+                )
+            ),
+            frozenset(
+                GroupCollectionPermission.objects.filter(group__in=groups).values_list(
+                    "collection_id", "permission_id"
+                )
+            ),
             role in self.devices or ROLES[role] in self.devices,
         )
 
@@ -248,7 +306,9 @@ class MatrixTestCase(PersonasMixin, TestCase):
             # Wagtail's own admin views: one request per permission class; others (the
             # apps' views, and Wagtail's front-end serve views that check group
             # membership) every role.
-            groups = list(classes.values()) if wagtail_view else [[role] for role in ROLES]
+            groups = (
+                list(classes.values()) if wagtail_view else [[role] for role in ROLES]
+            )
             for members in groups:
                 role = members[0]
                 user = self.fx.personas[role]
@@ -257,11 +317,15 @@ class MatrixTestCase(PersonasMixin, TestCase):
                         client = self.clients[role]
                         before = client.cookies.get(settings.SESSION_COOKIE_NAME)
                         t0 = time.perf_counter()
-                        response = send(client, method, url, policy.post_body(route.name))
+                        response = send(
+                            client, method, url, policy.post_body(route.name)
+                        )
                         TIMES[route.name] += time.perf_counter() - t0
                         STATS["requests"] += 1
                         after = response.cookies.get(settings.SESSION_COOKIE_NAME)
-                        if after is not None and (before is None or after.value != before.value):
+                        if after is not None and (
+                            before is None or after.value != before.value
+                        ):
                             # The cell signed in or out (a new session key): start the
                             # next one from the role's own session again.
                             self.clients[role] = self._client(role)
@@ -270,17 +334,36 @@ class MatrixTestCase(PersonasMixin, TestCase):
                         for member in members:
                             cells += 1
                             STATS[observed] += 1
-                            cell = Cell(route=route, role=member, scope=scope, method=method, url=url,
-                                        user=self.fx.personas[member])
-                            problems += self._judge(cell, response, observed, text, check_policy=check_policy)
+                            cell = Cell(
+                                route=route,
+                                role=member,
+                                scope=scope,
+                                method=method,
+                                url=url,
+                                user=self.fx.personas[member],
+                            )
+                            problems += self._judge(
+                                cell,
+                                response,
+                                observed,
+                                text,
+                                check_policy=check_policy,
+                            )
         return problems, cells
 
-    def _judge(self, cell: Cell, response, observed: str, text: str, *, check_policy: bool) -> list[str]:
+    def _judge(
+        self, cell: Cell, response, observed: str, text: str, *, check_policy: bool
+    ) -> list[str]:
         route, role, method = cell.route, cell.role, cell.method
         where = f"{method} {cell.url} [{route.name}] as {role} ({cell.scope})"
         if observed == ERROR_500:
-            upstream = route.name in DELIBERATE_500 or (route.name, method) in policy.KNOWN_UPSTREAM_500
-            return [] if upstream and role in policy.ADMIN_ROLES else [f"500 on {where}"]
+            upstream = (
+                route.name in DELIBERATE_500
+                or (route.name, method) in policy.KNOWN_UPSTREAM_500
+            )
+            return (
+                [] if upstream and role in policy.ADMIN_ROLES else [f"500 on {where}"]
+            )
         problems = []
         if STACK_TRACE.search(text):
             problems.append(f"stack trace in the answer to {where}")
@@ -290,13 +373,19 @@ class MatrixTestCase(PersonasMixin, TestCase):
         if observed == NOT_ALLOWED:
             return problems
         if check_policy:
-            want = policy.expected(policy.rule_for(route.name, method, route.pattern), cell)
+            want = policy.expected(
+                policy.rule_for(route.name, method, route.pattern), cell
+            )
             if want in (ALLOW, DENY) and observed != want:
                 problems.append(
                     f"expected {want}, got {observed} ({response.status_code}"
                     f" {response.get('Location', '')}) on {where}"
                 )
-        elif role == "anonymous" and observed != DENY and not policy.is_public(route.name):
+        elif (
+            role == "anonymous"
+            and observed != DENY
+            and not policy.is_public(route.name)
+        ):
             if response.status_code in (301, 302, 303, 307, 308):
                 # A redirect shows nothing by itself: judge where it leads.
                 followed = self.clients["anonymous"].get(response["Location"])
@@ -310,11 +399,16 @@ class MatrixTestCase(PersonasMixin, TestCase):
 
     def _routes(self):
         classified, exempt, unknown = [], [], []
-        only = os.environ.get("MATRIX_ONLY")  # a regex over route names, while developing
+        only = os.environ.get(
+            "MATRIX_ONLY"
+        )  # a regex over route names, while developing
         for route in all_routes():
             if only and not re.search(only, route.name):
                 continue
-            if any(policy.rule_for(route.name, m, route.pattern) is not None for m in policy.METHODS):
+            if any(
+                policy.rule_for(route.name, m, route.pattern) is not None
+                for m in policy.METHODS
+            ):
                 classified.append(route)
             elif policy.needs_no_row(route.name):
                 exempt.append(route)
@@ -341,7 +435,10 @@ class AccessMatrixTests(MatrixTestCase):
         STATS["routes"] += len(classified)
         self.assertGreater(cells, 500)
         if problems:
-            self.fail(f"{len(problems)} of {cells} cells disagree with the policy:\n" + "\n".join(problems))
+            self.fail(
+                f"{len(problems)} of {cells} cells disagree with the policy:\n"
+                + "\n".join(problems)
+            )
 
     def test_routes_without_a_row_are_safe(self):
         """Routes the policy exempts (NO_ROW_NEEDED) and routes not classified yet: no
@@ -351,7 +448,10 @@ class AccessMatrixTests(MatrixTestCase):
         STATS["cells"] += cells
         STATS["unclassified_routes"] += len(unknown)
         if problems:
-            self.fail(f"{len(problems)} of {cells} cells of routes without a row are unsafe:\n" + "\n".join(problems))
+            self.fail(
+                f"{len(problems)} of {cells} cells of routes without a row are unsafe:\n"
+                + "\n".join(problems)
+            )
 
     def test_two_factor_roles_must_verify_before_the_admin(self):
         for role in ("trainer", "system_admin", "security_admin"):
@@ -359,13 +459,17 @@ class AccessMatrixTests(MatrixTestCase):
             client.force_login(self.fx.personas[role])
             response = client.get(f"/admin/pages/{self.page_own.pk}/edit/")
             self.assertEqual(response.status_code, 302, role)
-            self.assertTrue(response["Location"].startswith("/accounts/two-factor/"), role)
+            self.assertTrue(
+                response["Location"].startswith("/accounts/two-factor/"), role
+            )
 
     def test_classifier_recognises_denials(self):
         """The classifier itself: a permission-denied admin redirect is a denial, a
         successful page is an allow (so the matrix cannot pass by classifying
         everything alike)."""
-        response = self.clients["legal_officer"].get(f"/admin/pages/{self.page_other.pk}/edit/")
+        response = self.clients["legal_officer"].get(
+            f"/admin/pages/{self.page_other.pk}/edit/"
+        )
         self.assertEqual(classify(response), DENY)
         response = self.clients["trainer"].get(f"/admin/pages/{self.page_own.pk}/edit/")
         self.assertEqual(classify(response), ALLOW)

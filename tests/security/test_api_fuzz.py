@@ -21,7 +21,9 @@ from tests.accounts.factories import UnitFactory, UserFactory
 # random draw); FUZZ_RANDOM=1 explores new inputs, as the run that found the integer
 # overflow in /api/v1/articles/ did.
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
-STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|File \"/[^\"]+\.py\", line \d+|django\.\w+\.\w+Error")
+STACK_TRACE = re.compile(
+    r"Traceback \(most recent call last\)|File \"/[^\"]+\.py\", line \d+|django\.\w+\.\w+Error"
+)
 PUBLIC_PATHS = {"/api/v1/schema/", "/api/v1/docs/"}
 
 
@@ -31,7 +33,9 @@ def test_every_api_operation_holds_up(live_server):
     city = UnitFactory(code="F", name="市局")
     user = UserFactory(username="fuzz-admin", unit=city, roles=[Role.SYSTEM_ADMIN])
     token = api_token_issue(user=user, name="fuzz")[1]
-    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json")
+    schema = schemathesis.openapi.from_url(
+        f"{live_server.url}/api/v1/schema/?format=json"
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 5, "the schema lists almost no operations"
     checked: list[str] = []
@@ -40,12 +44,21 @@ def test_every_api_operation_holds_up(live_server):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck), database=None,
-                  derandomize=DERANDOMIZE)
+        @settings(
+            max_examples=2,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=DERANDOMIZE,
+        )
         def holds_up(case):
             base = live_server.url
-            case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+            case.headers = {
+                k: v
+                for k, v in (case.headers or {}).items()
+                if k.lower() != "authorization"
+            }
             # Without a token, and with a forged one: refused, whatever the parameters
             # (404 where the path itself does not resolve, e.g. a negative id).
             for headers in ({}, {"Authorization": "Bearer forged.token.value"}):
@@ -53,14 +66,23 @@ def test_every_api_operation_holds_up(live_server):
                 assert response.status_code in (401, 403, 404), (
                     f"{case.method} {case.formatted_path} answered {response.status_code} without a valid token"
                 )
-            response = case.call(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+            response = case.call(
+                base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
+            )
             assert response.status_code < 500, (
                 f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
             )
-            assert not STACK_TRACE.search(response.text), f"stack trace in {case.method} {case.formatted_path}"
-            if response.status_code >= 400 and "json" in response.headers.get("Content-Type", [""])[0]:
+            assert not STACK_TRACE.search(response.text), (
+                f"stack trace in {case.method} {case.formatted_path}"
+            )
+            if (
+                response.status_code >= 400
+                and "json" in response.headers.get("Content-Type", [""])[0]
+            ):
                 body = response.json()
-                assert "error" in body and {"code", "message"} <= set(body["error"]), body
+                assert "error" in body and {"code", "message"} <= set(body["error"]), (
+                    body
+                )
 
         name = f"{operation.method.upper()} {operation.path}"
         try:

@@ -19,11 +19,30 @@ def test_bandit_reports_no_high_severity_issue():
     except ImportError:
         pytest.skip("bandit is not installed (pip install -e '.[dev]')")
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "bandit", "-r", *PATHS, "-lll", "-f", "json", "-q", "-x", "*/migrations/*"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bandit",
+            "-r",
+            *PATHS,
+            "-lll",
+            "-f",
+            "json",
+            "-q",
+            "-x",
+            "*/migrations/*",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     report = json.loads(result.stdout)
-    high = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]
-            if r["issue_severity"] == "HIGH"]
+    high = [
+        f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}"
+        for r in report["results"]
+        if r["issue_severity"] == "HIGH"
+    ]
     assert report["metrics"]["_totals"]["loc"] > 1000  # it really scanned the code
     assert high == [], "\n".join(high)

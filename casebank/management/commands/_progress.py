@@ -14,7 +14,13 @@ class Progress:
 
     def total(self, total: int) -> None:
         if self.command.verbosity >= 1:
-            self.bar = tqdm(total=total, unit=self.unit, desc=self.desc, file=self.command.stderr._out, leave=True)
+            self.bar = tqdm(
+                total=total,
+                unit=self.unit,
+                desc=self.desc,
+                file=self.command.stderr._out,
+                leave=True,
+            )
 
     def update(self, n: int = 1) -> None:
         if self.bar is not None:
@@ -36,7 +42,9 @@ def write_report(command, report, *, noun: str) -> None:
     if report.laws_created:
         command.stdout.write(f"{prefix}新增法律 {report.laws_created} 部")
     if report.flags_created:
-        command.stdout.write(style.WARNING(f"{prefix}“法律已修改，请复核”提示 {report.flags_created} 条"))
+        command.stdout.write(
+            style.WARNING(f"{prefix}“法律已修改，请复核”提示 {report.flags_created} 条")
+        )
     for warning in report.warnings:
         command.stderr.write(style.WARNING(f"注意 {warning}"))
     for rejection in report.rejected:

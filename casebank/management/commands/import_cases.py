@@ -22,24 +22,47 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path)
         parser.add_argument("--format", dest="fmt", choices=FORMATS, required=True)
-        parser.add_argument("--publish", action="store_true", help="Publish the cases (default: drafts for review)")
-        parser.add_argument("--dry-run", action="store_true", help="Validate and count, write nothing")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the cases (default: drafts for review)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and count, write nothing"
+        )
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument(
-            "--method", choices=["bulk", "wagtail"], default="bulk",
+            "--method",
+            choices=["bulk", "wagtail"],
+            default="bulk",
             help="bulk: direct inserts (fast, no revisions/signals); wagtail: add_child + revision per case",
         )
 
-    def handle(self, *args, path: Path, fmt: str, publish: bool, dry_run: bool, batch_size: int, method: str,
-               **options) -> None:
+    def handle(
+        self,
+        *args,
+        path: Path,
+        fmt: str,
+        publish: bool,
+        dry_run: bool,
+        batch_size: int,
+        method: str,
+        **options,
+    ) -> None:
         self.verbosity = options["verbosity"]
         if not path.exists():
             raise CommandError(f"找不到文件：{path}")
         progress = Progress(self, unit="件", desc="导入案例")
         try:
             report = import_cases(
-                path, fmt=fmt, publish=publish, dry_run=dry_run, batch_size=batch_size, method=method,
-                progress=progress.update, on_total=progress.total,
+                path,
+                fmt=fmt,
+                publish=publish,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                method=method,
+                progress=progress.update,
+                on_total=progress.total,
             )
         except ValueError as e:
             raise CommandError(str(e)) from e
@@ -48,6 +71,8 @@ class Command(BaseCommand):
         write_report(self, report, noun="案例")
         if not dry_run:
             audit_log(
-                action="casebank.import_cases", target_type="casebank.CasePage",
-                target_repr=str(path)[:255], details={**report.as_dict(), "format": fmt, "publish": publish},
+                action="casebank.import_cases",
+                target_type="casebank.CasePage",
+                target_repr=str(path)[:255],
+                details={**report.as_dict(), "format": fmt, "publish": publish},
             )

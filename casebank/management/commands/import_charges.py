@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="Validate and count, write nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and count, write nothing"
+        )
 
     def handle(self, *args, path: Path, dry_run: bool, **options) -> None:
         self.verbosity = options["verbosity"]
@@ -25,12 +27,16 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{path}")
         progress = Progress(self, unit="行", desc="导入罪名")
         try:
-            report = import_charges(path, dry_run=dry_run, progress=progress.update, on_total=progress.total)
+            report = import_charges(
+                path, dry_run=dry_run, progress=progress.update, on_total=progress.total
+            )
         finally:
             progress.close()
         write_report(self, report, noun="罪名")
         if not dry_run:
             audit_log(
-                action="casebank.import_charges", target_type="casebank.Charge",
-                target_repr=str(path)[:255], details=report.as_dict(),
+                action="casebank.import_charges",
+                target_type="casebank.Charge",
+                target_repr=str(path)[:255],
+                details=report.as_dict(),
             )

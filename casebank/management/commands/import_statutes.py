@@ -21,15 +21,28 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders (*.md, *.jsonl)")
-        parser.add_argument("--dry-run", action="store_true", help="Validate and count, write nothing")
         parser.add_argument(
-            "--effective-from", type=dt.date.fromisoformat, default=None,
+            "paths", nargs="+", type=Path, help="Files or folders (*.md, *.jsonl)"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and count, write nothing"
+        )
+        parser.add_argument(
+            "--effective-from",
+            type=dt.date.fromisoformat,
+            default=None,
             help="Date the imported texts take effect (default: from the catalogue or file name)",
         )
-        parser.add_argument("--meta", type=Path, default=None, help="national_laws_meta.jsonl (default: beside the file)")
+        parser.add_argument(
+            "--meta",
+            type=Path,
+            default=None,
+            help="national_laws_meta.jsonl (default: beside the file)",
+        )
 
-    def handle(self, *args, paths: list[Path], dry_run: bool, effective_from, meta, **options) -> None:
+    def handle(
+        self, *args, paths: list[Path], dry_run: bool, effective_from, meta, **options
+    ) -> None:
         self.verbosity = options["verbosity"]
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
@@ -37,8 +50,12 @@ class Command(BaseCommand):
         progress = Progress(self, unit="条", desc="导入条文")
         try:
             report = import_statutes(
-                paths, dry_run=dry_run, effective_from=effective_from, meta_path=meta,
-                progress=progress.update, on_total=progress.total,
+                paths,
+                dry_run=dry_run,
+                effective_from=effective_from,
+                meta_path=meta,
+                progress=progress.update,
+                on_total=progress.total,
             )
         finally:
             progress.close()

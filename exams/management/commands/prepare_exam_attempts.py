@@ -18,6 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, session_id: int, verbosity: int, **options) -> None:
         session = ExamSession.objects.get(pk=session_id)
-        with tqdm(total=session_audience(session).count(), disable=verbosity < 1, unit="paper") as bar:
+        with tqdm(
+            total=session_audience(session).count(), disable=verbosity < 1, unit="paper"
+        ) as bar:
             n = session_prepare_attempts(session=session, progress=bar.update)
         self.stdout.write(f"{n} papers prepared")

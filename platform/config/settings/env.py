@@ -58,5 +58,7 @@ def env_secret(name: str, default: str = "") -> str:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as e:
-            raise ImproperlyConfigured(f"{name}_FILE points at an unreadable file: {path}") from e
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at an unreadable file: {path}"
+            ) from e
     return os.environ.get(name, default)

@@ -33,4 +33,8 @@ SEARCH_INDEX_DIR = _tmp / "search"
 SEARCH_BACKENDS["default"].setdefault("PATH", SEARCH_INDEX_DIR)
 if SEARCH_BACKENDS["default"]["BACKEND"].endswith("EmbeddedSearchBackend"):
     SEARCH_BACKENDS["default"]["PATH"] = SEARCH_INDEX_DIR
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "WARNING"},
+}

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--name", default="", help="a label for the token (e.g. the client system)")
+        parser.add_argument(
+            "--name", default="", help="a label for the token (e.g. the client system)"
+        )
 
     def handle(self, *args, username: str, name: str, **options) -> None:
         user = User.objects.filter(username__iexact=username).first()
@@ -23,8 +25,14 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"the account {username!r} is disabled")
         token, plaintext = api_token_issue(user=user, name=name)
-        audit_log(action="accounts.api_token_issue", actor=None, target=user,
-                  details={"token_id": token.pk, "name": token.name, "via": "manage.py"})
+        audit_log(
+            action="accounts.api_token_issue",
+            actor=None,
+            target=user,
+            details={"token_id": token.pk, "name": token.name, "via": "manage.py"},
+        )
         if options.get("verbosity", 1) >= 2:
-            self.stderr.write(f"token {token.name!r} for {user.username}; send it as 'Authorization: Bearer <token>'")
+            self.stderr.write(
+                f"token {token.name!r} for {user.username}; send it as 'Authorization: Bearer <token>'"
+            )
         self.stdout.write(plaintext)

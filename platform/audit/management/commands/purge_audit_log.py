@@ -12,4 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         deleted = audit_purge()
-        self.stdout.write(f"deleted {deleted} audit entries older than {retention_days()} days")
+        self.stdout.write(
+            f"deleted {deleted} audit entries older than {retention_days()} days"
+        )

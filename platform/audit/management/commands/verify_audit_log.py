@@ -17,15 +17,30 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity: int = 1, **options) -> None:
         total = AuditEntry.objects.count()
-        with tqdm(total=total, unit="entry", disable=verbosity < 1 or total < 1000, file=sys.stderr) as bar:
+        with tqdm(
+            total=total,
+            unit="entry",
+            disable=verbosity < 1 or total < 1000,
+            file=sys.stderr,
+        ) as bar:
             report = audit_chain_verify(progress=lambda entry: bar.update(1))
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(f"audit log intact: {report.checked} entries checked"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"audit log intact: {report.checked} entries checked"
+                )
+            )
             return
         entry = AuditEntry.objects.filter(pk=report.broken_id).first()
-        where = f"{entry.created_at:%Y-%m-%d %H:%M:%S} {entry.action} by {entry.actor_username or '-'}" if entry else ""
-        self.stderr.write(self.style.ERROR(
-            f"audit log BROKEN at entry id={report.broken_id} ({where}): {report.reason}; "
-            f"{report.checked} entries before it are intact"
-        ))
+        where = (
+            f"{entry.created_at:%Y-%m-%d %H:%M:%S} {entry.action} by {entry.actor_username or '-'}"
+            if entry
+            else ""
+        )
+        self.stderr.write(
+            self.style.ERROR(
+                f"audit log BROKEN at entry id={report.broken_id} ({where}): {report.reason}; "
+                f"{report.checked} entries before it are intact"
+            )
+        )
         sys.exit(1)

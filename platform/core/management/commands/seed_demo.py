@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Create the demo organisation, people and content (idempotent)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--only", nargs="*", help="app labels to seed (default: all)")
+        parser.add_argument(
+            "--only", nargs="*", help="app labels to seed (default: all)"
+        )
 
     def handle(self, *args, only: list[str] | None = None, **options) -> None:
         modules = []
