@@ -631,7 +631,7 @@ class CasePage(Page):
         ]
 
     def serve(self, request, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
 
         from .selectors import case_is_visible_to, restricted_page_ids_hidden_from
 
@@ -639,7 +639,7 @@ class CasePage(Page):
             # Editors and reviewers preview drafts from the admin (which checks their page
             # permissions); only the unit restriction still applies.
             if self.pk in restricted_page_ids_hidden_from(request.user):
-                raise PermissionDenied
+                raise Http404
         elif not case_is_visible_to(request.user, self):
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
@@ -653,7 +653,9 @@ class CasePage(Page):
                 target=self,
                 result="denied",
             )
-            raise PermissionDenied
+            # 404, not 403: a restricted case does not exist for people outside it.
+            raise Http404
+        _audit_restricted_read(request, self)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -670,6 +672,23 @@ class CasePage(Page):
             status=FlagStatus.OPEN
         )
         return context
+
+
+def _audit_restricted_read(request, page) -> None:
+    """Audit a successful read of restricted material on the site (the admin's previews
+    are audited by ``casebank.permissions.RestrictedAdminPagesMiddleware``)."""
+    if page.visibility != Visibility.RESTRICTED or getattr(
+        request, "is_preview", False
+    ):
+        return
+    from audit.services import audit_log
+
+    audit_log(
+        action="casebank.restricted_read",
+        request=request,
+        target=page,
+        details={"view": "site"},
+    )
 
 
 class CaseElementAnalysis(Orderable):
@@ -832,19 +851,20 @@ class GuidelinePage(Page):
         verbose_name_plural = _("guidelines")
 
     def serve(self, request, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
 
         from .selectors import guideline_is_visible_to, restricted_page_ids_hidden_from
 
         if getattr(request, "is_preview", False):
             if self.pk in restricted_page_ids_hidden_from(request.user):
-                raise PermissionDenied
+                raise Http404
         elif not guideline_is_visible_to(request.user, self):
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            raise PermissionDenied
+            raise Http404
+        _audit_restricted_read(request, self)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):

@@ -1,8 +1,9 @@
 """Reads of the case bank that must respect who may see what.
 
 A restricted case (or guideline) is visible to users whose unit is one of the named units or
-lies below one of them; the accounts that look after the whole organisation
-(``accounts.selectors.sees_all_units``) see everything. Anonymous users see nothing. Every
+lies below one of them; a Django superuser sees everything, and the separated system roles
+(system, security, audit admin) see no restricted material (三员分立; the rule is
+``accounts.permissions.can_read_restricted``). Anonymous users see nothing. Every
 list, detail page, feed, search result and API response goes through these functions.
 """
 
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 
 from accounts.models import Unit
+from accounts.permissions import holds_separated_role
 from accounts.selectors import sees_all_units
 
 from .models import (
@@ -46,10 +48,12 @@ def _visible_to(model, user) -> QuerySet:
     queryset = model.objects.live()
     if user is None or not user.is_authenticated:
         return queryset.none()
-    if sees_all_units(user):
+    if user.is_superuser:
         return queryset
     condition = Q(visibility=Visibility.PUBLIC)
-    if getattr(user, "unit_id", None):
+    # 三员分立: the separated system roles read no restricted material
+    # (accounts.permissions.can_read_restricted).
+    if getattr(user, "unit_id", None) and not holds_separated_role(user):
         through = model.restricted_units.through
         page_field = f"{model._meta.model_name}_id"
         allowed = through.objects.filter(unit__in=_own_and_ancestor_units(user)).values(
@@ -62,8 +66,10 @@ def _visible_to(model, user) -> QuerySet:
 def _is_visible_to(page, user) -> bool:
     if user is None or not user.is_authenticated or not page.live:
         return False
-    if sees_all_units(user) or page.visibility == Visibility.PUBLIC:
+    if user.is_superuser or page.visibility == Visibility.PUBLIC:
         return True
+    if holds_separated_role(user):
+        return False
     unit = getattr(user, "unit", None)
     if unit is None:
         return False
@@ -286,20 +292,25 @@ def restricted_page_ids_hidden_from(user) -> set[int]:
     not see: not of their units and not their own. Used to filter the Wagtail admin."""
     if user is None or not user.is_authenticated:
         return set()
-    if sees_all_units(user):
+    if user.is_superuser:
         return set()
+    separated = holds_separated_role(user)
     allowed_units = set(_own_and_ancestor_units(user).values_list("pk", flat=True))
     hidden: set[int] = set()
     for model in (CasePage, GuidelinePage):
         through = model.restricted_units.through
         page_field = f"{model._meta.model_name}_id"
-        allowed = set(
-            through.objects.filter(unit_id__in=allowed_units).values_list(
-                page_field, flat=True
+        allowed = (
+            set()
+            if separated
+            else set(
+                through.objects.filter(unit_id__in=allowed_units).values_list(
+                    page_field, flat=True
+                )
             )
         )
-        restricted = model.objects.filter(visibility=Visibility.RESTRICTED).exclude(
-            owner=user
-        )
+        restricted = model.objects.filter(visibility=Visibility.RESTRICTED)
+        if not separated:
+            restricted = restricted.exclude(owner=user)
         hidden |= set(restricted.exclude(pk__in=allowed).values_list("pk", flat=True))
     return hidden

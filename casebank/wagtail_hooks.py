@@ -74,3 +74,25 @@ def refuse_restricted_edit(request, page):
 
     if page.pk in restricted_page_ids_hidden_from(request.user):
         raise PermissionDenied
+
+
+@hooks.register("after_copy_page")
+def keep_owner_of_restricted_copies(request, page, new_page):
+    from .permissions import keep_owner_on_copy
+
+    keep_owner_on_copy(request, page, new_page)
+
+
+@hooks.register("construct_admin_api", order=101)
+def hide_restricted_pages_in_admin_api(router) -> None:
+    from wagtail.admin.api.views import PagesAdminAPIViewSet
+
+    class ScopedPagesAdminAPIViewSet(PagesAdminAPIViewSet):
+        def get_base_queryset(self):
+            from .selectors import restricted_page_ids_hidden_from
+
+            queryset = super().get_base_queryset()
+            hidden = restricted_page_ids_hidden_from(self.request.user)
+            return queryset.exclude(pk__in=hidden) if hidden else queryset
+
+    router.register_endpoint("pages", ScopedPagesAdminAPIViewSet)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Unit
-from accounts.selectors import sees_all_units
+from accounts.permissions import holds_separated_role
 
 from . import highlight
 from .adapters import _article_url, _law_name
@@ -20,12 +20,14 @@ MAX_LIMIT = 100
 
 def viewer_units(user: Any) -> frozenset[int] | None:
     """Return the ids of ``user``'s unit and every unit above it: restricted cases of those
-    units are visible to them. None means every case (the whole-organisation accounts,
-    as ``casebank.selectors`` decides)."""
+    units are visible to them. None means every case (a superuser); the separated system
+    roles see no restricted case (``accounts.permissions.can_read_restricted``)."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    if sees_all_units(user):
+    if user.is_superuser:
         return None
+    if holds_separated_role(user):
+        return frozenset()
     unit = getattr(user, "unit", None)
     if unit is None:
         return frozenset()

@@ -78,10 +78,10 @@ class RestrictedCaseLeakTests(CasebankViewTestCase):
         self.login(self.officer)
         self.assertContains(self.client.get(index_url), SECRET)
 
-    def test_detail_page_is_forbidden(self):
+    def test_detail_page_is_not_found_restricted_urls_answer_404_not_403(self):
         self.login(self.officer_b)
         response = self.client.get(self.restricted.url)
-        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.status_code, 404)
         self.assert_hidden(response)
         self.login(self.officer)
         self.assertContains(self.client.get(self.restricted.url), "专案细节")

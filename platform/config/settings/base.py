@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Before the two-factor gate: a temporary password is replaced before anything else.
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.AdminTwoFactorMiddleware",
+    # Restricted cases and guidelines: 404 on every admin URL naming one (docs/security.md).
+    "casebank.permissions.RestrictedAdminPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
