@@ -2,14 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _is_trainer(user) -> bool:
-    return user.is_superuser or user.has_role("trainer", "system_admin")
-
-
-def _is_marker(user) -> bool:
-    return user.is_superuser or user.has_role("trainer", "legal_officer")
-
-
 class ExamsConfig(AppConfig):
     name = "exams"
     verbose_name = _("Examinations")
@@ -17,6 +9,7 @@ class ExamsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from accounts.permissions import can_manage_exams, can_mark
         from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
@@ -32,10 +25,12 @@ class ExamsConfig(AppConfig):
         )
         register_nav(NavEntry(_("Exams"), "exams:my_exams", order=40))
         register_nav(
-            NavEntry(_("Exam admin"), "exams:manage", order=80, visible=_is_trainer)
+            NavEntry(
+                _("Exam admin"), "exams:manage", order=80, visible=can_manage_exams
+            )
         )
         register_nav(
-            NavEntry(_("Marking"), "exams:marking_queue", order=81, visible=_is_marker)
+            NavEntry(_("Marking"), "exams:marking_queue", order=81, visible=can_mark)
         )
         register_home_provider(home_items, order=40)
 

@@ -24,10 +24,11 @@ LINK_DENIED = _(
 
 
 def can_link_cases(user: Any) -> bool:
-    """Return whether ``user`` may use case linking (page, API, navigation)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or user.has_role(*LINK_ROLES))
+    """Return whether ``user`` may use case linking (page, API, navigation); the rule is
+    ``accounts.permissions.can_link_cases``."""
+    from accounts.permissions import can_link_cases as rule
+
+    return rule(user)
 
 
 def audit_link_denied(request: Any, *, via: str) -> None:

@@ -17,18 +17,18 @@ from .training_tasks import training_output_dir, training_start, training_status
 
 
 def can_retrain(user) -> bool:
-    """Return True for system administrators (and superusers), who may retrain the model."""
-    from accounts.models import Role
+    """Return True for system administrators (and superusers), who may retrain the model
+    (``accounts.permissions.can_retrain_search``)."""
+    from accounts.permissions import can_retrain_search
 
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
-    )
+    return can_retrain_search(user)
 
 
 @require_http_methods(["GET", "POST"])
 def embedder_training(request: HttpRequest) -> HttpResponse:
     """Show the last training run; on POST start a new one."""
+    from accounts.permissions import can_retrain_search, require
+
     if not can_retrain(request.user):
         audit_log(
             action="search.embedder_train",
@@ -37,6 +37,7 @@ def embedder_training(request: HttpRequest) -> HttpResponse:
             result="denied",
         )
         raise PermissionDenied
+    require(request, can_retrain_search)  # two-factor
     if request.method == "POST":
         use_casebank = request.POST.get("use_casebank") == "on"
         use_public = request.POST.get("use_public_data") == "on"

@@ -74,9 +74,17 @@ class PersonasMixin:
             username="auditadmin", unit=cls.city, roles=[Role.AUDIT_ADMIN]
         )
 
-    def login(self, user) -> None:
-        """Sign in without going through the login form (and its lockout counters)."""
-        self.client.force_login(user)
+    def login(self, user, *, verified: bool = True) -> None:
+        """Sign in without going through the login form (and its lockout counters), as
+        after a complete sign-in: with a verified second factor, which every privileged
+        function asks for (accounts.permissions). ``verified=False`` for a session that
+        has not passed TOTP yet."""
+        if verified:
+            from tests.accounts.helpers import login_verified
+
+            login_verified(self.client, user)
+        else:
+            self.client.force_login(user)
 
 
 class BaseTestCase(PersonasMixin, TestCase):

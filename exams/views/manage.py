@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -22,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role, Unit, User
+from accounts.permissions import can_manage_exams, can_mark, permission_required
 from accounts.selectors import sees_all_units, visible_people
 from audit.services import audit_log
 
 from .. import importing, services
-from ..apps import _is_marker, _is_trainer
 from ..drawing import blueprint_check, row_pool
 from ..models import (
     Attempt,
@@ -43,33 +41,12 @@ from ..models import (
 )
 from ..selectors import histogram_svg
 
-
-def _role_required(test, message):
-    """Refuse a signed-in user without the role with a 403 (``login_required`` above it
-    sends anonymous users to the login page). ``user_passes_test`` would send them to the
-    login page too, which sends a signed-in user straight back: a redirect loop."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not test(request.user):
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+# One rule each, in accounts.permissions (two-factor included): exam administration and
+# marking.
+trainer_required = permission_required(can_manage_exams)
+marker_required = permission_required(can_mark)
 
 
-trainer_required = _role_required(
-    _is_trainer, gettext_lazy("Exam administration is for trainers.")
-)
-marker_required = _role_required(
-    _is_marker, gettext_lazy("Marking is for trainers and legal officers.")
-)
-
-
-@login_required
 @trainer_required
 def manage(request: HttpRequest) -> HttpResponse:
     return render(
@@ -89,7 +66,6 @@ def manage(request: HttpRequest) -> HttpResponse:
 # Question bank ----------------------------------------------------------------------
 
 
-@login_required
 @trainer_required
 def question_list(request: HttpRequest) -> HttpResponse:
     qs = (
@@ -166,7 +142,6 @@ class QuestionEditForm(forms.Form):
     )
 
 
-@login_required
 @trainer_required
 def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(
@@ -247,7 +222,6 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @trainer_required
 def question_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry-run report of every bad row → import (all or nothing)."""
@@ -286,7 +260,6 @@ def question_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @trainer_required
 def question_export(request: HttpRequest) -> HttpResponse:
     qs = (
@@ -329,7 +302,6 @@ RowFormSet = forms.inlineformset_factory(
 )
 
 
-@login_required
 @trainer_required
 def blueprint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     blueprint = (
@@ -458,7 +430,6 @@ class SessionForm(forms.ModelForm):
         return data
 
 
-@login_required
 @trainer_required
 def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     session = (
@@ -511,7 +482,6 @@ def _session_people_filter(request: HttpRequest, session: ExamSession):
     return visible_people(request.user)
 
 
-@login_required
 @trainer_required
 def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(ExamSession.objects.select_related("blueprint"), pk=pk)
@@ -616,7 +586,6 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @trainer_required
 def session_statistics(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(ExamSession, pk=pk)
@@ -651,14 +620,12 @@ def session_statistics(request: HttpRequest, pk: int) -> HttpResponse:
 # Marking ----------------------------------------------------------------------------
 
 
-@login_required
 @marker_required
 def marking_queue(request: HttpRequest) -> HttpResponse:
     tasks = services.marking_queue(marker=request.user)[:100]
     return render(request, "exams/manage/marking_queue.html", {"tasks": tasks})
 
 
-@login_required
 @marker_required
 def marking_task(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(services.marking_queue(marker=request.user), pk=pk)

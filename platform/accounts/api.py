@@ -6,7 +6,8 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 
 from .models import Unit, User
-from .selectors import can_manage_people, directory_units, person_list
+from .permissions import HasPermission, can_export_people, can_manage_people
+from .selectors import directory_units, person_list
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -56,10 +57,9 @@ class MeView(generics.RetrieveAPIView):
 
 class UnitListView(generics.ListAPIView):
     serializer_class = UnitSerializer
+    permission_classes = [HasPermission.for_(can_manage_people)]
 
     def get_queryset(self):
-        if not can_manage_people(self.request.user):
-            raise PermissionDenied
         return directory_units(self.request.user).order_by("path")
 
 
@@ -67,11 +67,29 @@ class PersonListView(generics.ListAPIView):
     """People in the caller's scope; ``?unit=CODE`` (with sub-units) and ``?q=``."""
 
     serializer_class = PersonSerializer
+    permission_classes = [HasPermission.for_(can_export_people)]
+
+    def list(self, request, *args, **kwargs):
+        """List, and audit the bulk read of personal data (who, which filter, how many)."""
+        response = super().list(request, *args, **kwargs)
+        from audit.services import audit_log
+
+        data = response.data
+        audit_log(
+            action="accounts.people_api_read",
+            request=request,
+            target_type="accounts.user",
+            details={
+                "count": data.get("count") if isinstance(data, dict) else len(data),
+                "unit": request.query_params.get("unit", "")[:32],
+                "query": request.query_params.get("q", "")[:50],
+                "via": "token" if request.auth is not None else "session",
+            },
+        )
+        return response
 
     def get_queryset(self):
         user = self.request.user
-        if not can_manage_people(user):
-            raise PermissionDenied
         unit = None
         if code := self.request.query_params.get("unit"):
             unit = directory_units(user).filter(code=code).first()

@@ -66,8 +66,10 @@ KIND_NAMES: dict[str, str] = {
     "其他": UnitKind.OTHER,
     **{code: code for code in UnitKind.values},
 }
-# A unit admin may give these roles to people in their units; the rest is the security admin's.
-UNIT_ADMIN_IMPORT_ROLES = frozenset({Role.OFFICER, Role.LEGAL_OFFICER, Role.LEADER})
+# 三员分立: roles are the security admin's (on the person's page, audited). An import only
+# gives a new person the officer role; the roles column may say 民警 or be left empty, and
+# never changes the roles of anybody who exists.
+IMPORT_ROLES = frozenset({Role.OFFICER})
 POLICE_NUMBER_RE = re.compile(r"^[A-Za-z0-9]{4,20}$")
 ROLE_SPLIT_RE = re.compile(r"[、,，;；/\s]+")
 
@@ -108,6 +110,9 @@ E_ROLE_SYSTEM = gettext_lazy(
     "system roles (system, security, audit admin) cannot be given by import"
 )
 E_ROLE_DENIED = gettext_lazy("you may not give the role %(value)s")
+E_ROLE_NOT_BY_IMPORT = gettext_lazy(
+    "the role %(value)s is given by the security admin on the person's page, not by import"
+)
 E_PERSON_OUT_OF_SCOPE = gettext_lazy(
     "police number %(value)s belongs to a person outside the units you manage"
 )
@@ -519,8 +524,10 @@ def _parse_roles(
         elif role in SEPARATED_SYSTEM_ROLES:
             report.errors.append(RowError(row, str(E_ROLE_SYSTEM)))
             ok = False
-        elif not is_system and role not in UNIT_ADMIN_IMPORT_ROLES:
-            report.errors.append(RowError(row, str(E_ROLE_DENIED % {"value": token})))
+        elif role not in IMPORT_ROLES:
+            report.errors.append(
+                RowError(row, str(E_ROLE_NOT_BY_IMPORT % {"value": token}))
+            )
             ok = False
         else:
             roles.add(str(role))
@@ -700,16 +707,6 @@ def _apply(
                     person.temporary_password_expires_at,
                 )
             )
-        roles = (
-            plan.roles
-            if plan.roles is not None
-            else ({Role.OFFICER} if created else None)
-        )
-        if roles is not None:
-            # Keep any separated system role the person holds; replace the others.
-            kept = (
-                person.get_role_codes() & SEPARATED_SYSTEM_ROLES
-                if not created
-                else set()
-            )
-            roles_replace(user=person, roles=set(roles) | kept, scope_unit=person.unit)
+        if created:
+            # The only role an import gives; the rest are the security admin's.
+            roles_replace(user=person, roles={Role.OFFICER}, scope_unit=person.unit)

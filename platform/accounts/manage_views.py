@@ -19,12 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_log
 
+from . import permissions
 from .forms import ImportForm
 from .imports import (
     CREDENTIALS_COLUMNS,
@@ -37,9 +39,8 @@ from .imports import (
     safe_cell,
 )
 from .models import SCOPED_MANAGER_ROLES, Role, Unit, User
+from .permissions import require
 from .selectors import (
-    can_manage_people,
-    can_see_person,
     directory_people,
     directory_units,
     person_list,
@@ -68,14 +69,16 @@ EXPORT_COLUMNS = [
     "角色",
     "状态",
 ]
+NO_OWN_AUTHENTICATOR_RESET = _lazy(
+    "Nobody resets their own authenticator; ask another security admin."
+)
 IMPORT_SESSION_KEY = "accounts_pending_import"
 # The temporary passwords of the last applied import, until the admin downloads them once.
 CREDENTIALS_SESSION_KEY = "accounts_import_credentials"
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not can_manage_people(request.user):
-        raise PermissionDenied
+    require(request, permissions.can_manage_people)
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -244,7 +247,7 @@ def _export_rows(people) -> list[list[str]]:
 @login_required
 def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV (UTF-8 with BOM, which Excel opens) or .xlsx; audited."""
-    _require_manager(request)
+    require(request, permissions.can_export_people)
     filters = _filters(request)
     people = person_list(user=request.user, **filters)
     rows = _export_rows(people)
@@ -296,10 +299,7 @@ def _visible_person(request: HttpRequest, pk: int) -> User:
 
 
 def _can_set_active(actor: User, person: User) -> bool:
-    return actor.pk != person.pk and (
-        sees_all_units(actor)
-        or (actor.has_role(Role.UNIT_ADMIN) and can_see_person(actor, person))
-    )
+    return permissions.can_set_active(actor, person)
 
 
 @login_required
@@ -349,8 +349,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     """The security admin sets a person's roles."""
-    if not can_manage_roles(request.user):
-        raise PermissionDenied
+    require(request, permissions.can_manage_roles)
     person = _visible_person(request, pk)
     scope = None
     if code := request.POST.get("scope_unit"):
@@ -373,10 +372,11 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
-    """The security admin removes a person's authenticator (lost phone)."""
-    if not can_manage_roles(request.user):
-        raise PermissionDenied
+    """The security admin removes a person's authenticator (lost phone); nobody their own."""
+    require(request, permissions.can_manage_roles)
     person = _visible_person(request, pk)
+    if not permissions.can_reset_two_factor(request.user, person):
+        raise PermissionDenied(NO_OWN_AUTHENTICATOR_RESET)
     deleted, _details = TOTPDevice.objects.filter(user=person).delete()
     audit_log(
         action="accounts.two_factor_reset",
@@ -399,8 +399,7 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Disable or re-enable an account (system admin, or unit admin in scope); audited.
     A disabled account cannot sign in and its API tokens stop working."""
     person = _visible_person(request, pk)
-    if not _can_set_active(request.user, person):
-        raise PermissionDenied
+    require(request, permissions.can_set_active, person, not_found=False)
     active = request.POST.get("active") == "1"
     if person.is_active != active:
         User.objects.filter(pk=person.pk).update(is_active=active)
@@ -409,6 +408,10 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
             target=person,
         )
+        if not active:
+            from .authentication import api_tokens_revoke
+
+            api_tokens_revoke(user=person, reason="disabled", request=request)
     return redirect("accounts:person_detail", pk=person.pk)
 
 
@@ -418,6 +421,7 @@ def person_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a random temporary password, shown once to the admin; the person must replace
     it at their next sign-in, before it expires. Audited."""
     person = _visible_person(request, pk)
+    require(request, permissions.can_reset_password, person)
     password = user_reset_password(actor=request.user, user=person, request=request)
     request.session[f"tmp_password_{person.pk}"] = password
     return redirect("accounts:person_detail", pk=person.pk)
@@ -426,8 +430,7 @@ def person_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_people(request: HttpRequest) -> HttpResponse:
     """Upload a sheet → check every row → apply the checked file (one transaction)."""
-    if not can_import(request.user):
-        raise PermissionDenied
+    require(request, permissions.can_import_people)
     context: dict = {"form": ImportForm(), "headers": TEMPLATE_HEADERS}
     pending = request.session.get(IMPORT_SESSION_KEY)
     if request.method == "POST" and request.POST.get("action") == "apply" and pending:
@@ -494,8 +497,7 @@ def import_people(request: HttpRequest) -> HttpResponse:
 def import_credentials(request: HttpRequest) -> HttpResponse:
     """The temporary passwords of the admin's last applied import as CSV, once: the copy
     kept in the session is dropped as it is sent. Audited."""
-    if not can_import(request.user):
-        raise PermissionDenied
+    require(request, permissions.can_import_people)
     rows = request.session.pop(CREDENTIALS_SESSION_KEY, None)
     if not rows:
         messages.error(
@@ -525,8 +527,7 @@ def import_credentials(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
     """An empty sheet with the expected headers and one example row."""
-    if not can_import(request.user):
-        raise PermissionDenied
+    require(request, permissions.can_import_people)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
     response.write("\ufeff")

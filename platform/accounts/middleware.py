@@ -76,6 +76,15 @@ class AdminTwoFactorMiddleware:
             return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
         return self.get_response(request)
 
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """A view that called ``accounts.permissions.require`` for a two-factor rule
+        without a fresh second factor, or for an anonymous visitor."""
+        from .permissions import LoginRequired, TwoFactorRequired, refusal_response
+
+        if isinstance(exception, (LoginRequired, TwoFactorRequired)):
+            return refusal_response(request, exception)
+        return None
+
 
 # The Wagtail admin and our own administration pages (people, roles, import, audit).
 DEFAULT_TWO_FACTOR_PATHS = ("/admin/", "/accounts/manage/", "/audit/")
@@ -88,8 +97,17 @@ def two_factor_paths() -> tuple[str, ...]:
 
 
 def needs_two_factor(user) -> bool:
-    """Return True when ``user`` holds a role that must use TOTP two-factor."""
-    return user.is_superuser or user.has_role(*settings.ACCOUNTS_TWO_FACTOR_ROLES)
+    """Return True when ``user`` must pass TOTP before the admin and administration
+    pages: the two-factor roles, and anyone who may enter the Wagtail admin (legal
+    officers edit and approve cases there). Other privileged functions ask their
+    predicate (accounts.permissions), wherever their URL is."""
+    from .permissions import can_edit_in_admin
+
+    return bool(
+        user.is_superuser
+        or user.has_role(*settings.ACCOUNTS_TWO_FACTOR_ROLES)
+        or can_edit_in_admin(user)
+    )
 
 
 class PasswordChangeRequiredMiddleware:

@@ -191,3 +191,35 @@ class RoleAssignment(models.Model):
             )
             if others.exclude(role=self.role).exclude(pk=self.pk).exists():
                 raise ValidationError(SEPARATED_ROLES_CONFLICT, code="separated_roles")
+
+
+class TokenScope(models.TextChoices):
+    # Everything not guarded by a two-factor predicate: search, linking, cases, statutes.
+    READ = "read", _("Read: search, linking, cases and statutes")
+    # Also the people and unit endpoints (personal data); needs a two-factor issue.
+    PEOPLE = "people", _("People and units (personal data)")
+
+
+class APITokenGrant(models.Model):
+    """What a Bearer token (Wagtail's ``APIToken``) may do and until when.
+
+    ``two_factor`` is True when the token was issued after the holder proved a TOTP code;
+    only such tokens reach two-factor functions (``accounts.permissions.HasPermission``).
+    A token without a grant, past ``expires_at``, or revoked is refused.
+    """
+
+    token = models.OneToOneField(
+        "wagtailcore.APIToken", on_delete=models.CASCADE, related_name="grant"
+    )
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    two_factor = models.BooleanField(_("issued after two-factor"), default=False)
+
+    class Meta:
+        verbose_name = _("API token grant")
+        verbose_name_plural = _("API token grants")
+
+    def __str__(self) -> str:
+        return f"{self.token_id} · {self.scope}"

@@ -124,14 +124,17 @@ def two_factor_fresh(request_or_user) -> bool:
 
     Verification lasts for the session, which ends after ``SESSION_COOKIE_AGE`` and after
     ``ACCOUNTS_IDLE_TIMEOUT_SECONDS`` without a request; so it is never older than that.
-    Token-authenticated requests pass only when the token was issued after a two-factor
-    sign-in (``APIToken``'s holder marks ``request.auth_two_factor``).
+    Token-authenticated requests pass only with a token of the people scope issued after a
+    two-factor check (``accounts.models.APITokenGrant``).
     """
     if not getattr(settings, "ACCOUNTS_TWO_FACTOR_REQUIRED", True):
         return True
     user = getattr(request_or_user, "user", request_or_user)
-    if getattr(request_or_user, "auth_two_factor", False):
-        return True
+    grant = getattr(getattr(request_or_user, "auth", None), "grant", None)
+    if grant is not None:
+        # A Bearer token: two-factor functions need the people scope and a token issued
+        # after a two-factor check of its holder.
+        return bool(grant.two_factor and grant.scope == "people")
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
 
@@ -174,6 +177,15 @@ def can_reset_password(user, person) -> bool:
     """Give ``person`` a temporary password: the system admin, or a unit admin for people
     of their units; never a holder of the separated roles by anyone but the system admin,
     and never the security or audit admin by the system admin (三员分立)."""
+    from .services import can_reset_password as may_reset
+
+    return may_reset(user, person)
+
+
+@predicate(two_factor=True, takes_object=True)
+def can_set_active(user, person) -> bool:
+    """Disable or re-enable ``person``: the same people as ``can_reset_password`` (the
+    system admin never for the security or audit admin; nobody their own account)."""
     from .services import can_reset_password as may_reset
 
     return may_reset(user, person)
@@ -225,14 +237,14 @@ def can_set_requirements(user) -> bool:
 # Domain predicates (rules only; the apps keep their models) -------------------------------
 
 
-@predicate(two_factor=True)
+@predicate(two_factor=True, message=_("Exam administration is for trainers."))
 def can_manage_exams(user) -> bool:
     """Exam administration: question bank (and its export with keys), blueprints,
     sessions, overrides, statistics: trainers and the system admin."""
     return holds(user, Role.TRAINER, Role.SYSTEM_ADMIN)
 
 
-@predicate(two_factor=True)
+@predicate(two_factor=True, message=_("Marking is for trainers and legal officers."))
 def can_mark(user) -> bool:
     """Mark case-analysis answers: trainers and legal officers."""
     return holds(user, Role.TRAINER, Role.LEGAL_OFFICER)
@@ -299,12 +311,15 @@ can_read_guideline = can_read_restricted
 # Views ------------------------------------------------------------------------------------
 
 
-def _refuse(request: HttpRequest, rule: Predicate, *, not_found: bool):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not_found:
-        raise Http404(rule.message)
-    raise PermissionDenied(rule.message)
+class TwoFactorRequired(Exception):
+    """Raised by ``require`` when the rule passes but the session has no fresh second
+    factor; ``accounts.middleware.AdminTwoFactorMiddleware`` turns it into a redirect to
+    the two-factor page (403 with ``TWO_FACTOR_NEEDED`` under ``/api/``)."""
+
+
+class LoginRequired(Exception):
+    """Raised by ``require`` for an anonymous visitor; the middleware sends them to the
+    login page (401 under ``/api/``)."""
 
 
 def two_factor_redirect(request: HttpRequest):
@@ -314,27 +329,49 @@ def two_factor_redirect(request: HttpRequest):
     )
 
 
-def check(request: HttpRequest, rule: Predicate, obj=None, *, not_found: bool = False):
-    """Return None when ``request.user`` passes ``rule`` (with a fresh second factor when
-    the rule needs one); otherwise the response or exception a view should give: a
-    redirect to the login or two-factor page, 404 (``not_found``) or 403."""
-    if not rule(request.user, obj):
-        return _refuse(request, rule, not_found=not_found)
+def require(
+    request: HttpRequest, rule: Predicate, obj=None, *, not_found: bool = False
+) -> None:
+    """Return when ``request.user`` passes ``rule`` (for ``obj``), with a fresh second
+    factor when the rule needs one. Otherwise raise: ``LoginRequired`` for a visitor,
+    ``Http404`` (``not_found``, or any rule about an object) or ``PermissionDenied``
+    with the rule's message, ``TwoFactorRequired`` without a fresh second factor."""
+    user = request.user
+    if not user.is_authenticated:
+        raise LoginRequired
+    if not rule(user, obj):
+        if not_found or rule.takes_object:
+            raise Http404(rule.message)
+        raise PermissionDenied(rule.message)
     if rule.two_factor and not two_factor_fresh(request):
-        return two_factor_redirect(request)
-    return None
+        raise TwoFactorRequired
+
+
+def refusal_response(request: HttpRequest, exc: Exception):
+    """The response for ``LoginRequired`` / ``TwoFactorRequired`` (used by the middleware)."""
+    from django.http import JsonResponse
+
+    api = request.path.startswith("/api/")
+    if isinstance(exc, LoginRequired):
+        if api:
+            return JsonResponse({"detail": "Authentication required."}, status=401)
+        return redirect_to_login(request.get_full_path())
+    if api:
+        return JsonResponse({"detail": str(TWO_FACTOR_NEEDED)}, status=403)
+    return two_factor_redirect(request)
 
 
 def permission_required(rule: Predicate, *, not_found: bool = False):
-    """View decorator: refuse unless ``request.user`` passes ``rule`` (see ``check``).
+    """View decorator: refuse unless ``request.user`` passes ``rule`` (see ``require``).
     Replaces ``login_required`` too (anonymous visitors go to the login page)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            refused = check(request, rule, not_found=not_found)
-            if refused is not None:
-                return refused
+            try:
+                require(request, rule, not_found=not_found)
+            except (LoginRequired, TwoFactorRequired) as exc:
+                return refusal_response(request, exc)
             return view(request, *args, **kwargs)
 
         wrapped.permission_rule = rule
@@ -350,11 +387,10 @@ class PermissionRequiredMixin:
     permission_not_found = False
 
     def dispatch(self, request, *args, **kwargs):
-        refused = check(
-            request, self.permission_rule, not_found=self.permission_not_found
-        )
-        if refused is not None:
-            return refused
+        try:
+            require(request, self.permission_rule, not_found=self.permission_not_found)
+        except (LoginRequired, TwoFactorRequired) as exc:
+            return refusal_response(request, exc)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -54,8 +54,11 @@ TEMPORARY_PASSWORD_ITERATIONS = 5_000
 
 
 def can_manage_roles(user: User) -> bool:
-    """Return True for the accounts that may change role assignments (security admin)."""
-    return bool(user.is_authenticated and user.has_role(Role.SECURITY_ADMIN))
+    """Return True for the accounts that may change role assignments (security admin);
+    the rule is ``accounts.permissions.can_manage_roles``."""
+    from .permissions import can_manage_roles as rule
+
+    return rule(user)
 
 
 def check_separated_roles(roles: Iterable[str]) -> None:
@@ -136,6 +139,9 @@ def user_set_roles(
                 "scope_unit": scope_unit.code if scope_unit else None,
             },
         )
+        from .authentication import api_tokens_revoke
+
+        api_tokens_revoke(user=user, reason="role_change", actor=actor)
     return after
 
 
@@ -190,17 +196,24 @@ TEMPORARY_PASSWORD_FIELDS = [
 ]
 
 
+# 三员分立: accounts the system admin may not reset, disable or take over.
+GUARDED_ROLES = (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+
+
 def can_reset_password(actor: User, person: User) -> bool:
     """Return True when ``actor`` may give ``person`` a temporary password.
 
-    The system admin may for anyone; a unit admin for people in their units, except
-    holders of the separated system roles (whose accounts the system admin looks after).
-    Nobody resets their own password this way.
+    The system admin may for anyone but the security and audit admins; a unit admin for
+    people in their units, except holders of the separated system roles. The security
+    and audit admins' accounts are the security admin's (三员分立: the system admin
+    cannot take them over). Nobody resets their own password this way.
     """
     from .selectors import can_see_person, sees_all_units
 
     if not actor.is_authenticated or actor.pk == person.pk:
         return False
+    if person.has_role(*GUARDED_ROLES):
+        return actor.has_role(Role.SECURITY_ADMIN)
     if sees_all_units(actor):
         return True
     return (
@@ -227,6 +240,9 @@ def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
         target=user,
         details={"expires_at": user.temporary_password_expires_at.isoformat()},
     )
+    from .authentication import api_tokens_revoke
+
+    api_tokens_revoke(user=user, reason="password_reset", actor=actor, request=request)
     return password
 
 

@@ -11,10 +11,11 @@ from .models import AuditEntry
 
 
 def can_read_audit_log(user) -> bool:
-    """Return True for the audit admin (安全审计员), and nobody else."""
-    from accounts.models import Role
+    """Return True for the audit admin (安全审计员), and nobody else
+    (``accounts.permissions.can_read_audit_log``)."""
+    from accounts.permissions import can_read_audit_log as rule
 
-    return bool(user.is_authenticated and user.has_role(Role.AUDIT_ADMIN))
+    return rule(user)
 
 
 def audit_entry_list(

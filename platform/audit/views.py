@@ -7,14 +7,13 @@ import csv
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from .forms import AuditFilterForm
-from .selectors import audit_entry_list, can_read_audit_log
+from .selectors import audit_entry_list
 from .services import audit_log
 
 EXPORT_COLUMNS = [
@@ -34,14 +33,17 @@ EXPORT_COLUMNS = [
 
 
 def _require_auditor(request: HttpRequest) -> None:
-    if not can_read_audit_log(request.user):
+    from accounts.permissions import can_read_audit_log as rule
+    from accounts.permissions import require
+
+    if request.user.is_authenticated and not rule(request.user):
         audit_log(
             action="audit.access_denied",
             request=request,
             result="denied",
             details={"path": request.path},
         )
-        raise PermissionDenied
+    require(request, rule)
 
 
 def _filtered(request: HttpRequest):

@@ -1,8 +1,9 @@
 """Review before publishing, shared by every app that publishes through a Wagtail workflow.
 
-``SecondPersonApprovalMixin`` makes a group-approval task refuse the submitter: whoever
-submitted a course, case, guideline or element analysis cannot approve it, even when they
-belong to a reviewing group.
+``SecondPersonApprovalMixin`` makes a group-approval task refuse the submitter and anyone
+who edited the revision under review (saved a revision since the live one): they cannot
+approve a course, case, guideline or element analysis, even when they belong to a
+reviewing group.
 
 ``publish_workflow_state`` is the finish action (``WAGTAIL_FINISH_WORKFLOW_ACTION``).
 Wagtail's default publishes as the last approver and checks that they hold the publish
@@ -22,6 +23,25 @@ SELF_APPROVAL_REFUSED = gettext_noop(
 )
 
 
+def involved_user_ids(obj, *, requested_by_id=None) -> set[int]:
+    """Return the ids of the people who may not approve ``obj``'s pending change: the
+    submitter and everyone who saved a revision since the live one (the edits under
+    review). Two-person review means neither may approve."""
+    ids: set[int] = set()
+    if requested_by_id is None:
+        state = getattr(obj, "current_workflow_state", None)
+        requested_by_id = state.requested_by_id if state is not None else None
+    if requested_by_id is not None:
+        ids.add(requested_by_id)
+    revisions = getattr(obj, "revisions", None)
+    if revisions is not None:
+        live_id = getattr(obj, "live_revision_id", None)
+        if live_id is not None:
+            revisions = revisions.filter(pk__gt=live_id)
+        ids |= {pk for pk in revisions.values_list("user_id", flat=True) if pk}
+    return ids
+
+
 class SecondPersonApprovalMixin:
     """Mix into a subclass of Wagtail's ``AbstractGroupApprovalTask``."""
 
@@ -34,15 +54,14 @@ class SecondPersonApprovalMixin:
         return state.requested_by if state is not None else None
 
     def get_actions(self, obj, user):
-        submitter = self._submitter(obj)
-        if submitter is not None and submitter.pk == user.pk:
+        if getattr(user, "pk", None) in involved_user_ids(obj):
             return []
         return super().get_actions(obj, user)
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        if (
-            action_name == "approve"
-            and task_state.workflow_state.requested_by_id == getattr(user, "pk", None)
+        if action_name == "approve" and getattr(user, "pk", None) in involved_user_ids(
+            task_state.workflow_state.content_object,
+            requested_by_id=task_state.workflow_state.requested_by_id,
         ):
             raise PermissionDenied(gettext(self.self_approval_message))
         return super().on_action(task_state, user, action_name, **kwargs)

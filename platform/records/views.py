@@ -27,6 +27,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, Unit, User
+
+# The rules live in accounts.permissions (two-factor included); re-exported for the menu.
+from accounts.permissions import (
+    can_credit_offline_group,
+    can_review_offline,
+    can_set_requirements,
+    can_view_reports,
+    require,
+)
 from accounts.selectors import can_see_person
 from audit.services import audit_log
 
@@ -54,13 +63,8 @@ REPORT_ROLES = (Role.UNIT_ADMIN, Role.LEADER, Role.SYSTEM_ADMIN)
 PEOPLE_PAGE_SIZE = 200
 
 
-def can_view_reports(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*REPORT_ROLES))
-
-
 def _reports_required(request: HttpRequest) -> None:
-    if not can_view_reports(request.user):
-        raise PermissionDenied(_("Reports are for unit admins and leaders."))
+    require(request, can_view_reports)
 
 
 # The record -------------------------------------------------------------------------------
@@ -406,18 +410,15 @@ def offline_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "activities": activities,
-            "can_review": request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
-            "can_register": request.user.has_role(
-                Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
-            ),
+            "can_review": can_review_offline(request.user),
+            "can_register": can_credit_offline_group(request.user),
         },
     )
 
 
 @login_required
 def offline_review_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
-        raise PermissionDenied(_("Only unit admins review offline training."))
+    require(request, can_review_offline)
     from accounts.selectors import visible_people
 
     pending = (
@@ -471,10 +472,7 @@ def offline_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def offline_group(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.TRAINER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
-        raise PermissionDenied(
-            _("Only trainers and unit admins register group attendance.")
-        )
+    require(request, can_credit_offline_group)
     form = GroupAttendanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         people = form.cleaned_data.pop("people")
@@ -510,11 +508,7 @@ def offline_group(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def requirement_list(request: HttpRequest) -> HttpResponse:
-    if not (
-        request.user.is_superuser
-        or request.user.has_role(Role.SYSTEM_ADMIN, Role.TRAINER)
-    ):
-        raise PermissionDenied(_("Only system admins and trainers set requirements."))
+    require(request, can_set_requirements)
     instance = None
     if request.GET.get("edit"):
         instance = get_object_or_404(RoleRequirement, pk=request.GET["edit"])
@@ -549,8 +543,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def certification_add(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN):
-        raise PermissionDenied(_("Only unit admins record certifications."))
+    require(request, can_review_offline)
     form = CertificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data.pop("person")

@@ -55,8 +55,8 @@ def xlsx_bytes(rows: list[list[object]]) -> io.BytesIO:
 GOOD = [
     ["C-A-3", "东城三所", "C-A", "", "", "", "", ""],
     ["C-A-3", "", "", "300001", "钱一", "社区民警", "治安", "民警"],
-    ["C-A-3", "", "", "300002", "钱二", "所长", "治安", "民警、领导"],
-    ["C-A-1", "", "", "300003", "钱三", "案件办理民警", "刑侦", "法制员"],
+    ["C-A-3", "", "", "300002", "钱二", "所长", "治安", "民警"],
+    ["C-A-1", "", "", "300003", "钱三", "案件办理民警", "刑侦", ""],
 ]
 
 
@@ -122,8 +122,11 @@ class PeopleImportTests(BaseTestCase):
             (boss.username, boss.full_name, boss.unit, boss.position),
             ("300002", "钱二", station, "所长"),
         )
-        self.assertEqual(boss.get_role_codes(), {"officer", "leader"})
-        self.assertEqual(boss.role_assignments.get(role="leader").scope_unit, station)
+        # 三员分立: an import gives the officer role only; the rest is the security admin's.
+        self.assertEqual(boss.get_role_codes(), {"officer"})
+        self.assertEqual(
+            User.objects.get(police_number="300003").get_role_codes(), {"officer"}
+        )
         # A one-time temporary password each, handed back in the report, to be changed.
         self.assertTrue(boss.has_usable_password())
         self.assertTrue(boss.must_change_password)
@@ -266,7 +269,8 @@ class PeopleImportTests(BaseTestCase):
         self.assertTrue(report.applied, report.errors)
         self.assertEqual(User.objects.get(police_number="300031").unit, self.station_a2)
 
-    def test_import_keeps_a_persons_system_role(self):
+    def test_separated_roles_import_refuses_roles_other_than_officer(self):
+        """Issue 13: the system admin granted itself trainer through the import."""
         rows = [
             [
                 "C",
@@ -279,11 +283,11 @@ class PeopleImportTests(BaseTestCase):
                 "教官",
             ]
         ]
-        self.run_import(rows, apply=True)
+        report = self.run_import(rows, apply=True)
+        self.assertFalse(report.applied)
+        self.assertIn("安全管理员", str(report.errors[0]))
         self.system_admin.forget_roles()
-        self.assertEqual(
-            self.system_admin.get_role_codes(), {"system_admin", "trainer"}
-        )
+        self.assertEqual(self.system_admin.get_role_codes(), {"system_admin"})
 
     def test_officers_may_not_import(self):
         with self.assertRaises(PermissionDenied):

@@ -142,7 +142,7 @@ class PeopleAccessTests(BaseTestCase):
         self.assertNotContains(response, self.officer_b.full_name)
 
     def test_admin_pages_need_second_factor(self):
-        self.login(self.unit_admin_a)
+        self.login(self.unit_admin_a, verified=False)
         response = self.client.get(PEOPLE)
         self.assertTrue(response["Location"].startswith("/accounts/two-factor/"))
 
@@ -286,5 +286,5 @@ class AccountActivationTests(BaseTestCase):
             self.client.post(
                 f"{PEOPLE}{self.officer.pk}/active/", {"active": "0"}
             ).status_code,
-            403,
+            404,  # issue 13: refusals about a person answer 404, not 403
         )

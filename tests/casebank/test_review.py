@@ -99,3 +99,38 @@ class DraftPreviewTests(PersonasMixin, TestCase):
         self.assertEqual(
             self.client.get(draft.url).status_code, 404
         )  # drafts are not routed
+
+
+class TwoPersonReviewBypassTests(PersonasMixin, TestCase):
+    """Issue 13, finding "two-person review bypassed": a legal officer edited a case
+    another had submitted, then approved it. Whoever edited the revision under review
+    cannot approve it either."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.workflow = casebank_review_setup(sections=[case_index(), guideline_index()])
+        cls.second_legal = UserFactory(
+            username="legal_b2", unit=cls.branch_b, roles=[Role.LEGAL_OFFICER]
+        )
+        cls.charge = ChargeFactory(name="抢劫罪", summary="旧的定义")
+
+    def test_two_person_review_editor_of_the_submitted_revision_cannot_approve(self):
+        charge = Charge.objects.get(pk=self.charge.pk)
+        charge.summary = "提交的定义"
+        charge.save_revision(user=self.legal_officer)
+        state = self.workflow.start(charge, self.legal_officer)
+        # A second legal officer edits the submitted draft, then tries to approve it.
+        charge = Charge.objects.get(pk=self.charge.pk)
+        charge.summary = "第二人改过的定义"
+        charge.save_revision(user=self.second_legal)
+        task_state = state.current_task_state
+        task = task_state.task.specific
+        self.assertEqual(task.get_actions(charge, self.second_legal), [])
+        with self.assertRaises(PermissionDenied):
+            task.on_action(task_state, self.second_legal, "approve")
+        self.assertEqual(Charge.objects.get(pk=self.charge.pk).summary, "旧的定义")
+        # A third person, who edited nothing, approves.
+        self.assertIn(
+            "approve", [name for name, *_ in task.get_actions(charge, self.trainer)]
+        )

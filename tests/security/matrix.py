@@ -138,10 +138,11 @@ class Cell:
 
     route: Route
     role: str
-    scope: str  # "own", "other" or "-" (no scoped parameter)
+    scope: str  # "own", "other", "restricted" (a restricted case) or "-" (no scoped parameter)
     method: str
     url: str
     user: User | None
+    verified: bool = True  # False: the two-factor column (a session without TOTP)
 
 
 def _scoped_person(user: User | None, own: bool, fx: Fixtures) -> User | None:
@@ -315,6 +316,12 @@ def _fixed_value(route: Route, param: str, fx: Fixtures, page: Any) -> str:
     return MISSING
 
 
+def _page_model():
+    from wagtail.models import Page
+
+    return Page
+
+
 def route_urls(route: Route, user: User | None, fx: Fixtures) -> list[tuple[str, str]]:
     """Return (scope, url) pairs for ``route`` as seen by ``user``.
 
@@ -336,7 +343,16 @@ def route_urls(route: Route, user: User | None, fx: Fixtures) -> list[tuple[str,
             ("-", "/no-such-page/"),
         ]
     scoped = [p for p in route.params if p in SCOPED_PARAMS]
-    scopes = ("own", "other") if scoped else ("-",)
+    scopes: tuple[str, ...] = ("own", "other") if scoped else ("-",)
+    restricted_page = fx.extra.get("page_restricted")
+    if restricted_page is not None and any(
+        _model_for_param(route, p) is not None
+        and issubclass(_model_for_param(route, p), _page_model())
+        for p in scoped
+    ):
+        # A case restricted to a unit none of the personas belongs to, under a page the
+        # trainer's group may edit: every admin view naming it must refuse everyone.
+        scopes = (*scopes, "restricted")
     out = []
     for scope in scopes:
         own = scope != "other"
@@ -346,11 +362,18 @@ def route_urls(route: Route, user: User | None, fx: Fixtures) -> list[tuple[str,
         for param in route.params:
             if param in SCOPED_PARAMS:
                 model = _model_for_param(route, param)
-                obj = (
-                    _scoped_instance(model, user, own, fx)
-                    if model is not None
-                    else None
-                )
+                if (
+                    scope == "restricted"
+                    and model is not None
+                    and issubclass(model, _page_model())
+                ):
+                    obj = restricted_page
+                else:
+                    obj = (
+                        _scoped_instance(model, user, own, fx)
+                        if model is not None
+                        else None
+                    )
                 if model is not None and hasattr(obj, "revisions") and page is None:
                     page = obj
                 value = (

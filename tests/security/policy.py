@@ -82,6 +82,29 @@ PUBLIC = [
 ]
 
 
+# The two-factor column: routes of privileged functions (accounts.permissions predicates
+# with two_factor=True, and the admin behind the two-factor gate). A signed-in session
+# that has not passed TOTP is refused on each of them, whatever the role.
+TWO_FACTOR_ROUTES = [
+    r"wagtailadmin_pages:.*",
+    r"wagtailadmin_api:.*",
+    r"wagtailadmin_home",
+    r"accounts:(unit_tree|unit_move|people|people_export|person_.*|import_.*)",
+    r"audit:.*",
+    r"exams:(manage|question_.*|blueprint_.*|session_new|session_edit|session_manage)",
+    r"exams:marking_.*",
+    r"records:(reports|report_.*|offline_review_list|offline_review|offline_group"
+    r"|requirements|certification_add)",
+    r"accounts-(people|units)",
+    r"search_embedder_training",
+]
+
+
+def needs_two_factor(name: str) -> bool:
+    """Return True for routes in the two-factor column (``TWO_FACTOR_ROUTES``)."""
+    return any(re.fullmatch(p, name) for p in TWO_FACTOR_ROUTES)
+
+
 MANAGERS = (
     "leader",
     "unit_admin",
@@ -481,6 +504,12 @@ def rule_for(name: str, method: str, pattern: str = "") -> object | None:
 
 
 def expected(rule: object, cell: Cell) -> object:
+    if cell.role != "anonymous" and not cell.verified:
+        # The two-factor column: no privileged function without a verified TOTP.
+        return DENY
+    if cell.role != "anonymous" and cell.scope == "restricted":
+        # A case restricted to a unit no persona belongs to: no admin view opens it.
+        return DENY
     if callable(rule):
         return rule(cell)
     if isinstance(rule, dict):

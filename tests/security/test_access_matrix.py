@@ -34,7 +34,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image as PILImage
 
-from accounts.middleware import needs_two_factor
 from tests.base import PersonasMixin
 
 from . import policy
@@ -62,6 +61,7 @@ DOC_OTHER = "SECMARK-DOC-OTHER-5e10"
 DOC_OTHER_FILE = "SECMARK-FILE-OTHER-c0fe"
 IMG_OWN = "SECMARK-IMG-OWN-aa41"
 IMG_OTHER = "SECMARK-IMG-OTHER-b7d2"
+RESTRICTED_FACTS = "SECMARK-RESTRICTED-CASE-e5a9"
 # marker -> roles allowed to see it
 SECRETS: dict[str, set[str]] = {
     OWN_DRAFT: {"trainer"},
@@ -71,6 +71,7 @@ SECRETS: dict[str, set[str]] = {
     DOC_OTHER_FILE: {"system_admin"},
     IMG_OWN: {"trainer"},
     IMG_OTHER: set(),
+    RESTRICTED_FACTS: set(),
 }
 
 # Wagtail's "failwhale" page raises on purpose, to test error reporting (admins only).
@@ -191,11 +192,12 @@ class MatrixTestCase(PersonasMixin, TestCase):
         for attr in ROLES.values():
             if attr is None:
                 continue
-            user = getattr(cls, attr)
-            if needs_two_factor(user):
-                cls.devices[attr] = TOTPDevice.objects.create(
-                    user=user, name="matrix", confirmed=True
-                )
+            # Every persona has an authenticator and signs in with it: privileged
+            # functions ask for it whatever the role (accounts.permissions). The
+            # two-factor column plays the same personas without it.
+            cls.devices[attr] = TOTPDevice.objects.create(
+                user=getattr(cls, attr), name="matrix", confirmed=True
+            )
 
     @classmethod
     def _domain_fixtures(cls) -> None:
@@ -234,6 +236,22 @@ class MatrixTestCase(PersonasMixin, TestCase):
         law = LawFactory()
         ArticleVersionFactory(article=ArticleFactory(law=law, number=1))
         ChargeFactory(name="测试罪")
+        # A case restricted to branch B (no persona's unit) under the page the trainer's
+        # group may edit: Wagtail alone would let the trainer open, preview, copy and lock
+        # it; the restriction must refuse everyone (issue 13).
+        from casebank.models import CasePage
+
+        restricted = CasePage(
+            title="安全测试限阅案例",
+            slug="security-restricted-case",
+            visibility="restricted",
+            facts=RESTRICTED_FACTS,
+            owner=cls.officer_b,
+        )
+        cls.page_own.add_child(instance=restricted)
+        restricted.restricted_units.set([cls.branch_b])
+        restricted.save_revision(user=cls.officer_b).publish()
+        cls.page_restricted = CasePage.objects.get(pk=restricted.pk)
 
     def setUp(self) -> None:
         personas = {
@@ -252,15 +270,18 @@ class MatrixTestCase(PersonasMixin, TestCase):
             image_other=self.image_other,
             collection_own=self.collection_own,
             collection_other=self.collection_other,
+            extra={"page_restricted": self.page_restricted},
         )
         self.clients: dict[str, Client] = {role: self._client(role) for role in ROLES}
 
-    def _client(self, role: str) -> Client:
+    def _client(self, role: str, *, verified: bool = True) -> Client:
         client = Client(raise_request_exception=False)
         attr = ROLES[role]
         if attr is not None:
             client.force_login(getattr(self, attr))
-            if attr in self.devices:  # as if the user had passed TOTP verification
+            if (
+                verified and attr in self.devices
+            ):  # as if the user had passed TOTP verification
                 session = client.session
                 session[DEVICE_ID_SESSION_KEY] = self.devices[attr].persistent_id
                 session.save()
@@ -268,7 +289,7 @@ class MatrixTestCase(PersonasMixin, TestCase):
 
     # ------------------------------------------------------------------------------
 
-    def _permission_class(self, role: str) -> tuple:
+    def _permission_class(self, role: str, *, verified: bool = True) -> tuple:
         """Roles that Wagtail cannot tell apart: same superuser flag, model permissions,
         page permissions and collection permissions. Wagtail's own views decide on these
         alone, so one request answers for the whole class."""
@@ -290,15 +311,25 @@ class MatrixTestCase(PersonasMixin, TestCase):
                     "collection_id", "permission_id"
                 )
             ),
-            role in self.devices or ROLES[role] in self.devices,
+            verified and (role in self.devices or ROLES[role] in self.devices),
         )
 
-    def _run(self, routes, *, check_policy: bool) -> tuple[list[str], int]:
+    def _run(
+        self, routes, *, check_policy: bool, verified: bool = True
+    ) -> tuple[list[str], int]:
         problems: list[str] = []
         cells = 0
         classes: dict[tuple, list[str]] = {}
-        for role in ROLES:
-            classes.setdefault(self._permission_class(role), []).append(role)
+        roles = ROLES if verified else [r for r in ROLES if ROLES[r] is not None]
+        if not verified:
+            # The two-factor column: signed-in sessions without TOTP, on the routes of
+            # privileged functions only.
+            self.clients = {r: self._client(r, verified=False) for r in roles}
+            routes = [r for r in routes if policy.needs_two_factor(r.name)]
+        for role in roles:
+            classes.setdefault(
+                self._permission_class(role, verified=verified), []
+            ).append(role)
         for route in routes:
             wagtail_view = route.pattern.startswith("admin/") and getattr(
                 route.callback, "__module__", ""
@@ -307,7 +338,7 @@ class MatrixTestCase(PersonasMixin, TestCase):
             # apps' views, and Wagtail's front-end serve views that check group
             # membership) every role.
             groups = (
-                list(classes.values()) if wagtail_view else [[role] for role in ROLES]
+                list(classes.values()) if wagtail_view else [[role] for role in roles]
             )
             for members in groups:
                 role = members[0]
@@ -328,7 +359,7 @@ class MatrixTestCase(PersonasMixin, TestCase):
                         ):
                             # The cell signed in or out (a new session key): start the
                             # next one from the role's own session again.
-                            self.clients[role] = self._client(role)
+                            self.clients[role] = self._client(role, verified=verified)
                         observed = classify(response)
                         text = "" if observed == ERROR_500 else body_text(response)
                         for member in members:
@@ -341,6 +372,7 @@ class MatrixTestCase(PersonasMixin, TestCase):
                                 method=method,
                                 url=url,
                                 user=self.fx.personas[member],
+                                verified=verified,
                             )
                             problems += self._judge(
                                 cell,
@@ -355,7 +387,8 @@ class MatrixTestCase(PersonasMixin, TestCase):
         self, cell: Cell, response, observed: str, text: str, *, check_policy: bool
     ) -> list[str]:
         route, role, method = cell.route, cell.role, cell.method
-        where = f"{method} {cell.url} [{route.name}] as {role} ({cell.scope})"
+        column = "" if cell.verified else ", without two-factor"
+        where = f"{method} {cell.url} [{route.name}] as {role} ({cell.scope}{column})"
         if observed == ERROR_500:
             upstream = (
                 route.name in DELIBERATE_500
@@ -437,6 +470,20 @@ class AccessMatrixTests(MatrixTestCase):
         if problems:
             self.fail(
                 f"{len(problems)} of {cells} cells disagree with the policy:\n"
+                + "\n".join(problems)
+            )
+
+    def test_two_factor_column(self):
+        """Every privileged function refuses a signed-in session without TOTP, for every
+        role (issue 13: two-factor per function, not per URL prefix)."""
+        classified, _, _ = self._routes()
+        problems, cells = self._run(classified, check_policy=True, verified=False)
+        STATS["cells"] += cells
+        STATS["two_factor_cells"] += cells
+        self.assertGreater(cells, 100)
+        if problems:
+            self.fail(
+                f"{len(problems)} of {cells} two-factor cells disagree:\n"
                 + "\n".join(problems)
             )
 

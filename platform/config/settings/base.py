@@ -203,6 +203,8 @@ ACCOUNTS_TWO_FACTOR_ROLES = env_list(
     ["unit_admin", "trainer", "system_admin", "security_admin", "audit_admin"],
 )
 ACCOUNTS_TWO_FACTOR_REQUIRED = env_bool("ACCOUNTS_TWO_FACTOR_REQUIRED", True)
+# API Bearer tokens expire after this many days (docs/security.md).
+ACCOUNTS_API_TOKEN_DAYS = env_int("ACCOUNTS_API_TOKEN_DAYS", 90)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -339,6 +341,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Rate limits per token/user and per address for visitors (DRF throttling, in the cache).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Police legal training platform API",
