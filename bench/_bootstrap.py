@@ -16,9 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bench_django_setup(*, prefix: str, database_url: str = "") -> Path:
-    """Configure, set up and migrate Django; return the temporary folder it uses."""
-    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+def bench_django_setup(
+    *, prefix: str, database_url: str = "", workdir: Path | None = None
+) -> Path:
+    """Configure, set up and migrate Django; return the temporary folder it uses
+    (``workdir`` instead, kept between runs, when given)."""
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    tmp = workdir or Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["VAR_DIR"] = str(tmp)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ["TEST_VAR_DIR"] = str(tmp)

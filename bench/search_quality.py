@@ -23,6 +23,7 @@ and the table reports the ``test`` split, which the shipped model never trained 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+sys.path[:0] = [str(ROOT), str(ROOT / "platform"), str(ROOT / "bench")]
 
 from search.focus import focus_query  # noqa: E402
 from search.training import (  # noqa: E402
@@ -47,6 +48,7 @@ from search.training import (  # noqa: E402
 )
 
 KEYWORD_RANKERS = ("bm25_jieba", "bm25_char12")
+DEV_TASKS = {"lecard", "cail_dev", "stard_dev", "elements"}
 WEIGHTS = [round(x, 2) for x in np.linspace(0, 1, 11)]
 
 
@@ -635,10 +637,50 @@ def main() -> None:
     parser.add_argument(
         "--data", default=None, help="public data folder (default ../shared/data)"
     )
-    parser.add_argument("--tasks", default="proxy,stard,cail,scm")
+    parser.add_argument(
+        "--tasks",
+        default="dev",
+        help="dev (= lecard,cail_dev,stard_dev,elements: the shipped pipeline) and/or the "
+        "component tasks proxy,stard,cail,scm",
+    )
     parser.add_argument("--no-dense", action="store_true", help="BM25 only")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="dev tasks: keep the database and index here between runs",
+    )
+    parser.add_argument(
+        "--variants", action="store_true", help="dev tasks: also the ablations"
+    )
+    parser.add_argument(
+        "--cail-limit", type=int, default=None, help="dev tasks: first N CAIL dev cases"
+    )
     args = parser.parse_args()
     data_dir = Path(args.data) if args.data else shared_data_dir()
+    tasks = set(
+        args.tasks.replace("dev", "lecard,cail_dev,stard_dev,elements").split(",")
+    )
+    dev_tasks = {t.removesuffix("_dev") for t in tasks & DEV_TASKS}
+    if dev_tasks:
+        import _dev_pipeline
+
+        if args.model != str(ROOT / "search" / "model"):
+            os.environ["SEARCH_EMBEDDING_MODEL"] = args.model
+        rows = _dev_pipeline.run(
+            dev_tasks,
+            data=data_dir,
+            char_bm25=lambda docs: (
+                BM25Ranker("bm25_char12", char_tokens).fit(docs).scores
+            ),
+            workdir=args.workdir,
+            variants=args.variants,
+            cail_limit=args.cail_limit,
+        )
+        _dev_pipeline.print_rows(rows)
+        tasks -= DEV_TASKS
+        if not tasks:
+            return
 
     rankers: dict = {
         "bm25_jieba": lambda: BM25Ranker("bm25_jieba", jieba_tokens),
@@ -656,7 +698,6 @@ def main() -> None:
         rankers["dense"] = lambda: DenseRanker(model)
 
     rows: list[tuple] = []
-    tasks = args.tasks.split(",")
     articles = load_articles(data_dir)
     if "proxy" in tasks:
         rows += run_case_proxy(

@@ -22,6 +22,7 @@ from . import highlight
 from .adapters import _article_url
 from .backends import get_search_backend
 from .backends.base import SearchHit, SearchQuery
+from .elements import NO_FACT, sentences, support
 from .selectors import viewer_units
 from .text import normalize, salient_terms
 
@@ -36,6 +37,15 @@ LINK_WEIGHTS = {
 MAX_CHARGES = 5
 MAX_ARTICLES = 8
 ELEMENT_CHARGES = 3
+# Two-stage precedent ranking (chosen on lecard_dev, see docs/embedder.md).
+RERANK_DEPTH = 50
+VOTE_DEPTH = 10
+CHARGE_AGREEMENT = 0.5
+SUGGESTED_SHARE = 0.2
+PRECEDENT_FLOOR = 0.3
+# Relative strength (1.0 = the strongest suggestion) → the word shown.
+STRENGTH_LEVELS = ((0.75, "strong"), (0.4, "moderate"), (0.0, "weak"))
+MAX_SENTENCES = 3
 TEXT_TOO_SHORT = "Describe the case in at least {n} characters."
 MIN_TEXT = 6
 
@@ -53,6 +63,8 @@ class Precedent:
     shared_terms: list[str]
     shared_charges: list[str]
     reasons: list[str]
+    strength: str = ""
+    sentences: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +74,9 @@ class ChargeSuggestion:
     id: int | None = None
     articles: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    strength: str = ""
+    precedents: list[dict[str, str]] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +89,10 @@ class ArticleSuggestion:
     url: str = ""
     snippet: str = ""
     reasons: list[str] = field(default_factory=list)
+    strength: str = ""
+    charges: list[str] = field(default_factory=list)
+    precedents: list[dict[str, str]] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +107,8 @@ class ElementCheck:
     common_mistakes: str
     mentioned: bool
     matched_terms: list[str]
+    sentence: str = ""
+    status: str = NO_FACT
 
 
 @dataclass
@@ -136,30 +157,63 @@ def _split_items(text: str) -> list[str]:
     ]
 
 
-def _element_terms(element: Any) -> list[str]:
-    terms = salient_terms(f"{element.title} {element.facts} {element.description}")
-    generic = {
-        "行为",
-        "犯罪",
-        "构成",
-        "要件",
-        "方面",
-        "客观",
-        "主观",
-        "客体",
-        "主体",
-        "他人",
-        "实施",
-        "具有",
-        "应当",
-        "以上",
-    }
-    return [t for t in terms if t not in generic and len(t) >= 2]
+def strength(relative: float) -> str:
+    """Return the word for a relative strength (1.0 = the strongest suggestion)."""
+    for floor, word in STRENGTH_LEVELS:
+        if relative >= floor:
+            return word
+    return STRENGTH_LEVELS[-1][1]
 
 
-def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
+def _relative_to_top(values: dict[Any, float]) -> dict[Any, float]:
+    top = max(values.values(), default=0.0) or 1.0
+    return {k: v / top for k, v in values.items()}
+
+
+def _ref(hit: SearchHit) -> dict[str, str]:
+    return {"id": hit.id, "title": hit.title, "url": hit.url}
+
+
+def _best_sentences(text_sentences: list[str], terms: list[str]) -> list[str]:
+    """Return up to ``MAX_SENTENCES`` sentences holding the most of ``terms`` (two or
+    more), in text order."""
+    scored = []
+    for i, sentence in enumerate(text_sentences):
+        norm = normalize(sentence)
+        n = len({t for t in terms if t in norm})
+        if n >= 2:
+            scored.append((n, i))
+    keep = sorted(
+        i for _, i in sorted(scored, key=lambda x: (-x[0], x[1]))[:MAX_SENTENCES]
+    )
+    return [text_sentences[i] for i in keep]
+
+
+def rerank_precedents(
+    case_hits: list[SearchHit], suggested: set[str], *, weight: float | None = None
+) -> list[tuple[SearchHit, float]]:
+    """Return ``case_hits`` re-ranked: the engine's score relative to the best, plus
+    ``weight`` (default ``CHARGE_AGREEMENT``) × the Jaccard overlap of each precedent's
+    charges with ``suggested``; each with its strength relative to the best (1.0), best
+    first."""
+    weight = CHARGE_AGREEMENT if weight is None else weight
+    scored = []
+    for hit, rel in zip(case_hits, _relative(case_hits), strict=True):
+        charges = set(hit.extra.get("charges", []))
+        union = charges | suggested
+        agreement = len(charges & suggested) / len(union) if union else 0.0
+        scored.append((hit, rel + weight * agreement))
+    scored.sort(key=lambda x: -x[1])
+    top = scored[0][1] if scored and scored[0][1] > 0 else 1.0
+    return [(hit, score / top) for hit, score in scored]
+
+
+def link_case(
+    text: str, user: Any, limit: int = 10, *, floor: float = PRECEDENT_FLOOR
+) -> LinkResult:
     """Return precedents, suggested charges and articles, and element checklists for a new
     case ``text``, seen as ``user`` sees (restricted cases of other units never appear).
+    Precedents weaker than ``floor`` × the best are not listed.
     Raise ValueError when the text is too short to link."""
     text = (text or "").strip()
     if len(text) < MIN_TEXT:
@@ -173,7 +227,7 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
             text=focused,
             doc_types=["case"],
             viewer_units=units,
-            limit=max(limit, 10),
+            limit=max(limit, RERANK_DEPTH),
             highlight=False,
         )
     ).hits
@@ -188,15 +242,19 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
     ).hits
     normalized = normalize(text)
     query_terms = salient_terms(focused)
+    text_sentences = sentences(text)
+    voters = case_hits[:VOTE_DEPTH]
 
     # Charges --------------------------------------------------------------------------
     votes: dict[str, float] = defaultdict(float)
     why: dict[str, list[str]] = defaultdict(list)
-    for hit, rel in zip(case_hits, _relative(case_hits), strict=True):
+    voted_by: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for hit, rel in zip(voters, _relative(voters), strict=True):
         for name in hit.extra.get("charges", []):
             votes[name] += LINK_WEIGHTS["precedent_charge"] * rel
             if len(why[name]) < 3:
                 why[name].append(f"precedent:{hit.title}")
+                voted_by[name].append(_ref(hit))
     for hit, rel in zip(article_hits, _relative(article_hits), strict=True):
         for name in hit.extra.get("charges", []):
             votes[name] += LINK_WEIGHTS["article_charge"] * rel
@@ -208,13 +266,24 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
         why[name].append("named")
     shares = _share(votes)
     ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHARGES]
+    relative = _relative_to_top(dict(ranked))
     charges = []
-    for name, score in ranked:
+    supports: dict[str, list[tuple[Any, Any]]] = {}
+    for name, _share_of_votes in ranked:
         row = charge_rows.get(name)
+        checks = (
+            [(e, support(e, name, text_sentences)) for e in row.elements.all()]
+            if row
+            else []
+        )
+        supports[name] = checks
+        supporting = [s.sentence for _, s in checks if s is not None]
+        if not supporting:
+            supporting = _best_sentences(text_sentences, salient_terms(name))
         charges.append(
             ChargeSuggestion(
                 name=name,
-                score=round(score, 4),
+                score=round(relative[name], 4),
                 id=row.pk if row else None,
                 articles=[
                     f"{a.law.short_name or a.law.name}{a.label}"
@@ -223,6 +292,9 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
                 if row
                 else [],
                 reasons=list(dict.fromkeys(why[name]))[:5],
+                strength=strength(relative[name]),
+                precedents=voted_by.get(name, []),
+                sentences=list(dict.fromkeys(supporting))[:MAX_SENTENCES],
             )
         )
 
@@ -230,6 +302,9 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
     a_votes: dict[str, float] = defaultdict(float)
     a_info: dict[str, dict[str, Any]] = {}
     a_why: dict[str, list[str]] = defaultdict(list)
+    a_charges: dict[str, list[str]] = defaultdict(list)
+    a_precedents: dict[str, list[dict[str, str]]] = defaultdict(list)
+    a_sentences: dict[str, list[str]] = {}
     for suggestion in charges:
         row = charge_rows.get(suggestion.name)
         for article in row.articles.all() if row else []:
@@ -245,6 +320,8 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
                 },
             )
             a_why[key].append(f"charge:{suggestion.name}")
+            a_charges[key].append(suggestion.name)
+            a_sentences.setdefault(key, suggestion.sentences)
     for hit, rel in zip(article_hits, _relative(article_hits), strict=True):
         a_votes[hit.id] += LINK_WEIGHTS["retrieved_article"] * rel
         a_info.setdefault(
@@ -258,7 +335,11 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
         )
         a_info[hit.id]["snippet"] = highlight.snippet(hit.body, focused, chars=120)
         a_why[hit.id].append("retrieved")
-    for hit, rel in zip(case_hits, _relative(case_hits), strict=True):
+        if hit.id not in a_sentences:
+            a_sentences[hit.id] = _best_sentences(
+                text_sentences, salient_terms(hit.body)
+            )
+    for hit, rel in zip(voters, _relative(voters), strict=True):
         for cited in hit.extra.get("articles", []):
             key = str(cited["id"])
             a_votes[key] += (
@@ -276,26 +357,34 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
                 },
             )
             a_why[key].append(f"cited:{hit.title}")
-    a_shares = _share(a_votes)
+            if len(a_precedents[key]) < 3:
+                a_precedents[key].append(_ref(hit))
+    a_ranked = sorted(a_votes.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_ARTICLES]
+    a_relative = _relative_to_top(dict(a_ranked))
     articles = [
         ArticleSuggestion(
             id=key,
-            score=round(score, 4),
+            score=round(a_relative[key], 4),
             reasons=list(dict.fromkeys(a_why[key]))[:5],
+            strength=strength(a_relative[key]),
+            charges=list(dict.fromkeys(a_charges.get(key, []))),
+            precedents=a_precedents.get(key, []),
+            sentences=a_sentences.get(key, []),
             **{
                 k: a_info[key].get(k, "")
                 for k in ("law", "label", "source_id", "url", "snippet")
             },
         )
-        for key, score in sorted(a_shares.items(), key=lambda kv: (-kv[1], kv[0]))[
-            :MAX_ARTICLES
-        ]
+        for key, _ in a_ranked
     ]
 
     # Precedents -----------------------------------------------------------------------
     top_charges = {c.name for c in charges[:ELEMENT_CHARGES]}
+    suggested = {name for name, share in ranked if share >= SUGGESTED_SHARE}
     precedents = []
-    for hit in case_hits[:limit]:
+    for hit, rel in rerank_precedents(case_hits, suggested)[:limit]:
+        if rel < floor:
+            break
         body = normalize(hit.body)
         shared = [t for t in query_terms if t in body]
         shared = sorted(shared, key=lambda t: (-len(t), query_terms.index(t)))[:8]
@@ -311,7 +400,7 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
                 title=hit.title,
                 url=hit.url,
                 source_id=hit.source_id,
-                score=round(hit.score, 4),
+                score=round(rel, 4),
                 snippet=highlight.snippet(
                     hit.body,
                     focused,
@@ -322,6 +411,8 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
                 shared_terms=shared,
                 shared_charges=shared_charges,
                 reasons=reasons,
+                strength=strength(rel),
+                sentences=_best_sentences(text_sentences, shared),
             )
         )
 
@@ -331,8 +422,7 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
         row = charge_rows.get(suggestion.name)
         if row is None:
             continue
-        for element in row.elements.all():
-            matched = [t for t in _element_terms(element) if t in normalized]
+        for element, found in supports.get(suggestion.name, []):
             elements.append(
                 ElementCheck(
                     charge=row.name,
@@ -343,8 +433,10 @@ def link_case(text: str, user: Any, limit: int = 10) -> LinkResult:
                     facts=element.facts,
                     evidence=_split_items(element.evidence_guide),
                     common_mistakes=element.common_mistakes,
-                    mentioned=bool(matched),
-                    matched_terms=matched[:6],
+                    mentioned=found is not None,
+                    matched_terms=list(found.matched) if found else [],
+                    sentence=found.sentence if found else "",
+                    status=found.sentence if found else NO_FACT,
                 )
             )
     return LinkResult(

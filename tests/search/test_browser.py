@@ -82,6 +82,22 @@ def test_legal_officer_pastes_a_case_and_sees_precedents_articles_and_checklist(
             assert "秘密窃取" in checklist.inner_text()
             assert checklist.locator("li[data-mentioned='1']").count() >= 1
             assert checklist.locator("li[data-mentioned='0']").count() >= 1
+            # Each suggestion says why: the precedents behind it and the sentences of
+            # the pasted text; each element its supporting sentence or 未见相关事实.
+            theft = page.locator("#charges [data-charge='盗窃罪']")
+            why = theft.locator("details.why").inner_text()
+            assert "张某入户盗窃案" in why
+            assert "撬开被害人家门锁" in why
+            assert theft.locator(".strength").inner_text() == "强"
+            assert "%" not in page.locator("#charges").inner_text()
+            supported = checklist.locator("li[data-mentioned='1']").first.inner_text()
+            assert "支持该要件的语句" in supported
+            assert "撬开被害人家门锁" in supported
+            assert (
+                "未见相关事实"
+                in checklist.locator("li[data-mentioned='0']").first.inner_text()
+            )
+            assert "%" not in page.locator("#precedents").inner_text()
             # The case restricted to 西城分局 never shows for an officer of 东城分局.
             assert "内部通报盗窃电缆案" not in page.content()
 

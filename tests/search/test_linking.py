@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from search.linking import TEXT_TOO_SHORT, link_case
+from search.backends.base import SearchHit
+from search.elements import NO_FACT
+from search.linking import PRECEDENT_FLOOR, TEXT_TOO_SHORT, link_case, rerank_precedents
 from search.selectors import search_documents, viewer_units
 from tests.base import BaseTestCase
 
@@ -43,6 +45,46 @@ class LinkCaseTests(ClassIndexMixin, BaseTestCase):
         self.assertTrue(theft["秘密窃取"].mentioned)
         self.assertIn("监控录像", theft["秘密窃取"].evidence)
         self.assertFalse(theft["一般主体"].mentioned)
+
+    def test_element_shows_its_supporting_sentence_or_no_fact_seen(self) -> None:
+        text = "2024年5月3日凌晨，嫌疑人王某在小区楼下用万能钥匙打开车锁，将车骑走。经价格认定，该车价值2100元。"
+        result = link_case(text, self.legal_officer)
+        theft = {e.title: e for e in result.elements if e.charge == "盗窃罪"}
+        self.assertTrue(theft["秘密窃取"].mentioned)
+        self.assertEqual(
+            theft["秘密窃取"].sentence,
+            "2024年5月3日凌晨，嫌疑人王某在小区楼下用万能钥匙打开车锁，将车骑走。",
+        )
+        self.assertFalse(theft["一般主体"].mentioned)
+        self.assertEqual(theft["一般主体"].status, NO_FACT)
+
+    def test_every_suggestion_says_why(self) -> None:
+        result = link_case(NEW_CASE, self.legal_officer)
+        theft = result.charges[0]
+        self.assertIn(
+            str(self.corpus["cases"]["theft"].pk), [p["id"] for p in theft.precedents]
+        )
+        self.assertTrue(theft.sentences)
+        for sentence in theft.sentences:
+            self.assertIn(sentence, NEW_CASE)
+        article = result.articles[0]
+        self.assertIn("盗窃罪", article.charges)
+        self.assertTrue(article.sentences)
+        api = result.as_dict()
+        self.assertIn("sentences", api["charges"][0])
+        self.assertIn("precedents", api["charges"][0])
+
+    def test_scores_are_relative_strength_and_weak_precedents_are_not_listed(
+        self,
+    ) -> None:
+        result = link_case(NEW_CASE, self.legal_officer)
+        self.assertEqual(result.charges[0].score, 1.0)
+        self.assertEqual(result.charges[0].strength, "strong")
+        self.assertEqual(result.precedents[0].score, 1.0)
+        for p in result.precedents:
+            self.assertGreaterEqual(p.score, PRECEDENT_FLOOR)
+        everything = link_case(NEW_CASE, self.legal_officer, floor=0.0)
+        self.assertGreater(len(everything.precedents), len(result.precedents))
 
     def test_restricted_case_never_reaches_another_units_user(self) -> None:
         secret = str(self.corpus["cases"]["secret"].pk)
@@ -111,3 +153,25 @@ class SearchSelectorTests(ClassIndexMixin, BaseTestCase):
         )
         self.assertEqual({h.doc_type for h in page.hits}, {"article"})
         self.assertGreaterEqual(page.total, 3)
+
+
+def _hit(doc_id: str, score: float, charges: list[str]) -> SearchHit:
+    return SearchHit(
+        doc_type="case",
+        id=doc_id,
+        title=doc_id,
+        score=score,
+        extra={"charges": charges},
+    )
+
+
+class RerankTests(BaseTestCase):
+    def test_a_precedent_with_the_suggested_charges_moves_up(self) -> None:
+        hits = [_hit("a", 1.0, ["诈骗罪"]), _hit("b", 0.9, ["盗窃罪"])]
+        ranked = rerank_precedents(hits, {"盗窃罪"}, weight=0.5)
+        self.assertEqual([h.id for h, _ in ranked], ["b", "a"])
+        self.assertEqual(ranked[0][1], 1.0)
+        self.assertEqual(
+            [h.id for h, _ in rerank_precedents(hits, {"盗窃罪"}, weight=0.0)],
+            ["a", "b"],
+        )
