@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from . import qtypes
 from .models import Level, Question, QuestionType
 from .services import category_get_or_create, question_create, question_validate
 
@@ -54,28 +55,10 @@ HEADERS = [
 ]
 OPTION_KEYS = "ABCDEF"
 
-TYPE_NAMES = {
-    QuestionType.SINGLE: ("单选", "单选题", "单项选择题", "single"),
-    QuestionType.MULTIPLE: ("多选", "多选题", "多项选择题", "multiple"),
-    QuestionType.TRUE_FALSE: ("判断", "判断题", "truefalse"),
-    QuestionType.INDETERMINATE: (
-        "不定项",
-        "不定项选择",
-        "不定项选择题",
-        "indeterminate",
-    ),
-    QuestionType.FILL_IN: ("填空", "填空题", "fillin"),
-    QuestionType.CASE: ("案例分析", "案例分析题", "case"),
-}
-PART_NAMES = {"案例单选": "single", "案例多选": "multiple", "案例主观": "essay"}
-TYPE_LABEL = {
-    QuestionType.SINGLE: "单选",
-    QuestionType.MULTIPLE: "多选",
-    QuestionType.TRUE_FALSE: "判断",
-    QuestionType.INDETERMINATE: "不定项",
-    QuestionType.FILL_IN: "填空",
-    QuestionType.CASE: "案例分析",
-}
+# The sub-question rows under a question with parts (案例单选, 案例多选, 案例主观).
+PART_NAMES = qtypes.part_row_names()
+# The 题型 written on export, by type code.
+TYPE_LABEL = {h.code: h.export_name for h in qtypes.handlers()}
 LEVEL_WORDS = {
     "基础": Level.BASIC,
     "初级": Level.BASIC,
@@ -83,24 +66,11 @@ LEVEL_WORDS = {
     "高级": Level.ADVANCED,
 }
 LEVEL_LABEL = {Level.BASIC: "基础", Level.INTERMEDIATE: "中级", Level.ADVANCED: "高级"}
-TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
-FALSE_WORDS = {"错", "错误", "×", "X", "F", "FALSE", "否", "N"}
-TF_OPTIONS = [{"key": "T", "text": "正确"}, {"key": "F", "text": "错误"}]
 SPLIT = re.compile(r"[；;\n]+")
 TAG_SPLIT = re.compile(r"[；;,，、\s]+")
-RUBRIC_ITEM = re.compile(
-    r"^(?P<text>.+?)[（(]\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]\s*$"
-)
-DEFAULT_PART_WEIGHT = Decimal(2)
-CASE_STEM = "阅读案例材料，回答下列问题。"
-
 UNKNOWN_TYPE = gettext_noop("unknown question type “{value}”")
 MISSING_HEADER = gettext_noop("the first row lacks the column “{name}”")
 BAD_DIFFICULTY = gettext_noop("difficulty must be a whole number from 1 to 5")
-BAD_TF = gettext_noop("a true/false answer must be 对 or 错")
-BAD_RUBRIC = gettext_noop(
-    "a subjective sub-question needs its rubric in 答案, e.g. 要点（3分）；要点（2分）"
-)
 PART_WITHOUT_CASE = gettext_noop("a case sub-question must follow a 案例分析 row")
 NO_CATEGORY = gettext_noop(
     "no 科目 given (fill the column or choose a default category)"
@@ -167,38 +137,6 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _type_of(value: str) -> str | None:
-    for qtype, names in TYPE_NAMES.items():
-        if value in names:
-            return qtype
-    return None
-
-
-def _letters(value: str) -> list[str]:
-    return sorted(set(re.sub(r"[\s,，、;；]", "", value.upper())))
-
-
-def _options(cells: dict[str, str]) -> list[dict[str, str]]:
-    return [
-        {"key": k, "text": cells[f"选项{k}"]}
-        for k in OPTION_KEYS
-        if cells.get(f"选项{k}")
-    ]
-
-
-def _rubric(text: str) -> list[dict[str, Any]] | None:
-    items = []
-    for piece in SPLIT.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        match = RUBRIC_ITEM.match(piece)
-        if not match:
-            return None
-        items.append({"text": match["text"].strip(), "points": float(match["points"])})
-    return items or None
-
-
 def parse_row(
     cells: dict[str, str],
     row: int,
@@ -208,9 +146,10 @@ def parse_row(
 ) -> tuple[ParsedQuestion | None, list[str]]:
     """Parse one non-part row; return (question, problems)."""
     problems: list[str] = []
-    qtype = _type_of(cells.get("题型", ""))
-    if qtype is None:
+    handler = qtypes.by_import_name(cells.get("题型", ""))
+    if handler is None:
         return None, [_(UNKNOWN_TYPE).format(value=cells.get("题型", ""))]
+    qtype = handler.code
     try:
         difficulty = int(Decimal(cells.get("难度") or "3"))
         if not 1 <= difficulty <= 5:
@@ -229,7 +168,6 @@ def parse_row(
         else:
             tags.append(tag)
     refs = [r.strip() for r in SPLIT.split(cells.get("法条", "")) if r.strip()]
-    answer_text = cells.get("答案", "")
     content: dict[str, Any] = {
         "stem": cells.get("题干", ""),
         "analysis": cells.get("解析", ""),
@@ -238,31 +176,7 @@ def parse_row(
         "answer": [],
         "parts": [],
     }
-    if qtype == QuestionType.TRUE_FALSE:
-        content["options"] = TF_OPTIONS
-        word = answer_text.upper()
-        if word in TRUE_WORDS:
-            content["answer"] = ["T"]
-        elif word in FALSE_WORDS:
-            content["answer"] = ["F"]
-        else:
-            problems.append(_(BAD_TF))
-    elif qtype in (
-        QuestionType.SINGLE,
-        QuestionType.MULTIPLE,
-        QuestionType.INDETERMINATE,
-    ):
-        content["options"] = _options(cells)
-        content["answer"] = _letters(answer_text)
-    elif qtype == QuestionType.FILL_IN:
-        content["answer"] = [
-            [alt.strip() for alt in blank.split("|") if alt.strip()]
-            for blank in SPLIT.split(answer_text)
-            if blank.strip()
-        ]
-    else:
-        content["material"] = content["stem"]
-        content["stem"] = CASE_STEM
+    problems.extend(handler.parse_cells(cells, content))
     subject = cells.get("科目") or default_subject
     topic = cells.get("知识点") or default_topic
     if not subject:
@@ -273,25 +187,11 @@ def parse_row(
     return parsed, problems
 
 
-def parse_part(cells: dict[str, str], index: int) -> tuple[dict[str, Any], list[str]]:
-    kind = PART_NAMES[cells["题型"]]
-    part: dict[str, Any] = {
-        "key": str(index),
-        "kind": kind,
-        "stem": cells.get("题干", ""),
-    }
-    if kind == "essay":
-        rubric = _rubric(cells.get("答案", ""))
-        if rubric is None:
-            return part, [_(BAD_RUBRIC)]
-        part["rubric"] = rubric
-        part["weight"] = sum(r["points"] for r in rubric)
-        part["analysis"] = cells.get("解析", "")
-    else:
-        part["options"] = _options(cells)
-        part["answer"] = _letters(cells.get("答案", ""))
-        part["weight"] = float(DEFAULT_PART_WEIGHT)
-    return part, []
+def parse_part(
+    cells: dict[str, str], index: int, *, qtype: str
+) -> tuple[dict[str, Any], list[str]]:
+    """One sub-question row of a ``qtype`` question (its handler reads it)."""
+    return qtypes.get(qtype).parse_part(cells, index)
 
 
 def parse_rows(
@@ -310,7 +210,7 @@ def parse_rows(
     def close_case() -> None:
         if current_case is not None and case_ok:
             errors = question_validate(
-                qtype=QuestionType.CASE, content=current_case.content
+                qtype=current_case.qtype, content=current_case.content
             )
             if errors:
                 problems.extend(RowProblem(current_case.row, e) for e in errors)
@@ -324,7 +224,11 @@ def parse_rows(
             if current_case is None:
                 problems.append(RowProblem(row_number, _(PART_WITHOUT_CASE)))
                 continue
-            part, errors = parse_part(cells, len(current_case.content["parts"]) + 1)
+            part, errors = parse_part(
+                cells,
+                len(current_case.content["parts"]) + 1,
+                qtype=current_case.qtype,
+            )
             problems.extend(RowProblem(row_number, e) for e in errors)
             if errors:
                 case_ok = False
@@ -339,7 +243,7 @@ def parse_rows(
             default_subject=default_subject,
             default_topic=default_topic,
         )
-        if parsed is not None and parsed.qtype == QuestionType.CASE:
+        if parsed is not None and qtypes.get(parsed.qtype).shape == "parts":
             current_case, case_ok = parsed, not errors
             problems.extend(RowProblem(row_number, e) for e in errors)
             continue
@@ -535,11 +439,10 @@ def parse_lawbench(
 
 
 def _answer_text(qtype: str, answer: list) -> str:
-    if qtype == QuestionType.TRUE_FALSE:
-        return "对" if answer == ["T"] else "错"
-    if qtype == QuestionType.FILL_IN:
-        return "；".join("|".join(alts) for alts in answer)
-    return "".join(answer)
+    """The 答案 cell of a key (kept for callers that have no version at hand)."""
+    from types import SimpleNamespace
+
+    return qtypes.get(qtype).answer_cell(SimpleNamespace(answer=answer, parts=[]))
 
 
 def export_rows(questions: Iterable[Question]) -> list[list[str]]:
@@ -547,7 +450,7 @@ def export_rows(questions: Iterable[Question]) -> list[list[str]]:
     rows: list[list[str]] = []
     for q in questions:
         v = q.current_version
-        options = {o["key"]: o["text"] for o in v.options}
+        handler = qtypes.get(q.qtype)
         tags = (
             [LEVEL_LABEL.get(q.level, "")]
             + ([f"警种:{q.police_type}"] if q.police_type else [])
@@ -559,53 +462,19 @@ def export_rows(questions: Iterable[Question]) -> list[list[str]]:
             if category.parent_id
             else (category.name, "")
         )
-        stem = v.material if q.qtype == QuestionType.CASE else v.stem
-        opts = (
-            []
-            if q.qtype == QuestionType.TRUE_FALSE
-            else [options.get(k, "") for k in OPTION_KEYS]
-        )
-        if q.qtype == QuestionType.TRUE_FALSE:
-            opts = [""] * 6
-        rows.append(
-            [
-                TYPE_LABEL[q.qtype],
-                stem,
-                *opts,
-                _answer_text(q.qtype, v.answer),
-                v.analysis,
-                str(q.difficulty),
-                "；".join(t for t in tags if t),
-                "；".join(q.article_refs),
-                subject,
-                topic,
-            ]
-        )
-        for part in v.parts:
-            name = {"single": "案例单选", "multiple": "案例多选", "essay": "案例主观"}[
-                part.get("kind", "single")
-            ]
-            popts = {o["key"]: o["text"] for o in part.get("options", [])}
-            if part.get("kind") == "essay":
-                answer = "；".join(
-                    f"{r['text']}（{r['points']:g}分）" for r in part.get("rubric", [])
-                )
-            else:
-                answer = "".join(part.get("answer", []))
-            rows.append(
-                [
-                    name,
-                    part.get("stem", ""),
-                    *[popts.get(k, "") for k in OPTION_KEYS],
-                    answer,
-                    part.get("analysis", ""),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
+        row = [
+            handler.export_name,
+            handler.stem_cell(v),
+            *handler.option_cells(v),
+            handler.answer_cell(v),
+            v.analysis,
+            str(q.difficulty),
+            "；".join(t for t in tags if t),
+            "；".join(q.article_refs),
+            subject,
+            topic,
+        ]
+        rows.extend(handler.export_rows(v, row))
     return rows
 
 

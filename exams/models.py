@@ -25,23 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import qtypes
+from .qtypes import QuestionType
 
-class QuestionType(models.TextChoices):
-    SINGLE = "single", _("Single choice")
-    MULTIPLE = "multiple", _("Multiple choice")
-    TRUE_FALSE = "truefalse", _("True/false")
-    INDETERMINATE = "indeterminate", _("Indeterminate choice")
-    FILL_IN = "fillin", _("Fill in the blank")
-    CASE = "case", _("Case analysis")
-
-
-CHOICE_TYPES = {
-    QuestionType.SINGLE,
-    QuestionType.MULTIPLE,
-    QuestionType.TRUE_FALSE,
-    QuestionType.INDETERMINATE,
-}
-MULTI_SELECT_TYPES = {QuestionType.MULTIPLE, QuestionType.INDETERMINATE}
+# The type codes live with their handlers (``exams.qtypes``), the one place that knows
+# what each type does; these names stay importable from here.
+CHOICE_TYPES = qtypes.codes_where(shape="choice")
+MULTI_SELECT_TYPES = qtypes.codes_where(shape="choice", multi=True)
 
 
 class Level(models.TextChoices):
@@ -225,11 +215,7 @@ class QuestionVersion(models.Model):
     @property
     def max_weight(self) -> Decimal:
         """The raw points of a case question (sum of part weights); 1 otherwise."""
-        if self.parts:
-            return sum(
-                (Decimal(str(p.get("weight", 1))) for p in self.parts), Decimal(0)
-            )
-        return Decimal(1)
+        return qtypes.get(self.question.qtype).max_weight(self)
 
 
 class Blueprint(models.Model):
@@ -555,9 +541,9 @@ class AttemptQuestion(models.Model):
         return f"{self.attempt_id}#{self.order}"
 
     def essay_is_empty(self) -> bool:
-        essays = [p["key"] for p in self.version.parts if p.get("kind") == "essay"]
-        response = self.response if isinstance(self.response, dict) else {}
-        return not any(str(response.get(k, "")).strip() for k in essays)
+        return qtypes.get(self.version.question.qtype).essay_is_empty(
+            self.version, self.response
+        )
 
 
 class Result(models.Model):

@@ -30,15 +30,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import CHOICE_TYPES, Attempt, AttemptQuestion, AttemptStatus, QuestionType
+from . import qtypes
+from .models import Attempt, AttemptQuestion, AttemptStatus
 from .selectors import candidate_paper, slot_feedback
-from .services import check_allowed, keys_to_display
+from .services import check_allowed
 
 logger = logging.getLogger(__name__)
 
 # Bump when templates/exams/includes/paper.html changes shape: old fragments are then
 # never read again (they expire on their own).
-FRAGMENT_VERSION = 1
+FRAGMENT_VERSION = 2
 MAX_TIMEOUT = timedelta(days=30)
 
 
@@ -147,20 +148,9 @@ def saved_answers(attempt: Attempt) -> dict[str, Any]:
     ).values_list("order", "response", "option_order", "version__question__qtype")
     answers: dict[str, Any] = {}
     for order, response, option_order, qtype in rows:
-        if qtype in CHOICE_TYPES:
-            value: Any = keys_to_display(option_order, response)
-        elif qtype == QuestionType.FILL_IN:
-            value = response if isinstance(response, list) else []
-        elif isinstance(response, dict):
-            value = {
-                part: text
-                if isinstance(text, str)
-                else keys_to_display(option_order.get(part, []), text)
-                for part, text in response.items()
-            }
-        else:
-            continue
-        answers[str(order)] = value
+        value = qtypes.get(qtype).display_response(response, option_order)
+        if value is not None:
+            answers[str(order)] = value
     return answers
 
 

@@ -1,4 +1,5 @@
-"""Scoring of objective responses. Pure functions: content in, fraction of the item out."""
+"""Scoring arithmetic shared by the question types (``exams.qtypes``). Pure functions:
+content in, fraction of the item out; nothing here knows a question type."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .models import CHOICE_TYPES, MULTI_SELECT_TYPES, ExamSession, QuestionType
-
-Scoring = ExamSession.MultipleScoring
+# The multiple-choice scoring rules (``ExamSession.MultipleScoring`` values).
+ALL_OR_NOTHING = "all"
+PARTIAL = "partial"
+PER_OPTION = "per_option"
 
 
 def normalise_text(value: str) -> str:
@@ -28,26 +30,27 @@ def as_keys(response: Any) -> set[str]:
     return set()
 
 
-def choice_fraction(
+def choice_keys_fraction(
     *,
-    qtype: str,
+    multi: bool,
     options: list[dict],
     answer: list[str],
     response: Any,
-    rule: str = Scoring.PARTIAL,
+    rule: str = PARTIAL,
 ) -> Decimal:
-    """Return the fraction (0..1) earned by ``response`` on a choice question."""
+    """Return the fraction (0..1) earned by ``response`` on a choice question whose key
+    has one option (``multi`` False: exact match) or several (the session's ``rule``)."""
     chosen = as_keys(response)
     correct = set(answer)
-    if qtype not in MULTI_SELECT_TYPES:
+    if not multi:
         return Decimal(1) if chosen and chosen == correct else Decimal(0)
     if not chosen:
         return Decimal(0)
     if chosen == correct:
         return Decimal(1)
-    if rule == Scoring.ALL_OR_NOTHING:
+    if rule == ALL_OR_NOTHING:
         return Decimal(0)
-    if rule == Scoring.PARTIAL:
+    if rule == PARTIAL:
         # 少选得部分分，错选不得分.
         if chosen - correct or not correct:
             return Decimal(0)
@@ -56,6 +59,26 @@ def choice_fraction(
     keys = {o["key"] for o in options}
     right = sum(1 for k in keys if (k in chosen) == (k in correct))
     return Decimal(right) / Decimal(len(keys) or 1)
+
+
+def choice_fraction(
+    *,
+    qtype: str,
+    options: list[dict],
+    answer: list[str],
+    response: Any,
+    rule: str = PARTIAL,
+) -> Decimal:
+    """``choice_keys_fraction`` for a choice type named by its code."""
+    from . import qtypes
+
+    return choice_keys_fraction(
+        multi=qtypes.get(qtype).multi,
+        options=options,
+        answer=answer,
+        response=response,
+        rule=rule,
+    )
 
 
 def fill_in_fraction(*, answer: list[list[str]], response: Any) -> Decimal:
@@ -78,63 +101,15 @@ def quantize(value: Decimal) -> Decimal:
 def score_slot(
     *, version: Any, qtype: str, points: Decimal, response: Any, rule: str
 ) -> tuple[Decimal, bool]:
-    """Return (objective score, needs_marking) for one slot.
+    """Return (objective score, needs_marking) for one slot: its type's handler decides."""
+    from . import qtypes
 
-    For a case, objective parts are scored here and essay parts are left to markers; the
-    slot's points are shared among parts in proportion to their weights.
-    """
-    if qtype in CHOICE_TYPES:
-        fraction = choice_fraction(
-            qtype=qtype,
-            options=version.options,
-            answer=version.answer,
-            response=response,
-            rule=rule,
-        )
-        return quantize(points * fraction), False
-    if qtype == QuestionType.FILL_IN:
-        return quantize(
-            points * fill_in_fraction(answer=version.answer, response=response)
-        ), False
-    # Case analysis.
-    total_weight = version.max_weight or Decimal(1)
-    responses = response if isinstance(response, dict) else {}
-    earned = Decimal(0)
-    needs_marking = False
-    for part in version.parts:
-        weight = Decimal(str(part.get("weight", 1)))
-        if part.get("kind") == "essay":
-            needs_marking = True
-            continue
-        kind = (
-            QuestionType.MULTIPLE
-            if part.get("kind") == "multiple"
-            else QuestionType.SINGLE
-        )
-        fraction = choice_fraction(
-            qtype=kind,
-            options=part.get("options", []),
-            answer=part.get("answer", []),
-            response=responses.get(part["key"]),
-            rule=rule,
-        )
-        earned += weight * fraction
-    return quantize(points * earned / total_weight), needs_marking
+    return qtypes.get(qtype).score(
+        version=version, points=points, response=response, rule=rule
+    )
 
 
 def essay_points_to_slot(*, version: Any, points: Decimal, marked: Decimal) -> Decimal:
     """Scale a marker's raw rubric points (in part-weight units) to the slot's points."""
     total_weight = version.max_weight or Decimal(1)
     return quantize(points * marked / total_weight)
-
-
-def essay_max(version: Any) -> Decimal:
-    """The raw points available to markers (sum of essay part weights)."""
-    return sum(
-        (
-            Decimal(str(p.get("weight", 1)))
-            for p in version.parts
-            if p.get("kind") == "essay"
-        ),
-        Decimal(0),
-    )

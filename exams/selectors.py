@@ -20,19 +20,16 @@ from accounts.models import User
 from core.home import HomeItem
 
 from . import itemstats as stats
-from . import scoring
+from . import qtypes, scoring
 from .models import (
-    CHOICE_TYPES,
-    MULTI_SELECT_TYPES,
     Attempt,
     AttemptQuestion,
     AttemptStatus,
     ExamOverride,
     ExamSession,
-    QuestionType,
     Result,
 )
-from .services import check_allowed, keys_to_display
+from .services import check_allowed
 
 
 def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int]:
@@ -113,57 +110,31 @@ def home_items(request: HttpRequest) -> list[HomeItem]:
     return items
 
 
-def _display_options(options: list[dict], order: list[str]) -> list[dict[str, str]]:
-    texts = {o["key"]: o["text"] for o in options}
-    return [
-        {"label": chr(ord("A") + i), "text": texts.get(key, "")}
-        for i, key in enumerate(order)
-    ]
-
-
 def candidate_paper(attempt: Attempt) -> list[dict[str, Any]]:
     """Return the attempt's questions as a candidate may see them, with saved answers
     translated to the display letters of this attempt's shuffle."""
     paper = []
     for slot in attempt.slots.select_related("version__question__category"):
         version, qtype = slot.version, slot.version.question.qtype
+        handler = qtypes.get(qtype)
         item: dict[str, Any] = {
             "order": slot.order,
             "qtype": qtype,
+            "shape": handler.shape,
             "type_label": slot.version.question.get_qtype_display(),
             "points": slot.points,
             "stem": version.stem,
             "material": version.material,
-            "multi": qtype in MULTI_SELECT_TYPES,
+            "multi": handler.multi,
         }
-        if qtype in CHOICE_TYPES:
-            item["options"] = _display_options(version.options, slot.option_order)
-            item["selected"] = keys_to_display(slot.option_order, slot.response)
-        elif qtype == QuestionType.FILL_IN:
-            blanks = max(1, len(version.answer))
-            given = slot.response if isinstance(slot.response, list) else []
-            item["blanks"] = [given[i] if i < len(given) else "" for i in range(blanks)]
-        else:
-            response = slot.response if isinstance(slot.response, dict) else {}
-            parts = []
-            for part in version.parts:
-                entry = {
-                    "key": part["key"],
-                    "kind": part.get("kind"),
-                    "stem": part.get("stem", ""),
-                    "weight": part.get("weight"),
-                }
-                if part.get("kind") == "essay":
-                    entry["text"] = response.get(part["key"], "")
-                else:
-                    order = slot.option_order.get(part["key"], [])
-                    entry["options"] = _display_options(part.get("options", []), order)
-                    entry["selected"] = keys_to_display(
-                        order, response.get(part["key"])
-                    )
-                    entry["multi"] = part.get("kind") == "multiple"
-                parts.append(entry)
-            item["parts"] = parts
+        item.update(
+            handler.candidate_item(
+                version=version,
+                option_order=slot.option_order,
+                response=slot.response,
+                points=slot.points,
+            )
+        )
         if slot.checked_at is not None and check_allowed(attempt.session):
             item["feedback"] = slot_feedback(slot, attempt.session.multiple_scoring)
         paper.append(item)
@@ -190,27 +161,7 @@ def slot_feedback(slot: AttemptQuestion, rule: str) -> dict[str, Any]:
         "needs_marking": needs_marking,
         "analysis": version.analysis,
     }
-    if qtype in CHOICE_TYPES:
-        feedback["answer"] = "、".join(
-            keys_to_display(slot.option_order, version.answer)
-        )
-    elif qtype == QuestionType.FILL_IN:
-        feedback["answer"] = " / ".join("、".join(a) for a in version.answer)
-    else:
-        lines = []
-        for part in version.parts:
-            if part.get("kind") == "essay":
-                rubric = "; ".join(
-                    f"{r.get('text', '')} ({r.get('points', '')})"
-                    for r in part.get("rubric", [])
-                )
-                lines.append(f"({part['key']}) {rubric}")
-            else:
-                order = slot.option_order.get(part["key"], [])
-                lines.append(
-                    f"({part['key']}) {'、'.join(keys_to_display(order, part.get('answer')))}"
-                )
-        feedback["answer"] = " ".join(lines)
+    feedback["answer"] = qtypes.get(qtype).answer_text(version, slot.option_order)
     return feedback
 
 
@@ -237,18 +188,9 @@ def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
         version = slot.version
         item["score"] = slot.score
         item["analysis"] = version.analysis
-        if item["qtype"] in CHOICE_TYPES:
-            item["correct"] = keys_to_display(slot.option_order, version.answer)
-        elif item["qtype"] == QuestionType.FILL_IN:
-            item["correct_text"] = " / ".join("、".join(a) for a in version.answer)
-        else:
-            for part, source in zip(item["parts"], version.parts, strict=True):
-                if source.get("kind") == "essay":
-                    part["rubric"] = source.get("rubric", [])
-                else:
-                    part["correct"] = keys_to_display(
-                        slot.option_order.get(source["key"], []), source.get("answer")
-                    )
+        qtypes.get(item["qtype"]).review_item(
+            item, version=version, option_order=slot.option_order
+        )
         review.append(item)
     return review
 

@@ -28,14 +28,14 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from audit.services import audit_log
 
-from . import scoring
+from . import qtypes, scoring
 from .drawing import paper_draw
 from .models import (
-    CHOICE_TYPES,
-    MULTI_SELECT_TYPES,
     Attempt,
     AttemptQuestion,
     AttemptStatus,
+    Blueprint,
+    BlueprintItem,
     Category,
     Certificate,
     ExamGrade,
@@ -44,7 +44,6 @@ from .models import (
     MarkingTask,
     Question,
     QuestionAdjustment,
-    QuestionType,
     QuestionVersion,
     Result,
 )
@@ -82,6 +81,7 @@ CHECKED_LOCKED = gettext_noop(
     "Question {n} was checked: its answer can no longer be changed."
 )
 REMOVED_FROM_AUDIENCE = gettext_noop("You are no longer in the audience of this exam.")
+UNKNOWN_QTYPE = gettext_noop("Unknown question type “{value}”.")
 UNIQUE_ATTEMPT_CLASH = gettext_noop(
     "Another attempt was started at the same moment; please reload."
 )
@@ -178,56 +178,11 @@ CONTENT_FIELDS = ("stem", "material", "options", "answer", "analysis", "parts")
 
 def question_validate(*, qtype: str, content: dict[str, Any]) -> list[str]:
     """Return the problems with a question's content (empty when fine), in the UI language."""
-    errors = []
-    if not str(content.get("stem", "")).strip():
-        errors.append(_("The stem is empty."))
-    options = content.get("options") or []
-    keys = [o.get("key") for o in options]
-    answer = content.get("answer") or []
-    if qtype in CHOICE_TYPES:
-        if len(options) < 2:
-            errors.append(_("A choice question needs at least two options."))
-        if not answer:
-            errors.append(_("The answer is missing."))
-        elif any(a not in keys for a in answer):
-            errors.append(_("The answer names an option that does not exist."))
-        elif (
-            qtype in (QuestionType.SINGLE, QuestionType.TRUE_FALSE) and len(answer) != 1
-        ):
-            errors.append(
-                _("A single-choice or true/false question has exactly one answer.")
-            )
-        elif qtype == QuestionType.MULTIPLE and len(answer) < 2:
-            errors.append(
-                _("A multiple-choice question has at least two correct options.")
-            )
-    elif qtype == QuestionType.FILL_IN:
-        if not answer or not all(isinstance(a, list) and a for a in answer):
-            errors.append(_("Each blank needs at least one accepted answer."))
-    elif qtype == QuestionType.CASE:
-        parts = content.get("parts") or []
-        if not parts:
-            errors.append(_("A case analysis needs at least one sub-question."))
-        for part in parts:
-            if part.get("kind") == "essay":
-                rubric_total = sum(
-                    Decimal(str(r.get("points", 0))) for r in part.get("rubric", [])
-                )
-                if not part.get("rubric") or rubric_total != Decimal(
-                    str(part.get("weight", 0))
-                ):
-                    errors.append(
-                        _(
-                            "Sub-question {key}: the rubric points must add up to its weight."
-                        ).format(key=part.get("key"))
-                    )
-            elif not part.get("answer"):
-                errors.append(
-                    _("Sub-question {key}: the answer is missing.").format(
-                        key=part.get("key")
-                    )
-                )
-    return errors
+    try:
+        handler = qtypes.get(qtype)
+    except KeyError:
+        return [_(UNKNOWN_QTYPE).format(value=qtype)]
+    return handler.validate(content)
 
 
 @transaction.atomic
@@ -343,6 +298,157 @@ def question_link_articles(*, question: Question) -> int:
             found.append(article)
     question.articles.set(found)
     return len(found)
+
+
+QUESTION_RETIRED_IN_PAPER = gettext_noop(
+    "Question #{pk} is retired: restore it before adding it to a paper."
+)
+UNKNOWN_BULK_ACTION = gettext_noop("Unknown bulk action “{action}”.")
+BULK_ACTIONS = ("retire", "restore", "category", "tag", "difficulty")
+
+
+@transaction.atomic
+def question_set_active(
+    *, question: Question, active: bool, actor: User | None = None, request=None
+) -> Question:
+    """Retire a question (no longer drawn nor added to papers; attempts keep their
+    version) or restore it. Audited."""
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if question.is_active != active:
+        question.is_active = active
+        question.save(update_fields=["is_active"])
+        audit_log(
+            action="exams.question_restore" if active else "exams.question_retire",
+            actor=actor,
+            request=request,
+            target=question,
+        )
+    return question
+
+
+@transaction.atomic
+def questions_bulk(
+    *,
+    question_ids: list[int],
+    action: str,
+    value: Any = None,
+    actor: User | None = None,
+    request=None,
+) -> int:
+    """Apply one action to many questions: ``retire``, ``restore``, ``category`` (value:
+    a Category), ``tag`` (value: a tag to add) or ``difficulty`` (value: 1–5). Return how
+    many changed; one audit entry for the batch."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError(_(UNKNOWN_BULK_ACTION).format(action=action))
+    questions = list(Question.objects.select_for_update().filter(pk__in=question_ids))
+    changed = []
+    for question in questions:
+        if action in ("retire", "restore"):
+            if question.is_active == (action == "restore"):
+                continue
+            question.is_active = action == "restore"
+        elif action == "category":
+            question.category = value
+        elif action == "tag":
+            tag = str(value or "").strip()
+            if not tag or tag in question.tags:
+                continue
+            question.tags = [*question.tags, tag]
+        else:
+            question.difficulty = int(value)
+            question.full_clean(exclude=["current_version", "category", "source_key"])
+        changed.append(question)
+    fields = {
+        "retire": ["is_active"],
+        "restore": ["is_active"],
+        "category": ["category"],
+        "tag": ["tags"],
+        "difficulty": ["difficulty"],
+    }[action]
+    Question.objects.bulk_update(changed, fields)
+    audit_log(
+        action="exams.question_bulk",
+        actor=actor,
+        request=request,
+        target_type="exams.question",
+        details={
+            "action": action,
+            "value": str(getattr(value, "pk", value)),
+            "ids": [q.pk for q in changed],
+        },
+    )
+    return len(changed)
+
+
+@transaction.atomic
+def blueprint_add_questions(
+    *,
+    blueprint: Blueprint,
+    questions: list[Question],
+    points: Decimal,
+    actor: User | None = None,
+    request=None,
+) -> int:
+    """Add questions to a fixed paper (after its last item); skip ones already on it.
+    Retired questions are refused. Return how many were added."""
+    for question in questions:
+        if not question.is_active:
+            raise ValidationError(_(QUESTION_RETIRED_IN_PAPER).format(pk=question.pk))
+    have = set(blueprint.items.values_list("question_id", flat=True))
+    last = (
+        blueprint.items.order_by("-sort_order")
+        .values_list("sort_order", flat=True)
+        .first()
+        or 0
+    )
+    new = []
+    for question in questions:
+        if question.pk in have:
+            continue
+        last += 1
+        new.append(
+            BlueprintItem(
+                blueprint=blueprint, question=question, points=points, sort_order=last
+            )
+        )
+        have.add(question.pk)
+    BlueprintItem.objects.bulk_create(new)
+    if new:
+        audit_log(
+            action="exams.blueprint_save",
+            actor=actor,
+            request=request,
+            target=blueprint,
+            details={"added": [i.question_id for i in new]},
+        )
+    return len(new)
+
+
+@transaction.atomic
+def blueprint_items_update(
+    *,
+    blueprint: Blueprint,
+    changes: dict[int, dict[str, Any]],
+    actor: User | None = None,
+    request=None,
+) -> None:
+    """Change a fixed paper's items: ``{item id: {"remove", "points", "sort_order"}}``."""
+    for item in blueprint.items.select_for_update().filter(pk__in=list(changes)):
+        change = changes[item.pk]
+        if change.get("remove"):
+            item.delete()
+            continue
+        item.points = change.get("points") or item.points
+        if change.get("sort_order") is not None:
+            item.sort_order = change["sort_order"]
+        item.save(update_fields=["points", "sort_order"])
+    audit_log(
+        action="exams.blueprint_save",
+        actor=actor,
+        request=request,
+        target=blueprint,
+        details={"items": {str(k): str(v) for k, v in changes.items()}},
+    )
 
 
 @transaction.atomic
@@ -539,17 +645,7 @@ def network_allowed(session: ExamSession, ip: str | None) -> bool:
 
 
 def _shuffled_order(version: QuestionVersion, qtype: str, rng: random.Random) -> Any:
-    if qtype == QuestionType.CASE:
-        order = {}
-        for part in version.parts:
-            keys = [o["key"] for o in part.get("options", [])]
-            rng.shuffle(keys)
-            order[part["key"]] = keys
-        return order
-    keys = [o["key"] for o in version.options]
-    if qtype != QuestionType.TRUE_FALSE:
-        rng.shuffle(keys)
-    return keys
+    return qtypes.get(qtype).shuffle(version, rng)
 
 
 @transaction.atomic
@@ -803,61 +899,12 @@ def attempt_start(
     return attempt
 
 
-def _display_to_keys(order: list[str], value: Any) -> list[str]:
-    """Map display letters (A, B, ...) to the original option keys; raise on nonsense."""
-    letters = [value] if isinstance(value, str) else value
-    if not isinstance(letters, list):
-        raise ValueError
-    keys = []
-    for letter in letters:
-        if not isinstance(letter, str) or len(letter) != 1:
-            raise ValueError
-        index = ord(letter.upper()) - ord("A")
-        if not 0 <= index < len(order):
-            raise ValueError
-        keys.append(order[index])
-    return sorted(set(keys))
-
-
-def keys_to_display(order: list[str], keys: Any) -> list[str]:
-    chosen = scoring.as_keys(keys)
-    return [chr(ord("A") + i) for i, key in enumerate(order) if key in chosen]
+_display_to_keys = qtypes.display_to_keys
+keys_to_display = qtypes.keys_to_display
 
 
 def _clean_response(slot: AttemptQuestion, qtype: str, value: Any) -> Any:
-    if value is None or value == "" or value == []:
-        return None
-    if qtype in CHOICE_TYPES:
-        keys = _display_to_keys(slot.option_order, value)
-        if qtype not in MULTI_SELECT_TYPES and len(keys) > 1:
-            raise ValueError
-        return keys
-    if qtype == QuestionType.FILL_IN:
-        values = value if isinstance(value, list) else [value]
-        blanks = max(1, len(slot.version.answer))
-        if len(values) > blanks or not all(
-            isinstance(v, str) and len(v) <= 200 for v in values
-        ):
-            raise ValueError
-        return values
-    if not isinstance(value, dict):
-        raise ValueError
-    parts = {p["key"]: p for p in slot.version.parts}
-    cleaned = {}
-    for key, part_value in value.items():
-        part = parts.get(key)
-        if part is None:
-            raise ValueError
-        if part.get("kind") == "essay":
-            if not isinstance(part_value, str) or len(part_value) > 10_000:
-                raise ValueError
-            cleaned[key] = part_value
-        elif part_value not in (None, "", []):
-            keys = _display_to_keys(slot.option_order.get(key, []), part_value)
-            if part.get("kind") != "multiple" and len(keys) > 1:
-                raise ValueError
-            cleaned[key] = keys
-    return cleaned
+    return qtypes.get(qtype).clean_response(slot.version, slot.option_order, value)
 
 
 @dataclass
@@ -1309,7 +1356,7 @@ def marking_queue(*, marker: User):
         MarkingTask.objects.filter(submitted_at__isnull=True)
         .filter(Q(marker__isnull=True) | Q(marker=marker))
         .exclude(Q(round__gt=1) & Q(slot_id__in=mine_first))
-        .select_related("slot__attempt__session", "slot__version")
+        .select_related("slot__attempt__session", "slot__version__question")
         .order_by("created_at")
     )
 
@@ -1330,7 +1377,7 @@ def marking_submit(
     """
     task = (
         MarkingTask.objects.select_for_update()
-        .select_related("slot__version", "slot__attempt__session")
+        .select_related("slot__version__question", "slot__attempt__session")
         .get(pk=task.pk)
     )
     if task.submitted_at is not None:
@@ -1346,9 +1393,8 @@ def marking_submit(
         raise ValidationError(_(SECOND_MARKER_SAME))
     total = Decimal(0)
     cleaned: dict[str, list[str]] = {}
-    for part in slot.version.parts:
-        if part.get("kind") != "essay":
-            continue
+    handler = qtypes.get(slot.version.question.qtype)
+    for part in handler.essay_parts(slot.version, slot.response):
         given = points.get(part["key"], [])
         rubric = part.get("rubric", [])
         values = []

@@ -20,11 +20,11 @@
     statusEl.className = "save-status " + (kind || "");
   }
   function collect(q) {
-    var order = q.getAttribute("data-order"), type = q.getAttribute("data-qtype");
-    if (type === "fillin") {
+    var order = q.getAttribute("data-order"), type = q.getAttribute("data-shape");
+    if (type === "blanks") {
       return Array.prototype.map.call(q.querySelectorAll("input[data-blank]"), function (i) { return i.value; });
     }
-    if (type === "case") {
+    if (type === "parts") {
       var out = {};
       q.querySelectorAll("[data-part]").forEach(function (p) {
         var key = p.getAttribute("data-part");
@@ -149,15 +149,15 @@
   }
   function restore(q, value) {
     // The inverse of collect(): the page is cached without answers (exams/paper.py).
-    var order = q.getAttribute("data-order"), type = q.getAttribute("data-qtype");
+    var order = q.getAttribute("data-order"), type = q.getAttribute("data-shape");
     var choose = function (inputs, letters) {
       inputs.forEach(function (i) { i.checked = letters.indexOf(i.value) >= 0; });
     };
-    if (type === "fillin") {
+    if (type === "blanks") {
       q.querySelectorAll("input[data-blank]").forEach(function (i) {
         i.value = value[Number(i.getAttribute("data-blank"))] || "";
       });
-    } else if (type === "case") {
+    } else if (type === "parts") {
       q.querySelectorAll("[data-part]").forEach(function (p) {
         var v = value[p.getAttribute("data-part")];
         if (v === undefined || v === null) return;
