@@ -108,6 +108,9 @@ def my_learning(*, user: User, now: datetime | None = None) -> MyLearning:
         elif assignment.required:
             row.overdue = bool(assignment.due_at and assignment.due_at < now)
             result.required.append(row)
+            if assignment.progress > 0:
+                # Started: it is also "in progress", where the learner resumes it.
+                result.in_progress.append(row)
         else:
             result.in_progress.append(row)
     far = timezone.make_aware(datetime(9999, 1, 1))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch
+from django.utils.html import strip_tags
 
 from .backends.base import SearchDocument
 from .index import WagtailPageAdapter, join_text, register
@@ -189,7 +191,14 @@ class GuidelineAdapter:
         articles = list(page.cited_articles.all())
         restricted, units = _restriction(page)
         body = join_text(
-            [page.topic, page.police_types, page.posts, page.summary, page.body]
+            [
+                page.topic,
+                page.police_types,
+                page.posts,
+                page.summary,
+                # Rich text: indexed and shown as text, never as markup.
+                html.unescape(strip_tags(page.body or "")),
+            ]
         )
         return SearchDocument(
             doc_type="guideline",

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -32,6 +33,8 @@ from .forms import (
 )
 from .services import password_changed
 
+NO_ADMIN_ACCESS = gettext_lazy("Your roles do not include the administration pages.")
+ADMIN_PREFIX = "/admin/"
 WRONG_CODE = gettext_lazy(
     "That code is not right (or was already used). Try the next one."
 )
@@ -47,6 +50,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # A signed-in person sent here by the Wagtail admin lacks admin access; sending
+        # them back to ``next`` would loop for ever. Say so with the 403 page instead.
+        user = request.user
+        if (
+            user.is_authenticated
+            and self.get_redirect_url().startswith(ADMIN_PREFIX)
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            raise PermissionDenied(NO_ADMIN_ACCESS)
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)

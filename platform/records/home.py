@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -29,6 +30,13 @@ from .selectors import item_type_label
 OWNED_ELSEWHERE = ("course", "exam")
 
 
+def offline_report_url(item) -> str:
+    """Where a person acts on a required item that has no page of its own (training
+    held elsewhere): the offline training form, filled in with the item."""
+    query = urlencode({"title": item.title, "hours": item.hours or ""})
+    return f"{reverse('records:offline')}?{query}"
+
+
 def records_home_items(request: HttpRequest) -> list[HomeItem]:
     """Return the person's overdue and soon-due required items, unread notifications,
     expiring certifications and (for unit admins) offline training awaiting review."""
@@ -49,7 +57,7 @@ def records_home_items(request: HttpRequest) -> list[HomeItem]:
         items.append(
             HomeItem(
                 title=a.item.title,
-                url=a.item.url or reverse("records:my_record"),
+                url=a.item.url or offline_report_url(a.item),
                 kind=item_type_label(a.item.item_type),
                 due=a.due_at,
                 overdue=a.due_at < now,

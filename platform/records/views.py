@@ -386,7 +386,14 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def offline_list(request: HttpRequest) -> HttpResponse:
-    form = OfflineActivityForm()
+    # The home page's to-do links here with the required item's title and hours.
+    form = OfflineActivityForm(
+        initial={
+            key: request.GET[key][:200]
+            for key in ("title", "hours")
+            if key in request.GET
+        }
+    )
     if request.method == "POST":
         form = OfflineActivityForm(request.POST, request.FILES)
         if form.is_valid():

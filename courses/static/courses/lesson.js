@@ -16,7 +16,7 @@
   }
   function markDone(result) {
     if (result && result.lesson_completed && status) {
-      status.textContent = "✓ " + config.dataset.doneText;
+      status.textContent = "✓ " + status.dataset.doneText;
       status.classList.add("done");
     }
   }
