@@ -266,6 +266,27 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # Each sees their own flags; legal officers, trainers and the system admin all of them
     # (casebank.selectors.flag_list_for): the list page itself is open to the signed-in.
     (r"casebank:flag_list", METHODS, signed_in),
+    # The enforcement problem register (casebank/problem_views.py): the list shows each
+    # reader their scope (casebank.selectors.problem_queryset_visible_to); a problem
+    # outside it is a 404; recording and importing are for legal officers, leaders and
+    # the system admin.
+    (r"casebank:problem_list", METHODS, signed_in),
+    (
+        r"casebank:problem_(add|import|import_template)",
+        METHODS,
+        roles("legal_officer", "leader", "system_admin"),
+    ),
+    (
+        r"casebank:problem_detail",
+        METHODS,
+        in_scope(
+            "officer",
+            "legal_officer",
+            "leader",
+            "unit_admin",
+            everywhere=("system_admin",),
+        ),
+    ),
     (
         r"casebank:flag_resolve",
         METHODS,
@@ -426,6 +447,7 @@ ROUTE_MODELS: dict[str, str] = {
     r"casebank:article_detail|casebank-api-article": "casebank.Article",
     r"casebank:charge_detail|casebank-api-charge": "casebank.Charge",
     r"casebank:flag_resolve": "casebank.LawChangeFlag",
+    r"casebank:problem_detail": "casebank.EnforcementProblem",
 }
 
 
