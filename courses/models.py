@@ -513,3 +513,53 @@ class PreMeetingAttendance(models.Model):
             raise ValidationError(
                 {"status": _("Only the leader confirms attendance, in the system.")}
             )
+
+
+# From enforcement problems to training -----------------------------------------------------
+
+
+class ProblemTrainingRule(models.Model):
+    """What a problem of one category (casebank.ProblemCategory) sends people to learn:
+    courses (assigned, with a due date), guidelines and question tags (shown with the
+    problem). Configured by trainers; read by ``courses.remediation``."""
+
+    category = models.CharField(_("problem category"), max_length=20, unique=True)
+    courses = models.ManyToManyField(
+        CoursePage, verbose_name=_("courses"), blank=True, related_name="+"
+    )
+    guidelines = models.ManyToManyField(
+        "casebank.GuidelinePage",
+        verbose_name=_("guidelines"),
+        blank=True,
+        related_name="+",
+    )
+    question_tags = models.CharField(
+        _("question tags"),
+        max_length=300,
+        blank=True,
+        help_text=_("Tags of practice questions, separated by commas"),
+    )
+    due_days = models.PositiveIntegerField(
+        _("days to complete"), default=30, validators=[MinValueValidator(1)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("training for a problem category")
+        verbose_name_plural = _("training for problem categories")
+
+    def __str__(self) -> str:
+        return self.category
+
+    @property
+    def tag_list(self) -> list[str]:
+        import re
+
+        return [t for t in re.split(r"[、,，;；\s]+", self.question_tags) if t]

@@ -247,6 +247,8 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"records:certification_add", METHODS, roles("unit_admin", "system_admin")),
     # courses (courses/views.py): every signed-in officer learns.
     (r"courses:(my_learning|catalogue|pre_meeting)", METHODS, signed_in),
+    # Mapping problem categories to training (courses/remediation_views.py).
+    (r"courses:problem_training", METHODS, roles("trainer", "system_admin")),
     # Ids of courses, lessons and meetings the matrix does not create (404 for everyone):
     # checked for no 500, no secret, and refusing visitors.
     (
