@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from accounts.models import Role, RoleAssignment, Unit, User
+from accounts.models import Role, Unit, User
 from casebank.models import (
     SEVERITY_WEIGHTS,
     CaseVolume,
