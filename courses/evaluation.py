@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from accounts.models import Role, Unit, User
+from accounts.models import Role, RoleAssignment, Unit, User
 from casebank.models import (
     SEVERITY_WEIGHTS,
     CaseVolume,
@@ -359,9 +359,9 @@ def gather(
 
     # Targets: one merge per distinct set of roles.
     roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, role in User.role_assignments.rel.related_model.objects.filter(
-        user_id__in=ids
-    ).values_list("user_id", "role"):
+    for user_id, role in RoleAssignment.objects.filter(user_id__in=ids).values_list(
+        "user_id", "role"
+    ):
         roles[user_id].add(role)
     requirements = requirements_for_year(year)
     merged: dict[frozenset, Any] = {}
