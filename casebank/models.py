@@ -985,3 +985,214 @@ class CasebankReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
         return _(
             "Members of the chosen groups, other than the submitter, approve the change"
         )
+
+
+# Enforcement problems (执法问题) -----------------------------------------------------------
+
+
+class ProblemCategory(models.TextChoices):
+    """The controlled list of enforcement problem categories (执法问题类别)."""
+
+    ACCEPTANCE = "acceptance", _("Case acceptance and filing")
+    EVIDENCE = "evidence", _("Evidence collection")
+    COERCIVE = "coercive", _("Coercive measures")
+    PROPERTY = "property", _("Property involved in the case")
+    LAW_APPLICATION = "law_application", _("Application of law")
+    PROCEDURE = "procedure", _("Procedural violation")
+    DOCUMENTS = "documents", _("Legal documents")
+    RECORDING = "recording", _("Enforcement audio and video recording")
+    OTHER = "other", _("Other enforcement problems")
+
+
+class ProblemSeverity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    SERIOUS = "serious", _("Serious")
+    GRAVE = "grave", _("Grave")
+
+
+# How much one problem of each severity weighs in the evaluation (docs/evaluation.md).
+SEVERITY_WEIGHTS = {
+    ProblemSeverity.MINOR: 1,
+    ProblemSeverity.SERIOUS: 2,
+    ProblemSeverity.GRAVE: 3,
+}
+
+
+class ProblemSource(models.TextChoices):
+    REVIEW = "review", _("Case review")
+    INSPECTION = "inspection", _("Supervision campaign")
+
+
+class EnforcementProblemQuerySet(models.QuerySet):
+    def in_units(self, units) -> EnforcementProblemQuerySet:
+        """Problems recorded against any of ``units`` (a queryset of units)."""
+        return self.filter(unit__in=units)
+
+    def in_year(self, year: int) -> EnforcementProblemQuerySet:
+        return self.filter(found_on__year=year)
+
+
+class EnforcementProblem(models.Model):
+    """A problem found in a case's handling (执法问题), recorded against a unit and, where
+    the fault is one person's, that person. Written only through ``casebank.services``."""
+
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="enforcement_problems",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enforcement_problems",
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=ProblemCategory.choices, db_index=True
+    )
+    severity = models.CharField(
+        _("severity"),
+        max_length=10,
+        choices=ProblemSeverity.choices,
+        default=ProblemSeverity.MINOR,
+    )
+    articles = models.ManyToManyField(
+        Article,
+        verbose_name=_("articles involved"),
+        related_name="enforcement_problems",
+        blank=True,
+    )
+    articles_text = models.CharField(
+        _("articles as written"), max_length=500, blank=True
+    )
+    case_reference = models.CharField(_("case reference"), max_length=200, blank=True)
+    case_page = models.ForeignKey(
+        CasePage,
+        verbose_name=_("case in the case bank"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enforcement_problems",
+    )
+    description = models.TextField(_("description"))
+    found_on = models.DateField(_("date found"), db_index=True)
+    source = models.CharField(
+        _("found by"),
+        max_length=20,
+        choices=ProblemSource.choices,
+        default=ProblemSource.REVIEW,
+    )
+    campaign = models.CharField(_("supervision campaign"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = EnforcementProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enforcement problem")
+        verbose_name_plural = _("enforcement problems")
+        ordering = ["-found_on", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "found_on"], name="problem_unit_date"),
+            models.Index(fields=["person", "found_on"], name="problem_person_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.found_on} {self.get_category_display()} · {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casebank:problem_detail", args=[self.pk])
+
+    @property
+    def severity_weight(self) -> int:
+        return SEVERITY_WEIGHTS[ProblemSeverity(self.severity)]
+
+
+class CaseVolume(models.Model):
+    """The number of cases a unit handled in a year (受理案件数), the denominator of
+    "problems per 100 cases". Entered by the unit admin or imported with the problems."""
+
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.CASCADE, related_name="case_volumes"
+    )
+    year = models.PositiveIntegerField(_("year"))
+    cases_handled = models.PositiveIntegerField(_("cases handled"))
+
+    class Meta:
+        verbose_name = _("cases handled")
+        verbose_name_plural = _("cases handled")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"], name="uniq_case_volume_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.cases_handled}"
+
+
+class ProblemRemediation(models.Model):
+    """Learning assigned to put a problem right (整改培训): one training-record assignment.
+
+    Written by the courses app when a problem is recorded (``problem_recorded``); the
+    status is read from the assignment, so it changes the moment the course completes.
+    """
+
+    problem = models.ForeignKey(
+        EnforcementProblem, on_delete=models.CASCADE, related_name="remediations"
+    )
+    assignment = models.ForeignKey(
+        "records.Assignment", on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remedial training")
+        verbose_name_plural = _("remedial training")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "assignment"], name="uniq_problem_remediation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} → {self.assignment_id}"
+
+    @property
+    def completed(self) -> bool:
+        return self.assignment.status == "completed"
+
+    @property
+    def on_time(self) -> bool:
+        done = self.assignment.completed_at
+        return self.completed and done is not None and done <= self.due_at
+
+
+class RemediationState(models.TextChoices):
+    NONE = "none", _("No training mapped")
+    OPEN = "open", _("Training assigned")
+    OVERDUE = "overdue", _("Training overdue")
+    CLOSED = "closed", _("Put right (training completed)")
+
+
+def remediation_state(remediations, now=None) -> str:
+    """Return the ``RemediationState`` of a problem from its remediations (a list):
+    closed when every assigned course is completed, overdue when one is past due."""
+    if not remediations:
+        return RemediationState.NONE
+    if all(r.completed for r in remediations):
+        return RemediationState.CLOSED
+    now = now or timezone.now()
+    if any(not r.completed and r.due_at < now for r in remediations):
+        return RemediationState.OVERDUE
+    return RemediationState.OPEN

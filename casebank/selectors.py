@@ -314,3 +314,108 @@ def restricted_page_ids_hidden_from(user) -> set[int]:
             restricted = restricted.exclude(owner=user)
         hidden |= set(restricted.exclude(pk__in=allowed).values_list("pk", flat=True))
     return hidden
+
+
+# Enforcement problems (执法问题) -----------------------------------------------------------
+#
+# A problem belongs to a unit. Who sees it: the managers of that unit's subtree
+# (``accounts.selectors.visible_units``: leaders, unit admins, the system admin), the
+# legal officers of the unit or of a unit above it (a 法制员 reviews the cases of their
+# unit's subtree), and the person it was recorded against. Who records it: legal
+# officers and leaders inside that scope, and the system admin.
+
+
+def _problem_scope_paths(user) -> list[str] | None:
+    """Return the unit path prefixes of ``user``'s problem scope (None: every unit)."""
+    from accounts.models import Role
+    from accounts.selectors import unit_scope_roots
+
+    if not user.is_authenticated:
+        return []
+    if sees_all_units(user):
+        return None
+    paths = [root.path for root in unit_scope_roots(user)]
+    if user.has_role(Role.LEGAL_OFFICER) and user.unit_id:
+        paths.append(user.unit.path)
+    return paths
+
+
+def problem_units(user) -> QuerySet[Unit]:
+    """Return the units whose problems ``user`` may see (not counting their own)."""
+    paths = _problem_scope_paths(user)
+    if paths is None:
+        return Unit.objects.all()
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)
+
+
+def problem_queryset_visible_to(user) -> QuerySet:
+    """Return the enforcement problems ``user`` may see (see the rule above)."""
+    from .models import EnforcementProblem
+
+    problems = EnforcementProblem.objects.all()
+    if not user.is_authenticated:
+        return problems.none()
+    paths = _problem_scope_paths(user)
+    if paths is None:
+        return problems
+    condition = Q(person_id=user.pk)
+    for path in paths:
+        condition |= Q(unit__path__startswith=path)
+    return problems.filter(condition)
+
+
+def can_record_problems(user) -> bool:
+    """Return True for the people who record problems: legal officers, leaders and the
+    system admin (each inside their scope, see ``problem_record_units``)."""
+    from accounts.models import Role
+
+    return bool(
+        user.is_authenticated
+        and (sees_all_units(user) or user.has_role(Role.LEGAL_OFFICER, Role.LEADER))
+    )
+
+
+def problem_record_units(user) -> QuerySet[Unit]:
+    """Return the units ``user`` may record problems against."""
+    if not can_record_problems(user):
+        return Unit.objects.none()
+    return problem_units(user)
+
+
+def problem_list(*, user, params: Mapping[str, Any]) -> QuerySet:
+    """Return the problems ``user`` may see, filtered by ``params`` (unit, category,
+    severity, year, q), newest first."""
+    from .models import ProblemCategory, ProblemSeverity
+
+    problems = problem_queryset_visible_to(user).select_related(
+        "unit", "person", "case_page"
+    )
+    unit_id = str(params.get("unit") or "")
+    if unit_id.isdigit() and int(unit_id) < 2**31:
+        unit = problem_units(user).filter(pk=int(unit_id)).first()
+        problems = (
+            problems.filter(unit__path__startswith=unit.path)
+            if unit
+            else problems.none()
+        )
+    if params.get("category") in ProblemCategory.values:
+        problems = problems.filter(category=params["category"])
+    if params.get("severity") in ProblemSeverity.values:
+        problems = problems.filter(severity=params["severity"])
+    year = str(params.get("year") or "")
+    if year.isdigit() and 2000 <= int(year) <= 2100:
+        problems = problems.filter(found_on__year=int(year))
+    query = str(params.get("q") or "").strip()[:100]
+    if query:
+        problems = problems.filter(
+            Q(description__icontains=query)
+            | Q(case_reference__icontains=query)
+            | Q(person__full_name__icontains=query)
+            | Q(campaign__icontains=query)
+        )
+    return problems.order_by("-found_on", "-id")

@@ -6,13 +6,23 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .citations import citers_of
-from .models import Article, ArticleVersion, FlagStatus, LawChangeFlag, content_hash
+from .models import (
+    Article,
+    ArticleVersion,
+    EnforcementProblem,
+    FlagStatus,
+    LawChangeFlag,
+    content_hash,
+)
 
 FLAG_ALREADY_RESOLVED = "This flag has already been marked as reviewed."
 
@@ -273,3 +283,108 @@ def casebank_review_setup(
                     group=group, page=section, permission=permission
                 )
     return workflow
+
+
+# Enforcement problems (执法问题) -----------------------------------------------------------
+
+PROBLEM_NOT_A_RECORDER = _(
+    "Only legal officers, leaders and the system admin record enforcement problems."
+)
+PROBLEM_UNIT_OUTSIDE_SCOPE = _("You may not record problems for this unit.")
+PROBLEM_PERSON_OUTSIDE_UNIT = _("The person is not in this unit or a unit below it.")
+PROBLEM_FUTURE = _("The date found cannot be in the future.")
+PROBLEM_DESCRIPTION_REQUIRED = _("Describe the problem.")
+
+
+@transaction.atomic
+def problem_record(
+    *,
+    recorder: Any,
+    unit: Any,
+    category: str,
+    severity: str,
+    description: str,
+    found_on: dt.date,
+    person: Any = None,
+    articles: Iterable[Article] = (),
+    articles_text: str = "",
+    case_reference: str = "",
+    case_page: Any = None,
+    source: str = "review",
+    campaign: str = "",
+    request: Any = None,
+) -> EnforcementProblem:
+    """Record an enforcement problem against ``unit`` (and ``person``), audit it, and
+    send ``problem_recorded`` in the same transaction (the mapped learning is assigned by
+    its listener, so a failure there records nothing).
+
+    Raise ``PermissionDenied`` when ``recorder`` may not record for ``unit``, and
+    ``ValidationError`` (texts above) for a person outside the unit, a future date, or a
+    field that fails the model's checks.
+    """
+    from audit.services import audit_log
+
+    from .selectors import can_record_problems, problem_record_units
+    from .signals import problem_recorded
+
+    if not can_record_problems(recorder):
+        raise PermissionDenied(PROBLEM_NOT_A_RECORDER)
+    if not problem_record_units(recorder).filter(pk=unit.pk).exists():
+        raise PermissionDenied(PROBLEM_UNIT_OUTSIDE_SCOPE)
+    if person is not None and (
+        person.unit_id is None or not person.unit.is_within(unit)
+    ):
+        raise ValidationError({"person": PROBLEM_PERSON_OUTSIDE_UNIT})
+    if found_on > timezone.localdate():
+        raise ValidationError({"found_on": PROBLEM_FUTURE})
+    if not (description or "").strip():
+        raise ValidationError({"description": PROBLEM_DESCRIPTION_REQUIRED})
+    articles = list(articles)
+    if not articles_text and articles:
+        articles_text = "、".join(a.citation for a in articles)
+    problem = EnforcementProblem(
+        unit=unit,
+        person=person,
+        category=category,
+        severity=severity,
+        description=description.strip(),
+        found_on=found_on,
+        articles_text=articles_text[:500],
+        case_reference=case_reference[:200],
+        case_page=case_page,
+        source=source,
+        campaign=campaign[:200],
+        recorded_by=recorder,
+    )
+    problem.full_clean()
+    problem.save()
+    if articles:
+        problem.articles.set(articles)
+    audit_log(
+        action="casebank.problem.record",
+        actor=recorder,
+        request=request,
+        target=problem,
+        details={
+            "unit": unit.pk,
+            "person": getattr(person, "pk", None),
+            "category": category,
+            "severity": severity,
+            "source": source,
+        },
+    )
+    problem_recorded.send(sender=EnforcementProblem, problem=problem, recorder=recorder)
+    return problem
+
+
+def articles_from_text(text: str, on_date: dt.date | None = None) -> list[Article]:
+    """Return the articles cited in ``text`` (e.g. "刑事诉讼法第一百一十五条"), in order,
+    each once; references that resolve to no known article are left out."""
+    from .references import parse_references, resolve
+
+    found: list[Article] = []
+    for ref in parse_references(text or ""):
+        article = resolve(ref, on_date)
+        if article is not None and article not in found:
+            found.append(article)
+    return found

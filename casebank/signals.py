@@ -6,3 +6,8 @@ from django.dispatch import Signal
 #: or changed existing ones. Keyword arguments: ``created``, ``updated`` (counts) and
 #: ``published`` (whether new pages went live). The search app rebuilds its case index.
 cases_imported = Signal()
+
+#: Sent inside the transaction that recorded an enforcement problem (by hand or by an
+#: import). Keyword arguments: ``problem`` and ``recorder``. The courses app assigns the
+#: learning mapped to the problem's category (courses.remediation).
+problem_recorded = Signal()

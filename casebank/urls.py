@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import problem_views, views
 
 app_name = "casebank"
 
@@ -15,4 +15,13 @@ urlpatterns = [
     path("flags/", views.flag_list, name="flag_list"),
     path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("cases/feed/", views.LatestCasesFeed(), name="case_feed"),
+    path("problems/", problem_views.problem_list, name="problem_list"),
+    path("problems/new/", problem_views.problem_add, name="problem_add"),
+    path("problems/import/", problem_views.problem_import, name="problem_import"),
+    path(
+        "problems/import/template.xlsx",
+        problem_views.problem_import_template,
+        name="problem_import_template",
+    ),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
 ]

@@ -513,3 +513,233 @@ class PreMeetingAttendance(models.Model):
             raise ValidationError(
                 {"status": _("Only the leader confirms attendance, in the system.")}
             )
+
+
+# From enforcement problems to training -----------------------------------------------------
+
+
+class ProblemTrainingRule(models.Model):
+    """What a problem of one category (casebank.ProblemCategory) sends people to learn:
+    courses (assigned, with a due date), guidelines and question tags (shown with the
+    problem). Configured by trainers; read by ``courses.remediation``."""
+
+    category = models.CharField(_("problem category"), max_length=20, unique=True)
+    courses = models.ManyToManyField(
+        CoursePage, verbose_name=_("courses"), blank=True, related_name="+"
+    )
+    guidelines = models.ManyToManyField(
+        "casebank.GuidelinePage",
+        verbose_name=_("guidelines"),
+        blank=True,
+        related_name="+",
+    )
+    question_tags = models.CharField(
+        _("question tags"),
+        max_length=300,
+        blank=True,
+        help_text=_("Tags of practice questions, separated by commas"),
+    )
+    due_days = models.PositiveIntegerField(
+        _("days to complete"), default=30, validators=[MinValueValidator(1)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("training for a problem category")
+        verbose_name_plural = _("training for problem categories")
+
+    def __str__(self) -> str:
+        return self.category
+
+    @property
+    def tag_list(self) -> list[str]:
+        import re
+
+        return [t for t in re.split(r"[、,，;；\s]+", self.question_tags) if t]
+
+
+# 执法考评: the evaluation scheme and frozen periods (courses.evaluation) -----------------------
+
+
+class IndicatorCode(models.TextChoices):
+    """The indicators an evaluation scheme may weigh (formulas in docs/evaluation.md)."""
+
+    HOURS = "hours", _("Required training hours completed")
+    EXAM_PASS = "exam_pass", _("Exam pass rate")
+    EXAM_AVERAGE = "exam_average", _("Exam average score")
+    PRE_MEETING = "pre_meeting", _("Pre-meeting law study attendance (leaders)")
+    LEGAL_OFFICER = "legal_officer", _("Legal officers qualified")
+    PROBLEMS_PER_100_CASES = (
+        "problems_per_100_cases",
+        _("Problems per 100 cases handled (by severity)"),
+    )
+    PROBLEMS_PER_OFFICER = (
+        "problems_per_officer",
+        _("Problems per officer (by severity)"),
+    )
+    PROBLEMS_CLOSED = "problems_closed", _("Problems closed by training on time")
+    OFFLINE = "offline", _("Court hearings and lectures by prosecutors and judges")
+
+
+class SchemeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft, awaiting approval")
+    APPROVED = "approved", _("Approved")
+
+
+class EvaluationScheme(models.Model):
+    """One version of a year's evaluation scheme: weighted indicators. Written by a
+    system admin and in force once a second person approves it; the latest approved
+    version of a year is the one in force. Approved versions are never edited: a change
+    is a new version."""
+
+    year = models.PositiveIntegerField(_("year"))
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SchemeStatus.choices,
+        default=SchemeStatus.DRAFT,
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation scheme")
+        verbose_name_plural = _("evaluation schemes")
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "version"], name="uniq_scheme_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.version}"
+
+
+class EvaluationIndicator(models.Model):
+    """One weighted indicator of a scheme. ``target`` is the indicator's parameter: the
+    number of activities a person should reach (offline), or the problem rate at which
+    the score falls to 0 (problem rates); unused by the other indicators."""
+
+    scheme = models.ForeignKey(
+        EvaluationScheme, on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(
+        _("indicator"), max_length=30, choices=IndicatorCode.choices
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="uniq_scheme_indicator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} × {self.weight}"
+
+
+class EvaluationSnapshot(models.Model):
+    """The scores of one period (a month, "2026-03", or a year, "2026") frozen for the
+    whole organisation and signed (HMAC over its rows). A later correction is a new
+    snapshot that supersedes this one and gives its reason; this one is kept."""
+
+    scheme = models.ForeignKey(
+        EvaluationScheme, on_delete=models.PROTECT, related_name="snapshots"
+    )
+    period = models.CharField(_("period"), max_length=7, db_index=True)
+    as_of = models.DateField(_("as of"))
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    frozen_at = models.DateTimeField(_("frozen at"))
+    signature = models.CharField(max_length=64)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    correction_reason = models.CharField(
+        _("reason for the correction"), max_length=500, blank=True
+    )
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("frozen evaluation")
+        verbose_name_plural = _("frozen evaluations")
+        ordering = ["-period", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(is_current=True),
+                name="one_current_snapshot_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.frozen_at:%Y-%m-%d})"
+
+
+class EvaluationSnapshotRow(models.Model):
+    """One unit's (subtree) or one person's frozen score and indicator values."""
+
+    snapshot = models.ForeignKey(
+        EvaluationSnapshot, on_delete=models.CASCADE, related_name="rows"
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "snapshot"], name="snaprow_unit"),
+            models.Index(fields=["person", "snapshot"], name="snaprow_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.unit_id or self.person_id}: {self.score}"

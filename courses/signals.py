@@ -103,3 +103,20 @@ def unit_moved_resync(sender, unit_id: int, **kwargs) -> None:
     from .tasks import courses_assignments_sync_all_task
 
     transaction.on_commit(courses_assignments_sync_all_task.delay, robust=True)
+
+
+def _problem_recorded(sender, problem, **kwargs) -> None:
+    """A problem was recorded: assign the learning mapped to its category, in the same
+    transaction (courses.remediation)."""
+    from .remediation import problem_remediation_assign
+
+    problem_remediation_assign(problem=problem)
+
+
+def _connect_problem_signal() -> None:
+    from casebank.signals import problem_recorded
+
+    problem_recorded.connect(_problem_recorded, dispatch_uid="courses-remediation")
+
+
+_connect_problem_signal()

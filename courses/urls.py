@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import remediation_views, views
 
 app_name = "courses"
 
@@ -20,6 +20,11 @@ urlpatterns = [
         name="lesson_practice",
     ),
     path("pre-meeting/", views.pre_meeting, name="pre_meeting"),
+    path(
+        "problem-training/",
+        remediation_views.problem_training,
+        name="problem_training",
+    ),
     path(
         "pre-meeting/<int:session_id>/confirm/",
         views.pre_meeting_confirm,

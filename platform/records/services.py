@@ -220,6 +220,41 @@ def assignment_get_or_create(
     return assignment
 
 
+@transaction.atomic
+def assignment_require(
+    *,
+    user: Any,
+    item: TrackedItem,
+    due_at: datetime,
+    period: str = "",
+    source: str = "manual",
+) -> Assignment:
+    """Make ``item`` required for ``user`` by ``due_at`` and return the assignment.
+
+    A new assignment is created with ``source``; an existing one keeps its progress,
+    source and completion, becomes required, and keeps the earlier of its due date and
+    ``due_at``.
+    """
+    assignment, created = Assignment.objects.select_for_update().get_or_create(
+        user=user,
+        item=item,
+        period=period,
+        defaults={"source": source, "required": True, "due_at": due_at},
+    )
+    if not created and (
+        not assignment.required
+        or assignment.due_at is None
+        or assignment.due_at > due_at
+    ):
+        assignment.required = True
+        if assignment.status != AssignmentStatus.COMPLETED:
+            assignment.due_at = (
+                min(assignment.due_at, due_at) if assignment.due_at else due_at
+            )
+        assignment.save(update_fields=["required", "due_at"])
+    return assignment
+
+
 def assignment_progress(
     *, user: Any, item: TrackedItem, progress: float, period: str = ""
 ) -> Assignment:

@@ -270,6 +270,8 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"records:certification_add", METHODS, roles("unit_admin", "system_admin")),
     # courses (courses/views.py): every signed-in officer learns.
     (r"courses:(my_learning|catalogue|pre_meeting)", METHODS, signed_in),
+    # Mapping problem categories to training (courses/remediation_views.py).
+    (r"courses:problem_training", METHODS, roles("trainer", "system_admin")),
     # Ids of courses, lessons and meetings the matrix does not create (404 for everyone):
     # checked for no 500, no secret, and refusing visitors.
     (
@@ -289,6 +291,27 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # Each sees their own flags; legal officers, trainers and the system admin all of them
     # (casebank.selectors.flag_list_for): the list page itself is open to the signed-in.
     (r"casebank:flag_list", METHODS, signed_in),
+    # The enforcement problem register (casebank/problem_views.py): the list shows each
+    # reader their scope (casebank.selectors.problem_queryset_visible_to); a problem
+    # outside it is a 404; recording and importing are for legal officers, leaders and
+    # the system admin.
+    (r"casebank:problem_list", METHODS, signed_in),
+    (
+        r"casebank:problem_(add|import|import_template)",
+        METHODS,
+        roles("legal_officer", "leader", "system_admin"),
+    ),
+    (
+        r"casebank:problem_detail",
+        METHODS,
+        in_scope(
+            "officer",
+            "legal_officer",
+            "leader",
+            "unit_admin",
+            everywhere=("system_admin",),
+        ),
+    ),
     (
         r"casebank:flag_resolve",
         METHODS,
@@ -449,6 +472,7 @@ ROUTE_MODELS: dict[str, str] = {
     r"casebank:article_detail|casebank-api-article": "casebank.Article",
     r"casebank:charge_detail|casebank-api-charge": "casebank.Charge",
     r"casebank:flag_resolve": "casebank.LawChangeFlag",
+    r"casebank:problem_detail": "casebank.EnforcementProblem",
 }
 
 

@@ -235,6 +235,23 @@ class MatrixTestCase(PersonasMixin, TestCase):
             ExportJob.objects.create(requester=person, report="people")
         law = LawFactory()
         ArticleVersionFactory(article=ArticleFactory(law=law, number=1))
+        from casebank.models import EnforcementProblem
+
+        # Enforcement problems at the city, branch A (whole units), and the two
+        # officers' stations (against the officer): each persona's "own" unit has one.
+        for unit, person in (
+            (cls.city, None),
+            (cls.branch_a, None),
+            (cls.station_a1, cls.officer),
+            (cls.station_b1, cls.officer_b),
+        ):
+            EnforcementProblem.objects.create(
+                unit=unit,
+                person=person,
+                category="evidence",
+                description="matrix",
+                found_on=dt.date(2026, 1, 5),
+            )
         ChargeFactory(name="测试罪")
         # A case restricted to branch B (no persona's unit) under the page the trainer's
         # group may edit: Wagtail alone would let the trainer open, preview, copy and lock
