@@ -15,6 +15,36 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip the tests marked ``data`` when the public data folder is absent (a fresh
+    clone has no ``../shared``); CI has it, so there they run."""
+    from tests.casebank.data import SHARED_DATA, shared_data_present
+
+    if shared_data_present():
+        return
+    skip = pytest.mark.skip(reason=f"{DATA_MISSING} (looked in {SHARED_DATA})")
+    needing = [item for item in items if item.get_closest_marker("data")]
+    for item in needing:
+        item.add_marker(skip)
+    config.stash[_DATA_SKIPPED] = (len(needing), SHARED_DATA)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say in one line why the ``data`` tests were skipped, and how to run them."""
+    count, where = config.stash.get(_DATA_SKIPPED, (0, None))
+    if count:
+        terminalreporter.write_line(
+            f"{count} tests marked `data` skipped: {DATA_MISSING} (looked in {where})"
+        )
+
+
+DATA_MISSING = (
+    "no public data; set SHARED_DATA_DIR to the public data folder "
+    "(../shared/data beside the checkout) to run them"
+)
+_DATA_SKIPPED = pytest.StashKey[tuple]()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache: lockout counters and rate limits kept in

@@ -7,11 +7,13 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import TestCase
 
+import pytest
+
 from casebank.importers.statutes import import_statutes
 from casebank.models import Article, ArticleVersion, FlagStatus, Law, LawChangeFlag
 from casebank.references import resolve_reference
 from tests.base import PersonasMixin
-from tests.casebank.data import CORE_ARTICLES, LAWS
+from tests.casebank.data import CORE_ARTICLES, FIXTURE_CORE_ARTICLES, LAWS
 from tests.casebank.factories import make_case
 
 
@@ -43,6 +45,40 @@ def article(label, text, law="中华人民共和国测试法", **extra):
     }
 
 
+class FixtureArticlesImportTests(TestCase):
+    """Articles of three laws cut from core_articles.jsonl (tests/fixtures)."""
+
+    def test_imports_articles_that_references_resolve_to_and_reimport_is_idempotent(
+        self,
+    ):
+        lines = len(FIXTURE_CORE_ARTICLES.read_text(encoding="utf-8").splitlines())
+        out = StringIO()
+        call_command(
+            "import_statutes",
+            str(FIXTURE_CORE_ARTICLES),
+            stdout=out,
+            stderr=StringIO(),
+            verbosity=0,
+        )
+        self.assertIn(f"新增 {lines}", out.getvalue())
+        self.assertEqual(Article.objects.count(), lines)
+        self.assertEqual(Law.objects.count(), 3)
+        theft = resolve_reference("刑法第二百六十四条")
+        self.assertTrue(theft.current_version().text.startswith("盗窃公私财物"))
+        self.assertEqual(theft.chapter_path, "第二编 分则 / 第五章 侵犯财产罪")
+        self.assertEqual(
+            resolve_reference("刑诉法第82条").law.name, "中华人民共和国刑事诉讼法"
+        )
+        self.assertEqual(resolve_reference("《治安管理处罚法》第四十九条").number, 49)
+
+        report = import_statutes([FIXTURE_CORE_ARTICLES])
+        self.assertEqual(
+            (report.created, report.updated, report.unchanged), (0, 0, lines)
+        )
+        self.assertEqual(ArticleVersion.objects.count(), lines)
+
+
+@pytest.mark.data
 class CoreArticlesImportTests(TestCase):
     def test_imports_core_articles_and_reimport_is_idempotent(self):
         out = StringIO()

@@ -1,11 +1,10 @@
 """Spreadsheet import (dry run, every bad row reported, all or nothing), export round
-trip, LawBench import from ../shared/data, and the trainer's import page."""
+trip, LawBench import (a few questions cut from the public set, tests/fixtures), and the
+trainer's import page."""
 
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,14 +14,9 @@ from openpyxl import Workbook
 from exams import importing
 from exams.models import Question, QuestionType
 from tests.base import BaseTestCase
+from tests.casebank.data import FIXTURE_LAWBENCH
 
-SHARED = Path(
-    os.environ.get(
-        "SHARED_DATA_DIR",
-        Path(__file__).resolve().parents[2] / ".." / "shared" / "data",
-    )
-)
-LAWBENCH = SHARED / "questions" / "lawbench_3-6_case_mcq.json"
+LAWBENCH = FIXTURE_LAWBENCH
 
 GOOD = [
     [
@@ -303,16 +297,14 @@ class XlsxImportTests(BaseTestCase):
 
 class LawBenchImportTests(BaseTestCase):
     def test_imports_lawbench_items(self):
-        if not LAWBENCH.exists():
-            self.skipTest(f"{LAWBENCH} missing")
         call_command(
             "import_questions",
             str(LAWBENCH),
-            limit=40,
+            limit=10,
             verbosity=0,
             stdout=io.StringIO(),
         )
-        self.assertEqual(Question.objects.filter(source="lawbench").count(), 40)
+        self.assertEqual(Question.objects.filter(source="lawbench").count(), 10)
         q = Question.objects.filter(source="lawbench").first()
         self.assertEqual(len(q.current_version.options), 4)
         self.assertEqual(len(q.current_version.answer), 1)
@@ -320,8 +312,8 @@ class LawBenchImportTests(BaseTestCase):
         call_command(
             "import_questions",
             str(LAWBENCH),
-            limit=40,
+            limit=10,
             verbosity=0,
             stdout=io.StringIO(),
         )
-        self.assertEqual(Question.objects.filter(source="lawbench").count(), 40)
+        self.assertEqual(Question.objects.filter(source="lawbench").count(), 10)

@@ -15,6 +15,7 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 
 import numpy as np
+import pytest
 from sentence_transformers import SentenceTransformer
 
 from search.training import (
@@ -38,6 +39,7 @@ from search.training import (
 from search.training_tasks import STATUS_KEY, training_status
 from tests.accounts.helpers import login_verified
 from tests.base import BaseTestCase
+from tests.casebank.data import FIXTURES
 
 DATA = shared_data_dir()
 
@@ -99,8 +101,9 @@ class DataSplitTests(SimpleTestCase):
         self.assertAlmostEqual(splits.count("dev") / len(texts), 0.15, delta=0.03)
 
     def test_train_cases_never_include_held_out_cases(self):
-        train = {c.fact for c in load_cail_cases(DATA, "train")}
-        test = {c.fact for c in load_cail_cases(DATA, "test")}
+        # The CAIL2018 fixture keeps the public folder's layout.
+        train = {c.fact for c in load_cail_cases(FIXTURES, "train")}
+        test = {c.fact for c in load_cail_cases(FIXTURES, "test")}
         self.assertTrue(train and test)
         self.assertFalse(train & test)
 
@@ -118,6 +121,16 @@ class MakeBatchesTests(SimpleTestCase):
         self.assertEqual(sum(len(b) for b in batches if b[0].task == "stard"), 50)
 
 
+class MissingDataTests(SimpleTestCase):
+    def test_missing_data_folder_is_a_clear_error(self):
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            self.assertRaisesMessage(FileNotFoundError, "does not exist"),
+        ):
+            train_embedder(tiny_config(Path(tmp) / "nowhere", Path(tmp) / "c"))
+
+
+@pytest.mark.data
 class TinyTrainingTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
@@ -151,10 +164,6 @@ class TinyTrainingTests(SimpleTestCase):
         np.testing.assert_allclose(vectors, again, rtol=1e-5, atol=1e-6)
         self.assertEqual(first.pairs, second.pairs)
         self.assertTrue((self.out / "a" / "training.json").exists())
-
-    def test_missing_data_folder_is_a_clear_error(self):
-        with self.assertRaisesMessage(FileNotFoundError, "does not exist"):
-            train_embedder(tiny_config(self.out / "nowhere", self.out / "c"))
 
     def test_command_trains_into_the_given_folder(self):
         target = self.out / "cmd"
@@ -225,12 +234,13 @@ class TrainingTaskAndPageTests(BaseTestCase):
         for user in (self.system_admin, self.trainer):
             user.user_permissions.add(access_admin)
         cache.delete(STATUS_KEY)
-        self.data_dir = make_tiny_data_dir()
         self.out = Path(tempfile.mkdtemp(prefix="task-model-"))
-        self.addCleanup(shutil.rmtree, self.data_dir, True)
         self.addCleanup(shutil.rmtree, self.out, True)
+        # A run that never starts reads no data; the one that runs copies a tiny slice.
+        self.data_dir = self.out / "no-data"
 
     def settings_for_tiny_runs(self):
+        """Settings for a tiny run on ``self.data_dir``."""
         return override_settings(
             SEARCH_EMBEDDER_TRAINING_DIR=self.out / "model",
             SEARCH_EMBEDDER_TRAINING_OPTIONS={
@@ -260,7 +270,10 @@ class TrainingTaskAndPageTests(BaseTestCase):
             self.assertNotEqual(post.get("Location", ""), url)
         self.assertEqual(training_status()["state"], "idle")
 
+    @pytest.mark.data
     def test_system_admin_starts_a_run_and_sees_it_done(self):
+        self.data_dir = make_tiny_data_dir()
+        self.addCleanup(shutil.rmtree, self.data_dir, True)
         login_verified(self.client, self.system_admin)
         url = reverse("search_embedder_training")
         self.assertContains(self.client.get(url), 'data-state="idle"')
@@ -307,7 +320,7 @@ class PairSourcesTests(SimpleTestCase):
         self.assertFalse(similar_severity(None, 6))
 
     def test_case_years_are_read_from_cail(self):
-        cases = load_cail_cases(DATA, "dev")
+        cases = load_cail_cases(FIXTURES, "dev")
         self.assertTrue(any(c.months and c.months > 12 for c in cases))
 
 
@@ -339,6 +352,7 @@ class DistillationTests(SimpleTestCase):
         ):
             teacher_embed(["被告人盗窃手机一部"], Path(tmp) / "cache.jsonl")
 
+    @pytest.mark.data
     def test_tiny_run_distils_a_teacher_from_its_cache(self):
         """Any model can teach: here the shipped model's vectors fill the cache."""
         from search.focus import focus_query
