@@ -11,13 +11,19 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wagtail.models import Page
+
+from core.bulk import bulk_operation
 
 from .citations import citers_of
 from .models import (
     Article,
     ArticleVersion,
+    CasePage,
     EnforcementProblem,
     FlagStatus,
     LawChangeFlag,
@@ -143,6 +149,12 @@ def law_change_flags_create(changes: Iterable[ArticleChange]) -> list[LawChangeF
     changes = list(changes)
     if not changes:
         return []
+    # Flagging touches many citers: their indexing waits for the end, in bulk.
+    with bulk_operation("law_change_flags"):
+        return _flags_create(changes)
+
+
+def _flags_create(changes: list[ArticleChange]) -> list[LawChangeFlag]:
     by_article = {c.article_id: c for c in changes}
     versions = ArticleVersion.objects.in_bulk(
         [c.new_version_id for c in changes]
@@ -388,3 +400,29 @@ def articles_from_text(text: str, on_date: dt.date | None = None) -> list[Articl
         if article is not None and article not in found:
             found.append(article)
     return found
+
+
+def case_pages_delete(*, queryset: QuerySet[CasePage]) -> int:
+    """Delete the case pages of ``queryset`` (and anything below them) in one transaction
+    and one bulk operation: the search index is written once at the end, not per page.
+    Return how many case pages were deleted."""
+    with transaction.atomic(), bulk_operation("case_pages_delete"):
+        pks = list(queryset.values_list("pk", flat=True))
+        deleted = 0
+        for start in range(0, len(pks), 500):
+            batch = Page.objects.filter(pk__in=pks[start : start + 500])
+            deleted += batch.count()
+            # treebeard's queryset delete removes descendants and fixes numchild.
+            batch.delete()
+        return deleted
+
+
+def case_pages_unpublish(*, queryset: QuerySet[CasePage], user=None) -> int:
+    """Unpublish the live case pages of ``queryset`` in one bulk operation (the index is
+    written once at the end). Return how many were unpublished."""
+    count = 0
+    with transaction.atomic(), bulk_operation("case_pages_unpublish"):
+        for page in queryset.live().specific():
+            page.unpublish(user=user, log_action="wagtail.unpublish")
+            count += 1
+    return count

@@ -32,6 +32,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.bulk import bulk_operation
+
 from . import qtypes
 from .models import Level, Question, QuestionType
 from .services import category_get_or_create, question_create, question_validate
@@ -307,6 +309,21 @@ def import_questions(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Create the parsed questions (skipping ones already in the bank); return (created, duplicates)."""
+    # Per-row side effects (search indexing, should questions ever be indexed) wait
+    # until the whole import is written.
+    with bulk_operation("import_questions"):
+        return _import_questions(
+            questions, actor=actor, source=source, progress=progress
+        )
+
+
+def _import_questions(
+    questions: list[ParsedQuestion],
+    *,
+    actor: Any,
+    source: str,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int]:
     created = duplicates = 0
     existing = set(
         Question.objects.filter(

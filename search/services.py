@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from core.bulk import BulkOperation, current_operation
 
 from . import index
 from .backends import get_search_backend
@@ -22,15 +27,42 @@ def _label(obj_or_model: Any) -> tuple[str, str]:
     return meta.app_label, meta.model_name
 
 
+#: Where a bulk operation keeps this app's deferred marks (``core.bulk``).
+DEFERRED_KEY = "search"
+#: Ids per batch task (each batch is one write to the index).
+BATCH_SIZE = 5000
+
+
+@dataclass
+class DeferredMarks:
+    """What a bulk operation changed: per model, object id → action; and the document
+    types to rebuild whole."""
+
+    marks: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    rebuilds: set[str] = field(default_factory=set)
+
+
+def _deferred() -> DeferredMarks | None:
+    operation = current_operation()
+    if operation is None:
+        return None
+    return operation.pending.setdefault(DEFERRED_KEY, DeferredMarks())  # type: ignore[no-any-return]
+
+
 def index_mark(
     *, obj: models.Model, action: str, enqueue: bool = True
 ) -> IndexState | None:
     """Record that ``obj`` must be (re)indexed or removed and, after commit, enqueue the
-    task. Return the state row, or None when the model is not indexed."""
+    task. Return the state row, or None when the model is not indexed or when a bulk
+    operation (``core.bulk.bulk_operation``) defers the mark to its end."""
     adapter = index.adapter_for(obj)
     if adapter is None:
         return None
     app_label, model_name = _label(obj)
+    deferred = _deferred()
+    if deferred is not None:
+        deferred.marks.setdefault((app_label, model_name), {})[str(obj.pk)] = action
+        return None
     state, created = IndexState.objects.get_or_create(
         app_label=app_label,
         model_name=model_name,
@@ -53,9 +85,31 @@ def index_mark(
     return state
 
 
+def index_rebuild_later(*, doc_type: str) -> None:
+    """Rebuild ``doc_type`` once after commit (at the end of a bulk operation when one is
+    running), however many times this is called in the transaction."""
+    from .tasks import rebuild_index
+
+    deferred = _deferred()
+    if deferred is not None:
+        deferred.rebuilds.add(doc_type)
+        return
+    conn = transaction.get_connection()
+    pending = getattr(conn, "_search_rebuilds", None)
+    if pending is None or pending[0] is not conn.run_on_commit:
+        pending = (conn.run_on_commit, set())
+        conn._search_rebuilds = pending  # type: ignore[attr-defined]
+    if conn.in_atomic_block and doc_type in pending[1]:
+        return
+    pending[1].add(doc_type)
+    transaction.on_commit(lambda: rebuild_index.delay(doc_type), robust=True)
+
+
 def _enqueue_once(args: tuple[str, str, str]) -> None:
-    """Enqueue the index task after commit, once per object and transaction (publishing
-    a page saves it several times)."""
+    """Enqueue the index work after commit, once per object and transaction (publishing
+    a page saves it several times). A transaction that marked one object enqueues
+    ``index_object``; one that marked many (an admin's bulk delete or unpublish) enqueues
+    one ``index_objects`` batch per model, so the index is written once, not per page."""
     from .tasks import index_object
 
     # ``robust``: a broker that is down or restarting is logged, never raised to the
@@ -67,20 +121,124 @@ def _enqueue_once(args: tuple[str, str, str]) -> None:
         return
     # Django replaces ``run_on_commit`` with a new list on commit and on rollback, so a
     # set tied to the current list forgets what a rolled-back transaction enqueued.
-    pending_state = getattr(conn, "_search_pending", None)
-    if pending_state is None or pending_state[0] is not conn.run_on_commit:
-        pending_state = (conn.run_on_commit, set())
-        conn._search_pending = pending_state  # type: ignore[attr-defined]
-    if args in pending_state[1]:
+    pending = getattr(conn, "_search_pending", None)
+    if pending is None or pending.callbacks is not conn.run_on_commit or pending.sent:
+        pending = _Pending(callbacks=conn.run_on_commit)
+        conn._search_pending = pending  # type: ignore[attr-defined]
+        transaction.on_commit(partial(_enqueue_marked, pending), robust=True)
+    pending.marks[args] = None
+
+
+@dataclass
+class _Pending:
+    """The objects one transaction marked, enqueued by one on_commit callback."""
+
+    callbacks: list[Any]
+    marks: dict[tuple[str, str, str], None] = field(default_factory=dict)
+    sent: bool = False
+
+
+def _enqueue_marked(pending: _Pending) -> None:
+    from .tasks import index_object, index_objects
+
+    pending.sent = True
+    marked = list(pending.marks)
+    if len(marked) == 1:
+        index_object.delay(*marked[0])
         return
-    pending = pending_state[1]
-    pending.add(args)
+    by_model: dict[tuple[str, str], list[str]] = {}
+    for app_label, model_name, object_id in marked:
+        by_model.setdefault((app_label, model_name), []).append(object_id)
+    for (app_label, model_name), ids in by_model.items():
+        for start in range(0, len(ids), BATCH_SIZE):
+            index_objects.delay(app_label, model_name, ids[start : start + BATCH_SIZE])
 
-    def run() -> None:
-        pending.discard(args)
-        index_object.delay(*args)
 
-    transaction.on_commit(run, robust=True)
+def _mark_many(*, model: type[models.Model], marks: dict[str, str]) -> None:
+    """Write the dirty marks of many objects in a few queries (the sweeper's safety net
+    for the batch tasks)."""
+    app_label, model_name = _label(model)
+    adapter = index.adapter_for(model)
+    assert adapter is not None  # noqa: S101 - callers check
+    now = timezone.now()
+    ids = list(marks)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        states = IndexState.objects.filter(
+            app_label=app_label, model_name=model_name, object_id__in=chunk
+        )
+        existing = set(states.values_list("object_id", flat=True))
+        for action in (IndexAction.INDEX, IndexAction.DELETE):
+            same = [i for i in chunk if i in existing and marks[i] == action]
+            if same:
+                states.filter(object_id__in=same).update(
+                    action=action,
+                    dirty=True,
+                    generation=F("generation") + 1,
+                    changed_at=now,
+                )
+        IndexState.objects.bulk_create(
+            [
+                IndexState(
+                    app_label=app_label,
+                    model_name=model_name,
+                    object_id=i,
+                    doc_type=adapter.doc_type,
+                    doc_id=index.doc_id(model, i),
+                    action=marks[i],
+                    changed_at=now,
+                )
+                for i in chunk
+                if i not in existing
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def index_deferred_apply(*, operation: BulkOperation) -> None:
+    """Apply what a bulk operation marked: per document type, one rebuild when the
+    changes reach ``SEARCH_BULK_REBUILD_MIN`` objects and half the type's documents
+    (an import into an empty index), else one batch task per model and ``BATCH_SIZE``
+    objects. Everything is enqueued after commit; eager mode runs it in place, as a
+    worker would."""
+    from .tasks import index_objects, rebuild_index
+
+    deferred: DeferredMarks | None = operation.pending.pop(DEFERRED_KEY, None)
+    if deferred is None:
+        return
+    rebuild_min = int(getattr(settings, "SEARCH_BULK_REBUILD_MIN", 1000))
+    by_type: dict[str, list[tuple[type[models.Model], dict[str, str]]]] = {}
+    for (app_label, model_name), marks in deferred.marks.items():
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        adapter = index.adapter_for(model)
+        if adapter is not None and marks:
+            by_type.setdefault(adapter.doc_type, []).append((model, marks))
+    for doc_type, groups in by_type.items():
+        if doc_type in deferred.rebuilds:
+            continue
+        changed = sum(len(marks) for _, marks in groups)
+        if changed >= rebuild_min and 2 * changed >= index.document_count(doc_type):
+            deferred.rebuilds.add(doc_type)
+            continue
+        for model, marks in groups:
+            _mark_many(model=model, marks=marks)
+            app_label, model_name = _label(model)
+            ids = list(marks)
+            for start in range(0, len(ids), BATCH_SIZE):
+                transaction.on_commit(
+                    partial(
+                        index_objects.delay,
+                        app_label,
+                        model_name,
+                        ids[start : start + BATCH_SIZE],
+                    ),
+                    robust=True,
+                )
+    for doc_type in sorted(deferred.rebuilds):
+        transaction.on_commit(partial(rebuild_index.delay, doc_type), robust=True)
 
 
 def index_apply(
@@ -128,6 +286,62 @@ def index_apply(
     return done
 
 
+def index_apply_many(
+    *,
+    app_label: str,
+    model_name: str,
+    object_ids: list[str],
+    backend_alias: str = "default",
+) -> dict[str, int]:
+    """Bring the index in line with the database for many objects of one model in one
+    write (``backend.apply``); return the counts of "indexed" and "deleted". Safe to run
+    twice."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return {"indexed": 0, "deleted": 0}
+    adapter = index.adapter_for(model)
+    if adapter is None:
+        return {"indexed": 0, "deleted": 0}
+    object_ids = [str(i) for i in dict.fromkeys(object_ids)]
+    states = IndexState.objects.filter(
+        app_label=app_label, model_name=model_name, object_id__in=object_ids
+    )
+    generations = dict(states.values_list("object_id", "generation"))
+    docs = []
+    indexed: set[str] = set()
+    for start in range(0, len(object_ids), 500):
+        chunk = object_ids[start : start + 500]
+        for obj in adapter.queryset().filter(pk__in=chunk):
+            doc = adapter.to_document(obj)
+            if doc is not None:
+                docs.append(doc)
+                indexed.add(str(obj.pk))
+    gone = [i for i in object_ids if i not in indexed]
+    backend = get_search_backend(backend_alias)
+    try:
+        backend.apply(
+            adapter.doc_type, docs, deleted=[index.doc_id(model, i) for i in gone]
+        )
+    except Exception as e:
+        states.update(attempts=F("attempts") + 1, last_error=str(e)[:2000])
+        raise
+    # Only clear the marks this run saw: a change made meanwhile stays dirty.
+    cleared: dict[tuple[int, str], list[str]] = {}
+    for object_id, generation in generations.items():
+        action = IndexAction.INDEX if object_id in indexed else IndexAction.DELETE
+        cleared.setdefault((generation, action), []).append(object_id)
+    now = timezone.now()
+    for (generation, action), ids in cleared.items():
+        for start in range(0, len(ids), 500):
+            states.filter(
+                object_id__in=ids[start : start + 500], generation=generation
+            ).update(
+                dirty=False, attempts=0, last_error="", indexed_at=now, action=action
+            )
+    return {"indexed": len(docs), "deleted": len(gone)}
+
+
 def index_rebuild(
     *, doc_type: str, backend_alias: str = "default", progress: Any = None
 ) -> int:
@@ -153,10 +367,11 @@ def index_rebuild(
     return count
 
 
-def index_sweep(*, older_than_seconds: int = 120, limit: int = 500) -> int:
+def index_sweep(*, older_than_seconds: int = 120, limit: int = 5000) -> int:
     """Re-enqueue the objects still marked dirty after ``older_than_seconds`` (a lost
-    message, a crashed worker). Return how many were re-enqueued."""
-    from .tasks import index_object
+    message, a crashed worker), one batch task per model. Return how many were
+    re-enqueued."""
+    from .tasks import index_object, index_objects
 
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     stale = list(
@@ -164,6 +379,13 @@ def index_sweep(*, older_than_seconds: int = 120, limit: int = 500) -> int:
         .order_by("changed_at")[:limit]
         .values_list("app_label", "model_name", "object_id")
     )
+    by_model: dict[tuple[str, str], list[str]] = {}
     for app_label, model_name, object_id in stale:
-        index_object.delay(app_label, model_name, object_id)
+        by_model.setdefault((app_label, model_name), []).append(object_id)
+    for (app_label, model_name), ids in by_model.items():
+        if len(ids) == 1:
+            index_object.delay(app_label, model_name, ids[0])
+            continue
+        for start in range(0, len(ids), BATCH_SIZE):
+            index_objects.delay(app_label, model_name, ids[start : start + BATCH_SIZE])
     return len(stale)

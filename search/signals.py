@@ -5,14 +5,15 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished
 
+from core.bulk import bulk_flush, bulk_operation, rows_written
+
 from . import index
 from .models import IndexAction
-from .services import index_mark
+from .services import index_deferred_apply, index_mark, index_rebuild_later
 
 
 def _owner(instance: Any) -> Any:
@@ -63,18 +64,25 @@ def connect() -> None:
     page_published.connect(on_page_change, dispatch_uid="search-page-published")
     page_unpublished.connect(on_page_change, dispatch_uid="search-page-unpublished")
     connect_dependencies()
-    with contextlib.suppress(ImportError):
-        from casebank.signals import cases_imported
-
-        cases_imported.connect(on_cases_imported, dispatch_uid="search-cases-imported")
+    rows_written.connect(on_rows_written, dispatch_uid="search-rows-written")
+    bulk_flush.connect(on_bulk_flush, dispatch_uid="search-bulk-flush")
 
 
-def on_cases_imported(sender: Any, **kwargs: Any) -> None:
-    """A bulk import wrote case pages without page signals: rebuild the case index once,
-    after the import's transactions commit."""
-    from .tasks import rebuild_index
+def on_rows_written(
+    sender: Any, pks: list[Any], deleted: bool = False, **kwargs: Any
+) -> None:
+    """Rows written without model signals (``bulk_create``): mark them, in bulk."""
+    if index.adapter_for(sender) is None:
+        return
+    action = IndexAction.DELETE if deleted else IndexAction.INDEX
+    # Outside a bulk operation this opens one, so many rows still mean one apply.
+    with bulk_operation(f"rows of {sender._meta.label}"):
+        for pk in pks:
+            index_mark(obj=sender(pk=pk), action=action)
 
-    transaction.on_commit(lambda: rebuild_index.delay("case"), robust=True)
+
+def on_bulk_flush(sender: Any, operation: Any, **kwargs: Any) -> None:
+    index_deferred_apply(operation=operation)
 
 
 # Dependencies -------------------------------------------------------------------------
@@ -124,17 +132,7 @@ def mark_dependents(queryset: Any) -> int:
 
 
 def _rebuild_once(doc_type: str) -> None:
-    from .tasks import rebuild_index
-
-    conn = transaction.get_connection()
-    pending = getattr(conn, "_search_rebuilds", None)
-    if pending is None or pending[0] is not conn.run_on_commit:
-        pending = (conn.run_on_commit, set())
-        conn._search_rebuilds = pending  # type: ignore[attr-defined]
-    if conn.in_atomic_block and doc_type in pending[1]:
-        return
-    pending[1].add(doc_type)
-    transaction.on_commit(lambda: rebuild_index.delay(doc_type), robust=True)
+    index_rebuild_later(doc_type=doc_type)
 
 
 def _remember(fields: tuple[str, ...]) -> Any:

@@ -23,6 +23,24 @@ def index_object(app_label: str, model_name: str, object_id: str) -> str:
     )
 
 
+@shared_task(
+    name="search.index_objects",
+    autoretry_for=(OSError, SearchUnavailable),
+    retry_backoff=True,
+    max_retries=5,
+)
+def index_objects(
+    app_label: str, model_name: str, object_ids: list[str]
+) -> dict[str, int]:
+    """Index or remove many objects of one model according to the database, in one
+    write to the index (bulk operations, multi-object transactions)."""
+    return services.index_apply_many(
+        app_label=app_label,
+        model_name=model_name,
+        object_ids=[str(i) for i in object_ids],
+    )
+
+
 @shared_task(name="search.sweep_index_queue")
 def sweep_index_queue() -> int:
     """Re-enqueue index work a lost message left behind."""
@@ -31,6 +49,7 @@ def sweep_index_queue() -> int:
 
 @shared_task(name="search.rebuild_index")
 def rebuild_index(doc_type: str, backend_alias: str = "default") -> int:
+    """Rebuild the index of one document type from the database."""
     return services.index_rebuild(doc_type=doc_type, backend_alias=backend_alias)
 
 

@@ -8,8 +8,9 @@ Transactions are per batch (``batch_size`` accepted records): a batch is written
 not at all; a rejected record never enters a batch. Two write paths:
 
 * ``bulk`` (default): page rows are inserted directly with paths computed the way treebeard
-  computes them, and the M2M links in bulk. No revision is made and no page signal fires, so
-  run the search app's index rebuild afterwards.
+  computes them, and the M2M links in bulk. No revision is made and no page signal fires;
+  the new pages are announced with ``core.bulk.rows_changed`` and the search app indexes
+  them once, in bulk, when the import ends.
 * ``wagtail``: ``add_child`` + ``save_revision`` (+ ``publish``) per case: slower, but every
   signal fires (search indexing, audit hooks) as if an editor had made the page.
 """
@@ -34,6 +35,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from wagtail.models import Page
+
+from core.bulk import bulk_operation, rows_changed
 
 from ..models import (
     Article,
@@ -63,7 +66,7 @@ WARN_UNKNOWN_CHARGE = (
 )
 WARN_UNKNOWN_ARTICLE = "条文库中没有 {ref}（共 {count} 条记录，首见于此行），未关联条文"
 ERROR_NO_INDEX = (
-    "Create the case library page (CaseIndexPage) first: manage.py seed_demo does."
+    "还没有案例库页面（CaseIndexPage）：请先运行 manage.py bootstrap_site。"
 )
 
 
@@ -365,6 +368,8 @@ def _bulk_create(
     CasePage.charges.through.objects.bulk_create(charge_links)
     CasePage.cited_articles.through.objects.bulk_create(article_links)
     Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + len(base_pages))
+    # No page signal fired: say which pages are new (indexed when the import ends).
+    rows_changed(model=CasePage, pks=[page.pk for page in base_pages])
 
 
 def _wagtail_create(
@@ -446,7 +451,11 @@ def import_cases(
         batch.clear()
 
     try:
-        with transaction.atomic() if dry_run else contextlib.nullcontext():
+        # Inside the dry run's transaction, so what it rolls back is never indexed.
+        with (
+            transaction.atomic() if dry_run else contextlib.nullcontext(),
+            bulk_operation("import_cases"),
+        ):
             for line, raw in read_jsonl(path, report):
                 parsed = parser(line, raw)
                 if isinstance(parsed, str):

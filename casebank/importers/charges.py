@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from core.bulk import bulk_operation
+
 from ..models import Article, Charge, ChargeKind, ChargeStatus, content_hash
 from ..references import ReferenceError, find_law, parse_article_ref
 from . import ImportAbort, ImportReport, count_lines, read_jsonl
@@ -66,7 +68,7 @@ def import_charges(
     )
     existing = {c.name: c for c in Charge.objects.prefetch_related("articles")}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), bulk_operation("import_charges"):
             for line, record in read_jsonl(path, report):
                 if progress:
                     progress(1)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
+from core.bulk import bulk_operation, rows_changed
+
 from ..models import Article, ArticleVersion, Law, LawLevel, LawStatus, content_hash
 from ..references import ReferenceError, chinese_to_int
 from ..services import ArticleChange, article_version_add, law_change_flags_create
@@ -499,6 +501,9 @@ def _import_law(
             hashes[article.pk].add(digest)
             has_versions.add(article.pk)
         Article.objects.bulk_create([a for a, _ in new_articles], batch_size=BATCH_SIZE)
+        # bulk_create sends no post_save: say which rows are new (the search app indexes
+        # them when the import's bulk operation ends).
+        rows_changed(model=Article, pks=[a.pk for a, _ in new_articles])
         for article, record in new_articles:
             digest = content_hash(record.text)
             new_versions.append(
@@ -558,7 +563,8 @@ def import_statutes(
     # law by law, so an interrupted import keeps the laws it finished.
     outer = transaction.atomic() if dry_run else contextlib.nullcontext()
     try:
-        with outer:
+        # Inside the dry run's transaction, so what it rolls back is never indexed.
+        with outer, bulk_operation("import_statutes"):
             for law_versions in by_law.values():
                 law_versions.sort(key=lambda v: (v.version_date or dt.date.min, v.file))
                 try:

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
+from core.bulk import bulk_operation
 
 from .models import SEPARATED_SYSTEM_ROLES, Role, Unit, UnitKind, User
 from .selectors import can_see_person, sees_all_units, visible_units
@@ -399,7 +400,8 @@ def people_import(
             },
         )
         return report
-    with transaction.atomic():
+    # Per-row side effects wait until every person is written (core.bulk).
+    with transaction.atomic(), bulk_operation("import_people"):
         _apply(unit_plans, people, all_units, report)
         report.applied = True
         audit_log(

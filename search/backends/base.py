@@ -204,6 +204,23 @@ class BaseSearchBackend:
             "subclasses of BaseSearchBackend must provide a delete() method"
         )
 
+    def apply(
+        self,
+        doc_type: str,
+        docs: Iterable[SearchDocument],
+        *,
+        deleted: Iterable[str] = (),
+    ) -> None:
+        """Index ``docs`` and remove the ids in ``deleted``, all of type ``doc_type``, in
+        as few writes as the engine allows (bulk operations end here). The default calls
+        add_bulk() then delete()."""
+        docs = list(docs)
+        if docs:
+            self.add_bulk(docs)
+        deleted = [str(i) for i in deleted]
+        if deleted:
+            self.delete(doc_type, deleted)
+
     def reset(self, doc_type: str | None = None) -> None:
         """Empty the index of ``doc_type`` (every type when None)."""
         raise NotImplementedError(

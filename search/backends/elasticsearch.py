@@ -244,6 +244,45 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         )
 
     @_unavailable_on_failure
+    def apply(
+        self,
+        doc_type: str,
+        docs: Iterable[SearchDocument],
+        *,
+        deleted: Iterable[str] = (),
+    ) -> None:
+        """Index ``docs`` and remove ``deleted`` in one ``helpers.bulk`` request stream."""
+        docs = list(docs)
+        deleted = [str(i) for i in deleted]
+        if not docs and not deleted:
+            return
+        if not docs and not self.client.indices.exists_alias(
+            name=self.index_alias(doc_type)
+        ):
+            return
+        index = self.index_alias(doc_type)
+        if docs:
+            self._ensure_index(doc_type, self._dims())
+        actions: list[dict[str, Any]] = [
+            {"_index": index, "_id": s["id"], "_source": s} for s in self._sources(docs)
+        ]
+        actions += [{"_op_type": "delete", "_index": index, "_id": i} for i in deleted]
+        _, errors = helpers.bulk(
+            self.client,
+            actions,
+            raise_on_error=False,
+            refresh="wait_for" if self.refresh else False,
+        )
+        # Deleting what is not there is fine (idempotent tasks); anything else is not.
+        failed = [
+            e
+            for e in errors  # type: ignore[union-attr]
+            if not (e.get("delete") and e["delete"].get("status") == 404)
+        ]
+        if failed:
+            raise helpers.BulkIndexError(f"{len(failed)} document(s) failed.", failed)
+
+    @_unavailable_on_failure
     def reset(self, doc_type: str | None = None) -> None:
         types = [doc_type] if doc_type else self.doc_types()
         for t in types:

@@ -67,6 +67,21 @@ INDEX_PATH_MISSING = (
 )
 
 
+def _bm25s() -> Any:
+    """Import bm25s, undoing its ``logger.setLevel(DEBUG)``: it runs on first import,
+    after Django configured logging, and would print a DEBUG line per index build."""
+    import bm25s
+
+    level = (
+        getattr(settings, "LOGGING", {})
+        .get("loggers", {})
+        .get("bm25s", {})
+        .get("level")
+    )
+    logging.getLogger("bm25s").setLevel(level or logging.WARNING)
+    return bm25s
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -112,8 +127,7 @@ class Segment:
         self.row_of = {d["id"]: i for i, d in enumerate(self.docs)}
         self.bm25 = None
         if self.n and (path / "bm25").exists():
-            import bm25s
-
+            bm25s = _bm25s()
             self.bm25 = bm25s.BM25.load(
                 str(path / "bm25"), mmap=True, show_progress=False, verbosity=0
             )
@@ -341,7 +355,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         model: str | None,
     ) -> str:
         """Write a segment atomically and return its folder name."""
-        import bm25s
+        bm25s = _bm25s()
 
         directory = self._type_dir(doc_type)
         name = f"seg-{version:08d}-{uuid.uuid4().hex[:8]}"
@@ -597,6 +611,34 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             rows, tokens, vectors, model = self._prepare(list(new_docs.values()))
             with self._write_lock(doc_type):
                 self._apply(doc_type, rows, tokens, vectors, model, deleted=set())
+
+    def apply(
+        self,
+        doc_type: str,
+        docs: Iterable[SearchDocument],
+        *,
+        deleted: Iterable[str] = (),
+    ) -> None:
+        """Index ``docs`` and remove ``deleted`` in one new segment (the delta, or a new
+        base when the delta outgrows it), whatever their number."""
+        new_docs: dict[str, SearchDocument] = {}
+        for doc in docs:
+            doc.id = str(doc.id)
+            if doc.doc_type != doc_type:
+                raise ValueError(
+                    f"apply({doc_type!r}) got a document of type {doc.doc_type!r}."
+                )
+            new_docs[doc.id] = doc
+        gone = {str(i) for i in deleted} - set(new_docs)
+        if not new_docs and not gone:
+            return
+        if not new_docs and not (self._type_dir(doc_type) / "manifest.json").exists():
+            return
+        rows, tokens, vectors, model = (
+            self._prepare(list(new_docs.values())) if new_docs else ([], [], None, None)
+        )
+        with self._write_lock(doc_type):
+            self._apply(doc_type, rows, tokens, vectors, model, deleted=gone)
 
     def delete(self, doc_type: str, ids: Iterable[str]) -> None:
         ids = {str(i) for i in ids}
