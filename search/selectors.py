@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,11 @@ from .backends.base import SearchHit, SearchQuery
 from .text import parse_references, resolve_reference
 
 MAX_LIMIT = 100
+# A date-filtered search counts what it can show: it ranks up to this many hits, keeps
+# those in force on the date, and counts them.
+DATED_DEPTH = 1000
+# What follows an exact citation, in this order: its interpretations, then the cases.
+CITING_TYPES = ("guideline", "case")
 
 
 def viewer_units(user: Any) -> frozenset[int] | None:
@@ -101,6 +107,50 @@ def _articles_on(
     return out
 
 
+def citation_only(text: str) -> bool:
+    """Whether ``text`` is one statute citation and nothing else ("刑法第二百六十四条",
+    "《刑法》第264条的规定")."""
+    refs = parse_references(text or "")
+    if len(refs) != 1:
+        return False
+    rest = (text[: refs[0].start] + text[refs[0].end :]).strip()
+    rest = re.sub(
+        r"[\s，。、；：,.;:（）()《》“”\"']|的规定|规定|的|全文|条文", "", rest
+    )
+    return not rest
+
+
+def _citing(
+    exact: SearchHit,
+    *,
+    user: Any,
+    doc_types: list[str] | None,
+    filters: dict[str, Any] | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[SearchHit]]:
+    """Return how many documents of ``CITING_TYPES`` cite ``exact`` and the page of them
+    (``offset`` counted after the article), interpretations first."""
+    backend = get_search_backend()
+    units = viewer_units(user)
+    total, hits = 0, []
+    for doc_type in CITING_TYPES:
+        if doc_types and doc_type not in doc_types:
+            continue
+        results = backend.search(
+            SearchQuery(
+                text="",
+                doc_types=[doc_type],
+                filters={**(filters or {}), "article": [exact.id]},
+                viewer_units=units,
+                limit=offset + limit,
+            )
+        )
+        total += results.total
+        hits.extend(results.hits)
+    return total, hits[offset : offset + limit]
+
+
 def search_documents(
     *,
     user: Any,
@@ -114,38 +164,53 @@ def search_documents(
     on_date: dt.date | None = None,
 ) -> SearchPage:
     """Search everything ``user`` may see. An exact article reference in ``text`` comes
-    back as ``exact`` (and first among the hits). Raise ValueError for bad filters."""
+    back as ``exact`` (and first among the hits); when ``text`` is that citation and
+    nothing else, the article is followed by the interpretations and the cases that
+    cite it, not by other articles. With ``on_date``, articles not in force on that
+    date are left out of the hits *and* of the total. Raise ValueError for bad
+    filters."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
+    exact = None
+    if text and (not doc_types or "article" in doc_types):
+        exact = _exact_article(text, on_date)
+        if exact is not None and citation_only(text):
+            total, citing = _citing(
+                exact,
+                user=user,
+                doc_types=doc_types,
+                filters=filters,
+                limit=limit,
+                offset=max(0, offset - 1),
+            )
+            hits = ([exact] if offset == 0 else []) + citing
+            return SearchPage(total=total + 1, hits=hits[:limit], exact=exact)
+    dated = on_date is not None
     query = SearchQuery(
         text=text or "",
         doc_types=doc_types or [],
         filters=filters or {},
         viewer_units=viewer_units(user),
-        limit=limit,
-        offset=offset,
+        limit=DATED_DEPTH if dated else limit,
+        offset=0 if dated else offset,
         mode=mode,  # type: ignore[arg-type]
         facets=facets or [],
     )
     results = get_search_backend().search(query)
     hits = list(results.hits)
-    if on_date is not None:
+    total = results.total
+    if dated:
+        before = len(hits)
         hits = _articles_on(hits, on_date, text)
-    exact = None
-    if text and (not doc_types or "article" in doc_types):
-        exact = _exact_article(text, on_date)
-        if exact is not None and offset == 0:
-            hits = [
-                exact,
-                *[
-                    h
-                    for h in hits
-                    if not (h.doc_type == "article" and h.id == exact.id)
-                ],
-            ][:limit]
-    return SearchPage(
-        total=results.total, hits=hits, facets=results.facets, exact=exact
-    )
+        # Every hit was ranked (total within the depth): count exactly what is shown.
+        total = len(hits) if total <= before else total - (before - len(hits))
+        hits = hits[offset : offset + limit]
+    if exact is not None and offset == 0:
+        hits = [
+            exact,
+            *[h for h in hits if not (h.doc_type == "article" and h.id == exact.id)],
+        ][:limit]
+    return SearchPage(total=total, hits=hits, facets=results.facets, exact=exact)
 
 
 def hit_as_dict(hit: SearchHit) -> dict[str, Any]:

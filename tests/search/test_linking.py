@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from search.backends.base import SearchHit
 from search.elements import NO_FACT
 from search.linking import PRECEDENT_FLOOR, TEXT_TOO_SHORT, link_case, rerank_precedents
 from search.selectors import search_documents, viewer_units
 from tests.base import BaseTestCase
+from tests.casebank.factories import article_with_text
 
 from .base import ClassIndexMixin
 from .factories import legal_corpus
@@ -107,6 +110,13 @@ class SearchSelectorTests(ClassIndexMixin, BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.corpus = legal_corpus(restricted_unit=cls.branch_b)
+        # An article that only takes effect in 2030: not in force on earlier dates.
+        cls.future = article_with_text(
+            cls.corpus["law"],
+            999,
+            "违反本法规定的，处五年以下有期徒刑，并处罚金。",
+            effective_from=dt.date(2030, 1, 1),
+        )
         cls.rebuild_all()
 
     def test_viewer_units_are_own_unit_and_ancestors(self) -> None:
@@ -142,6 +152,47 @@ class SearchSelectorTests(ClassIndexMixin, BaseTestCase):
         self.assertIsNotNone(page.exact)
         self.assertEqual(page.hits[0].id, str(self.corpus["articles"][264].pk))
         self.assertEqual(page.hits[0].title, "刑法第二百六十四条")
+
+    def test_exact_citation_is_followed_by_what_cites_it_not_other_articles(
+        self,
+    ) -> None:
+        page = search_documents(user=self.officer, text="刑法第二百六十四条")
+        article = str(self.corpus["articles"][264].pk)
+        self.assertEqual(page.hits[0].id, article)
+        self.assertEqual(
+            [(h.doc_type, h.id) for h in page.hits[1:]],
+            [("case", str(self.corpus["cases"]["theft"].pk))],
+        )
+        # The restricted case citing it is not counted for an officer of another unit.
+        self.assertEqual(page.total, 2)
+        page_b = search_documents(user=self.officer_b, text="《刑法》第264条的规定")
+        self.assertEqual(page_b.total, 3)
+        self.assertEqual({h.doc_type for h in page_b.hits[1:]}, {"case"})
+
+    def test_a_citation_inside_a_question_still_searches_everything(self) -> None:
+        page = search_documents(user=self.officer, text="刑法第264条 盗窃 罚金")
+        self.assertEqual(page.hits[0].id, str(self.corpus["articles"][264].pk))
+        self.assertIn("article", {h.doc_type for h in page.hits[1:]})
+
+    def test_date_filtered_total_counts_what_is_shown(self) -> None:
+        page = search_documents(
+            user=self.officer,
+            text="罚金",
+            doc_types=["article"],
+            on_date=dt.date(2024, 1, 1),
+            mode="keyword",
+        )
+        self.assertNotIn(str(self.future.pk), [h.id for h in page.hits])
+        self.assertEqual(page.total, len(page.hits))
+        later = search_documents(
+            user=self.officer,
+            text="罚金",
+            doc_types=["article"],
+            on_date=dt.date(2031, 1, 1),
+            mode="keyword",
+        )
+        self.assertIn(str(self.future.pk), [h.id for h in later.hits])
+        self.assertEqual(later.total, len(later.hits))
 
     def test_filter_by_law_and_type(self) -> None:
         page = search_documents(
