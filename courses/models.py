@@ -163,6 +163,17 @@ class CoursePage(LoginRequiredPageMixin, Page):
         """Return the live lessons in their order in the page tree."""
         return LessonPage.objects.child_of(self).live().specific().order_by("path")
 
+    def review_carries(self) -> list[LessonPage]:
+        """The lessons whose drafts go live with the course when its review is approved:
+        unpublished changes, not in a review of their own (``core.workflows``)."""
+        return [
+            lesson
+            for lesson in LessonPage.objects.child_of(self)
+            .filter(has_unpublished_changes=True)
+            .order_by("path")
+            if not lesson.workflow_in_progress
+        ]
+
     def period_for(self, when: date | None = None) -> str:
         """Return the assignment period: the year for yearly courses, else ""."""
         if not self.yearly:

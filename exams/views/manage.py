@@ -4,7 +4,6 @@ statistics; and the marking queue for markers (trainers and legal officers)."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -17,14 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, Unit, User
 from accounts.permissions import can_manage_exams, can_mark, permission_required
 from accounts.selectors import sees_all_units, visible_people
 from audit.services import audit_log
 
-from .. import importing, services
+from .. import importing, qtypes, services
 from ..drawing import blueprint_check, row_pool
 from ..models import (
     Attempt,
@@ -36,7 +35,6 @@ from ..models import (
     MarkingTask,
     Question,
     QuestionAdjustment,
-    QuestionType,
     Result,
 )
 from ..selectors import histogram_svg
@@ -69,7 +67,9 @@ def manage(request: HttpRequest) -> HttpResponse:
 @trainer_required
 def question_list(request: HttpRequest) -> HttpResponse:
     qs = (
-        Question.objects.active()
+        Question.objects.filter(
+            current_version__isnull=False, is_active=not request.GET.get("retired")
+        )
         .select_related("category__parent", "current_version")
         .order_by("-pk")
     )
@@ -87,9 +87,12 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "exams/manage/questions.html",
         {
             "page": page,
-            "types": QuestionType.choices,
+            "types": qtypes.choices(),
             "categories": Category.objects.select_related("parent"),
             "flagged": set(_flagged_ids()),
+            "papers": Blueprint.objects.filter(mode=Blueprint.Mode.FIXED).order_by(
+                "-pk"
+            )[:20],
         },
     )
 
@@ -108,118 +111,6 @@ def _flagged_ids() -> list[int]:
         .filter(content_type=ct)
         .values_list("object_id", flat=True)
     ]
-
-
-class QuestionEditForm(forms.Form):
-    """The spreadsheet row's fields: one editing vocabulary for import and the page."""
-
-    stem = forms.CharField(
-        label=gettext_lazy("Stem (case: material)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    options = forms.CharField(
-        label=gettext_lazy("Options, one per line"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    answer = forms.CharField(label=gettext_lazy("Answer"), required=False)
-    analysis = forms.CharField(
-        label=gettext_lazy("Analysis"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    difficulty = forms.IntegerField(
-        label=gettext_lazy("Difficulty"), min_value=1, max_value=5
-    )
-    articles = forms.CharField(
-        label=pgettext_lazy("exam", "Cited articles"), required=False
-    )
-    fix_key_only = forms.BooleanField(
-        label=gettext_lazy(
-            "Correct the key of the version already used (then regrade)"
-        ),
-        required=False,
-    )
-
-
-@trainer_required
-def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(
-        Question.objects.select_related("current_version"), pk=pk
-    )
-    version = question.current_version
-    choice = question.qtype not in (QuestionType.FILL_IN, QuestionType.CASE)
-    initial = {
-        "stem": version.material
-        if question.qtype == QuestionType.CASE
-        else version.stem,
-        "options": "\n".join(o["text"] for o in version.options) if choice else "",
-        "answer": importing._answer_text(question.qtype, version.answer),
-        "analysis": version.analysis,
-        "difficulty": question.difficulty,
-        "articles": "；".join(question.article_refs),
-    }
-    form = QuestionEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        cells = {
-            "题型": importing.TYPE_LABEL[question.qtype],
-            "题干": data["stem"],
-            "答案": data["answer"],
-            "解析": data["analysis"],
-            "难度": str(data["difficulty"]),
-            "科目": "-",
-        }
-        for key, line in zip(
-            importing.OPTION_KEYS,
-            [x for x in data["options"].splitlines() if x.strip()],
-            strict=False,
-        ):
-            cells[f"选项{key}"] = line.strip()
-        parsed, problems = importing.parse_row(cells, 0)
-        if parsed is not None and not problems:
-            content = dict(parsed.content)
-            if question.qtype == QuestionType.CASE:
-                content["parts"] = version.parts
-            try:
-                if data["fix_key_only"]:
-                    services.version_key_fix(
-                        version=version,
-                        answer=content["answer"],
-                        actor=request.user,
-                        request=request,
-                    )
-                else:
-                    refs = [
-                        r.strip()
-                        for r in importing.SPLIT.split(data["articles"])
-                        if r.strip()
-                    ]
-                    services.question_edit(
-                        question=question,
-                        content=content,
-                        actor=request.user,
-                        request=request,
-                        difficulty=data["difficulty"],
-                        article_refs=refs,
-                    )
-            except ValidationError as e:
-                problems = e.messages
-            else:
-                messages.success(request, _("The question was saved."))
-                return redirect("exams:question_edit", pk=question.pk)
-        for problem in problems:
-            form.add_error(None, problem)
-    return render(
-        request,
-        "exams/manage/question_edit.html",
-        {
-            "question": question,
-            "form": form,
-            "versions": question.versions.order_by("-number"),
-            "in_use": services.version_in_use(version),
-        },
-    )
 
 
 @trainer_required
@@ -309,7 +200,7 @@ def blueprint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if pk
         else Blueprint(created_by=request.user)
     )
-    name_form = forms.modelform_factory(Blueprint, fields=["name"])(
+    name_form = forms.modelform_factory(Blueprint, fields=["name", "mode"])(
         request.POST or None, instance=blueprint
     )
     formset = RowFormSet(request.POST or None, instance=blueprint)
@@ -321,6 +212,8 @@ def blueprint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         audit_log(action="exams.blueprint_save", request=request, target=blueprint)
         for problem in blueprint_check(blueprint):
             messages.warning(request, problem)
+        if blueprint.mode == Blueprint.Mode.FIXED:
+            return redirect("exams:fixed_paper", pk=blueprint.pk)
         return redirect("exams:blueprint_edit", pk=blueprint.pk)
     pools = (
         [(row, len(row_pool(row))) for row in blueprint.rows.select_related("category")]
@@ -630,19 +523,8 @@ def marking_queue(request: HttpRequest) -> HttpResponse:
 def marking_task(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(services.marking_queue(marker=request.user), pk=pk)
     slot = task.slot
-    parts = []
-    response = slot.response if isinstance(slot.response, dict) else {}
-    for part in slot.version.parts:
-        if part.get("kind") == "essay":
-            parts.append(
-                {
-                    "key": part["key"],
-                    "stem": part.get("stem", ""),
-                    "text": response.get(part["key"], ""),
-                    "rubric": part.get("rubric", []),
-                    "analysis": part.get("analysis", ""),
-                }
-            )
+    handler = qtypes.get(slot.version.question.qtype)
+    parts = handler.essay_parts(slot.version, slot.response)
     if request.method == "POST":
         points = {
             p["key"]: [
@@ -672,11 +554,8 @@ def marking_task(request: HttpRequest, pk: int) -> HttpResponse:
             "material": slot.version.material,
             "parts": parts,
             "anon": slot.attempt.anon_code,
-            "max": sum(
-                Decimal(str(p.get("weight", 0)))
-                for p in slot.version.parts
-                if p.get("kind") == "essay"
-            ),
+            "max": handler.essay_max(slot.version),
+            "order": slot.order,
         },
     )
 

@@ -7,7 +7,18 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from config.celery import register_periodic_task
+
         from .nav import NavEntry, register_nav
+
+        # Go-live and expiry dates of pages and snippets fire only when this runs.
+        register_periodic_task(
+            "wagtail-publish-scheduled",
+            "core.publish_scheduled",
+            float(getattr(settings, "CORE_PUBLISH_SCHEDULED_SECONDS", 60)),
+        )
 
         register_nav(
             NavEntry(

@@ -75,6 +75,14 @@ class SecondPersonApprovalMixin:
 
 
 def publish_workflow_state(workflow_state, user=None) -> None:
-    """Publish the latest revision of the workflow's object (the approved one)."""
-    revision = workflow_state.content_object.get_latest_revision()
+    """Publish the latest revision of the workflow's object (the approved one), and the
+    drafts the object carries into review with it (``review_carries()``: a course's
+    lessons), so a reviewed course goes live with the lessons its reviewer saw."""
+    obj = workflow_state.content_object
+    revision = obj.get_latest_revision()
     revision.publish(user=user, skip_permission_checks=True)
+    carries = getattr(obj.specific, "review_carries", None)
+    for child in carries() if carries else []:
+        latest = child.get_latest_revision()
+        if latest is not None:
+            latest.publish(user=user, skip_permission_checks=True)

@@ -332,7 +332,8 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # (exams.apps._is_trainer).
     (
         r"exams:(manage|question_list|question_edit|question_import|question_export|blueprint_new|blueprint_edit"
-        r"|session_new|session_edit|session_manage|session_statistics)",
+        r"|session_new|session_edit|session_manage|session_statistics"
+        r"|question_new|question_preview|question_retire|question_bulk|fixed_paper|paper_preview)",
         METHODS,
         roles("trainer", "system_admin"),
     ),
@@ -463,8 +464,8 @@ ROUTE_MODELS: dict[str, str] = {
     r"accounts:unit_.*": "accounts.Unit",
     r"exams:attempt.*|exams-api-(attempt|save|submit)": "exams.Attempt",
     r"exams:(session|session_edit|session_manage|session_statistics)|exams-api-start": "exams.ExamSession",
-    r"exams:question_edit": "exams.Question",
-    r"exams:blueprint_edit": "exams.Blueprint",
+    r"exams:question_(edit|preview|retire)": "exams.Question",
+    r"exams:(blueprint_edit|fixed_paper|paper_preview)": "exams.Blueprint",
     r"exams:marking_task": "exams.MarkingTask",
     r"records:offline_(review|evidence)": "records.OfflineActivity",
     r"records:export_.*": "records.ExportJob",
