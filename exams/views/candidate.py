@@ -138,7 +138,12 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
             "paper_html": paper.paper_html(attempt),
             "answers": paper.saved_answers(attempt),
             "feedback": paper.checked_feedback(attempt),
+            # The question palette: one entry per question, in paper order.
+            "orders": list(
+                attempt.slots.order_by("order").values_list("order", flat=True)
+            ),
             "config": {
+                "attemptId": attempt.pk,
                 "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
                 "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),
                 "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),

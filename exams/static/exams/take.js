@@ -36,7 +36,156 @@
     }
     return Array.prototype.map.call(q.querySelectorAll("input[name=q" + order + "]:checked"), function (i) { return i.value; });
   }
+  // The question palette (Moodle's quiz navigation): answered / unanswered / flagged,
+  // jump to any question, arrow keys between entries, and a summary before submit.
+  // Flags are a note to oneself: kept in this browser's storage, per attempt.
+  var palette = document.getElementById("exam-palette");
+  var items = palette ? Array.prototype.slice.call(palette.querySelectorAll("[data-goto]")) : [];
+  var toggle = document.getElementById("palette-toggle");
+  var flagKey = "exam-flags-" + cfg.attemptId;
+  var flags = {};
+  try { flags = JSON.parse(window.localStorage.getItem(flagKey) || "{}") || {}; } catch (e) { flags = {}; }
+  function isAnswered(value) {
+    if (value === null || value === undefined) return false;
+    if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
+    if (typeof value === "object") return Object.keys(value).some(function (k) { return isAnswered(value[k]); });
+    return String(value).trim() !== "";
+  }
+  function question(order) { return document.getElementById("q" + order); }
+  function paletteItem(order) { return palette && palette.querySelector("[data-goto='" + order + "']"); }
+  function answeredOrders() {
+    return items.map(function (i) { return i.getAttribute("data-goto"); })
+      .filter(function (o) { var q = question(o); return q && isAnswered(collect(q)); });
+  }
+  function refreshPalette() {
+    var answered = answeredOrders();
+    items.forEach(function (item) {
+      var order = item.getAttribute("data-goto");
+      var done = answered.indexOf(order) >= 0;
+      item.setAttribute("data-state", done ? "answered" : "unanswered");
+      item.setAttribute("data-flagged", flags[order] ? "1" : "0");
+      var label = item.querySelector(".pal-state");
+      if (label) label.textContent = (done ? msg.answered : msg.unanswered) + (flags[order] ? "，" + msg.flagged : "");
+    });
+    document.querySelectorAll("[data-palette-count]").forEach(function (el) {
+      el.textContent = answered.length + " / " + items.length;
+    });
+  }
+  function setFlag(q, on) {
+    var order = q.getAttribute("data-order");
+    if (on) flags[order] = 1; else delete flags[order];
+    try { window.localStorage.setItem(flagKey, JSON.stringify(flags)); } catch (e) { /* private mode: this page only */ }
+    var b = q.querySelector(".flag-btn");
+    if (b) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.lastChild.textContent = " " + (on ? msg.unflag : msg.flag);
+    }
+    q.classList.toggle("flagged", !!on);
+    refreshPalette();
+  }
+  function addFlagButton(q) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "flag-btn";
+    var icon = document.querySelector(".exam-time .icon");
+    if (icon) {
+      var svg = icon.cloneNode(true);
+      svg.querySelector("use").setAttribute("href", icon.querySelector("use").getAttribute("href").replace(/#.*$/, "#flag"));
+      b.appendChild(svg);
+    }
+    b.appendChild(document.createTextNode(" " + msg.flag));
+    b.setAttribute("aria-pressed", "false");
+    b.addEventListener("click", function () { setFlag(q, !flags[q.getAttribute("data-order")]); });
+    var head = q.firstElementChild;
+    (head || q).appendChild(b);
+    if (flags[q.getAttribute("data-order")]) setFlag(q, true);
+  }
+  var jumpedAt = 0;
+  function setCurrent(order) {
+    items.forEach(function (i) {
+      var here = i.getAttribute("data-goto") === String(order);
+      if (here) i.setAttribute("aria-current", "true"); else i.removeAttribute("aria-current");
+    });
+  }
+  function openPalette(open) {
+    if (!palette || !toggle) return;
+    palette.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  function goTo(order) {
+    var q = question(order);
+    if (!q) return;
+    openPalette(false);
+    q.setAttribute("tabindex", "-1");
+    q.scrollIntoView({block: "start"});
+    q.focus({preventScroll: true});
+    if (window.history && window.history.replaceState) window.history.replaceState(null, "", "#q" + order);
+    jumpedAt = Date.now();  // the last questions cannot scroll to the top: keep the chosen one current
+    setCurrent(order);
+  }
+  function roving(item, index) {
+    items.forEach(function (i) { i.setAttribute("tabindex", "-1"); });
+    item.setAttribute("tabindex", "0");
+    item.focus();
+  }
+  items.forEach(function (item, index) {
+    item.addEventListener("click", function (e) { e.preventDefault(); goTo(item.getAttribute("data-goto")); });
+    item.addEventListener("keydown", function (e) {
+      var next = null;
+      if (e.key === "ArrowRight" || e.key === "ArrowDown") next = items[Math.min(index + 1, items.length - 1)];
+      else if (e.key === "ArrowLeft" || e.key === "ArrowUp") next = items[Math.max(index - 1, 0)];
+      else if (e.key === "Home") next = items[0];
+      else if (e.key === "End") next = items[items.length - 1];
+      if (next) { e.preventDefault(); roving(next); }
+    });
+  });
+  if (toggle) toggle.addEventListener("click", function () { openPalette(!palette.classList.contains("open")); });
+  if ("IntersectionObserver" in window) {
+    var seen = new IntersectionObserver(function (entries) {
+      if (Date.now() - jumpedAt < 1500) return;
+      entries.forEach(function (en) { if (en.isIntersecting) setCurrent(en.target.getAttribute("data-order")); });
+    }, {rootMargin: "-30% 0px -60% 0px"});
+    root.querySelectorAll(".question").forEach(function (q) { seen.observe(q); });
+  }
+  var dialog = document.getElementById("submit-summary");
+  function fillList(el, orders) {
+    el.textContent = "";
+    orders.forEach(function (o) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "linkish"; b.setAttribute("data-goto", o); b.textContent = o;
+      b.addEventListener("click", function () { closeSummary(); goTo(o); });
+      el.appendChild(b);
+    });
+  }
+  function closeSummary() { if (dialog.open) dialog.close(); }
+  function openSummary() {
+    if (!dialog || typeof dialog.showModal !== "function") {
+      if (window.confirm(msg.confirmSubmit)) { clearTimeout(timer); flush().then(finish); }
+      return;
+    }
+    var answered = answeredOrders();
+    var all = items.map(function (i) { return i.getAttribute("data-goto"); });
+    var open = all.filter(function (o) { return answered.indexOf(o) < 0; });
+    var flagged = all.filter(function (o) { return flags[o]; });
+    document.getElementById("summary-answered").textContent = answered.length + " / " + all.length;
+    document.getElementById("summary-unanswered").textContent = open.length || msg.none;
+    document.getElementById("summary-flagged").textContent = flagged.length || msg.none;
+    fillList(document.getElementById("summary-unanswered-list"), open);
+    fillList(document.getElementById("summary-flagged-list"), flagged);
+    dialog.showModal();
+  }
+  if (dialog) {
+    document.getElementById("return-to-attempt").addEventListener("click", closeSummary);
+    document.getElementById("confirm-submit").addEventListener("click", function () {
+      closeSummary(); clearTimeout(timer); flush().then(finish);
+    });
+    document.querySelectorAll("[data-open-summary]").forEach(function (b) {
+      b.addEventListener("click", openSummary);
+    });
+  }
+
   function markDirty(q) {
+    refreshPalette();
     if (closed) return;
     dirty[q.getAttribute("data-order")] = collect(q);
     setStatus(msg.unsaved, "pending");
@@ -187,10 +336,11 @@
   });
   document.getElementById("submit-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    if (!window.confirm(msg.confirmSubmit)) return;
-    clearTimeout(timer);
-    flush().then(finish);
+    openSummary();
   });
+  root.querySelectorAll(".question").forEach(addFlagButton);
+  refreshPalette();
+  if (window.location.hash && /^#q\d+$/.test(window.location.hash)) setCurrent(window.location.hash.slice(2));
   window.addEventListener("beforeunload", function (e) {
     if (Object.keys(dirty).length && !finished) { flush(); e.preventDefault(); e.returnValue = ""; }
   });
