@@ -25,3 +25,13 @@ class CasebankConfig(AppConfig):
                 visible=lambda user: user.is_authenticated,
             )
         )
+        register_nav(
+            NavEntry(
+                label=_("Enforcement problems"),
+                url_name="casebank:problem_list",
+                order=31,
+                visible=lambda user: user.has_role(
+                    "legal_officer", "leader", "unit_admin", "system_admin"
+                ),
+            )
+        )

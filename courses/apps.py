@@ -37,6 +37,16 @@ class CoursesConfig(AppConfig):
         )
         register_nav(
             NavEntry(
+                label=_("Law-enforcement evaluation"),
+                url_name="courses:evaluation",
+                order=13,
+                visible=lambda user: user.has_role(
+                    "leader", "unit_admin", "system_admin"
+                ),
+            )
+        )
+        register_nav(
+            NavEntry(
                 label=_("Pre-meeting law study"),
                 url_name="courses:pre_meeting",
                 order=12,

@@ -31,6 +31,16 @@ from .models import (
 
 ORDER = 20
 
+
+def _seed_evaluation(command: Any = None) -> None:
+    from .demo_evaluation import seed as seed_evaluation
+
+    seed_evaluation(command)
+
+
+# The evaluation demo reads the training history (records.demo, ORDER 60): it runs after.
+STEPS = [(ORDER, "seed"), (70, _seed_evaluation)]
+
 # Statute articles the lessons cite: (law, effective date of this text, label, number,
 # sub number, text). Used only when the statute library has not imported them.
 LAW_DATES = {

@@ -643,3 +643,116 @@ def evaluate_person(
         ),
         scheme,
     )
+
+
+# What the pages show --------------------------------------------------------------------
+
+
+@dataclass
+class TrendPoint:
+    month: int
+    score: Decimal | None
+    frozen: bool
+
+
+@dataclass
+class UnitEvaluationPage:
+    """A unit's evaluation as the leader's page, the export and the API show it."""
+
+    unit: Unit
+    year: int
+    as_of: dt.date
+    scheme: SchemeInForce
+    evaluation: Evaluation
+    children: list[Evaluation]
+    people: list[Evaluation]
+    trend: list[TrendPoint]
+    categories: list[Any]
+
+
+def monthly_trend(
+    *,
+    unit: Unit | None = None,
+    person: User | None = None,
+    year: int,
+    live: Decimal | None,
+    today: dt.date | None = None,
+) -> list[TrendPoint]:
+    """Return the score at the end of each month of ``year``: the month's current frozen
+    snapshot where there is one, the live score for the running month, None otherwise."""
+    from .models import EvaluationSnapshotRow
+
+    rows = EvaluationSnapshotRow.objects.filter(
+        snapshot__is_current=True, snapshot__period__startswith=f"{year}-"
+    )
+    rows = rows.filter(unit=unit) if unit is not None else rows.filter(person=person)
+    frozen = {
+        int(period[5:7]): score
+        for period, score in rows.values_list("snapshot__period", "score")
+    }
+    today = today or timezone.localdate()
+    points = []
+    for month in range(1, 13):
+        if month in frozen:
+            points.append(TrendPoint(month, frozen[month], True))
+        elif year == today.year and month == today.month:
+            points.append(TrendPoint(month, live, False))
+        else:
+            points.append(TrendPoint(month, None, False))
+    return points
+
+
+def unit_evaluation_page(
+    *, unit: Unit, year: int, with_people: bool = False, as_of: dt.date | None = None
+) -> UnitEvaluationPage:
+    """Evaluate ``unit``, rank it among its peers (the other children of its parent) and
+    its children among themselves; with ``with_people`` score every person of it."""
+    from .remediation import problem_category_summary
+
+    parent = unit.get_parent()
+    peers = list(parent.get_children()) if parent is not None else [unit]
+    children = list(unit.get_children())
+    root = parent or unit
+    ev = evaluate(
+        root=root,
+        year=year,
+        as_of=as_of,
+        buckets=[u for u in peers + children if u.pk != root.pk],
+        with_people=with_people,
+    )
+    own = ev.root if root.pk == unit.pk else ev.buckets[unit.pk]
+    rank([own] if parent is None else [ev.buckets[p.pk] for p in peers])
+    kids = [ev.buckets[c.pk] for c in children]
+    rank(kids)
+    people = sorted(
+        (p for p in ev.people.values() if p.unit_path.startswith(unit.path)),
+        key=lambda p: (p.score is None, p.score or 0, p.label),
+    )
+    return UnitEvaluationPage(
+        unit=unit,
+        year=year,
+        as_of=ev.as_of,
+        scheme=ev.scheme,
+        evaluation=own,
+        children=kids,
+        people=people,
+        trend=monthly_trend(unit=unit, year=year, live=own.score),
+        categories=problem_category_summary(unit=unit, year=year),
+    )
+
+
+def trend_svg_points(trend: list[TrendPoint]) -> list[dict[str, Any]]:
+    """Coordinates for the server-drawn SVG chart (600 × 200, score 0–100 upwards)."""
+    return [
+        {
+            "month": p.month,
+            "x": 40 + (p.month - 1) * 50,
+            "y": None if p.score is None else round(180 - float(p.score) * 1.6, 1),
+            "label_y": None
+            if p.score is None
+            else round(172 - float(p.score) * 1.6, 1),
+            "score": p.score,
+            "frozen": p.frozen,
+        }
+        for p in trend
+    ]

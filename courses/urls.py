@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import remediation_views, views
+from . import evaluation_views, remediation_views, views
 
 app_name = "courses"
 
@@ -20,6 +20,33 @@ urlpatterns = [
         name="lesson_practice",
     ),
     path("pre-meeting/", views.pre_meeting, name="pre_meeting"),
+    path("evaluation/", evaluation_views.evaluation_unit, name="evaluation"),
+    path("evaluation/my/", evaluation_views.my_evaluation, name="my_evaluation"),
+    path(
+        "evaluation/people/<int:person_id>/",
+        evaluation_views.evaluation_person,
+        name="evaluation_person",
+    ),
+    path(
+        "evaluation/export.xlsx",
+        evaluation_views.evaluation_export,
+        name="evaluation_export",
+    ),
+    path(
+        "evaluation/schemes/",
+        evaluation_views.evaluation_schemes,
+        name="evaluation_schemes",
+    ),
+    path(
+        "evaluation/schemes/<int:pk>/approve/",
+        evaluation_views.evaluation_scheme_approve,
+        name="evaluation_scheme_approve",
+    ),
+    path(
+        "evaluation/freeze/",
+        evaluation_views.evaluation_freeze,
+        name="evaluation_freeze",
+    ),
     path(
         "problem-training/",
         remediation_views.problem_training,

@@ -270,6 +270,25 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"records:certification_add", METHODS, roles("unit_admin", "system_admin")),
     # courses (courses/views.py): every signed-in officer learns.
     (r"courses:(my_learning|catalogue|pre_meeting)", METHODS, signed_in),
+    # 执法考评 (courses/evaluation_views.py): units for leaders, unit admins and the
+    # system admin inside their scope (404 outside); each person their own; the scheme
+    # and frozen periods for the system admin.
+    (
+        r"courses:(evaluation|evaluation_export)",
+        METHODS,
+        roles("leader", "unit_admin", "system_admin"),
+    ),
+    (r"courses:my_evaluation", METHODS, signed_in),
+    (
+        r"courses:evaluation_person",
+        METHODS,
+        in_scope(*ROLES, everywhere=("system_admin",)),
+    ),
+    (
+        r"courses:evaluation_(schemes|scheme_approve|freeze)",
+        METHODS,
+        roles("system_admin"),
+    ),
     # Mapping problem categories to training (courses/remediation_views.py).
     (r"courses:problem_training", METHODS, roles("trainer", "system_admin")),
     # Ids of courses, lessons and meetings the matrix does not create (404 for everyone):
@@ -353,6 +372,12 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # --- the JSON API, /api/v1/ (routes named by the apps, no namespace) ---------------------
     (r"accounts-me", METHODS, signed_in),
     (r"accounts-(units|people)", METHODS, roles(*MANAGERS)),
+    (r"courses-api-my-evaluation", METHODS, signed_in),
+    (
+        r"courses-api-evaluation-unit",
+        METHODS,
+        in_scope("leader", "unit_admin", everywhere=("system_admin",)),
+    ),
     (
         r"search-api|casebank-api-(laws|law|articles|article|charges|charge|cases|references)"
         r"|courses-api-(list|my-learning)|exams-api-sessions|records-my-record",
@@ -462,6 +487,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
 ROUTE_MODELS: dict[str, str] = {
     r"accounts:person_.*|records:person_record(_pdf)?|accounts-person": "accounts.User",
     r"accounts:unit_.*": "accounts.Unit",
+    r"courses:evaluation_scheme_approve": "courses.EvaluationScheme",
     r"exams:attempt.*|exams-api-(attempt|save|submit)": "exams.Attempt",
     r"exams:(session|session_edit|session_manage|session_statistics)|exams-api-start": "exams.ExamSession",
     r"exams:question_(edit|preview|retire)": "exams.Question",

@@ -1,6 +1,7 @@
 """Create the demo organisation and content. Each app contributes a ``demo`` module with
 ``seed(command)`` and an optional ``ORDER`` (default 50; accounts 0 … records' history
-last). Safe to run twice: every seeder looks records up by natural keys first."""
+last). Safe to run twice: every seeder looks records up by natural keys first. A module with
+``STEPS`` seeds in several steps, each at its own order."""
 
 from importlib import import_module
 from importlib.util import find_spec
@@ -25,8 +26,16 @@ class Command(BaseCommand):
             module_name = f"{config.name}.demo"
             if find_spec(module_name) is not None:
                 modules.append((config.label, import_module(module_name)))
-        modules.sort(key=lambda pair: getattr(pair[1], "ORDER", 50))
+        # A module may seed in several steps (``STEPS``: (order, callable or name)), e.g.
+        # a part that needs another app's demo data first.
+        steps = []
         for label, module in modules:
+            for order, step in getattr(
+                module, "STEPS", [(getattr(module, "ORDER", 50), "seed")]
+            ):
+                steps.append((order, label, getattr(module, step, step)))
+        steps.sort(key=lambda s: s[0])
+        for _order, label, step in steps:
             self.stdout.write(f"seeding {label} …")
-            module.seed(self)
+            step(self)
         self.stdout.write(self.style.SUCCESS("demo content ready"))
