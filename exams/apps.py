@@ -2,11 +2,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _is_trainer(user) -> bool:
+def is_trainer(user) -> bool:
+    """Say whether ``user`` may administer exams (the menu and the manage pages ask)."""
     return user.is_superuser or user.has_role("trainer", "system_admin")
 
 
-def _is_marker(user) -> bool:
+def is_marker(user) -> bool:
+    """Say whether ``user`` may mark answers (the menu and the marking pages ask)."""
     return user.is_superuser or user.has_role("trainer", "legal_officer")
 
 
@@ -32,10 +34,10 @@ class ExamsConfig(AppConfig):
         )
         register_nav(NavEntry(_("Exams"), "exams:my_exams", order=40))
         register_nav(
-            NavEntry(_("Exam admin"), "exams:manage", order=80, visible=_is_trainer)
+            NavEntry(_("Exam admin"), "exams:manage", order=80, visible=is_trainer)
         )
         register_nav(
-            NavEntry(_("Marking"), "exams:marking_queue", order=81, visible=_is_marker)
+            NavEntry(_("Marking"), "exams:marking_queue", order=81, visible=is_marker)
         )
         register_home_provider(home_items, order=40)
 

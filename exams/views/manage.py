@@ -26,7 +26,7 @@ from accounts.selectors import sees_all_units, visible_people
 from audit.services import audit_log
 
 from .. import importing, services
-from ..apps import _is_marker, _is_trainer
+from ..apps import is_marker, is_trainer
 from ..drawing import blueprint_check, row_pool
 from ..models import (
     Attempt,
@@ -62,10 +62,10 @@ def _role_required(test, message):
 
 
 trainer_required = _role_required(
-    _is_trainer, gettext_lazy("Exam administration is for trainers.")
+    is_trainer, gettext_lazy("Exam administration is for trainers.")
 )
 marker_required = _role_required(
-    _is_marker, gettext_lazy("Marking is for trainers and legal officers.")
+    is_marker, gettext_lazy("Marking is for trainers and legal officers.")
 )
 
 
