@@ -2,34 +2,57 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Written by scripts/setup.sh after installing the packages of this pyproject.toml; a
+# missing or older stamp means the virtualenv (or its packages) must be set up first.
+STAMP := .venv/.installed-from
+# Compiled catalogues are not in git: each is rebuilt when its .po is newer.
+MO_FILES := $(patsubst %.po,%.mo,$(shell find . -path ./.venv -prune -o -path ./var -prune -o -name '*.po' -print))
 
-.PHONY: start setup run test test-integration lint format typecheck messages
+.PHONY: start setup run test test-integration lint format typecheck imports messages
 
 start: setup run  ## set everything up, seed the demo and start the site
 
 setup:
 	bash scripts/setup.sh
 
-run:
-	@echo "Open http://$(HOST):$(PORT)/  (demo logins: see README)"
+$(STAMP): pyproject.toml
+	@echo "==> No virtualenv with this project's packages yet (or pyproject.toml changed):"
+	@echo "    setting up .venv first (the first time takes about 4 minutes; make start also seeds the demo)"
+	bash scripts/setup.sh --deps
+	@touch $(STAMP)
+
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+run: $(STAMP) $(MO_FILES)
+	@echo ""
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the demo logins, password Jingwu@2026:"
+	@echo "  officer1 (民警)  legal1 (法制员)  leader1 (领导)  trainer1 (教官)"
+	@echo "  admin_east (单位管理员)  sysadmin  secadmin  auditadmin    (all of them: README.md)"
+	@echo "Stop with Ctrl-C; start again with: make run"
+	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test:  ## the whole suite on the embedded defaults (SQLite, eager tasks, embedded search)
+test: $(STAMP) $(MO_FILES)  ## the whole suite on the embedded defaults (SQLite, eager tasks, embedded search)
 	$(PY) -m pytest
 
-test-integration:  ## integration tests on PostgreSQL with a real Celery worker on Redis
+test-integration: $(STAMP) $(MO_FILES)  ## integration tests on PostgreSQL with a real Celery worker on Redis
 	bash scripts/test-integration.sh
 
-lint:
+lint: $(STAMP)  ## what CI checks before the tests: ruff and the import contracts
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	PYTHONPATH=platform .venv/bin/lint-imports
 
-format:
+format: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-typecheck:
-	$(PY) -m mypy search
+typecheck: $(STAMP)  ## mypy with django-stubs, configured in pyproject.toml (not yet clean)
+	$(PY) -m mypy
+
+imports: $(STAMP)  ## the layering contracts in pyproject.toml ([tool.importlinter])
+	PYTHONPATH=platform .venv/bin/lint-imports
 
 messages:
 	cd platform && ../$(PY) ../manage.py makemessages -l zh_Hans --ignore=../.venv

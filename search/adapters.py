@@ -15,14 +15,16 @@ from .backends.base import SearchDocument
 from .index import WagtailPageAdapter, join_text, register
 
 
-def _article_url(article: Any) -> str:
+def article_url(article: Any) -> str:
+    """Return the article's page URL, or "" when its page is not routed."""
     try:
         return str(article.get_absolute_url())
     except NoReverseMatch:
         return ""
 
 
-def _law_name(law: Any) -> str:
+def law_name(law: Any) -> str:
+    """Return the name a law is shown and filtered by: its short name, else its name."""
     return str(law.short_name or law.name)
 
 
@@ -37,7 +39,7 @@ def _article_refs(articles: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "id": a.pk,
-            "law": _law_name(a.law),
+            "law": law_name(a.law),
             "label": a.label,
             "source_id": a.source_id,
         }
@@ -93,7 +95,7 @@ class CaseAdapter:
             semantic_text=join_text([case.title, case.facts or case.summary or body]),
             filters={
                 "charge": charges,
-                "law": sorted({_law_name(a.law) for a in articles}),
+                "law": sorted({law_name(a.law) for a in articles}),
                 "article": [str(a.pk) for a in articles],
                 "case_kind": case.kind,
                 "level": case.level,
@@ -140,7 +142,7 @@ class ArticleAdapter:
         )
         if current is None:
             return None
-        law = _law_name(article.law)
+        law = law_name(article.law)
         charges = [c.name for c in article.charges.all()]
         return SearchDocument(
             doc_type="article",
@@ -148,7 +150,7 @@ class ArticleAdapter:
             title=f"{law}{article.label}",
             body=current.text,
             source_id=article.source_id,
-            url=_article_url(article),
+            url=article_url(article),
             semantic_text=f"{law} {article.chapter_path} {article.label} {current.text}",
             filters={
                 "law": [law, article.law.name],
@@ -209,7 +211,7 @@ class GuidelineAdapter:
             url=page.url or "",
             semantic_text=join_text([page.title, page.summary or body]),
             filters={
-                "law": sorted({_law_name(a.law) for a in articles}),
+                "law": sorted({law_name(a.law) for a in articles}),
                 "article": [str(a.pk) for a in articles],
                 "year": page.effective_on.year if page.effective_on else None,
                 "unit": [u.code for u in units],

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import highlight
-from .adapters import _article_url
+from .adapters import article_url
 from .backends import get_search_backend
 from .backends.base import SearchHit, SearchQuery
 from .elements import NO_FACT, sentences, support
@@ -316,7 +316,7 @@ def link_case(
                     "law": article.law.short_name or article.law.name,
                     "label": article.label,
                     "source_id": article.source_id,
-                    "url": _article_url(article),
+                    "url": article_url(article),
                 },
             )
             a_why[key].append(f"charge:{suggestion.name}")

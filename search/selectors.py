@@ -11,7 +11,7 @@ from accounts.models import Unit
 from accounts.permissions import holds_separated_role
 
 from . import highlight
-from .adapters import _article_url, _law_name
+from .adapters import article_url, law_name
 from .backends import get_search_backend
 from .backends.base import SearchHit, SearchQuery
 from .text import parse_references, resolve_reference
@@ -67,7 +67,7 @@ def _exact_article(text: str, on_date: dt.date | None) -> SearchHit | None:
         title=f"{law}{article.label}",
         score=1.0,
         source_id=article.source_id,
-        url=_article_url(article),
+        url=article_url(article),
         snippet=highlight.snippet(version.text if version else "", "", chars=240),
         extra={"law": law, "label": article.label, "exact": True},
         body=version.text if version else "",
@@ -237,7 +237,7 @@ def group_law_facet(
     counts: dict[str, int],
 ) -> tuple[dict[str, int], dict[str, set[str]]]:
     """One entry per law, keyed by the name every document is filtered by (the short
-    name, or the full name when there is none: ``adapters._law_name``). Articles index
+    name, or the full name when there is none: ``adapters.law_name``). Articles index
     both names, so the full name's count is a subset of the short name's: take the max.
     Return the grouped counts and, per key, the raw values it stands for."""
     from django.apps import apps
@@ -251,7 +251,7 @@ def group_law_facet(
     for law in law_model.objects.filter(name__in=values) | law_model.objects.filter(
         short_name__in=values
     ):
-        key = _law_name(law)
+        key = law_name(law)
         canonical.setdefault(law.name, key)
         if law.short_name:
             canonical.setdefault(law.short_name, key)

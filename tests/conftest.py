@@ -46,6 +46,35 @@ _DATA_SKIPPED = pytest.StashKey[tuple]()
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_types(request):
+    """A transactional test starts with an empty content-type cache.
+
+    The flush ending a ``serialized_rollback`` test deletes the content types without
+    re-creating them (Django inhibits ``post_migrate`` there), and other flushes re-create
+    them with new ids, while ``ContentType.objects`` keeps its process-wide cache: the next
+    transactional test would build pages on an id that no longer exists. Only transactional
+    tests: a ``TestCase`` keeps its rows, and clearing the cache after ``setUpTestData``
+    would add queries to its ``assertNumQueries``."""
+    from django.test import TestCase, TransactionTestCase
+
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        (marker is not None and marker.kwargs.get("transaction", False))
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (
+            isinstance(request.instance, TransactionTestCase)
+            and not isinstance(request.instance, TestCase)
+        )
+    )
+    if transactional:
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache: lockout counters and rate limits kept in
     the process-wide locmem cache must not leak from one test into the next."""

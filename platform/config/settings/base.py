@@ -394,6 +394,9 @@ LOGGING = {
     "loggers": {
         "jieba": {"level": "WARNING"},
         "bm25s": {"level": "WARNING"},
+        # Wagtail runs its background work as django_tasks (eagerly here), which logs
+        # each task enqueued and finished at INFO: about 940 lines during seed_demo.
+        "django_tasks": {"level": "WARNING"},
         "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
     },
 }
