@@ -300,3 +300,13 @@ class AlsoFoundTests(BaseTestCase):
         )
         self.assertFalse(report.ok)
         self.assertIn(self.officer_b.police_number, str(report.errors[0]))
+
+    def test_wagtail_password_reset_and_account_password_pages_are_off(self):
+        """Wagtail's own password reset (by e-mail, unaudited) and its account password
+        form went around our temporary passwords, lockout and audit."""
+        from django.core import mail
+
+        response = self.client.get("/admin/password_reset/")
+        self.assertEqual(response.status_code, 404)
+        self.client.post("/admin/password_reset/", {"email": "x@example.org"})
+        self.assertEqual(len(mail.outbox), 0)

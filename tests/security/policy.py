@@ -75,7 +75,7 @@ PUBLIC = [
     r"wagtailcore_login",
     r"wagtailadmin_sprite",  # the admin's SVG icon sprite: static, no data
     r"wagtailadmin_javascript_catalog",  # the admin's translation catalogue: static, no data
-    r"wagtailadmin_password_reset.*",  # see docs/security.md (reset mails go to the account's address)
+    r"wagtailadmin_password_reset.*",  # off (WAGTAIL_PASSWORD_RESET_ENABLED): answers 404
     r"wagtaildocs_authenticate_with_password",  # the password form of a protected document
     r"wagtailcore_authenticate_with_password",  # the password form of a protected page
     r"exams:verify",  # certificate verification: anyone holding a certificate code may check it

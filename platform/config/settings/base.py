@@ -331,6 +331,10 @@ WAGTAILDOCS_EXTENSIONS = [
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents go through permission checks
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Passwords are ours (accounts: temporary passwords, lockout, audit): Wagtail's own reset
+# by e-mail and password change in the admin account are off (docs/security.md).
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_MODERATION_ENABLED = True
 # Approval by the workflow's reviewers is what lets a draft go live: editors hold no
 # publish permission, so the finish action publishes without re-checking it.
