@@ -54,6 +54,9 @@ NOT_OPEN_YET = gettext_noop("This exam opens at {when}.")
 CLOSED = gettext_noop("This exam closed at {when}.")
 NO_ATTEMPTS_LEFT = gettext_noop("You have used all {n} attempts allowed.")
 WRONG_ACCESS_CODE = gettext_noop("The access code is wrong.")
+ACCESS_CODE_THROTTLED = gettext_noop(
+    "Too many wrong access codes. Wait {minutes} minutes or ask the invigilator."
+)
 NETWORK_NOT_ALLOWED = gettext_noop(
     "Exams can only be taken from the designated network (your address: {ip})."
 )
@@ -824,6 +827,55 @@ def session_availability(
     return Availability(True, **info)
 
 
+def _access_code_key(session: ExamSession, user: User) -> str:
+    return f"exams:access-code:{session.pk}:{user.pk}"
+
+
+def _check_access_code(session: ExamSession, user: User, code: str, request) -> None:
+    """Refuse a wrong access code; after ``EXAMS_ACCESS_CODE_ATTEMPTS`` wrong ones in
+    ``EXAMS_ACCESS_CODE_WINDOW_SECONDS`` refuse every try (429) until the window passes,
+    so the code cannot be guessed. Both refusals are audited."""
+    import hmac
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    limit = getattr(settings, "EXAMS_ACCESS_CODE_ATTEMPTS", 5)
+    window = getattr(settings, "EXAMS_ACCESS_CODE_WINDOW_SECONDS", 900)
+    key = _access_code_key(session, user)
+    failures = cache.get(key, 0)
+    if failures >= limit:
+        audit_log(
+            action="exams.attempt_start",
+            actor=user,
+            request=request,
+            target=session,
+            result="denied",
+            details={"reason": "access_code_throttled", "failures": failures},
+        )
+        raise ExamError(
+            _(ACCESS_CODE_THROTTLED).format(minutes=max(1, window // 60)),
+            code="access_code_throttled",
+            status=429,
+        )
+    if hmac.compare_digest(code.strip().encode(), session.access_code.encode()):
+        return
+    if cache.add(key, 1, window) is False:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)
+    audit_log(
+        action="exams.attempt_start",
+        actor=user,
+        request=request,
+        target=session,
+        result="denied",
+        details={"reason": "access_code"},
+    )
+    raise ExamError(_(WRONG_ACCESS_CODE), code="access_code", status=403)
+
+
 def attempt_start(
     *,
     session: ExamSession,
@@ -847,16 +899,8 @@ def attempt_start(
                 session=session
             )  # withdraw the paper prepared for them
         raise ExamError(availability.reason, code="not_available", status=403)
-    if session.access_code and access_code.strip() != session.access_code:
-        audit_log(
-            action="exams.attempt_start",
-            actor=user,
-            request=request,
-            target=session,
-            result="denied",
-            details={"reason": "access_code"},
-        )
-        raise ExamError(_(WRONG_ACCESS_CODE), code="access_code", status=403)
+    if session.access_code:
+        _check_access_code(session, user, access_code, request)
     if not network_allowed(session, ip):
         audit_log(
             action="exams.attempt_start",

@@ -3,6 +3,7 @@ statistics; and the marking queue for markers (trainers and legal officers)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
@@ -16,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, Unit, User
 from accounts.permissions import can_manage_exams, can_mark, permission_required
@@ -116,17 +117,32 @@ def _flagged_ids() -> list[int]:
 @trainer_required
 def question_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry-run report of every bad row → import (all or nothing)."""
+    from core.uploads import UploadError, validate_upload
+
     report = None
     token = request.POST.get("token", "")
     if request.method == "POST":
         subject = request.POST.get("subject", "").strip()
         if "file" in request.FILES:
+            upload = request.FILES["file"]
+            try:
+                validate_upload(upload, kinds=("xlsx",))
+            except UploadError as e:
+                messages.error(request, e.messages[0])
+                return redirect("exams:question_import")
+            upload.seek(0)
             token = uuid.uuid4().hex
             default_storage.save(
-                f"exams/imports/{token}.xlsx", ContentFile(request.FILES["file"].read())
+                f"exams/imports/{token}.xlsx", ContentFile(upload.read())
             )
+            # The pending file is this person's: the token is bound to their session.
+            request.session[QUESTION_IMPORT_SESSION_KEY] = token
         path = f"exams/imports/{token}.xlsx"
-        if not token or not default_storage.exists(path):
+        if (
+            not QUESTION_IMPORT_TOKEN_RE.fullmatch(token)
+            or request.session.get(QUESTION_IMPORT_SESSION_KEY) != token
+            or not default_storage.exists(path)
+        ):
             messages.error(request, _("Choose an .xlsx file first."))
             return redirect("exams:question_import")
         with default_storage.open(path, "rb") as fh:
@@ -137,6 +153,7 @@ def question_import(request: HttpRequest) -> HttpResponse:
         )
         if report.committed:
             default_storage.delete(path)
+            request.session.pop(QUESTION_IMPORT_SESSION_KEY, None)
             messages.success(
                 request,
                 _(
@@ -364,6 +381,30 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
+QUESTION_IMPORT_SESSION_KEY = "exams_question_import_token"
+QUESTION_IMPORT_TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+OVERRIDE_INPUT_INVALID = gettext_noop(
+    "Extra minutes and attempts must be whole numbers from 0 to 10000, and dates must "
+    "be valid."
+)
+
+
+def _override_values(data) -> dict | None:
+    """Parse the override form's numbers (0..10000) and dates; None when any is bad."""
+    values: dict = {}
+    for field in ("extra_minutes", "extra_attempts"):
+        text = (data.get(field) or "0").strip()
+        if not text.isdigit() or int(text) > 10_000:
+            return None
+        values[field] = int(text)
+    for field in ("opens_at", "closes_at"):
+        try:
+            values[field] = forms.DateTimeField().to_python(data.get(field) or None)
+        except ValidationError:
+            return None
+    return values
+
+
 def _session_people_filter(request: HttpRequest, session: ExamSession):
     """The session's owner and system admins see everyone; others see their units' people."""
     if (
@@ -427,21 +468,17 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
             user = User.objects.filter(
                 username=request.POST.get("user", "").strip()
             ).first()
+            values = _override_values(request.POST)
             if user is None:
                 messages.error(request, _("Unknown person."))
+            elif values is None:
+                messages.error(request, _(OVERRIDE_INPUT_INVALID))
             else:
                 ExamOverride.objects.update_or_create(
                     session=session,
                     user=user,
                     defaults={
-                        "extra_minutes": int(request.POST.get("extra_minutes") or 0),
-                        "extra_attempts": int(request.POST.get("extra_attempts") or 0),
-                        "opens_at": forms.DateTimeField().to_python(
-                            request.POST.get("opens_at") or None
-                        ),
-                        "closes_at": forms.DateTimeField().to_python(
-                            request.POST.get("closes_at") or None
-                        ),
+                        **values,
                         "reason": request.POST.get("reason", "")[:200],
                     },
                 )

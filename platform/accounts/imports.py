@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
@@ -118,6 +119,9 @@ E_PERSON_OUT_OF_SCOPE = gettext_lazy(
     "police number %(value)s belongs to a person outside the units you manage"
 )
 E_USERNAME_TAKEN = gettext_lazy("username %(value)s is already taken")
+E_USERNAME_IS_POLICE_NUMBER = gettext_lazy(
+    "username %(value)s is another person's police number"
+)
 E_USERNAME_DUPLICATE = gettext_lazy(
     "duplicate username %(value)s (same as row %(other)d)"
 )
@@ -553,9 +557,23 @@ def _check_people(
         for u in User.objects.filter(police_number__in=numbers).select_related("unit")
     }
     wanted_usernames = [r["username"] or r["police_number"] for _, r in person_rows]
+    lowered = [n.lower() for n in wanted_usernames if n]
+    # Sign-in accepts a username or a police number, case-insensitively: a username may
+    # not differ from another only by case, nor equal another person's police number.
     taken = {
         u.username.lower(): u
-        for u in User.objects.filter(username__in=[n for n in wanted_usernames if n])
+        for u in User.objects.annotate(name_lower=Lower("username")).filter(
+            name_lower__in=lowered
+        )
+    }
+    numbers_taken = {
+        u.police_number.lower(): u
+        for u in User.objects.annotate(number_lower=Lower("police_number")).filter(
+            number_lower__in=lowered
+        )
+    }
+    sheet_numbers = {
+        r["police_number"].lower(): row for row, r in person_rows if r["police_number"]
     }
     seen_numbers: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
@@ -606,11 +624,25 @@ def _check_people(
                 RowError(row, str(E_PERSON_OUT_OF_SCOPE % {"value": number}))
             )
         username = r["username"] or (existing.username if existing else number)
+        number_holder = numbers_taken.get(username.lower()) if username else None
         if username and check_username:
             holder = taken.get(username.lower())
             if holder is not None and (existing is None or holder.pk != existing.pk):
                 report.errors.append(
                     RowError(row, str(E_USERNAME_TAKEN % {"value": username}))
+                )
+            elif (
+                number_holder is not None
+                and (existing is None or number_holder.pk != existing.pk)
+                and number_holder.police_number != number
+            ) or (
+                username.lower() != (number or "").lower()
+                and username.lower() in sheet_numbers
+            ):
+                report.errors.append(
+                    RowError(
+                        row, str(E_USERNAME_IS_POLICE_NUMBER % {"value": username})
+                    )
                 )
             elif username.lower() in seen_usernames:
                 report.errors.append(

@@ -334,6 +334,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scope_units": Unit.objects.order_by("path"),
             "scope": scope,
             "has_device": TOTPDevice.objects.filter(user=person).exists(),
+            "can_unlock": permissions.can_unlock_account(request.user, person),
             "temporary_password": temporary_password,
             "temporary_expired": person.temporary_password_expired(),
         },
@@ -390,6 +391,23 @@ def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
             "The authenticator was removed; the person sets up a new one at next sign-in."
         ),
     )
+    return redirect("accounts:person_detail", pk=person.pk)
+
+
+@require_POST
+@login_required
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """The security admin lifts a sign-in lockout of a person (by username and police
+    number); never their own. Audited as ``accounts.unlock``."""
+    from .lockout import unlock
+
+    require(request, permissions.can_manage_roles)
+    person = _visible_person(request, pk)
+    require(request, permissions.can_unlock_account, person)
+    for identifier in filter(None, (person.username, person.police_number)):
+        unlock(identifier=identifier)
+    audit_log(action="accounts.unlock", request=request, target=person)
+    messages.success(request, _("The sign-in lockout was lifted."))
     return redirect("accounts:person_detail", pk=person.pk)
 
 

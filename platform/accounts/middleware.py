@@ -160,3 +160,25 @@ def password_change_exempt_paths() -> tuple[str, ...]:
         reverse("set_language"),
         settings.STATIC_URL or "/static/",
     )
+
+
+class NoStoreForSignedInMiddleware:
+    """``Cache-Control: no-store, private`` on every answer to a signed-in user that does
+    not set its own caching: pages and API answers carry personal data (records, people,
+    results), which must not stay in a browser's or proxy's cache."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not response.has_header("Cache-Control")
+        ):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -112,13 +112,6 @@ def holds_separated_role(user) -> bool:
     return user.has_role(*SEPARATED_SYSTEM_ROLES)
 
 
-def two_factor_required_for(user) -> bool:
-    """Return True when ``user`` must use TOTP everywhere (the two-factor roles)."""
-    if not getattr(settings, "ACCOUNTS_TWO_FACTOR_REQUIRED", True):
-        return False
-    return bool(user.is_superuser or user.has_role(*settings.ACCOUNTS_TWO_FACTOR_ROLES))
-
-
 def two_factor_fresh(request_or_user) -> bool:
     """Return True when the session behind ``request_or_user`` passed TOTP verification.
 

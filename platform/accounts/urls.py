@@ -45,6 +45,11 @@ urlpatterns = [
         manage_views.person_reset_two_factor,
         name="person_reset_two_factor",
     ),
+    path(
+        "manage/people/<int:pk>/unlock/",
+        manage_views.person_unlock,
+        name="person_unlock",
+    ),
     path("manage/import/", manage_views.import_people, name="import_people"),
     path(
         "manage/import/template.csv",

@@ -22,6 +22,14 @@ class AuditConfig(AppConfig):
         )
         # Entries are sealed right after their commit; this catches what a crash left.
         register_periodic_task("audit-seal", "audit.seal", 60.0)
+        # The signed head, outside the database: verification then sees truncation.
+        from django.conf import settings
+
+        register_periodic_task(
+            "audit-anchor",
+            "audit.anchor",
+            float(getattr(settings, "AUDIT_ANCHOR_SECONDS", 600)),
+        )
         register_nav(
             NavEntry(_("Audit log"), "audit:log", order=95, visible=can_read_audit_log)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -116,4 +117,14 @@ class AuditEntry(models.Model):
         return self.seq is not None
 
     def compute_hash(self) -> str:
+        """HMAC-SHA256 of ``canonical()`` under the chain key (``AUDIT_CHAIN_KEY_FILE``,
+        never in the database): whoever can write the table cannot re-chain it."""
+        from .keys import chain_key
+
+        return hmac.new(
+            chain_key(), self.canonical().encode("utf-8"), hashlib.sha256
+        ).hexdigest()
+
+    def compute_legacy_hash(self) -> str:
+        """The unkeyed SHA-256 of entries sealed before the chain was keyed."""
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()

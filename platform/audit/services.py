@@ -8,11 +8,15 @@ deletes an entry; ``audit_purge`` removes only entries older than the retention 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import ipaddress
+import json
 import logging
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +41,12 @@ BROKEN_LINK = "previous-hash link broken (entry removed or reordered)"
 BROKEN_START = (
     "the oldest entry does not continue the chain and no purge record explains it"
 )
+BROKEN_ANCHOR_SIGNATURE = "an anchor line is not signed with the chain key (forged)"
+BROKEN_ANCHOR_REWRITTEN = "an anchored entry was rewritten (anchor seq %s)"
+BROKEN_ANCHOR_TRUNCATED = (
+    "entries up to the anchored head were removed (anchor seq %s, log ends at %s)"
+)
+BROKEN_ANCHOR_MISSING = "an anchored entry is missing and no purge explains it (seq %s)"
 
 
 def _lock_chain() -> None:
@@ -196,7 +206,7 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
-        return self.broken_id is None
+        return self.broken_id is None and not self.reason
 
 
 def _purge_anchor(first: AuditEntry) -> bool:
@@ -223,8 +233,14 @@ def audit_chain_verify(*, progress: Any = None) -> ChainReport:
         .order_by("seq")
         .iterator(chunk_size=2000)
     )
+    legacy_until = int(getattr(settings, "AUDIT_LEGACY_CHAIN_UNTIL_SEQ", 0) or 0)
     for entry in entries:
-        if entry.compute_hash() != entry.entry_hash:
+        if entry.compute_hash() != entry.entry_hash and not (
+            # Entries sealed before the chain was keyed (up to the seq the operator
+            # configured at the upgrade) carry the unkeyed hash.
+            entry.seq <= legacy_until
+            and entry.compute_legacy_hash() == entry.entry_hash
+        ):
             return ChainReport(checked, entry.pk, BROKEN_HASH)
         if previous_hash is None:
             if entry.prev_hash != GENESIS_HASH and not _purge_anchor(entry):
@@ -235,6 +251,112 @@ def audit_chain_verify(*, progress: Any = None) -> ChainReport:
         checked += 1
         if progress is not None:
             progress(entry)
+    return _check_anchors(checked)
+
+
+# Head anchors -------------------------------------------------------------------------
+
+
+def anchor_file() -> Path:
+    """Return the append-only file the signed heads go to (``AUDIT_ANCHOR_FILE``)."""
+    configured = getattr(settings, "AUDIT_ANCHOR_FILE", "") or ""
+    if configured:
+        return Path(configured)
+    return Path(settings.VAR_DIR) / "audit-anchors.log"
+
+
+def _anchor_mac(record: dict[str, Any]) -> str:
+    from .keys import sign
+
+    return sign(
+        json.dumps(
+            {k: record[k] for k in ("seq", "entry_hash", "at")},
+            sort_keys=True,
+        )
+    )
+
+
+def audit_anchor_head() -> dict[str, Any] | None:
+    """Append the chain's head (seq, hash, time), signed with the chain key, to
+    ``anchor_file()`` and to the ``audit.anchor`` logger (send it to syslog / a remote
+    collector in production). Verification then detects removal of the newest entries
+    or a rewrite of an anchored one. Return the record, or None for an empty log."""
+    audit_seal()
+    head = (
+        AuditEntry.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values("seq", "entry_hash")
+        .first()
+    )
+    if head is None:
+        return None
+    record: dict[str, Any] = {
+        "seq": head["seq"],
+        "entry_hash": head["entry_hash"],
+        "at": timezone.now().isoformat(),
+    }
+    record["mac"] = _anchor_mac(record)
+    line = json.dumps(record, sort_keys=True)
+    path = anchor_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+    logging.getLogger("audit.anchor").info(line)
+    return record
+
+
+def _read_anchors() -> list[dict[str, Any]] | None:
+    """Return the anchor records, or None when one is not signed with the key."""
+    path = anchor_file()
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            valid = hmac.compare_digest(str(record["mac"]), _anchor_mac(record))
+        except (ValueError, KeyError, TypeError):
+            valid = False
+        if not valid:
+            return None
+        records.append(record)
+    return records
+
+
+def _check_anchors(checked: int) -> ChainReport:
+    anchors = _read_anchors()
+    if anchors is None:
+        return ChainReport(checked, None, BROKEN_ANCHOR_SIGNATURE)
+    if not anchors:
+        return ChainReport(checked)
+    sealed = AuditEntry.objects.filter(seq__isnull=False)
+    last_seq = sealed.order_by("-seq").values_list("seq", flat=True).first() or 0
+    first_seq = sealed.order_by("seq").values_list("seq", flat=True).first() or 0
+    purged_through = max(
+        (
+            int(d.get("deleted_through_seq") or 0)
+            for d in AuditEntry.objects.filter(action="audit.purge").values_list(
+                "details", flat=True
+            )
+        ),
+        default=0,
+    )
+    for record in anchors:
+        seq = int(record["seq"])
+        if seq > last_seq:
+            return ChainReport(checked, None, BROKEN_ANCHOR_TRUNCATED % (seq, last_seq))
+        stored = sealed.filter(seq=seq).values_list("id", "entry_hash").first()
+        if stored is None:
+            if seq < first_seq and seq <= purged_through:
+                continue  # removed by a (keyed, verified) purge
+            return ChainReport(checked, None, BROKEN_ANCHOR_MISSING % seq)
+        if stored[1] != record["entry_hash"]:
+            return ChainReport(checked, stored[0], BROKEN_ANCHOR_REWRITTEN % seq)
     return ChainReport(checked)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import audit_chain_verify, audit_purge, audit_seal
+from .services import audit_anchor_head, audit_chain_verify, audit_purge, audit_seal
 
 
 @shared_task(name="audit.purge")
@@ -30,3 +30,10 @@ def verify_audit_log_task() -> dict:
             "audit log broken at entry id=%s: %s", report.broken_id, report.reason
         )
     return {"ok": report.ok, "checked": report.checked, "broken_id": report.broken_id}
+
+
+@shared_task(name="audit.anchor")
+def anchor_audit_log_task() -> int | None:
+    """Every ``AUDIT_ANCHOR_SECONDS`` (600): write the signed head outside the database."""
+    record = audit_anchor_head()
+    return record["seq"] if record else None

@@ -225,3 +225,88 @@ class SeparationOfDutiesTests(BaseTestCase):
                 action="accounts.role_change", target_id=str(self.officer.pk)
             ).exists()
         )
+
+
+class AlsoFoundTests(BaseTestCase):
+    """Issue 13, "Also found"."""
+
+    def test_cache_control_no_store_on_pages_with_personal_data(self):
+        self.login(self.officer)
+        for url in (reverse("records:my_record"), "/api/v1/me"):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            self.assertIn("no-store", response["Cache-Control"], url)
+
+    def test_unlock_path_for_locked_out_accounts_security_admin_audited(self):
+        from django.core.cache import cache
+
+        from accounts import lockout
+
+        cache.clear()
+        for _i in range(20):
+            lockout.failure_record(identifier=self.officer.username, address=None)
+        self.assertTrue(
+            lockout.is_locked(identifier=self.officer.username, address=None)
+        )
+        login_verified(self.client, self.security_admin)
+        response = self.client.post(
+            reverse("accounts:person_unlock", args=[self.officer.pk])
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(
+            lockout.is_locked(identifier=self.officer.username, address=None)
+        )
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="accounts.unlock", target_id=str(self.officer.pk)
+            ).exists()
+        )
+        # Not on their own account, and not for the system admin.
+        own = self.client.post(
+            reverse("accounts:person_unlock", args=[self.security_admin.pk])
+        )
+        self.assertIn(own.status_code, (403, 404))
+        login_verified(self.client, self.system_admin)
+        other = self.client.post(
+            reverse("accounts:person_unlock", args=[self.officer.pk])
+        )
+        self.assertIn(other.status_code, (403, 404))
+        cache.clear()
+
+    def _import_usernames(self, rows):
+        import csv
+        import io
+
+        text = io.StringIO()
+        csv.writer(text).writerows(
+            [["单位编码", "上级单位编码", "警号", "姓名", "角色", "用户名"], *rows]
+        )
+        data = io.BytesIO(text.getvalue().encode("utf-8-sig"))
+        data.name = "people.csv"
+        return people_import(
+            actor=self.system_admin, rows=read_sheet(data), apply=False
+        )
+
+    def test_import_refuses_usernames_differing_only_by_case(self):
+        report = self._import_usernames(
+            [["C-A-1", "", "700001", "新人甲", "", self.officer.username.upper()]]
+        )
+        self.assertFalse(report.ok)
+        self.assertIn(self.officer.username.upper(), str(report.errors[0]))
+
+    def test_import_refuses_a_username_equal_to_another_persons_police_number(self):
+        report = self._import_usernames(
+            [["C-A-1", "", "700002", "新人乙", "", self.officer_b.police_number]]
+        )
+        self.assertFalse(report.ok)
+        self.assertIn(self.officer_b.police_number, str(report.errors[0]))
+
+    def test_wagtail_password_reset_and_account_password_pages_are_off(self):
+        """Wagtail's own password reset (by e-mail, unaudited) and its account password
+        form went around our temporary passwords, lockout and audit."""
+        from django.core import mail
+
+        response = self.client.get("/admin/password_reset/")
+        self.assertEqual(response.status_code, 404)
+        self.client.post("/admin/password_reset/", {"email": "x@example.org"})
+        self.assertEqual(len(mail.outbox), 0)

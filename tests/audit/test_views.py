@@ -80,7 +80,7 @@ class AuditLogPageTests(BaseTestCase):
         self.assertEqual(self.client.get("/audit/").status_code, 403)
 
     def test_audit_admin_needs_second_factor(self):
-        self.login(self.audit_admin)
+        self.login(self.audit_admin, verified=False)
         self.assertTrue(
             self.client.get("/audit/")["Location"].startswith("/accounts/two-factor/")
         )

@@ -75,7 +75,7 @@ PUBLIC = [
     r"wagtailcore_login",
     r"wagtailadmin_sprite",  # the admin's SVG icon sprite: static, no data
     r"wagtailadmin_javascript_catalog",  # the admin's translation catalogue: static, no data
-    r"wagtailadmin_password_reset.*",  # see docs/security.md (reset mails go to the account's address)
+    r"wagtailadmin_password_reset.*",  # off (WAGTAIL_PASSWORD_RESET_ENABLED): answers 404
     r"wagtaildocs_authenticate_with_password",  # the password form of a protected document
     r"wagtailcore_authenticate_with_password",  # the password form of a protected page
     r"exams:verify",  # certificate verification: anyone holding a certificate code may check it
@@ -89,7 +89,7 @@ TWO_FACTOR_ROUTES = [
     r"wagtailadmin_pages:.*",
     r"wagtailadmin_api:.*",
     r"wagtailadmin_home",
-    r"accounts:(unit_tree|unit_move|people|people_export|person_.*|import_.*)",
+    r"accounts:(unit_tree|unit_move|people|people_export_.*|person_.*|import_.*)",
     r"audit:.*",
     r"exams:(manage|question_.*|blueprint_.*|session_new|session_edit|session_manage)",
     r"exams:marking_.*",
@@ -204,7 +204,13 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         METHODS,
         lambda c: ALLOW if c.role == "security_admin" and c.scope == "other" else DENY,
     ),
-    (r"accounts:person_reset_two_factor", METHODS, roles("security_admin")),
+    # Authenticator resets and unlocking: the security admin, never on their own account
+    # (issue 13): "own" is themselves, refused.
+    (
+        r"accounts:person_(reset_two_factor|unlock)",
+        METHODS,
+        lambda c: ALLOW if c.role == "security_admin" and c.scope == "other" else DENY,
+    ),
     # Passwords and enabling/disabling: the unit admin inside their units, the system admin.
     (
         r"accounts:person_(reset_password|set_active)",

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Before the two-factor gate: a temporary password is replaced before anything else.
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.AdminTwoFactorMiddleware",
+    # Personal data is not kept in browser or proxy caches (docs/security.md).
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     # Restricted cases and guidelines: 404 on every admin URL naming one (docs/security.md).
     "casebank.permissions.RestrictedAdminPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,6 +214,14 @@ CSRF_COOKIE_HTTPONLY = False  # the exam page reads it to send autosaves
 
 # Audit
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 183)
+# The audit chain's HMAC key (a file of >= 32 random bytes, not on the database server);
+# unset: derived from SECRET_KEY (development). docs/security.md.
+AUDIT_CHAIN_KEY_FILE = env_str("AUDIT_CHAIN_KEY_FILE", "")
+# Signed chain heads are appended here (and logged to "audit.anchor", e.g. syslog).
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", "")
+AUDIT_ANCHOR_SECONDS = env_int("AUDIT_ANCHOR_SECONDS", 600)
+# Entries sealed before the chain was keyed (seq <= this) keep their unkeyed hash.
+AUDIT_LEGACY_CHAIN_UNTIL_SEQ = env_int("AUDIT_LEGACY_CHAIN_UNTIL_SEQ", 0)
 
 # Internationalisation
 LANGUAGE_CODE = "zh-hans"
@@ -321,6 +331,10 @@ WAGTAILDOCS_EXTENSIONS = [
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents go through permission checks
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Passwords are ours (accounts: temporary passwords, lockout, audit): Wagtail's own reset
+# by e-mail and password change in the admin account are off (docs/security.md).
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_MODERATION_ENABLED = True
 # Approval by the workflow's reviewers is what lets a draft go live: editors hold no
 # publish permission, so the finish action publishes without re-checking it.

@@ -38,3 +38,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "root": {"level": "WARNING"},
 }
+AUDIT_ANCHOR_FILE = str(_tmp / "audit-anchors.log")
