@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import CHOICE_TYPES, Attempt, AttemptQuestion, AttemptStatus, QuestionType
+from .review import guarded_question_ids
 from .selectors import candidate_paper, slot_feedback
 from .services import check_allowed, keys_to_display
 
@@ -172,10 +173,11 @@ def checked_feedback(attempt: Attempt) -> dict[str, str]:
     slots = attempt.slots.filter(checked_at__isnull=False).select_related(
         "version__question"
     )
+    guarded = guarded_question_ids()
     return {
         str(slot.order): render_to_string(
             "exams/includes/feedback.html",
-            {"f": slot_feedback(slot, attempt.session.multiple_scoring)},
+            {"f": slot_feedback(slot, attempt.session.multiple_scoring, guarded)},
         )
         for slot in slots
     }
