@@ -284,6 +284,15 @@ class LessonPage(LoginRequiredPageMixin, Page):
     """A lesson: a stream of text, video, PDF, statute articles, cases and practice."""
 
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=20)
+    min_engaged_minutes = models.PositiveIntegerField(
+        _("minimum study time (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Time the learner must spend on the page, measured by the server. "
+            "Empty: half the estimated time."
+        ),
+    )
     body = StreamField(
         LessonStreamBlock(), verbose_name=_("content"), use_json_field=True
     )
@@ -291,6 +300,7 @@ class LessonPage(LoginRequiredPageMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("estimated_minutes"),
+        FieldPanel("min_engaged_minutes"),
         FieldPanel("body"),
     ]
     parent_page_types = ["courses.CoursePage"]
@@ -352,11 +362,14 @@ class LessonProgress(models.Model):
     opened_at = models.DateTimeField(_("first opened"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), auto_now=True, db_index=True)
     seconds_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
+    # The last moment counted as engaged time (page opened or heartbeat); a heartbeat
+    # adds the wall-clock time since the latest such moment of any of the person's lessons.
+    beat_at = models.DateTimeField(null=True, blank=True)
     # {block_id: {"duration": s, "position": s, "buckets": [i, ...]}}; a bucket is a
     # VIDEO_BUCKET_SECONDS stretch the player reported playing, so skipping to the end
     # does not count as watching.
     video_state = models.JSONField(default=dict, blank=True)
-    # {block_id: {"correct": bool, "attempts": n}}
+    # {block_id: {"correct": bool, "attempts": n, "locked_until": seconds_spent}}
     practice_state = models.JSONField(default=dict, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 

@@ -3,6 +3,7 @@ and 会前学法 counts for the records reports."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,12 @@ from .models import (
     PreMeetingAttendance,
     PreMeetingStudySession,
 )
-from .services import ITEM_TYPE, video_completion_ratio, video_watched_ratio
+from .services import (
+    ITEM_TYPE,
+    lesson_min_engaged_seconds,
+    video_completion_ratio,
+    video_watched_ratio,
+)
 
 
 def yearly_hours_target() -> Decimal:
@@ -260,6 +266,8 @@ def lesson_context(*, user: User, lesson: LessonPage) -> dict[str, Any]:
         "video_threshold": int(video_completion_ratio() * 100),
         "lesson_position": index + 1,
         "lesson_total": len(siblings),
+        "min_engaged_minutes": math.ceil(lesson_min_engaged_seconds(lesson) / 60),
+        "engaged_minutes": (progress.seconds_spent // 60) if progress else 0,
     }
 
 

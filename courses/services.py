@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -62,10 +62,29 @@ PREREQUISITES_MISSING = gettext_noop(
 NOT_INVITED = gettext_noop("You are not on the list of this session.")
 NOT_ORGANISER = gettext_noop("You may not record attendance for this session.")
 ABSENCE_REASON_REQUIRED = gettext_noop("Give the reason for the absence.")
+PRACTICE_LOCKED = gettext_noop(
+    "Study the lesson again before you retry this question "
+    "(about {minutes} more minutes on this page)."
+)
 
 
 def video_completion_ratio() -> float:
     return float(getattr(settings, "COURSES_VIDEO_COMPLETION_RATIO", 0.9))
+
+
+def lesson_min_engaged_seconds(lesson: LessonPage) -> int:
+    """Return the engaged time a lesson needs, in seconds: its own minimum, or
+    COURSES_MIN_ENGAGED_SHARE (0.5) of its estimated time when none is set."""
+    if lesson.min_engaged_minutes is not None:
+        return int(lesson.min_engaged_minutes) * 60
+    share = float(getattr(settings, "COURSES_MIN_ENGAGED_SHARE", 0.5))
+    return int(round(lesson.estimated_minutes * 60 * share))
+
+
+def practice_retry_seconds() -> int:
+    """Engaged time a learner must spend on the lesson after a wrong practice answer
+    before the question may be answered again (COURSES_PRACTICE_RETRY_SECONDS, 120)."""
+    return int(getattr(settings, "COURSES_PRACTICE_RETRY_SECONDS", 120))
 
 
 def yearly_cap_for(category: str) -> Decimal | None:
@@ -258,17 +277,43 @@ def lesson_open(*, user: User, lesson: LessonPage) -> LessonProgress:
         object_name=lesson.title,
         idempotency_key=f"lesson-launched:{lesson.pk}:{user.pk}:{timezone.localdate().isoformat()}",
     )
-    progress.save(update_fields=["updated_at"])
+    progress.beat_at = timezone.now()
+    progress.save(update_fields=["beat_at", "updated_at"])
     lesson_evaluate(progress=progress, lesson=lesson)
     return progress
 
 
 @transaction.atomic
 def lesson_heartbeat(*, user: User, lesson: LessonPage, seconds: int) -> LessonProgress:
-    """Add time spent on the page (capped per report, so a stale tab counts little)."""
+    """Add engaged time measured by the server's clock.
+
+    A heartbeat counts the wall-clock time since the latest counted moment of any of
+    the person's lessons (page opened or heartbeat), at most HEARTBEAT_MAX_SECONDS, and
+    never more than the client reports (a hidden tab reports less). Replayed heartbeats,
+    a tab left open for hours and several lessons open at once therefore add up to no
+    more than the time that really passed.
+    """
+    # Lock the person's row first: concurrent heartbeats of one person are serialised.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     progress = _progress(user, lesson, lock=True)
-    progress.seconds_spent += max(0, min(int(seconds), HEARTBEAT_MAX_SECONDS))
-    progress.save(update_fields=["seconds_spent", "updated_at"])
+    now = timezone.now()
+    latest = LessonProgress.objects.filter(user=user, beat_at__isnull=False).aggregate(
+        latest=Max("beat_at")
+    )["latest"]
+    try:
+        declared = int(seconds)
+    except (TypeError, ValueError):
+        declared = 0
+    if latest is None:
+        added = 0
+    else:
+        elapsed = int((now - latest).total_seconds())
+        added = max(0, min(elapsed, declared, HEARTBEAT_MAX_SECONDS))
+    progress.seconds_spent += added
+    progress.beat_at = now
+    progress.save(update_fields=["seconds_spent", "beat_at", "updated_at"])
+    if added:
+        lesson_evaluate(progress=progress, lesson=lesson)
     return progress
 
 
@@ -362,8 +407,16 @@ def practice_answer(
     correct = chosen == key
     progress = _progress(user, lesson, lock=True)
     state = dict(progress.practice_state.get(block_id, {}))
+    locked_until = int(state.get("locked_until", 0))
+    if not state.get("correct") and progress.seconds_spent < locked_until:
+        minutes = math.ceil((locked_until - progress.seconds_spent) / 60)
+        raise ValidationError(gettext(PRACTICE_LOCKED).format(minutes=minutes))
     state["attempts"] = int(state.get("attempts", 0)) + 1
     state["correct"] = bool(state.get("correct")) or correct
+    if not state["correct"]:
+        # The key is not shown; the question stays locked until the learner has spent
+        # more engaged time on the lesson, so the options cannot simply be tried in turn.
+        state["locked_until"] = progress.seconds_spent + practice_retry_seconds()
     progress.practice_state = {**progress.practice_state, block_id: state}
     progress.save(update_fields=["practice_state", "updated_at"])
     learning_event_record(
@@ -390,7 +443,9 @@ def practice_answer(
     completed = lesson_evaluate(progress=progress, lesson=lesson)
     return PracticeFeedback(
         correct=correct,
-        correct_choices=sorted(key),
+        # The right option only once the learner found it: after a wrong try the
+        # analysis is shown, never the key.
+        correct_choices=sorted(key) if correct else [],
         explanation=block.value["explanation"] or "",
         all_passed=all_passed,
         lesson_completed=completed,
@@ -398,17 +453,48 @@ def practice_answer(
 
 
 def lesson_rule_met(*, progress: LessonProgress, lesson: LessonPage) -> bool:
-    """Return True when the lesson's completion rule holds: every video watched to
-    COURSES_VIDEO_COMPLETION_RATIO (90 %), every practice question answered right;
-    a lesson with neither completes when opened."""
+    """Return True when the lesson's completion rule holds: the minimum engaged time
+    (server-measured), every video watched to COURSES_VIDEO_COMPLETION_RATIO (90 %),
+    every practice question answered right."""
+    return lesson_rule_evidence(progress=progress, lesson=lesson)["met"]
+
+
+def lesson_rule_evidence(
+    *, progress: LessonProgress | None, lesson: LessonPage
+) -> dict[str, Any]:
+    """Return each rule of the lesson and where the learner stands: engaged seconds
+    against the minimum, the share of each video, practice questions right / total,
+    and ``met`` when every rule holds."""
+    seconds = progress.seconds_spent if progress else 0
+    minimum = lesson_min_engaged_seconds(lesson)
     threshold = video_completion_ratio()
-    for block in lesson.blocks_of("video"):
-        if video_watched_ratio(progress.video_state.get(block.id, {})) < threshold:
-            return False
-    for block in lesson.blocks_of("practice"):
-        if not progress.practice_state.get(block.id, {}).get("correct"):
-            return False
-    return True
+    videos = [
+        round(video_watched_ratio(progress.video_state.get(b.id, {})), 3)
+        if progress
+        else 0.0
+        for b in lesson.blocks_of("video")
+    ]
+    practice_ids = [b.id for b in lesson.blocks_of("practice")]
+    right = sum(
+        1
+        for pid in practice_ids
+        if progress and progress.practice_state.get(pid, {}).get("correct")
+    )
+    met = (
+        seconds >= minimum
+        and all(v >= threshold for v in videos)
+        and right == len(practice_ids)
+    )
+    return {
+        "lesson": lesson.pk,
+        "title": lesson.title,
+        "seconds": seconds,
+        "min_seconds": minimum,
+        "videos": videos,
+        "video_threshold": threshold,
+        "practice": [right, len(practice_ids)],
+        "met": met,
+    }
 
 
 def lesson_evaluate(*, progress: LessonProgress, lesson: LessonPage) -> bool:
@@ -456,23 +542,47 @@ def course_final_exam_graded(*, user: User, exam_session_id: int) -> int:
 def course_progress_update(*, user: User, course: CoursePage) -> float:
     """Record the share of lessons completed; complete the course when all are done
     (and its final exam, if any). Return the share."""
-    lesson_ids = list(course.lessons().values_list("pk", flat=True))
-    if not lesson_ids:
+    lessons = list(course.lessons().specific())
+    if not lessons:
         return 0.0
-    done = LessonProgress.objects.filter(
-        user=user, lesson_id__in=lesson_ids, completed_at__isnull=False
-    ).count()
-    share = done / len(lesson_ids)
+    rows = {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(
+            user=user, lesson_id__in=[lesson.pk for lesson in lessons]
+        )
+    }
+    done = sum(1 for row in rows.values() if row.completed_at is not None)
+    share = done / len(lessons)
+    evidence = course_evidence(lessons=lessons, progress=rows)
     item = course_tracked_item(course=course)
     period = course.period_for()
-    if done == len(lesson_ids) and final_exam_passed(user=user, course=course):
-        course_complete(user=user, course=course)
+    if done == len(lessons) and final_exam_passed(user=user, course=course):
+        course_complete(user=user, course=course, evidence=evidence)
     else:
-        assignment_progress(user=user, item=item, progress=share, period=period)
+        assignment_progress(
+            user=user, item=item, progress=share, period=period, evidence=evidence
+        )
     return share
 
 
-def course_complete(*, user: User, course: CoursePage) -> bool:
+def course_evidence(
+    *, lessons: list[LessonPage], progress: dict[int, LessonProgress]
+) -> dict[str, Any]:
+    """The evidence written to the training record with a course's progress: the rules
+    of each lesson, where the learner stands, and the engaged time in all."""
+    rows = []
+    for lesson in lessons:
+        row = lesson_rule_evidence(progress=progress.get(lesson.pk), lesson=lesson)
+        row["completed"] = bool(
+            progress.get(lesson.pk) and progress[lesson.pk].completed_at
+        )
+        rows.append(row)
+    return {"seconds": sum(row["seconds"] for row in rows), "lessons": rows}
+
+
+def course_complete(
+    *, user: User, course: CoursePage, evidence: dict[str, Any] | None = None
+) -> bool:
     """Complete ``course`` for ``user`` and credit its hours, once: a second completion
     (another device, a retry, a re-study) neither completes again nor credits again.
     Return True when this call completed it."""
@@ -480,7 +590,12 @@ def course_complete(*, user: User, course: CoursePage) -> bool:
     item = course_tracked_item(course=course)
     now = timezone.now()
     _, newly = assignment_complete(
-        user=user, item=item, completed_at=now, passed=True, period=period
+        user=user,
+        item=item,
+        completed_at=now,
+        passed=True,
+        period=period,
+        evidence=evidence,
     )
     source_id = f"{course.pk}:{period}" if period else str(course.pk)
     _, credited = credit_hours(

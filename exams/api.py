@@ -20,6 +20,7 @@ from core.net import client_ip
 
 from . import services
 from .models import Attempt, AttemptQuestion, AttemptStatus, ExamGrade, ExamSession
+from .review import ReviewPolicy
 from .selectors import candidate_paper, review_allowed, sessions_for_user, slot_feedback
 
 
@@ -87,12 +88,7 @@ class SessionListView(APIView):
                     "attempts_allowed": a.attempts_allowed,
                     "grade": (
                         {"percent": str(grade.percent), "passed": grade.passed}
-                        if grade
-                        and session.review_score != ExamSession.ReviewWhen.NEVER
-                        and (
-                            session.review_score == "after_submit"
-                            or session.is_closed()
-                        )
+                        if grade and ReviewPolicy.for_session(session).score_visible()
                         else None
                     ),
                 }

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .models import Certificate, ExamSession
+from .models import Certificate
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -50,11 +50,11 @@ def find_cjk_font() -> str:
 
 
 def certificate_visible(certificate: Certificate) -> bool:
-    """A certificate shows once the session's score may be seen."""
-    session = certificate.session
-    if session.review_score == ExamSession.ReviewWhen.AFTER_CLOSE:
-        return session.is_closed()
-    return True
+    """May the candidate have the certificate now? Asks the session's review policy:
+    only once the score may be seen ("never" means never)."""
+    from .review import ReviewPolicy
+
+    return ReviewPolicy.for_session(certificate.session).certificate_available()
 
 
 def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:

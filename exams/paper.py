@@ -32,6 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import qtypes
 from .models import Attempt, AttemptQuestion, AttemptStatus
+from .review import guarded_question_ids
 from .selectors import candidate_paper, slot_feedback
 from .services import check_allowed
 
@@ -162,10 +163,11 @@ def checked_feedback(attempt: Attempt) -> dict[str, str]:
     slots = attempt.slots.filter(checked_at__isnull=False).select_related(
         "version__question"
     )
+    guarded = guarded_question_ids()
     return {
         str(slot.order): render_to_string(
             "exams/includes/feedback.html",
-            {"f": slot_feedback(slot, attempt.session.multiple_scoring)},
+            {"f": slot_feedback(slot, attempt.session.multiple_scoring, guarded)},
         )
         for slot in slots
     }

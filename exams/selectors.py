@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.home import HomeItem
@@ -24,7 +25,6 @@ from . import qtypes, scoring
 from .models import (
     Attempt,
     AttemptQuestion,
-    AttemptStatus,
     ExamOverride,
     ExamSession,
     Result,
@@ -141,10 +141,23 @@ def candidate_paper(attempt: Attempt) -> list[dict[str, Any]]:
     return paper
 
 
-def slot_feedback(slot: AttemptQuestion, rule: str) -> dict[str, Any]:
+KEY_WITHHELD = gettext_noop(
+    "This question is also in an exam that is running now: its answer and analysis "
+    "are shown after that exam closes."
+)
+
+
+def slot_feedback(
+    slot: AttemptQuestion, rule: str, guarded: set[int] | None = None
+) -> dict[str, Any]:
     """What a practice candidate sees after checking one question: right or wrong, the
     score, the correct answer in this attempt's display letters, and the analysis.
-    Only ever built for a checked slot (the key of any other must not leave the server)."""
+    Only ever built for a checked slot (the key of any other must not leave the server).
+
+    A question in the pool of an open exam that hides keys (``guarded``, default
+    ``review.guarded_question_ids()``) gets right or wrong and the score only."""
+    from .review import guarded_question_ids
+
     version, qtype = slot.version, slot.version.question.qtype
     auto, needs_marking = scoring.score_slot(
         version=version,
@@ -161,24 +174,35 @@ def slot_feedback(slot: AttemptQuestion, rule: str) -> dict[str, Any]:
         "needs_marking": needs_marking,
         "analysis": version.analysis,
     }
+    if guarded is None:
+        guarded = guarded_question_ids()
+    if version.question_id in guarded:
+        feedback["analysis"] = _(KEY_WITHHELD)
+        feedback["answer"] = ""
+        feedback["key_withheld"] = True
+        return feedback
     feedback["answer"] = qtypes.get(qtype).answer_text(version, slot.option_order)
     return feedback
 
 
 def review_allowed(session: ExamSession, what: str, attempt: Attempt, now=None) -> bool:
-    """May the candidate see ``what`` ("score" or "answers") of this attempt now?"""
-    when = session.review_score if what == "score" else session.review_answers
-    if attempt.status in (AttemptStatus.PREPARED, AttemptStatus.IN_PROGRESS):
-        return False
-    if when == ExamSession.ReviewWhen.AFTER_SUBMIT:
-        return True
-    if when == ExamSession.ReviewWhen.AFTER_CLOSE:
-        return session.is_closed(now)
-    return False
+    """May the candidate see ``what`` ("score" or "answers") of this attempt now?
+    Asks the session's ``exams.review.ReviewPolicy``."""
+    from .review import ReviewPolicy
+
+    policy = ReviewPolicy.for_session(session, now)
+    if what == "score":
+        return policy.score_visible(attempt)
+    return policy.answers_visible(attempt)
 
 
 def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
-    """The paper with keys, analyses and scores: only for a review the policy allows."""
+    """The paper with keys, analyses and scores: only for a review the policy allows.
+    Questions in the pool of an open exam that hides keys keep theirs back
+    (``review.guarded_question_ids``)."""
+    from .review import guarded_question_ids
+
+    guarded = guarded_question_ids()
     review = []
     for item, slot in zip(
         candidate_paper(attempt),
@@ -187,6 +211,11 @@ def attempt_review(attempt: Attempt) -> list[dict[str, Any]]:
     ):
         version = slot.version
         item["score"] = slot.score
+        if version.question_id in guarded:
+            item["analysis"] = _(KEY_WITHHELD)
+            item["key_withheld"] = True
+            review.append(item)
+            continue
         item["analysis"] = version.analysis
         qtypes.get(item["qtype"]).review_item(
             item, version=version, option_order=slot.option_order

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +72,15 @@ STALE_SAVE = gettext_noop(
 BAD_ANSWER = gettext_noop("Question {n}: the answer is not valid.")
 SECOND_MARKER_SAME = gettext_noop(
     "The second marking must be done by a different marker."
+)
+MARK_OWN_ATTEMPT = gettext_noop("You cannot mark your own answers.")
+MARK_CO_CANDIDATE = gettext_noop(
+    "You are a candidate on this paper in a session that is still running: you cannot "
+    "mark its answers or see its rubric until it closes."
+)
+LATE_SAVE_REFUSED = gettext_noop(
+    "The time for this attempt is over: this save was not made before the deadline "
+    "and was not accepted."
 )
 POINTS_OUT_OF_RANGE = gettext_noop(
     "Rubric points must lie between 0 and the points of each item."
@@ -520,6 +529,8 @@ def session_audience(session: ExamSession):
 def session_tracked_item(session: ExamSession):
     from records.services import tracked_item_upsert
 
+    from .review import ReviewPolicy
+
     return tracked_item_upsert(
         item_type="exam",
         item_id=session.pk,
@@ -528,6 +539,7 @@ def session_tracked_item(session: ExamSession):
         hours=session.credit_hours,
         url=f"/exams/s/{session.pk}/",
         is_active=session.is_published,
+        result_release=ReviewPolicy.for_session(session).record_release(),
     )
 
 
@@ -969,76 +981,132 @@ def attempt_save(
     shuffled options. Raises Attempt.DoesNotExist for another person's attempt.
     """
     now = timezone.now()
-    with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update()
-            .only("pk", "user_id", "status", "deadline", "last_seq", "last_saved_at")
-            .get(pk=attempt_id, user=user)
-        )
-        if attempt.status != AttemptStatus.IN_PROGRESS:
-            raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
-        if now > attempt.deadline + timedelta(seconds=grace_seconds()):
-            raise ExamError(_(DEADLINE_PASSED), code="deadline", status=409)
-        if seq <= attempt.last_seq:
-            raise ExamError(
-                _(STALE_SAVE).format(seq=seq, last=attempt.last_seq),
-                code="stale",
-                status=409,
-                last_seq=attempt.last_seq,
-            )
-        orders = []
-        for key in answers:
-            try:
-                orders.append(int(key))
-            except (TypeError, ValueError) as e:
-                raise ExamError(
-                    _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
-                ) from e
-        slots = {
-            s.order: s
-            for s in AttemptQuestion.objects.filter(
-                attempt_id=attempt.pk, order__in=orders
-            )
-            .select_related("version__question")
-            .only(
-                "pk",
-                "order",
-                "option_order",
-                "response",
-                "checked_at",
-                "version__answer",
-                "version__parts",
-                "version__question__qtype",
-            )
-        }
-        changed = []
-        for key, value in answers.items():
-            slot = slots.get(int(key))
-            if slot is None:
-                raise ExamError(
-                    _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+    try:
+        with transaction.atomic():
+            attempt = (
+                Attempt.objects.select_for_update()
+                .only(
+                    "pk", "user_id", "status", "deadline", "last_seq", "last_saved_at"
                 )
-            if slot.checked_at is not None:
+                .get(pk=attempt_id, user=user)
+            )
+            if attempt.status != AttemptStatus.IN_PROGRESS:
+                raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
+            late = _late_save_refusal(attempt, seq, now)
+            if late is not None:
+                raise _LateSave(late, attempt)
+            if seq <= attempt.last_seq:
                 raise ExamError(
-                    _(CHECKED_LOCKED).format(n=key),
-                    code="checked",
+                    _(STALE_SAVE).format(seq=seq, last=attempt.last_seq),
+                    code="stale",
                     status=409,
-                    order=slot.order,
+                    last_seq=attempt.last_seq,
                 )
-            try:
-                slot.response = _clean_response(
-                    slot, slot.version.question.qtype, value
+            orders = []
+            for key in answers:
+                try:
+                    orders.append(int(key))
+                except (TypeError, ValueError) as e:
+                    raise ExamError(
+                        _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+                    ) from e
+            slots = {
+                s.order: s
+                for s in AttemptQuestion.objects.filter(
+                    attempt_id=attempt.pk, order__in=orders
                 )
-            except (ValueError, TypeError, AttributeError) as e:
-                raise ExamError(
-                    _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
-                ) from e
-            slot.saved_at = now
-            changed.append(slot)
-        if changed:
-            AttemptQuestion.objects.bulk_update(changed, ["response", "saved_at"])
-        Attempt.objects.filter(pk=attempt.pk).update(last_seq=seq, last_saved_at=now)
+                .select_related("version__question")
+                .only(
+                    "pk",
+                    "order",
+                    "option_order",
+                    "response",
+                    "checked_at",
+                    "version__answer",
+                    "version__parts",
+                    "version__question__qtype",
+                )
+            }
+            changed = []
+            for key, value in answers.items():
+                slot = slots.get(int(key))
+                if slot is None:
+                    raise ExamError(
+                        _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+                    )
+                if slot.checked_at is not None:
+                    raise ExamError(
+                        _(CHECKED_LOCKED).format(n=key),
+                        code="checked",
+                        status=409,
+                        order=slot.order,
+                    )
+                try:
+                    slot.response = _clean_response(
+                        slot, slot.version.question.qtype, value
+                    )
+                except (ValueError, TypeError, AttributeError) as e:
+                    raise ExamError(
+                        _(BAD_ANSWER).format(n=key), code="bad_answer", status=400
+                    ) from e
+                slot.saved_at = now
+                changed.append(slot)
+            if changed:
+                AttemptQuestion.objects.bulk_update(changed, ["response", "saved_at"])
+            Attempt.objects.filter(pk=attempt.pk).update(
+                last_seq=seq, last_saved_at=now
+            )
+    except _LateSave as refused:
+        # Kept in the audit (outside the rolled-back transaction), then refused.
+        audit_log(
+            action="exams.late_save",
+            actor=user,
+            target=refused.attempt,
+            result="denied",
+            details={
+                "seq": seq,
+                "last_seq": refused.attempt.last_seq,
+                "at": now.isoformat(),
+                "deadline": refused.attempt.deadline.isoformat(),
+                "accepted": False,
+            },
+        )
+        raise ExamError(_(refused.reason), code="deadline", status=409) from None
+    if now > attempt.deadline:
+        audit_log(
+            action="exams.late_save",
+            actor=user,
+            target=attempt,
+            details={"seq": seq, "at": now.isoformat(), "accepted": True},
+        )
     return SaveAck(seq=seq, saved_at=now, saved=sorted(s.order for s in changed))
+
+
+class _LateSave(Exception):
+    def __init__(self, reason: str, attempt: Attempt) -> None:
+        super().__init__(reason)
+        self.reason, self.attempt = reason, attempt
+
+
+def _late_save_refusal(attempt: Attempt, seq: int, now: datetime) -> str | None:
+    """Why a save arriving after the deadline is refused, or None (in time, or the
+    one save the page had in flight when the clock ran out).
+
+    The page locks its answers at the deadline and flushes what is pending, with the
+    next sequence number after the last one the server acknowledged; so a save made
+    before the deadline carries exactly ``last_seq + 1`` and arrives within
+    EXAMS_GRACE_SECONDS. Any other (a further change, a jump in the sequence, a
+    second late save, or anything after the grace) was made after the deadline.
+    """
+    if now <= attempt.deadline:
+        return None
+    if now > attempt.deadline + timedelta(seconds=grace_seconds()):
+        return DEADLINE_PASSED
+    if seq != attempt.last_seq + 1:
+        return LATE_SAVE_REFUSED
+    if attempt.last_saved_at is not None and attempt.last_saved_at > attempt.deadline:
+        return LATE_SAVE_REFUSED
+    return None
 
 
 def check_allowed(session: ExamSession) -> bool:
@@ -1313,7 +1381,13 @@ def _finalise(attempt: Attempt, result: Result) -> None:
     exam_grade_update(session=session, user=attempt.user)
 
 
-def exam_grade_update(*, session: ExamSession, user: User) -> ExamGrade | None:
+def exam_grade_update(
+    *,
+    session: ExamSession,
+    user: User,
+    reason: str = "result",
+    actor: User | None = None,
+) -> ExamGrade | None:
     """Recompute a person's grade for the session (highest / last / average of final
     results), then write passes to the training record and issue the certificate."""
     results = list(
@@ -1337,75 +1411,208 @@ def exam_grade_update(*, session: ExamSession, user: User) -> ExamGrade | None:
         user=user,
         defaults={"percent": percent, "passed": passed, "updated_at": timezone.now()},
     )
-    transaction.on_commit(lambda: _record_outcome(grade.pk))
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: _record_outcome(grade.pk, reason, actor_id))
     return grade
 
 
-def _record_outcome(grade_id: int) -> None:
-    from records.models import Verb
+REVOKED_BY_REGRADE = "regrade"
+RESULT_CHANGED_TITLE = gettext_noop("Your result of {title} has changed")
+RESULT_CHANGED_BODY = gettext_noop(
+    "After {reason}, your result is now: {outcome}. Your training record (学时, "
+    "assignment and certificate) has been updated."
+)
+RESULT_CHANGED_HIDDEN = gettext_noop(
+    "After {reason}, your result was recomputed. It will be shown when the results "
+    "of this session are released."
+)
+CERTIFICATE_REVOKE_REASON_REQUIRED = gettext_noop(
+    "Give the reason for revoking the certificate."
+)
+OUTCOME_REASONS = {
+    "result": gettext_noop("grading"),
+    "regrade": gettext_noop("a regrade"),
+    "void": gettext_noop("a voided question"),
+    "revoke": gettext_noop("the certificate was revoked"),
+}
+
+
+def _record_outcome(
+    grade_id: int, reason: str = "result", actor_id: int | None = None
+) -> None:
+    """Make the training record follow the grade: the assignment (completed on a pass,
+    reopened on a fail), the 学时 (credited, or withdrawn with a reversal entry) and the
+    certificate (issued, restored or revoked). A certificate revoked by a trainer
+    counts as a fail. A change of an earlier outcome is notified to the person, in the
+    words the session's review policy allows."""
+    from records.models import Assignment, NotificationKind, Verb
     from records.services import (
-        assignment_complete,
+        assignment_result_set,
         credit_hours,
+        credit_reverse,
         learning_event_record,
+        notification_send,
     )
+
+    from .review import ReviewPolicy
 
     grade = ExamGrade.objects.select_related("session", "user").get(pk=grade_id)
     session, user = grade.session, grade.user
+    item = session_tracked_item(session)
+    certificate = Certificate.objects.filter(session=session, user=user).first()
+    revoked_by_hand = bool(
+        certificate
+        and certificate.revoked
+        and certificate.revoked_reason != REVOKED_BY_REGRADE
+    )
+    passed = grade.passed and not revoked_by_hand
     learning_event_record(
         actor=user,
-        verb=Verb.PASSED if grade.passed else Verb.FAILED,
+        verb=Verb.PASSED if passed else Verb.FAILED,
         object_type="exam",
         object_id=session.pk,
         object_name=session.title,
-        result={"percent": float(grade.percent), "passed": grade.passed},
-        idempotency_key=f"exam:{session.pk}:{user.pk}:{grade.percent}:{grade.passed}",
+        result={"percent": float(grade.percent), "passed": passed},
+        idempotency_key=f"exam:{session.pk}:{user.pk}:{grade.percent}:{passed}",
     )
-    certificate = Certificate.objects.filter(session=session, user=user).first()
-    if not grade.passed:
-        if certificate and not certificate.revoked:
-            certificate.revoked = True
-            certificate.revoked_reason = "regrade"
-            certificate.save(update_fields=["revoked", "revoked_reason"])
-        return
-    item = session_tracked_item(session)
-    assignment_complete(user=user, item=item, score=grade.percent, passed=True)
-    if session.credit_hours:
-        credit_hours(
+    before = Assignment.objects.filter(user=user, item=item, period="").first()
+    was_passed = before.passed if before is not None else None
+    _assignment, change = assignment_result_set(
+        user=user, item=item, score=grade.percent, passed=passed
+    )
+    label = OUTCOME_REASONS.get(reason, OUTCOME_REASONS["result"])
+    if passed:
+        if session.credit_hours:
+            credit_hours(
+                user=user,
+                hours=session.credit_hours,
+                category="exam",
+                source_type="exam",
+                source_id=session.pk,
+                source_name=session.title,
+            )
+        if session.issue_certificate:
+            if certificate is None:
+                Certificate.objects.get_or_create(
+                    session=session, user=user, defaults={"percent": grade.percent}
+                )
+            else:
+                certificate.percent = grade.percent
+                certificate.revoked = False
+                certificate.revoked_reason = ""
+                certificate.save(update_fields=["percent", "revoked", "revoked_reason"])
+    else:
+        credit_reverse(
             user=user,
-            hours=session.credit_hours,
-            category="exam",
             source_type="exam",
             source_id=session.pk,
-            source_name=session.title,
+            reason=f"{reason}: {grade.percent}%",
+            actor=User.objects.filter(pk=actor_id).first() if actor_id else None,
         )
-    if session.issue_certificate:
-        if certificate is None:
-            Certificate.objects.get_or_create(
-                session=session, user=user, defaults={"percent": grade.percent}
+        if certificate and not certificate.revoked:
+            certificate.revoked = True
+            certificate.revoked_reason = REVOKED_BY_REGRADE
+            certificate.save(update_fields=["revoked", "revoked_reason"])
+    if was_passed is not None and (was_passed != passed or change == "updated"):
+        policy = ReviewPolicy.for_session(session)
+        reason_text = _(label)
+        if policy.score_visible():
+            outcome = f"{grade.percent}% " + (
+                _("passed") if passed else _("not passed")
             )
+            body = _(RESULT_CHANGED_BODY).format(reason=reason_text, outcome=outcome)
         else:
-            certificate.percent = grade.percent
-            certificate.revoked = False
-            certificate.revoked_reason = ""
-            certificate.save(update_fields=["percent", "revoked", "revoked_reason"])
+            body = _(RESULT_CHANGED_HIDDEN).format(reason=reason_text)
+        notification_send(
+            user=user,
+            kind=NotificationKind.RESULT_CHANGED,
+            item=item,
+            # One notification per change: the period names the new outcome.
+            period=f"{reason}:{grade.percent}:{int(passed)}"[:40],
+            title=_(RESULT_CHANGED_TITLE).format(title=session.title),
+            body=body,
+            url=f"/exams/s/{session.pk}/",
+        )
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, certificate: Certificate, reason: str, actor: User, request=None
+) -> Certificate:
+    """Revoke a certificate by hand (e.g. misconduct found later): the person's
+    assignment is reopened, the 学时 withdrawn with a reversal entry, and they are
+    notified. A later regrade does not restore it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_(CERTIFICATE_REVOKE_REASON_REQUIRED))
+    certificate.revoked = True
+    certificate.revoked_reason = reason[:200]
+    certificate.save(update_fields=["revoked", "revoked_reason"])
+    audit_log(
+        action="exams.certificate_revoke",
+        actor=actor,
+        request=request,
+        target=certificate,
+        details={"session": certificate.session_id, "reason": reason},
+    )
+    grade = ExamGrade.objects.get(session=certificate.session, user=certificate.user)
+    transaction.on_commit(
+        lambda: _record_outcome(grade.pk, reason="revoke", actor_id=actor.pk)
+    )
+    return certificate
 
 
 # Marking -----------------------------------------------------------------------------
 
 
+def _running_candidate_blueprints(marker: User, now: datetime | None = None):
+    """Blueprints (papers) on which ``marker`` is a candidate in a session still
+    running, or has an attempt open."""
+    now = now or timezone.now()
+    return (
+        Attempt.objects.filter(user=marker)
+        .exclude(status=AttemptStatus.WITHDRAWN)
+        .filter(Q(session__closes_at__gt=now) | Q(status=AttemptStatus.IN_PROGRESS))
+        .values("session__blueprint_id")
+    )
+
+
+def marking_conflict(*, marker: User, slot: AttemptQuestion) -> str | None:
+    """Why ``marker`` may not mark (nor see the rubric of) ``slot``, or None.
+
+    Nobody marks their own attempt, nor the paper of a session in which they are a
+    candidate alongside while it runs (or while they have an attempt open on it).
+    """
+    attempt = slot.attempt
+    if attempt.user_id == marker.pk:
+        return MARK_OWN_ATTEMPT
+    if _running_candidate_blueprints(marker).filter(
+        session__blueprint_id=attempt.session.blueprint_id
+    ):
+        return MARK_CO_CANDIDATE
+    return None
+
+
 def marking_queue(*, marker: User):
-    """Open marking tasks this marker may take (never a second round of their own first)."""
-    mine_first = MarkingTask.objects.filter(marker=marker, round=1).values("slot_id")
+    """Open marking tasks this marker may take: never a later round of a slot they
+    marked before (so adjudication goes to a third person), never their own attempt,
+    never a paper on which they are a candidate in a running session."""
+    earlier_mine = MarkingTask.objects.filter(marker=marker).values("slot_id")
     return (
         MarkingTask.objects.filter(submitted_at__isnull=True)
         .filter(Q(marker__isnull=True) | Q(marker=marker))
-        .exclude(Q(round__gt=1) & Q(slot_id__in=mine_first))
+        .exclude(Q(round__gt=1) & Q(slot_id__in=earlier_mine))
+        .exclude(slot__attempt__user=marker)
+        .exclude(
+            slot__attempt__session__blueprint_id__in=_running_candidate_blueprints(
+                marker
+            )
+        )
         .select_related("slot__attempt__session", "slot__version__question")
         .order_by("created_at")
     )
 
 
-@transaction.atomic
 def marking_submit(
     *,
     task: MarkingTask,
@@ -1417,8 +1624,41 @@ def marking_submit(
     """Record a marker's rubric points; decide the slot when the marking is complete.
 
     With second marking, the two totals are averaged unless they differ by more than the
-    session's margin, in which case an adjudication round decides.
+    session's margin, in which case an adjudication round by a third person decides.
+    Separation of duties is enforced here, not only in the queue: nobody marks their
+    own attempt or a paper on which they are a running candidate (PermissionDenied,
+    audited as ``exams.mark_refused``).
     """
+    slot = (
+        AttemptQuestion.objects.select_related("attempt__session")
+        .filter(marking_tasks=task)
+        .first()
+    )
+    conflict = marking_conflict(marker=marker, slot=slot) if slot is not None else None
+    if conflict is not None:
+        audit_log(
+            action="exams.mark_refused",
+            actor=marker,
+            request=request,
+            target=slot.attempt,
+            result="denied",
+            details={"slot": slot.order, "round": task.round, "why": conflict},
+        )
+        raise PermissionDenied(_(conflict))
+    return _marking_submit(
+        task=task, marker=marker, points=points, comment=comment, request=request
+    )
+
+
+@transaction.atomic
+def _marking_submit(
+    *,
+    task: MarkingTask,
+    marker: User,
+    points: dict[str, list[Any]],
+    comment: str = "",
+    request=None,
+) -> MarkingTask:
     task = (
         MarkingTask.objects.select_for_update()
         .select_related("slot__version__question", "slot__attempt__session")
@@ -1435,6 +1675,9 @@ def marking_submit(
         ).exists()
     ):
         raise ValidationError(_(SECOND_MARKER_SAME))
+    conflict = marking_conflict(marker=marker, slot=slot)
+    if conflict is not None:  # checked before the transaction too (and audited there)
+        raise PermissionDenied(_(conflict))
     total = Decimal(0)
     cleaned: dict[str, list[str]] = {}
     handler = qtypes.get(slot.version.question.qtype)
@@ -1529,6 +1772,7 @@ def session_regrade(
     dry_run: bool = True,
     actor: User | None = None,
     request=None,
+    reason: str = "regrade",
 ) -> list[RegradeChange]:
     """Recompute every graded attempt with the current keys and voided questions.
 
@@ -1585,7 +1829,9 @@ def session_regrade(
                 touched_users.add(attempt.user)
         if not dry_run:
             for user in touched_users:
-                exam_grade_update(session=session, user=user)
+                exam_grade_update(
+                    session=session, user=user, reason=reason, actor=actor
+                )
             audit_log(
                 action="exams.regrade",
                 actor=actor,
@@ -1630,4 +1876,6 @@ def question_void(
         target=question,
         details={"session": session.pk, "mode": mode, "reason": reason},
     )
-    return session_regrade(session=session, dry_run=False, actor=actor, request=request)
+    return session_regrade(
+        session=session, dry_run=False, actor=actor, request=request, reason="void"
+    )

@@ -30,9 +30,9 @@ from ..models import (
     ExamGrade,
     ExamSession,
 )
+from ..review import ReviewPolicy
 from ..selectors import (
     attempt_review,
-    review_allowed,
     sessions_for_user,
     slot_feedback,
 )
@@ -58,7 +58,9 @@ def my_exams(request: HttpRequest) -> HttpResponse:
             {
                 "session": session,
                 "availability": availability,
-                "grade": grades.get(session.pk),
+                "grade": grades.get(session.pk)
+                if ReviewPolicy.for_session(session).score_visible()
+                else None,
             }
         )
     return render(request, "exams/my_exams.html", {"rows": rows})
@@ -95,6 +97,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("exams:attempt", pk=attempt.pk)
     availability = services.session_availability(session=session, user=request.user)
+    policy = ReviewPolicy.for_session(session)
     return render(
         request,
         "exams/session_detail.html",
@@ -107,10 +110,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "grade": ExamGrade.objects.filter(
                 session=session, user=request.user
-            ).first(),
+            ).first()
+            if policy.score_visible()
+            else None,
             "certificate": Certificate.objects.filter(
                 session=session, user=request.user, revoked=False
-            ).first(),
+            ).first()
+            if policy.certificate_available()
+            else None,
         },
     )
 
@@ -275,15 +282,10 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("exams:attempt", pk=attempt.pk)
     session = attempt.session
     result = getattr(attempt, "result", None)
-    show_score = (
-        result is not None
-        and result.final
-        and review_allowed(session, "score", attempt)
-    )
+    policy = ReviewPolicy.for_session(session)
+    show_score = result is not None and result.final and policy.score_visible(attempt)
     show_answers = (
-        result is not None
-        and result.final
-        and review_allowed(session, "answers", attempt)
+        result is not None and result.final and policy.answers_visible(attempt)
     )
     return render(
         request,
@@ -302,7 +304,7 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate": Certificate.objects.filter(
                 session=session, user=request.user, revoked=False
             ).first()
-            if show_score
+            if show_score and policy.certificate_available()
             else None,
         },
     )
@@ -352,5 +354,13 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
             .first()
         )
     return render(
-        request, "exams/verify.html", {"code": code, "certificate": certificate}
+        request,
+        "exams/verify.html",
+        {
+            "code": code,
+            "certificate": certificate,
+            # Validity always; the score only once the candidate may see it.
+            "show_score": certificate is not None
+            and ReviewPolicy.for_session(certificate.session).verify_shows_score(),
+        },
     )

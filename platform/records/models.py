@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -118,6 +119,30 @@ class CreditEntry(models.Model):
     requested_hours = models.DecimalField(
         max_digits=6, decimal_places=2, null=True, blank=True
     )
+    # The ledger is never edited: a credit withdrawn (a regrade turned a pass into a
+    # fail, a result voided, a certificate revoked) gets a reversal entry with the
+    # negative hours, and a later credit for the same source is a new entry. ``seq``
+    # numbers the entries of one (person, source).
+    seq = models.PositiveIntegerField(default=0)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        verbose_name=_("reverses"),
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # Who approved the credit; empty for credits that rules decide (a course's
+    # completion rules, an exam's result).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -126,8 +151,8 @@ class CreditEntry(models.Model):
         verbose_name_plural = _("credit entries")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "source_type", "source_id"],
-                name="uniq_credit_per_source",
+                fields=["user", "source_type", "source_id", "seq"],
+                name="uniq_credit_per_source_seq",
             ),
         ]
         indexes = [models.Index(fields=["user", "year", "category"])]
@@ -153,6 +178,15 @@ class TrackedItem(models.Model):
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, default=0)
     url = models.CharField(_("link"), max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
+    # When the person may see their result (score, pass, the hours and certificate it
+    # brings): decided by the owning app's review policy (exams.review.ReviewPolicy)
+    # and asked by every records surface the person sees.
+    result_release = models.CharField(
+        max_length=10,
+        choices=[("always", "always"), ("from", "from"), ("never", "never")],
+        default="always",
+    )
+    result_release_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tracked item")
@@ -165,6 +199,16 @@ class TrackedItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def result_visible(self, now=None) -> bool:
+        """May the person see their result of this item (score, pass) now?"""
+        if self.result_release == "never":
+            return False
+        if self.result_release == "from":
+            return self.result_release_at is not None and (now or timezone.now()) >= (
+                self.result_release_at
+            )
+        return True
 
 
 class AssignmentStatus(models.TextChoices):
@@ -206,6 +250,10 @@ class Assignment(models.Model):
         _("score"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    # What the completion rests on, written by the app that owns the item: for a course
+    # {"seconds": n, "lessons": [{"title", "seconds", "min_seconds", "videos",
+    # "practice": [right, total], "met"}, ...]}. Shown on the record page.
+    evidence = models.JSONField(_("completion evidence"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("assignment")
@@ -472,6 +520,7 @@ class NotificationKind(models.TextChoices):
     DIGEST = "digest", _("Weekly digest")
     CERT_EXPIRING = "cert_expiring", _("Certification expiring")
     OFFLINE_REVIEWED = "offline_reviewed", _("Offline training reviewed")
+    RESULT_CHANGED = "result_changed", _("Result changed")
     EXPORT_READY = "export_ready", _("Export ready")
 
 

@@ -208,6 +208,8 @@ class PersonRecord:
     offline: list[OfflineActivity]
     today: date
     missing_item_types: list[str]
+    # The year's credit entries (credits and reversals) with source and approver.
+    ledger: list[CreditEntry] = field(default_factory=list)
 
     @property
     def current(self) -> YearHours | None:
@@ -230,17 +232,63 @@ def certifications_status(
     return out
 
 
+RESULT_PENDING = "result_pending"
+
+
+def hidden_result_items(person: User, now: datetime | None = None) -> list[TrackedItem]:
+    """The items of ``person`` whose result they may not see yet (the owning app's
+    review policy, written as the item's ``result_release``)."""
+    items = TrackedItem.objects.filter(
+        assignments__user=person, result_release__in=["from", "never"]
+    ).distinct()
+    return [item for item in items if not item.result_visible(now)]
+
+
+def credits_visible_to_learner(
+    person: User, now: datetime | None = None
+) -> models.QuerySet[CreditEntry]:
+    """``person``'s credit entries without those of results not yet released to them
+    (the hours of an exam would tell the pass before the review policy does)."""
+    entries = CreditEntry.objects.filter(user=person)
+    for item in hidden_result_items(person, now):
+        entries = entries.exclude(source_type=item.item_type, source_id=item.item_id)
+    return entries
+
+
+def _mask_result(assignment: Assignment) -> Assignment:
+    """The assignment as its person may see it before the result is released: sat,
+    result pending; no score, no pass, not completed."""
+    assignment.result_hidden = True
+    assignment.score = None
+    assignment.passed = None
+    assignment.status = RESULT_PENDING
+    assignment.completed_at = None
+    return assignment
+
+
 def person_record_get(
-    person: User, year: int | None = None, now: datetime | None = None
+    person: User,
+    year: int | None = None,
+    now: datetime | None = None,
+    *,
+    as_learner: bool = False,
 ) -> PersonRecord:
     """Return everything on ``person``'s training record page for ``year`` (default: this
-    year) and the hours of every year they have. A constant number of queries."""
+    year) and the hours of every year they have. A constant number of queries.
+
+    ``as_learner``: the record as the person sees it themselves: results whose release
+    their review policy has not reached (``TrackedItem.result_visible``) show as
+    pending, without score, pass, hours or certificate."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     year = year or today.year
+    credits = (
+        credits_visible_to_learner(person, now)
+        if as_learner
+        else CreditEntry.objects.filter(user=person)
+    )
     hours_rows = (
-        CreditEntry.objects.filter(user=person)
-        .values("year", "category")
+        credits.values("year", "category")
         .annotate(hours=Sum("hours"))
         .order_by("-year")
     )
@@ -265,6 +313,14 @@ def person_record_get(
         .select_related("item")
         .order_by("-completed_at", "due_at")
     )
+    for a in assignments:
+        a.result_hidden = False
+        if (
+            as_learner
+            and (a.status == AssignmentStatus.COMPLETED or a.score is not None)
+            and not a.item.result_visible(now)
+        ):
+            _mask_result(a)
     courses = [
         a
         for a in assignments
@@ -275,7 +331,11 @@ def person_record_get(
         a
         for a in assignments
         if a.item.item_type.startswith("exam")
-        and (a.status == AssignmentStatus.COMPLETED or a.score is not None)
+        and (
+            a.status == AssignmentStatus.COMPLETED
+            or a.score is not None
+            or a.result_hidden
+        )
     ]
     certificates = [
         a
@@ -288,7 +348,9 @@ def person_record_get(
         )
     ]
     open_items = [
-        a for a in assignments if a.required and a.status not in DONE_STATUSES
+        a
+        for a in assignments
+        if a.required and a.status not in DONE_STATUSES and not a.result_hidden
     ]
     start, end = year_bounds(year)
     attended = (
@@ -341,6 +403,11 @@ def person_record_get(
         pre_meeting_attended=attended,
         pre_meeting_required=current.targets.pre_meeting_study_min,
         certifications=list(Certification.objects.filter(user=person)),
+        ledger=list(
+            credits.filter(year=year)
+            .select_related("approved_by")
+            .order_by("earned_at", "seq")
+        ),
         offline=list(OfflineActivity.objects.filter(user=person)[:50]),
         today=today,
         missing_item_types=missing,

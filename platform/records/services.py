@@ -75,6 +75,12 @@ def learning_event_record(
     return event
 
 
+def _source_entries(user: Any, source_type: str, source_id: str):
+    return CreditEntry.objects.filter(
+        user=user, source_type=source_type, source_id=source_id
+    ).order_by("-seq")
+
+
 def credit_hours(
     *,
     user: Any,
@@ -85,25 +91,30 @@ def credit_hours(
     source_name: str = "",
     earned_at: datetime | None = None,
     yearly_cap: Decimal | None = None,
+    yearly_cap_source_type: str | None = None,
+    approved_by: Any = None,
 ) -> tuple[CreditEntry, bool]:
     """Credit ``hours`` to ``user`` for one source, once. Return (entry, created).
 
     ``yearly_cap`` limits the hours of ``category`` credited in the year of ``earned_at``;
-    what exceeds it is not credited (the entry keeps the requested figure).
+    what exceeds it is not credited (the entry keeps the requested figure). With
+    ``yearly_cap_source_type`` only credits of that source type count against the cap.
+    ``approved_by`` is the person who approved it (None: decided by rules). A source
+    whose credit was reversed (``credit_reverse``) may be credited again: a new entry.
     """
     earned_at = earned_at or timezone.now()
     year = timezone.localtime(earned_at).year
     requested = Decimal(str(hours))
-    existing = CreditEntry.objects.filter(
-        user=user, source_type=source_type, source_id=str(source_id)
-    ).first()
-    if existing is not None:
-        return existing, False
+    source_id = str(source_id)
+    latest = _source_entries(user, source_type, source_id).first()
+    if latest is not None and latest.reverses_id is None:
+        return latest, False
     granted = requested
     if yearly_cap is not None:
-        already = CreditEntry.objects.filter(
-            user=user, category=category, year=year
-        ).aggregate(total=models.Sum("hours"))["total"] or Decimal(0)
+        counted = CreditEntry.objects.filter(user=user, category=category, year=year)
+        if yearly_cap_source_type:
+            counted = counted.filter(source_type=yearly_cap_source_type)
+        already = counted.aggregate(total=models.Sum("hours"))["total"] or Decimal(0)
         granted = max(Decimal(0), min(requested, Decimal(yearly_cap) - already))
     entry = CreditEntry(
         user=user,
@@ -112,20 +123,69 @@ def credit_hours(
         category=category,
         year=year,
         source_type=source_type,
-        source_id=str(source_id),
+        source_id=source_id,
         source_name=source_name[:255],
         unit_id=getattr(user, "unit_id", None),
         earned_at=earned_at,
+        seq=latest.seq + 1 if latest is not None else 0,
+        approved_by=approved_by,
     )
     entry.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             entry.save()
     except IntegrityError:
-        return CreditEntry.objects.get(
-            user=user, source_type=source_type, source_id=str(source_id)
-        ), False
+        return _source_entries(user, source_type, source_id).first(), False
     return entry, True
+
+
+def credit_reverse(
+    *,
+    user: Any,
+    source_type: str,
+    source_id: str | int,
+    reason: str,
+    actor: Any = None,
+) -> CreditEntry | None:
+    """Withdraw the credit of one source with a reversal entry (negative hours, same
+    category and year, pointing at the entry it reverses); the ledger is never
+    edited. Return the reversal, or None when nothing stands credited."""
+    source_id = str(source_id)
+    latest = _source_entries(user, source_type, source_id).first()
+    if latest is None or latest.reverses_id is not None:
+        return None
+    reversal = CreditEntry(
+        user=user,
+        hours=-latest.hours,
+        category=latest.category,
+        year=latest.year,
+        source_type=source_type,
+        source_id=source_id,
+        source_name=latest.source_name,
+        unit_id=latest.unit_id,
+        earned_at=timezone.now(),
+        seq=latest.seq + 1,
+        reverses=latest,
+        reason=reason[:255],
+        approved_by=actor,
+    )
+    reversal.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            reversal.save()
+    except IntegrityError:
+        return None
+    audit_log(
+        action="records.credit_reverse",
+        actor=actor,
+        target=reversal,
+        details={
+            "source": f"{source_type}:{source_id}",
+            "hours": str(latest.hours),
+            "reason": reason,
+        },
+    )
+    return reversal
 
 
 # Assignments ------------------------------------------------------------------------
@@ -140,8 +200,12 @@ def tracked_item_upsert(
     hours: Decimal | float | str = 0,
     url: str = "",
     is_active: bool = True,
+    result_release: tuple[str, datetime | None] = ("always", None),
 ) -> TrackedItem:
-    """Create or update the tracked item for (item_type, item_id) and return it."""
+    """Create or update the tracked item for (item_type, item_id) and return it.
+
+    ``result_release`` says when the person may see their result: ("always", None),
+    ("from", when) or ("never", None); the owning app's review policy decides it."""
     item, _ = TrackedItem.objects.update_or_create(
         item_type=item_type,
         item_id=str(item_id),
@@ -151,6 +215,8 @@ def tracked_item_upsert(
             "hours": Decimal(str(hours)),
             "url": url,
             "is_active": is_active,
+            "result_release": result_release[0],
+            "result_release_at": result_release[1],
         },
     )
     return item
@@ -256,16 +322,29 @@ def assignment_require(
 
 
 def assignment_progress(
-    *, user: Any, item: TrackedItem, progress: float, period: str = ""
+    *,
+    user: Any,
+    item: TrackedItem,
+    progress: float,
+    period: str = "",
+    evidence: dict[str, Any] | None = None,
 ) -> Assignment:
-    """Record progress (0..1) on an assignment; never moves a completed one backwards."""
+    """Record progress (0..1) on an assignment; never moves a completed one backwards.
+
+    ``evidence`` (the completion rules and where the person stands, e.g. engaged time
+    per lesson) is kept on the assignment for the record page.
+    """
     assignment = assignment_get_or_create(user=user, item=item, period=period)
     if assignment.status != AssignmentStatus.COMPLETED:
         assignment.progress = max(
             assignment.progress, min(1.0, max(0.0, float(progress)))
         )
         assignment.status = AssignmentStatus.IN_PROGRESS
-        assignment.save(update_fields=["progress", "status"])
+        fields = ["progress", "status"]
+        if evidence is not None:
+            assignment.evidence = evidence
+            fields.append("evidence")
+        assignment.save(update_fields=fields)
     return assignment
 
 
@@ -277,8 +356,11 @@ def assignment_complete(
     score: Decimal | float | None = None,
     passed: bool | None = None,
     period: str = "",
+    evidence: dict[str, Any] | None = None,
 ) -> tuple[Assignment, bool]:
-    """Mark the assignment completed once. Return (assignment, newly_completed)."""
+    """Mark the assignment completed once. Return (assignment, newly_completed).
+
+    ``evidence`` is kept on the assignment (see ``assignment_progress``)."""
     with transaction.atomic():
         assignment = assignment_get_or_create(user=user, item=item, period=period)
         assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -289,8 +371,48 @@ def assignment_complete(
         assignment.completed_at = completed_at or timezone.now()
         assignment.score = Decimal(str(score)) if score is not None else None
         assignment.passed = passed
+        if evidence is not None:
+            assignment.evidence = evidence
         assignment.save()
     return assignment, True
+
+
+@transaction.atomic
+def assignment_result_set(
+    *,
+    user: Any,
+    item: TrackedItem,
+    score: Decimal | float | None,
+    passed: bool,
+    period: str = "",
+    completed_at: datetime | None = None,
+) -> tuple[Assignment, str]:
+    """Make the assignment follow a (new) result: a pass completes it, a fail reopens
+    a completed one (in progress, no completion date) and keeps the score.
+
+    Return (assignment, change): "completed", "reopened", "updated" or "" (no change).
+    """
+    assignment = assignment_get_or_create(user=user, item=item, period=period)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    new_score = Decimal(str(score)) if score is not None else None
+    change = ""
+    if passed and assignment.status != AssignmentStatus.COMPLETED:
+        assignment.status = AssignmentStatus.COMPLETED
+        assignment.progress = 1.0
+        assignment.completed_at = completed_at or timezone.now()
+        change = "completed"
+    elif not passed and assignment.status == AssignmentStatus.COMPLETED:
+        assignment.status = AssignmentStatus.IN_PROGRESS
+        assignment.completed_at = None
+        change = "reopened"
+    elif assignment.status == AssignmentStatus.ASSIGNED:
+        assignment.status = AssignmentStatus.IN_PROGRESS
+    if not change and (assignment.score, assignment.passed) != (new_score, passed):
+        change = "updated"
+    assignment.score = new_score
+    assignment.passed = passed
+    assignment.save()
+    return assignment, change
 
 
 # Requirements and certifications -------------------------------------------------------
@@ -349,6 +471,10 @@ OFFLINE_NOT_PENDING = _("This activity has already been reviewed.")
 OFFLINE_REASON_REQUIRED = _("Give a reason when rejecting.")
 OFFLINE_NOT_YOUR_UNIT = _("This person is not in a unit you administer.")
 OFFLINE_SELF_REVIEW = _("You cannot review your own activity.")
+OFFLINE_GROUP_SELF = _(
+    "You cannot register yourself in a group you register: another trainer or your "
+    "unit admin must record your attendance."
+)
 OFFLINE_BAD_HOURS = _("Hours must be more than 0 and at most {max}.")
 OFFLINE_FUTURE = _("The activity cannot be in the future.")
 EVIDENCE_TOO_BIG = _("The evidence file is larger than {max_mb} MB.")
@@ -450,8 +576,28 @@ def offline_can_review(reviewer: Any, activity: OfflineActivity) -> bool:
     return can_see_person(reviewer, activity.user)
 
 
+def offline_yearly_cap(user: Any, category: str, year: int) -> Decimal | None:
+    """Return the most offline 学时 of ``category`` credited to ``user`` in ``year``:
+    RECORDS_OFFLINE_YEARLY_CAP_BY_CATEGORY[category] when set, otherwise
+    RECORDS_OFFLINE_YEARLY_CAP_SHARE (0.5) of the person's yearly target (the highest
+    ``min_hours`` of their roles' requirements); None when neither applies."""
+    caps = getattr(settings, "RECORDS_OFFLINE_YEARLY_CAP_BY_CATEGORY", {}) or {}
+    if category in caps:
+        return Decimal(str(caps[category]))
+    share = getattr(settings, "RECORDS_OFFLINE_YEARLY_CAP_SHARE", 0.5)
+    if share is None:
+        return None
+    from .selectors import person_targets
+
+    target = person_targets(user, year).min_hours
+    if not target:
+        return None
+    return (Decimal(str(target)) * Decimal(str(share))).quantize(Decimal("0.01"))
+
+
 def _offline_credit(activity: OfflineActivity) -> None:
     tz = timezone.get_current_timezone()
+    earned_at = datetime.combine(activity.occurred_on, time(12), tzinfo=tz)
     credit_hours(
         user=activity.user,
         hours=activity.hours,
@@ -459,7 +605,12 @@ def _offline_credit(activity: OfflineActivity) -> None:
         source_type="offline",
         source_id=activity.pk,
         source_name=activity.title,
-        earned_at=datetime.combine(activity.occurred_on, time(12), tzinfo=tz),
+        earned_at=earned_at,
+        yearly_cap=offline_yearly_cap(
+            activity.user, activity.category, activity.occurred_on.year
+        ),
+        yearly_cap_source_type="offline",
+        approved_by=activity.reviewed_by,
     )
     learning_event_record(
         actor=activity.user,
@@ -575,6 +726,8 @@ def offline_group_register(
 
     hours = Decimal(str(hours))
     _offline_validate(hours, occurred_on)
+    if any(person.pk == trainer.pk for person in people):
+        raise PermissionDenied(OFFLINE_GROUP_SELF)
     group_key = hashlib.sha1(
         f"{kind}|{title}|{occurred_on}|{trainer.pk}".encode(), usedforsecurity=False
     ).hexdigest()[:40]

@@ -105,7 +105,10 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_page(request: HttpRequest, person: User) -> HttpResponse:
-    record = selectors.person_record_get(person, _year(request))
+    # A person's own record follows the review policies of their exams.
+    record = selectors.person_record_get(
+        person, _year(request), as_learner=person.pk == request.user.pk
+    )
     soon = getattr(settings, "RECORDS_CERT_EXPIRY_WARN_DAYS", 90)
     return render(
         request,
@@ -137,7 +140,9 @@ def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def _record_pdf(request: HttpRequest, person: User) -> HttpResponse:
     from .pdf import FontMissingError, record_pdf
 
-    record = selectors.person_record_get(person, _year(request))
+    record = selectors.person_record_get(
+        person, _year(request), as_learner=person.pk == request.user.pk
+    )
     try:
         data = record_pdf(record)
     except FontMissingError as e:

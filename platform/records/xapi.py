@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import LearningEvent
+from .models import LearningEvent, TrackedItem
 
 XAPI_VERSION = "1.0.3"
 STATEMENT_NAMESPACE = uuid.UUID("6f1f2c1e-4b7a-5d2e-9a61-0c3d9b2f7e10")
@@ -60,8 +61,26 @@ class XapiConfig:
         )
 
 
-def statement_for(event: LearningEvent) -> dict[str, Any]:
-    """Return the xAPI statement for ``event``."""
+def _withheld_results(now=None) -> tuple[Q, set[tuple[str, str]]]:
+    """The review policies of the items, for the LRS: a filter matching the events of
+    results not released yet (held back until they are), and the (type, id) of items
+    whose results are never released (sent as "attempted", without result)."""
+    held = Q(pk__in=[])
+    never: set[tuple[str, str]] = set()
+    for item in TrackedItem.objects.filter(result_release__in=["from", "never"]):
+        if item.result_release == "never":
+            never.add((item.item_type, item.item_id))
+        elif not item.result_visible(now):
+            held |= Q(object_type=item.item_type, object_id=item.item_id)
+    return held, never
+
+
+def statement_for(event: LearningEvent, *, withhold: bool = False) -> dict[str, Any]:
+    """Return the xAPI statement for ``event``. With ``withhold`` (a result its review
+    policy never releases) the statement says "attempted" and carries no result."""
+    if withhold:
+        event.verb = "attempted"
+        event.result = {}
     home = getattr(settings, "WAGTAILADMIN_BASE_URL", "http://localhost").rstrip("/")
     actor = event.actor
     statement: dict[str, Any] = {
@@ -153,15 +172,20 @@ def xapi_export_pending(
     if config is None:
         raise XapiError(NOT_CONFIGURED)
     sent = batches = 0
+    held, never = _withheld_results()
     for _ in range(max_batches):
         events = list(
             LearningEvent.objects.filter(exported_at__isnull=True)
+            .exclude(held)
             .select_related("actor")
             .order_by("id")[: config.batch_size]
         )
         if not events:
             break
-        statements = [statement_for(e) for e in events]
+        statements = [
+            statement_for(e, withhold=(e.object_type, e.object_id) in never)
+            for e in events
+        ]
         last_error: Exception | None = None
         for attempt in range(config.attempts):
             try:

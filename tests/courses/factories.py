@@ -116,12 +116,15 @@ def lesson(
     title: str = "第一讲",
     blocks: list[dict] | None = None,
     live: bool = True,
+    min_engaged_minutes: int | None = 0,
 ) -> LessonPage:
+    # Lessons need no engaged time unless a test is about it (tests/courses/test_evidence.py).
     page = LessonPage(
         title=title,
         slug=f"l-{uuid.uuid4().hex[:8]}",
         body=blocks or [text_block()],
         live=live,
+        min_engaged_minutes=min_engaged_minutes,
     )
     course_page.add_child(instance=page)
     if live:

@@ -26,6 +26,8 @@ from . import factories
 def _admin_add_lesson(page, base, parent_id, title, text):
     page.goto(f"{base}/admin/pages/add/courses/lessonpage/{parent_id}/")
     page.fill("#id_title", title)
+    # This test is about publishing: no minimum study time (test_browser_evidence.py).
+    page.fill("#id_min_engaged_minutes", "0")
     page.locator("button.c-sf-add-button").first.click()
     page.get_by_role("option").filter(
         has_text=re.compile(r"^\s*(Text|正文|文本)\s*$")

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import json
 
+from django.utils import timezone
+
+import time_machine
+
 from accounts.models import Role
 from courses import services
 from courses.models import LessonProgress
@@ -71,7 +75,13 @@ class LearnerPagesTests(BaseTestCase):
         block_id = self.lesson.body[2].id
         url = f"/learn/lessons/{self.lesson.pk}/practice/{block_id}/"
         wrong = self._post(url, {"choices": [0]}).json()
-        self.assertEqual((wrong["correct"], wrong["correct_choices"]), (False, [2]))
+        # The analysis after a wrong try, never the right option.
+        self.assertEqual((wrong["correct"], wrong["correct_choices"]), (False, []))
+        self.assertIn("依据", wrong["explanation"])
+        locked = self._post(url, {"choices": [2]})
+        self.assertEqual(locked.status_code, 400)
+        self.assertIn("再", locked.json()["error"]["message"])
+        LessonProgress.objects.filter(user=self.officer).update(seconds_spent=600)
         self.assertTrue(self._post(url, {"choices": [2]}).json()["correct"])
         self.assertEqual(self._post(url, {"choices": []}).status_code, 400)
         self.assertEqual(
@@ -103,15 +113,20 @@ class LearnerPagesTests(BaseTestCase):
         course_page = phone.get(self.course.url)
         self.assertEqual(course_page.context["resume_lesson"].pk, self.lesson.pk)
 
-    def test_heartbeat_adds_capped_time(self):
+    def test_heartbeat_adds_the_server_measured_time_capped(self):
         self.login(self.officer)
-        self._post(f"/learn/lessons/{self.lesson.pk}/heartbeat/", {"seconds": 30})
-        self._post(f"/learn/lessons/{self.lesson.pk}/heartbeat/", {"seconds": 5000})
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            self.client.get(self.lesson.url)
+            clock.shift(30)
+            self._post(f"/learn/lessons/{self.lesson.pk}/heartbeat/", {"seconds": 30})
+            clock.shift(5)
+            self._post(f"/learn/lessons/{self.lesson.pk}/heartbeat/", {"seconds": 5000})
         self.assertEqual(
             LessonProgress.objects.get(
                 user=self.officer, lesson=self.lesson
             ).seconds_spent,
-            90,
+            35,
         )
 
     def test_my_learning_lists_required_course_and_hours(self):

@@ -21,7 +21,8 @@
     }
   }
 
-  // Time on page: a heartbeat every 30 s while the tab is visible.
+  // Time on page: a heartbeat every 30 s while the tab is visible. The server counts
+  // its own clock's time since the last heartbeat; the seconds sent can only lower it.
   var last = Date.now();
   setInterval(function () {
     var now = Date.now();
@@ -82,9 +83,9 @@
       if (!choices.length) { feedback.textContent = config.dataset.textChoose; return; }
       post(config.dataset.practice.replace("BLOCK", id), {choices: choices}).then(function (r) {
         if (r.error) { feedback.textContent = r.error.message; return; }
-        var letters = r.correct_choices.map(function (i) { return String.fromCharCode(65 + i); }).join("、");
+        // After a wrong try the server sends the analysis, never the right option.
         feedback.className = "feedback " + (r.correct ? "right" : "wrong");
-        feedback.textContent = (r.correct ? config.dataset.textCorrect : config.dataset.textWrong + " " + letters) +
+        feedback.textContent = (r.correct ? config.dataset.textCorrect : config.dataset.textWrong) +
           (r.explanation ? " " + r.explanation : "");
         if (r.correct) form.classList.add("passed");
         markDone(r);
