@@ -40,6 +40,8 @@ ELEMENT_CHARGES = 3
 # Two-stage precedent ranking (chosen on lecard_dev, see docs/embedder.md).
 RERANK_DEPTH = 50
 VOTE_DEPTH = 10
+# A precedent's vote is its similarity relative to the best, to this power.
+VOTE_POWER = 1.0
 CHARGE_AGREEMENT = 0.5
 SUGGESTED_SHARE = 0.2
 PRECEDENT_FLOOR = 0.3
@@ -251,7 +253,7 @@ def link_case(
     voted_by: dict[str, list[dict[str, str]]] = defaultdict(list)
     for hit, rel in zip(voters, _relative(voters), strict=True):
         for name in hit.extra.get("charges", []):
-            votes[name] += LINK_WEIGHTS["precedent_charge"] * rel
+            votes[name] += LINK_WEIGHTS["precedent_charge"] * rel**VOTE_POWER
             if len(why[name]) < 3:
                 why[name].append(f"precedent:{hit.title}")
                 voted_by[name].append(_ref(hit))
