@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_pre_meeting
 
 app_name = "courses"
 
@@ -20,6 +20,17 @@ urlpatterns = [
         name="lesson_practice",
     ),
     path("pre-meeting/", views.pre_meeting, name="pre_meeting"),
+    path("pre-meeting/new/", views_pre_meeting.pre_meeting_new, name="pre_meeting_new"),
+    path(
+        "pre-meeting/<int:session_id>/",
+        views_pre_meeting.pre_meeting_session,
+        name="pre_meeting_session",
+    ),
+    path(
+        "pre-meeting/<int:session_id>/attend/",
+        views_pre_meeting.pre_meeting_attend,
+        name="pre_meeting_attend",
+    ),
     path(
         "pre-meeting/<int:session_id>/confirm/",
         views.pre_meeting_confirm,
