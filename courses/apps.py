@@ -16,6 +16,12 @@ class CoursesConfig(AppConfig):
         from .selectors import lessons_citing
 
         register_citation_source(lessons_citing)
+
+        from records.selectors import register_pre_meeting_absence_source
+
+        from .selectors import pre_meeting_absence_counts
+
+        register_pre_meeting_absence_source(pre_meeting_absence_counts)
         # Daily re-sync of required courses: yearly courses roll over on 1 January and
         # any missed signal (bulk imports of people) is caught up.
         from celery.schedules import crontab

@@ -771,7 +771,10 @@ def _pre_meeting(command: Any) -> int:
         if attendance.status != AttendanceStatus.INVITED:
             continue
         if status == "attended" and held_on <= today:
-            services.pre_meeting_attendance_confirm(session=session, user=leader)
+            # The unit's legal officer, who presents, records the attendance.
+            services.pre_meeting_attendance_confirm(
+                session=session, user=leader, actor=presenter
+            )
         elif status == "absent" and held_on <= today:
             services.pre_meeting_absence_record(
                 session=session,

@@ -407,6 +407,13 @@ class CourseReviewTask(SecondPersonApprovalMixin, AbstractGroupApprovalTask):
 # 会前学法 ------------------------------------------------------------------------------
 
 
+def signin_code() -> str:
+    """A six-digit code the organiser shows in the meeting; leaders enter it to sign in."""
+    import secrets
+
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
 class PreMeetingStudySession(ClusterableModel):
     """A 会前学法 session: before a meeting (党委会, 局务会...), the leaders study law."""
 
@@ -446,6 +453,21 @@ class PreMeetingStudySession(ClusterableModel):
         related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True)
+    articles = models.ManyToManyField(
+        "casebank.Article",
+        verbose_name=_("statute articles (library)"),
+        blank=True,
+        related_name="pre_meeting_sessions",
+    )
+    courses = models.ManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("courses studied"),
+        blank=True,
+        related_name="+",
+    )
+    signin_code = models.CharField(
+        _("sign-in code"), max_length=6, default=signin_code, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -484,6 +506,11 @@ class PreMeetingStudySession(ClusterableModel):
         return [line.strip() for line in self.statutes.splitlines() if line.strip()]
 
 
+class AttendanceMethod(models.TextChoices):
+    CODE = "code", _("Signed in with the meeting's code")
+    ORGANISER = "organiser", _("Recorded by the organiser")
+
+
 class AttendanceStatus(models.TextChoices):
     INVITED = "invited", _("Awaiting confirmation")
     ATTENDED = "attended", _("Attended")
@@ -513,6 +540,17 @@ class PreMeetingAttendance(models.Model):
     absence_reason = models.CharField(
         _("reason for absence"), max_length=200, blank=True
     )
+    method = models.CharField(
+        _("recorded how"), max_length=10, choices=AttendanceMethod.choices, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     panels = [FieldPanel("user"), FieldPanel("status"), FieldPanel("absence_reason")]
 
@@ -535,7 +573,11 @@ class PreMeetingAttendance(models.Model):
             )
         if self.status == AttendanceStatus.ATTENDED and self.confirmed_at is None:
             raise ValidationError(
-                {"status": _("Only the leader confirms attendance, in the system.")}
+                {
+                    "status": _(
+                        "Attendance is recorded by the organiser or with the meeting's sign-in code."
+                    )
+                }
             )
 
 

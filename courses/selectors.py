@@ -294,6 +294,21 @@ def pre_meeting_study_counts(users: Iterable[Any], year: int) -> dict[int, int]:
     return counts
 
 
+def pre_meeting_absence_counts(user_ids: list[int], year: int) -> dict[int, int]:
+    """{leader id: sessions of ``year`` they missed with a reason} (for the unit report)."""
+    rows = (
+        PreMeetingAttendance.objects.filter(
+            user_id__in=user_ids,
+            status=AttendanceStatus.ABSENT,
+            session__held_on__year=year,
+        )
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["user_id"]: row["n"] for row in rows}
+
+
 def pre_meeting_can_organise(*, user: User, session: PreMeetingStudySession) -> bool:
     """Return True when ``user`` may record attendance: a unit admin, legal officer or
     leader whose scope covers the session's unit, or the system admin."""

@@ -37,6 +37,7 @@ from records.services import (
 
 from .blocks import correct_indexes
 from .models import (
+    AttendanceMethod,
     AttendanceStatus,
     CoursePage,
     LessonPage,
@@ -66,6 +67,16 @@ PRACTICE_LOCKED = gettext_noop(
     "Study the lesson again before you retry this question "
     "(about {minutes} more minutes on this page)."
 )
+WRONG_SIGNIN_CODE = gettext_noop(
+    "The sign-in code is wrong or the meeting is not today: ask the organiser."
+)
+NOT_SESSION_ORGANISER = gettext_noop(
+    "Only leaders and unit admins of the unit (or its parent units) organise its sessions."
+)
+PARTICIPANT_OUTSIDE_UNIT = gettext_noop(
+    "{name} is not a leader of this unit or its sub-units."
+)
+NO_PARTICIPANTS = gettext_noop("Choose at least one participant.")
 
 
 def video_completion_ratio() -> float:
@@ -630,10 +641,144 @@ def course_complete(
 # 会前学法 ------------------------------------------------------------------------------
 
 
-def pre_meeting_attendance_confirm(
-    *, session: PreMeetingStudySession, user: User, request=None
+def pre_meeting_leaders(unit) -> QuerySet[User]:
+    """The leaders a session of ``unit`` may invite: active leaders of its subtree."""
+    from accounts.models import Role
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            unit__path__startswith=unit.path,
+            role_assignments__role=Role.LEADER,
+        )
+        .distinct()
+        .order_by("unit__path", "username")
+    )
+
+
+def pre_meeting_can_create(*, user: User, unit) -> bool:
+    """Leaders and unit admins create sessions for the units they look after (their
+    unit and its sub-units); the system admin for any unit."""
+    from accounts.models import Role
+    from accounts.selectors import can_see_unit
+
+    if not user.is_authenticated or not user.has_role(
+        Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
+    ):
+        return False
+    return can_see_unit(user, unit)
+
+
+@transaction.atomic
+def pre_meeting_session_create(
+    *,
+    actor: User,
+    unit,
+    meeting: str,
+    held_on,
+    topic: str,
+    participants: list[User],
+    presenter: User | None = None,
+    presenter_name: str = "",
+    statutes: str = "",
+    articles: list | None = None,
+    courses: list | None = None,
+    notes: str = "",
+    request=None,
+) -> PreMeetingStudySession:
+    """Create a 会前学法 session with its invited leaders (all from the unit's subtree)."""
+    if not pre_meeting_can_create(user=actor, unit=unit):
+        raise PermissionDenied(NOT_SESSION_ORGANISER)
+    if not participants:
+        raise ValidationError(gettext(NO_PARTICIPANTS))
+    allowed = set(pre_meeting_leaders(unit).values_list("pk", flat=True))
+    for person in participants:
+        if person.pk not in allowed:
+            raise ValidationError(
+                gettext(PARTICIPANT_OUTSIDE_UNIT).format(name=person.display_name)
+            )
+    session = PreMeetingStudySession(
+        unit=unit,
+        meeting=meeting,
+        held_on=held_on,
+        topic=topic,
+        presenter=presenter,
+        presenter_name=presenter_name,
+        statutes=statutes,
+        notes=notes,
+        created_by=actor,
+    )
+    session.full_clean()
+    session.save()
+    session.articles.set(articles or [])
+    session.courses.set(courses or [])
+    PreMeetingAttendance.objects.bulk_create(
+        [PreMeetingAttendance(session=session, user=p) for p in participants]
+    )
+    audit_log(
+        action="courses.pre_meeting.create",
+        actor=actor,
+        request=request,
+        target=session,
+        details={"participants": [p.pk for p in participants]},
+    )
+    return session
+
+
+def pre_meeting_signin(
+    *, session: PreMeetingStudySession, user: User, code: str, request=None
 ) -> PreMeetingAttendance:
-    """The leader confirms that they attended; the ledger gets one "attended" event."""
+    """A leader signs in with the code the organiser shows in the meeting (valid on the
+    day of the meeting only)."""
+    code = (code or "").strip()
+    if (
+        not code
+        or code != session.signin_code
+        or session.held_on != timezone.localdate()
+    ):
+        audit_log(
+            action="courses.pre_meeting.signin_refused",
+            actor=user,
+            request=request,
+            target=session,
+        )
+        raise ValidationError(gettext(WRONG_SIGNIN_CODE))
+    return _attended(
+        session=session,
+        user=user,
+        actor=user,
+        method=AttendanceMethod.CODE,
+        request=request,
+    )
+
+
+def pre_meeting_attendance_confirm(
+    *, session: PreMeetingStudySession, user: User, actor: User, request=None
+) -> PreMeetingAttendance:
+    """The organiser records that ``user`` attended. Nobody records their own
+    attendance this way: leaders sign in with the meeting's code."""
+    from .selectors import pre_meeting_can_organise
+
+    if actor.pk == user.pk or not pre_meeting_can_organise(user=actor, session=session):
+        raise PermissionDenied(NOT_ORGANISER)
+    return _attended(
+        session=session,
+        user=user,
+        actor=actor,
+        method=AttendanceMethod.ORGANISER,
+        request=request,
+    )
+
+
+def _attended(
+    *,
+    session: PreMeetingStudySession,
+    user: User,
+    actor: User,
+    method: str,
+    request=None,
+) -> PreMeetingAttendance:
+    """Mark the attendance and write one "attended" event to the ledger."""
     with transaction.atomic():
         attendance = (
             PreMeetingAttendance.objects.select_for_update()
@@ -646,6 +791,8 @@ def pre_meeting_attendance_confirm(
             attendance.status = AttendanceStatus.ATTENDED
             attendance.confirmed_at = timezone.now()
             attendance.absence_reason = ""
+            attendance.method = method
+            attendance.recorded_by = actor
             attendance.full_clean()
             attendance.save()
         learning_event_record(
@@ -661,9 +808,10 @@ def pre_meeting_attendance_confirm(
         )
     audit_log(
         action="courses.pre_meeting.confirm",
-        actor=user,
+        actor=actor,
         request=request,
         target=session,
+        details={"leader": user.pk, "method": method},
     )
     return attendance
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evaluation_views, remediation_views, views
+from . import evaluation_views, remediation_views, views, views_pre_meeting
 
 app_name = "courses"
 
@@ -51,6 +51,17 @@ urlpatterns = [
         "problem-training/",
         remediation_views.problem_training,
         name="problem_training",
+    ),
+    path("pre-meeting/new/", views_pre_meeting.pre_meeting_new, name="pre_meeting_new"),
+    path(
+        "pre-meeting/<int:session_id>/",
+        views_pre_meeting.pre_meeting_session,
+        name="pre_meeting_session",
+    ),
+    path(
+        "pre-meeting/<int:session_id>/attend/",
+        views_pre_meeting.pre_meeting_attend,
+        name="pre_meeting_attend",
     ),
     path(
         "pre-meeting/<int:session_id>/confirm/",

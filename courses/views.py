@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from records.models import CreditCategory
 
 from . import selectors, services
@@ -208,6 +209,9 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
                 request.user.pk
             ],
             "required": selectors.pre_meeting_required(),
+            "can_create": request.user.has_role(
+                Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
+            ),
             "leader_counts": [
                 {"user": leaders[pk], "count": n}
                 for pk, n in sorted(counts.items(), key=lambda kv: -kv[1])
@@ -219,11 +223,17 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pre_meeting_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A leader signs in with the code shown in the meeting."""
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
     try:
-        services.pre_meeting_attendance_confirm(
-            session=session, user=request.user, request=request
+        services.pre_meeting_signin(
+            session=session,
+            user=request.user,
+            code=request.POST.get("code", ""),
+            request=request,
         )
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
     except PermissionDenied as e:
         messages.error(request, _(str(e)))
     else:
@@ -255,4 +265,6 @@ def pre_meeting_absence(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, _(str(e)))
     else:
         messages.success(request, _("Absence recorded."))
+    if request.POST.get("next") == "session":
+        return redirect("courses:pre_meeting_session", session_id=session.pk)
     return redirect("courses:pre_meeting")

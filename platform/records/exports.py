@@ -197,14 +197,44 @@ def _people(unit: Unit, flt: ReportFilter) -> Table:
     )
 
 
+def _pre_meeting(unit: Unit, flt: ReportFilter, viewer: User) -> Table:
+    report = selectors.pre_meeting_report(viewer, unit, flt.year)
+    data = [
+        [
+            r.person.display_name,
+            r.person.police_number or "",
+            str(r.person.unit or ""),
+            r.attended,
+            r.absent,
+            r.required,
+            _("yes") if r.met else _("no"),
+        ]
+        for r in report.rows
+    ]
+    return Table(
+        [
+            _("Name"),
+            _("Police number"),
+            _("Unit"),
+            _("Pre-meeting sessions attended"),
+            _("Absences (with reason)"),
+            _("Required"),
+            _("Requirement met"),
+        ],
+        len(data),
+        iter(data),
+    )
+
+
 REPORTS: dict[str, Callable[..., Table]] = {
     "overdue": _overdue,
     "at_risk": _at_risk,
     "units": _units,
     "items": _items,
     "people": _people,
+    "pre_meeting": _pre_meeting,
 }
-NEEDS_VIEWER = {"units", "items"}
+NEEDS_VIEWER = {"units", "items", "pre_meeting"}
 
 
 def report_table(report: str, *, viewer: User, unit: Unit, flt: ReportFilter) -> Table:

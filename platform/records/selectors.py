@@ -940,3 +940,101 @@ def people_report(
         }
         rows.append(r)
     return rows, count
+
+
+# 会前学法 in the unit report --------------------------------------------------------------
+
+# Functions (leader ids, year) → {leader id: absences with a reason}, registered by the app
+# that keeps the attendance lists (courses), so records does not import it.
+_PRE_MEETING_ABSENCE_SOURCES: list[Any] = []
+
+
+def register_pre_meeting_absence_source(source: Any) -> None:
+    """Register ``source(user_ids, year) -> {user id: absences}`` (once per app)."""
+    if source not in _PRE_MEETING_ABSENCE_SOURCES:
+        _PRE_MEETING_ABSENCE_SOURCES.append(source)
+
+
+@dataclass
+class PreMeetingRow:
+    person: User
+    attended: int
+    absent: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        return self.attended >= self.required
+
+
+@dataclass
+class PreMeetingReport:
+    rows: list[PreMeetingRow]
+    required: int
+
+    @property
+    def leaders(self) -> int:
+        return len(self.rows)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for r in self.rows if r.met)
+
+    @property
+    def attended(self) -> int:
+        return sum(r.attended for r in self.rows)
+
+    @property
+    def absent(self) -> int:
+        return sum(r.absent for r in self.rows)
+
+
+def pre_meeting_report(viewer: User, unit: Unit, year: int) -> PreMeetingReport:
+    """The leaders of ``unit``'s subtree with the 会前学法 sessions they attended in
+    ``year`` (from the ledger, as on their record), their absences with a reason, and the
+    leaders' yearly requirement. Three queries and one per absence source."""
+    if not can_see_unit(viewer, unit):
+        raise PermissionDenied(UNIT_OUTSIDE_SCOPE)
+    leaders = list(
+        User.objects.filter(
+            unit__path__startswith=unit.path,
+            is_active=True,
+            role_assignments__role=Role.LEADER,
+        )
+        .select_related("unit")
+        .distinct()
+        .order_by("unit__path", "username")
+    )
+    ids = [p.pk for p in leaders]
+    start, end = year_bounds(year)
+    attended = dict(
+        LearningEvent.objects.filter(
+            actor_id__in=ids,
+            verb=Verb.ATTENDED,
+            object_type=PRE_MEETING_STUDY,
+            timestamp__gte=start,
+            timestamp__lt=end,
+        )
+        .values("actor_id")
+        .annotate(n=Count("object_id", distinct=True))
+        .order_by()
+        .values_list("actor_id", "n")
+    )
+    absent: dict[int, int] = defaultdict(int)
+    for source in _PRE_MEETING_ABSENCE_SOURCES:
+        for user_id, n in source(ids, year).items():
+            absent[user_id] += n
+    requirement = requirements_for_year(year).get(Role.LEADER)
+    required = requirement.pre_meeting_study_min if requirement else 0
+    return PreMeetingReport(
+        rows=[
+            PreMeetingRow(
+                person=p,
+                attended=attended.get(p.pk, 0),
+                absent=absent.get(p.pk, 0),
+                required=required,
+            )
+            for p in leaders
+        ],
+        required=required,
+    )

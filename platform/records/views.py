@@ -208,6 +208,7 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "query": flt.as_query(),
             "people": people,
             "roots": selectors.report_roots(request.user),
+            "pre_meeting": selectors.pre_meeting_report(request.user, unit, flt.year),
             **_filter_choices(flt),
             "hours_chart": [
                 (m, h, round(100 * h / max_hours)) for m, h in report.hours_by_month

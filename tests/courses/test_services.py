@@ -408,10 +408,14 @@ class PreMeetingTests(CourseTestCase):
 
     def test_counts_confirmed_attendance_per_year(self):
         for session in self.sessions:
-            services.pre_meeting_attendance_confirm(session=session, user=self.leader)
-        services.pre_meeting_attendance_confirm(session=self.old, user=self.leader)
+            services.pre_meeting_attendance_confirm(
+                session=session, user=self.leader, actor=self.unit_admin_a
+            )
         services.pre_meeting_attendance_confirm(
-            session=self.sessions[0], user=self.leader2
+            session=self.old, user=self.leader, actor=self.unit_admin_a
+        )
+        services.pre_meeting_attendance_confirm(
+            session=self.sessions[0], user=self.leader2, actor=self.unit_admin_a
         )
         services.pre_meeting_absence_record(
             session=self.sessions[1],
@@ -431,10 +435,10 @@ class PreMeetingTests(CourseTestCase):
 
     def test_confirmation_is_written_to_the_ledger_once(self):
         services.pre_meeting_attendance_confirm(
-            session=self.sessions[0], user=self.leader
+            session=self.sessions[0], user=self.leader, actor=self.unit_admin_a
         )
         services.pre_meeting_attendance_confirm(
-            session=self.sessions[0], user=self.leader
+            session=self.sessions[0], user=self.leader, actor=self.unit_admin_a
         )
         events = LearningEvent.objects.filter(
             actor=self.leader, verb="attended", object_type="pre_meeting_study"
@@ -445,7 +449,7 @@ class PreMeetingTests(CourseTestCase):
     def test_only_invited_leaders_confirm(self):
         with self.assertRaises(PermissionDenied):
             services.pre_meeting_attendance_confirm(
-                session=self.sessions[0], user=self.officer
+                session=self.sessions[0], user=self.officer, actor=self.unit_admin_a
             )
 
     def test_absence_needs_a_reason_and_an_organiser_in_scope(self):
@@ -474,7 +478,7 @@ class PreMeetingTests(CourseTestCase):
     @override_settings(COURSES_PRE_MEETING_STUDY_REQUIRED=2)
     def test_page_shows_count_against_requirement(self):
         services.pre_meeting_attendance_confirm(
-            session=self.sessions[0], user=self.leader
+            session=self.sessions[0], user=self.leader, actor=self.unit_admin_a
         )
         self.login(self.leader)
         response = self.client.get("/learn/pre-meeting/?year=2026")

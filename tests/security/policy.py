@@ -297,11 +297,18 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     ),
     # Mapping problem categories to training (courses/remediation_views.py).
     (r"courses:problem_training", METHODS, roles("trainer", "system_admin")),
+    # 会前学法 sessions are created by leaders and unit admins (their units) and the
+    # system admin (courses/views_pre_meeting.py).
+    (
+        r"courses:pre_meeting_new",
+        METHODS,
+        roles("leader", "unit_admin", "system_admin"),
+    ),
     # Ids of courses, lessons and meetings the matrix does not create (404 for everyone):
     # checked for no 500, no secret, and refusing visitors.
     (
         r"courses:(course_enrol|lesson_heartbeat|lesson_video|lesson_practice|lesson_check"
-        r"|pre_meeting_confirm|pre_meeting_absence).*",
+        r"|pre_meeting_confirm|pre_meeting_absence|pre_meeting_session|pre_meeting_attend).*",
         METHODS,
         anon_deny(**{"*": ANY}),
     ),
