@@ -16,6 +16,12 @@ from .backends.base import SearchHit, SearchQuery
 from .text import parse_references, resolve_reference
 
 MAX_LIMIT = 100
+SORT_RELEVANCE = "relevance"
+SORT_DATE = "date"
+SORTS = (SORT_RELEVANCE, SORT_DATE)
+# Date order sorts this many of the most relevant matches (the engines rank by score).
+DATE_SORT_WINDOW = MAX_LIMIT
+UNKNOWN_SORT = "Unknown sort {sort!r}; known: {known}."
 
 
 def viewer_units(user: Any) -> frozenset[int] | None:
@@ -110,23 +116,34 @@ def search_documents(
     mode: str = "hybrid",
     facets: list[str] | None = None,
     on_date: dt.date | None = None,
+    sort: str = SORT_RELEVANCE,
 ) -> SearchPage:
     """Search everything ``user`` may see. An exact article reference in ``text`` comes
-    back as ``exact`` (and first among the hits). Raise ValueError for bad filters."""
+    back as ``exact`` (and first among the hits). Raise ValueError for bad filters.
+
+    ``sort="date"`` orders the ``DATE_SORT_WINDOW`` most relevant matches newest first
+    (case date, a guideline's year, an article's effective date) and pages through them;
+    matches beyond that window are not reached in date order."""
+    if sort not in SORTS:
+        raise ValueError(UNKNOWN_SORT.format(sort=sort, known=", ".join(SORTS)))
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
+    by_date = sort == SORT_DATE
     query = SearchQuery(
         text=text or "",
         doc_types=doc_types or [],
         filters=filters or {},
         viewer_units=viewer_units(user),
-        limit=limit,
-        offset=offset,
+        limit=DATE_SORT_WINDOW if by_date else limit,
+        offset=0 if by_date else offset,
         mode=mode,  # type: ignore[arg-type]
         facets=facets or [],
     )
     results = get_search_backend().search(query)
     hits = list(results.hits)
+    if by_date:
+        hits = sorted(hits, key=hit_date, reverse=True)[offset : offset + limit]
+        results.total = min(results.total, DATE_SORT_WINDOW)
     if on_date is not None:
         hits = _articles_on(hits, on_date, text)
     exact = None
@@ -144,6 +161,18 @@ def search_documents(
     return SearchPage(
         total=results.total, hits=hits, facets=results.facets, exact=exact
     )
+
+
+def hit_date(hit: SearchHit) -> str:
+    """The date a hit is sorted by in date order (ISO text; "" sorts last)."""
+    extra = hit.extra or {}
+    for key in ("case_date", "effective_from"):
+        if extra.get(key):
+            return str(extra[key])
+    year = (hit.filters or {}).get("year")
+    if isinstance(year, list):
+        year = year[0] if year else None
+    return f"{year}-00-00" if year else ""
 
 
 def hit_as_dict(hit: SearchHit) -> dict[str, Any]:
