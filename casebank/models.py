@@ -604,6 +604,16 @@ class CasePage(Page):
         return [k for k in re.split(r"[、,，;；\s]+", self.keywords) if k]
 
     @property
+    def key_point_line(self) -> str:
+        """The case's point in one line (裁判要旨 / 执法要点), for result lists: the first
+        line of the key points (or of the summary), at most 80 characters."""
+        for text in (self.key_points, self.summary):
+            line = next((s.strip() for s in (text or "").splitlines() if s.strip()), "")
+            if line:
+                return line if len(line) <= 80 else line[:79] + "…"
+        return ""
+
+    @property
     def evidence_items(self) -> list[str]:
         return [
             line.strip() for line in self.evidence_list.splitlines() if line.strip()

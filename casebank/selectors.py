@@ -12,9 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Unit
 from accounts.permissions import holds_separated_role
@@ -32,6 +36,8 @@ from .models import (
 )
 
 CASES_PER_PAGE = 20
+# Values shown per facet of the case list (the most frequent).
+FACET_VALUES = 12
 
 
 def _own_and_ancestor_units(user) -> QuerySet[Unit]:
@@ -126,9 +132,28 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
                     "casepage_id"
                 )
             )
-    cases = cases.order_by("-case_date", "-pk")
+    year = params.get("year")
+    year = (
+        int(year) if year and str(year).isdigit() and 1900 < int(year) < 3000 else None
+    )
+    if year:
+        cases = cases.filter(case_date__year=year)
+    facets, chips = case_facets(
+        cases=cases,
+        params=params,
+        active={
+            "kind": kind if kind in CaseKind.values else "",
+            "level": level if level in CaseLevel.values else "",
+            "charge": str(charge.pk) if charge else "",
+            "year": str(year or ""),
+        },
+        charge_name=charge.name if charge else "",
+    )
+    cases = cases.order_by("-case_date", "-pk").prefetch_related("charges")
     page_obj = Paginator(cases, CASES_PER_PAGE).get_page(params.get("page"))
     return {
+        "facets": facets,
+        "chips": chips,
         "cases": page_obj,
         "page_obj": page_obj,
         "q": query,
@@ -138,6 +163,95 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
         "kinds": CaseKind.choices,
         "levels": CaseLevel.choices,
     }
+
+
+def _without(params: Mapping[str, Any], name: str, value: str = "") -> str:
+    """The list's query string with ``name`` set to ``value`` (or removed), page reset."""
+    kept = {
+        k: params.get(k) for k in params if k not in (name, "page") and params.get(k)
+    }
+    if value:
+        kept[name] = value
+    return f"?{urlencode(kept)}"
+
+
+def case_facets(
+    *,
+    cases: QuerySet[CasePage],
+    params: Mapping[str, Any],
+    active: dict[str, str],
+    charge_name: str = "",
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Return the case list's facets (kind, level, charge, year), each value with the
+    number of matching cases and the URL that adds or removes it, and the active filters
+    as removable chips."""
+    ids = cases.order_by().values("pk")
+    kind_labels, level_labels = dict(CaseKind.choices), dict(CaseLevel.choices)
+    rows = {
+        "kind": [
+            (r["kind"], str(kind_labels.get(r["kind"], r["kind"])), r["n"])
+            for r in cases.order_by().values("kind").annotate(n=Count("pk"))
+        ],
+        "level": [
+            (r["level"], str(level_labels.get(r["level"], r["level"])), r["n"])
+            for r in cases.order_by().values("level").annotate(n=Count("pk"))
+        ],
+        "charge": [
+            (str(r["charge_id"]), r["charge__name"], r["n"])
+            for r in CasePage.charges.through.objects.filter(casepage_id__in=ids)
+            .values("charge_id", "charge__name")
+            .annotate(n=Count("id"))
+            .order_by("-n", "charge__name")[:FACET_VALUES]
+        ],
+        "year": [
+            (str(r["y"]), str(r["y"]), r["n"])
+            for r in cases.order_by()
+            .exclude(case_date=None)
+            .annotate(y=ExtractYear("case_date"))
+            .values("y")
+            .annotate(n=Count("pk"))
+            .order_by("-y")[:FACET_VALUES]
+        ],
+    }
+    names = {
+        "kind": _("Kind"),
+        "level": pgettext("case", "Level"),
+        "charge": _("Charge"),
+        "year": _("Year"),
+    }
+    facets = []
+    for name, values in rows.items():
+        items = [
+            {
+                "label": label,
+                "count": n,
+                "active": active[name] == value,
+                "url": _without(params, name, "" if active[name] == value else value),
+            }
+            for value, label, n in sorted(values, key=lambda v: -v[2])
+            if value
+        ]
+        if name == "year":
+            items.sort(key=lambda i: i["label"], reverse=True)
+        if items:
+            facets.append({"name": names[name], "items": items})
+    labels = {
+        "kind": kind_labels,
+        "level": level_labels,
+        "charge": {active["charge"]: charge_name},
+        "year": {},
+    }
+    chips = [
+        {
+            "label": str(labels[name].get(value, value)),
+            "url": _without(params, name),
+        }
+        for name, value in active.items()
+        if value
+    ]
+    if params.get("q"):
+        chips.insert(0, {"label": f"“{params.get('q')}”", "url": _without(params, "q")})
+    return facets, chips
 
 
 def law_list(*, query: str = "") -> QuerySet[Law]:

@@ -112,6 +112,7 @@ class CaseAdapter:
                 "kind": case.kind,
                 "level": case.level,
                 "keywords": case.keywords,
+                "key_point": case.key_point_line,
             },
         )
 

@@ -22,6 +22,12 @@ MAX_LIMIT = 100
 DATED_DEPTH = 1000
 # What follows an exact citation, in this order: its interpretations, then the cases.
 CITING_TYPES = ("guideline", "case")
+SORT_RELEVANCE = "relevance"
+SORT_DATE = "date"
+SORTS = (SORT_RELEVANCE, SORT_DATE)
+# Date order sorts this many of the most relevant matches (the engines rank by score).
+DATE_SORT_WINDOW = MAX_LIMIT
+UNKNOWN_SORT = "Unknown sort {sort!r}; known: {known}."
 
 
 def viewer_units(user: Any) -> frozenset[int] | None:
@@ -162,13 +168,20 @@ def search_documents(
     mode: str = "hybrid",
     facets: list[str] | None = None,
     on_date: dt.date | None = None,
+    sort: str = SORT_RELEVANCE,
 ) -> SearchPage:
     """Search everything ``user`` may see. An exact article reference in ``text`` comes
     back as ``exact`` (and first among the hits); when ``text`` is that citation and
     nothing else, the article is followed by the interpretations and the cases that
     cite it, not by other articles. With ``on_date``, articles not in force on that
     date are left out of the hits *and* of the total. Raise ValueError for bad
-    filters."""
+    filters or an unknown sort.
+
+    ``sort="date"`` orders the ``DATE_SORT_WINDOW`` most relevant matches newest first
+    (case date, a guideline's year, an article's effective date) and pages through them;
+    matches beyond that window are not reached in date order."""
+    if sort not in SORTS:
+        raise ValueError(UNKNOWN_SORT.format(sort=sort, known=", ".join(SORTS)))
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     exact = None
@@ -186,24 +199,32 @@ def search_documents(
             hits = ([exact] if offset == 0 else []) + citing
             return SearchPage(total=total + 1, hits=hits[:limit], exact=exact)
     dated = on_date is not None
+    by_date = sort == SORT_DATE
+    # Both re-rank or filter a window of the best matches, then page through it.
+    window = DATED_DEPTH if dated else DATE_SORT_WINDOW if by_date else 0
     query = SearchQuery(
         text=text or "",
         doc_types=doc_types or [],
         filters=filters or {},
         viewer_units=viewer_units(user),
-        limit=DATED_DEPTH if dated else limit,
-        offset=0 if dated else offset,
+        limit=window or limit,
+        offset=0 if window else offset,
         mode=mode,  # type: ignore[arg-type]
         facets=facets or [],
     )
     results = get_search_backend().search(query)
     hits = list(results.hits)
     total = results.total
+    if by_date:
+        hits = sorted(hits, key=hit_date, reverse=True)
+        if not dated:
+            total = min(total, DATE_SORT_WINDOW)
     if dated:
         before = len(hits)
         hits = _articles_on(hits, on_date, text)
         # Every hit was ranked (total within the depth): count exactly what is shown.
         total = len(hits) if total <= before else total - (before - len(hits))
+    if window:
         hits = hits[offset : offset + limit]
     if exact is not None and offset == 0:
         hits = [
@@ -211,6 +232,18 @@ def search_documents(
             *[h for h in hits if not (h.doc_type == "article" and h.id == exact.id)],
         ][:limit]
     return SearchPage(total=total, hits=hits, facets=results.facets, exact=exact)
+
+
+def hit_date(hit: SearchHit) -> str:
+    """The date a hit is sorted by in date order (ISO text; "" sorts last)."""
+    extra = hit.extra or {}
+    for key in ("case_date", "effective_from"):
+        if extra.get(key):
+            return str(extra[key])
+    year = (hit.filters or {}).get("year")
+    if isinstance(year, list):
+        year = year[0] if year else None
+    return f"{year}-00-00" if year else ""
 
 
 def hit_as_dict(hit: SearchHit) -> dict[str, Any]:

@@ -20,7 +20,13 @@ from .backends import get_search_backend
 from .backends.base import FILTER_FIELDS, SearchUnavailable
 from .linking import MIN_TEXT, link_case
 from .permissions import LINK_DENIED, audit_link_denied, can_link_cases
-from .selectors import group_law_facet, hit_as_dict, search_documents
+from .selectors import (
+    SORT_RELEVANCE,
+    SORTS,
+    group_law_facet,
+    hit_as_dict,
+    search_documents,
+)
 
 PAGE_SIZE = 10
 TYPE_LABELS = {
@@ -83,8 +89,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
             on_date = dt.date.fromisoformat(request.GET["date"])
         except ValueError:
             on_date = None
+    sort = request.GET.get("sort", SORT_RELEVANCE)
+    sort = sort if sort in SORTS else SORT_RELEVANCE
     context: dict = {
         "q": q,
+        "sort": sort,
+        "chips": _filter_chips(request, doc_type=doc_type, filters=filters),
         "doc_type": doc_type,
         "filters": filters,
         "date": request.GET.get("date", ""),
@@ -103,6 +113,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 offset=(page_no - 1) * PAGE_SIZE,
                 facets=PAGE_FACETS,
                 on_date=on_date,
+                sort=sort,
             )
         except ValueError as e:
             context["error"] = str(e)
@@ -114,7 +125,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         else:
             base = {k: v for k, v in request.GET.lists() if k != "page"}
             context.update(
-                results=[hit_as_dict(h) for h in page.hits],
+                results=[_with_labels(hit_as_dict(h)) for h in page.hits],
                 total=page.total,
                 exact=hit_as_dict(page.exact) if page.exact else None,
                 facets=_facet_links(request, page.facets),
@@ -127,6 +138,45 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 else "",
             )
     return render(request, "search/search.html", context)
+
+
+def _with_labels(hit: dict) -> dict:
+    """Add the display words of a case hit's coded level and kind."""
+    if hit.get("type") == "case":
+        hit["level_label"] = _value_labels("level").get(hit.get("level", ""), "")
+        hit["kind_label"] = _value_labels("case_kind").get(hit.get("kind", ""), "")
+    return hit
+
+
+def _filter_chips(
+    request: HttpRequest, *, doc_type: str, filters: dict[str, list[str]]
+) -> list[dict]:
+    """One removable chip per active filter value: its label and the URL without it."""
+    params = {k: v for k, v in request.GET.lists() if k != "page"}
+    chips = []
+
+    def without(name: str, value: str) -> str:
+        rest = {k: v for k, v in params.items() if k != name}
+        kept = [v for v in params.get(name, []) if v != value]
+        if kept:
+            rest[name] = kept
+        return f"?{urlencode(rest, doseq=True)}"
+
+    if doc_type:
+        chips.append(
+            {"label": str(TYPE_LABELS[doc_type]), "url": without("type", doc_type)}
+        )
+    for name, values in filters.items():
+        labels = _value_labels(name)
+        for value in values:
+            chips.append(
+                {"label": labels.get(value, value), "url": without(name, value)}
+            )
+    if request.GET.get("date"):
+        chips.append(
+            {"label": request.GET["date"], "url": without("date", request.GET["date"])}
+        )
+    return chips
 
 
 def _value_labels(name: str) -> dict[str, str]:

@@ -4,6 +4,7 @@
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
+  document.documentElement.classList.add("js");
   ready(function () {
     // A table wider than a phone scrolls in its own box, not the whole page.
     document.querySelectorAll("main table").forEach(function (table) {
@@ -24,6 +25,26 @@
       if (wrap.scrollWidth > wrap.clientWidth + 1 && !wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
       }
+    });
+    // Drawers (search facets on a phone): a button with aria-controls opens the
+    // [data-drawer] it names; its close button, Escape or a chosen link closes it.
+    document.querySelectorAll("[data-drawer]").forEach(function (drawer) {
+      var openers = document.querySelectorAll("[aria-controls='" + drawer.id + "']");
+      function setOpen(open) {
+        drawer.classList.toggle("open", open);
+        document.body.classList.toggle("drawer-open", open);
+        openers.forEach(function (b) { b.setAttribute("aria-expanded", open ? "true" : "false"); });
+        if (open) { var first = drawer.querySelector("a, button"); if (first) { first.focus(); } }
+      }
+      openers.forEach(function (b) { b.addEventListener("click", function () { setOpen(!drawer.classList.contains("open")); }); });
+      drawer.querySelectorAll("[data-drawer-close]").forEach(function (b) { b.addEventListener("click", function () { setOpen(false); }); });
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && drawer.classList.contains("open")) { setOpen(false); if (openers[0]) { openers[0].focus(); } }
+      });
+    });
+    // A select that changes the listing at once (sort order).
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
     });
     // Escape closes the phone menu.
     var toggle = document.getElementById("nav-toggle");
