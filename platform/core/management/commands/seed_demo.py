@@ -33,7 +33,9 @@ class Command(BaseCommand):
             for order, step in getattr(
                 module, "STEPS", [(getattr(module, "ORDER", 50), "seed")]
             ):
-                steps.append((order, label, getattr(module, step, step)))
+                steps.append(
+                    (order, label, step if callable(step) else getattr(module, step))
+                )
         steps.sort(key=lambda s: s[0])
         for _order, label, step in steps:
             self.stdout.write(f"seeding {label} …")
