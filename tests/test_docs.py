@@ -93,3 +93,21 @@ def test_command_in_the_docs_exists_as_written(where, command):
     else:  # .venv/bin/python some/script.py ...
         script = next(w for w in words[1:] if w.endswith(".py"))
         assert (ROOT / script).exists(), f"{where}: no {script}"
+
+
+PATH_IN_BACKTICKS = re.compile(
+    r"`((?:tests|bench|scripts|search|exams|courses|casebank|platform|docs)/"
+    r"[A-Za-z0-9_/.-]+\.(?:py|sh|md|json|html|toml))`"
+)
+# Named in the docs as what must not exist.
+MUST_NOT_EXIST = {"platform/__init__.py"}
+
+
+def test_files_named_in_the_docs_exist():
+    missing = [
+        f"{doc.name}: {path}"
+        for doc in DOCS
+        for path in PATH_IN_BACKTICKS.findall(doc.read_text(encoding="utf-8"))
+        if path not in MUST_NOT_EXIST and not (ROOT / path).exists()
+    ]
+    assert missing == []
