@@ -54,6 +54,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ ! -x .venv/bin/python ]; then
+  if ! command -v "$PY" >/dev/null 2>&1; then
+    echo "error: $PY not found: install Python 3.11, or set PYTHON=/path/to/python3.11" >&2
+    exit 1
+  fi
   step "Creating the virtualenv (.venv) with $PY"
   "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
