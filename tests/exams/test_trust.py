@@ -35,6 +35,7 @@ from records.models import (
 )
 from records.selectors import person_record_get
 from records.xapi import statement_for
+from tests.accounts.helpers import login_verified
 from tests.base import BaseTestCase
 
 from .factories import CANARY, make_blueprint, make_question, make_session
@@ -379,7 +380,8 @@ class SeparationOfDutiesTests(TrustTestCase):
         services.attempt_start(session=session, user=self.legal_officer)  # still open
         task = self.submit_essay(session, self.officer)
         self.assertNotIn(task, services.marking_queue(marker=self.legal_officer))
-        self.client.force_login(self.legal_officer)
+        # Marking is a privileged function: a verified second factor first.
+        login_verified(self.client, self.legal_officer)
         page = self.client.get(reverse("exams:marking_task", args=[task.pk]))
         self.assertEqual(page.status_code, 404)
         with self.assertRaises(PermissionDenied):
