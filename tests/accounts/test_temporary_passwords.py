@@ -114,7 +114,8 @@ class AdminResetTests(BaseTestCase):
         self.assertFalse(can_reset_password(self.unit_admin_a, self.officer_b))
         self.assertFalse(can_reset_password(self.unit_admin_a, self.unit_admin_a))
         self.assertTrue(can_reset_password(self.unit_admin_a, self.officer))
-        self.assertTrue(can_reset_password(self.system_admin, admin_in_branch))
+        # 三员分立 (issue 13): the security admin's account is the security admin's.
+        self.assertFalse(can_reset_password(self.system_admin, admin_in_branch))
         login_verified(self.client, self.unit_admin_a)
         response = self.client.post(
             f"/accounts/manage/people/{admin_in_branch.pk}/password/"
