@@ -120,7 +120,7 @@ class AdminResetTests(BaseTestCase):
         response = self.client.post(
             f"/accounts/manage/people/{admin_in_branch.pk}/password/"
         )
-        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.status_code, 404)  # issue 13: 404, not 403
         self.assertFalse(User.objects.get(pk=admin_in_branch.pk).must_change_password)
 
 
