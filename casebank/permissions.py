@@ -92,6 +92,13 @@ def _page_ids(match) -> list[int]:
             ids.append(match.kwargs[key])
     if "pk" in match.kwargs and match.namespace in PAGE_PK_NAMESPACES:
         ids.append(match.kwargs["pk"])
+    # Generic admin views over any model (editing sessions, ...) naming a page.
+    if (
+        match.kwargs.get("app_label") == "wagtailcore"
+        and match.kwargs.get("model_name") == "page"
+        and "object_id" in match.kwargs
+    ):
+        ids.append(match.kwargs["object_id"])
     out = []
     for value in ids:
         try:

@@ -451,6 +451,7 @@ def offline_review_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def offline_review(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, can_review_offline)
     activity = get_object_or_404(OfflineActivity, pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():

@@ -55,7 +55,7 @@ class IdleLogoutTests(BaseTestCase):
 @override_settings(ACCOUNTS_TWO_FACTOR_REQUIRED=True)
 class TwoFactorTests(BaseTestCase):
     def test_trainer_is_sent_to_setup_before_admin(self):
-        self.login(self.trainer)
+        self.login(self.trainer, verified=False)
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith("/accounts/two-factor/"))
@@ -65,7 +65,7 @@ class TwoFactorTests(BaseTestCase):
 
     def test_setup_confirms_device_and_verifies_session(self):
         with time_machine.travel(START, tick=False) as clock:
-            self.login(self.trainer)
+            self.login(self.trainer, verified=False)
             self.client.get("/accounts/two-factor/setup/?next=/admin/")
             device = TOTPDevice.objects.get(user=self.trainer)
             self.assertFalse(device.confirmed)
@@ -94,7 +94,7 @@ class TwoFactorTests(BaseTestCase):
         device = TOTPDevice.objects.create(
             user=self.system_admin, name="app", confirmed=True
         )
-        self.login(self.system_admin)
+        self.login(self.system_admin, verified=False)
         response = self.client.get("/admin/")
         self.assertTrue(response["Location"].startswith("/accounts/two-factor/?"))
         response = self.client.post(

@@ -310,3 +310,35 @@ class AlsoFoundTests(BaseTestCase):
         self.assertEqual(response.status_code, 404)
         self.client.post("/admin/password_reset/", {"email": "x@example.org"})
         self.assertEqual(len(mail.outbox), 0)
+
+    def test_xxe_in_an_uploaded_sheet_is_a_clear_error_not_500(self):
+        """A sheet whose XML declares an external entity (XXE) raised an unhandled
+        error (500); it is refused as unreadable, and the entity is never expanded."""
+        import io
+        import zipfile
+
+        import openpyxl
+
+        from accounts.imports import ImportFileError
+
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["单位编码", "警号", "姓名"])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        evil = (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+            "</sheetData></worksheet>"
+        )
+        source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = evil.encode()
+                target.writestr(item, data)
+        out.seek(0)
+        with self.assertRaises(ImportFileError):
+            read_sheet(out, "people.xlsx")

@@ -114,12 +114,13 @@ class AdminResetTests(BaseTestCase):
         self.assertFalse(can_reset_password(self.unit_admin_a, self.officer_b))
         self.assertFalse(can_reset_password(self.unit_admin_a, self.unit_admin_a))
         self.assertTrue(can_reset_password(self.unit_admin_a, self.officer))
-        self.assertTrue(can_reset_password(self.system_admin, admin_in_branch))
+        # 三员分立 (issue 13): the security admin's account is the security admin's.
+        self.assertFalse(can_reset_password(self.system_admin, admin_in_branch))
         login_verified(self.client, self.unit_admin_a)
         response = self.client.post(
             f"/accounts/manage/people/{admin_in_branch.pk}/password/"
         )
-        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.status_code, 404)  # issue 13: 404, not 403
         self.assertFalse(User.objects.get(pk=admin_in_branch.pk).must_change_password)
 
 

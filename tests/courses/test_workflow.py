@@ -97,7 +97,7 @@ class ReviewWorkflowTests(BaseTestCase):
         self.assertNotContains(response, 'name="action-publish"')
 
     def test_trainer_needs_two_factor_for_the_admin(self):
-        self.login(self.trainer)
+        self.login(self.trainer, verified=False)
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("/accounts/two-factor/", response["Location"])
