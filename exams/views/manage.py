@@ -33,6 +33,7 @@ from ..models import (
     Blueprint,
     BlueprintRow,
     Category,
+    Certificate,
     ExamOverride,
     ExamSession,
     MarkingTask,
@@ -555,6 +556,24 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Question voided; {n} results changed.").format(n=len(changes)),
             )
+            return redirect("exams:session_manage", pk=pk)
+        elif action == "revoke_certificate":
+            certificate = get_object_or_404(
+                Certificate,
+                session=session,
+                code=request.POST.get("code", "").strip().upper(),
+            )
+            try:
+                services.certificate_revoke(
+                    certificate=certificate,
+                    reason=request.POST.get("reason", ""),
+                    actor=request.user,
+                    request=request,
+                )
+            except ValidationError as e:
+                messages.error(request, e.messages[0])
+            else:
+                messages.success(request, _("Certificate revoked."))
             return redirect("exams:session_manage", pk=pk)
         elif action == "prepare":
             n = services.session_prepare_attempts(session=session)
