@@ -55,6 +55,10 @@ def _role_required(test, message):
         def wrapped(request, *args, **kwargs):
             if not test(request.user):
                 raise PermissionDenied(message)
+            # Separation of duties: nobody reads keys, rubrics or analyses (bank,
+            # sessions, statistics, marking) while their own attempt runs.
+            if services.attempt_running_for(request.user):
+                raise PermissionDenied(_(services.OWN_ATTEMPT_RUNNING))
             return view(request, *args, **kwargs)
 
         return wrapped
