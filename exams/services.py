@@ -78,6 +78,10 @@ MARK_CO_CANDIDATE = gettext_noop(
     "You are a candidate on this paper in a session that is still running: you cannot "
     "mark its answers or see its rubric until it closes."
 )
+OWN_ATTEMPT_RUNNING = gettext_noop(
+    "Your own exam attempt is running: exam administration and marking are closed to "
+    "you until you submit it."
+)
 LATE_SAVE_REFUSED = gettext_noop(
     "The time for this attempt is over: this save was not made before the deadline "
     "and was not accepted."
@@ -1575,6 +1579,16 @@ def _running_candidate_blueprints(marker: User, now: datetime | None = None):
         .filter(Q(session__closes_at__gt=now) | Q(status=AttemptStatus.IN_PROGRESS))
         .values("session__blueprint_id")
     )
+
+
+def attempt_running_for(user: User) -> bool:
+    """True while ``user`` has an exam attempt in progress (exam administration and
+    marking, which show keys, rubrics and analyses, are closed to them meanwhile)."""
+    return Attempt.objects.filter(
+        user=user,
+        status=AttemptStatus.IN_PROGRESS,
+        session__kind=ExamSession.Kind.EXAM,
+    ).exists()
 
 
 def marking_conflict(*, marker: User, slot: AttemptQuestion) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -31,6 +32,7 @@ from ..models import (
     Blueprint,
     BlueprintRow,
     Category,
+    Certificate,
     ExamOverride,
     ExamSession,
     MarkingTask,
@@ -40,10 +42,33 @@ from ..models import (
 )
 from ..selectors import histogram_svg
 
-# One rule each, in accounts.permissions (two-factor included): exam administration and
-# marking.
-trainer_required = permission_required(can_manage_exams)
-marker_required = permission_required(can_mark)
+
+def _no_running_attempt(view):
+    """Separation of duties: nobody reads keys, rubrics or analyses (bank, sessions,
+    statistics, marking) while their own attempt runs."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if services.attempt_running_for(request.user):
+            raise PermissionDenied(_(services.OWN_ATTEMPT_RUNNING))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _exam_staff(predicate):
+    """The predicate's rule (accounts.permissions, two-factor included), then no
+    running attempt of one's own."""
+
+    def decorator(view):
+        return permission_required(predicate)(_no_running_attempt(view))
+
+    return decorator
+
+
+# One rule each, in accounts.permissions: exam administration and marking.
+trainer_required = _exam_staff(can_manage_exams)
+marker_required = _exam_staff(can_mark)
 
 
 @trainer_required
@@ -459,6 +484,24 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Question voided; {n} results changed.").format(n=len(changes)),
             )
+            return redirect("exams:session_manage", pk=pk)
+        elif action == "revoke_certificate":
+            certificate = get_object_or_404(
+                Certificate,
+                session=session,
+                code=request.POST.get("code", "").strip().upper(),
+            )
+            try:
+                services.certificate_revoke(
+                    certificate=certificate,
+                    reason=request.POST.get("reason", ""),
+                    actor=request.user,
+                    request=request,
+                )
+            except ValidationError as e:
+                messages.error(request, e.messages[0])
+            else:
+                messages.success(request, _("Certificate revoked."))
             return redirect("exams:session_manage", pk=pk)
         elif action == "prepare":
             n = services.session_prepare_attempts(session=session)

@@ -377,13 +377,20 @@ class SeparationOfDutiesTests(TrustTestCase):
 
     def test_a_running_co_candidate_neither_marks_nor_sees_the_rubric(self):
         session = self.essay_session()
-        services.attempt_start(session=session, user=self.legal_officer)  # still open
+        own = services.attempt_start(session=session, user=self.legal_officer)
         task = self.submit_essay(session, self.officer)
         self.assertNotIn(task, services.marking_queue(marker=self.legal_officer))
         # Marking is a privileged function: a verified second factor first.
         login_verified(self.client, self.legal_officer)
-        page = self.client.get(reverse("exams:marking_task", args=[task.pk]))
+        url = reverse("exams:marking_task", args=[task.pk])
+        # While their own attempt runs: no marking pages at all.
+        self.assertEqual(self.client.get(url).status_code, 403)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.attempt_submit(attempt=own)
+        # Submitted, but the session still runs: still not this paper.
+        page = self.client.get(url)
         self.assertEqual(page.status_code, 404)
+        self.assertNotIn(CANARY, page.content.decode())
         with self.assertRaises(PermissionDenied):
             services.marking_submit(
                 task=task, marker=self.legal_officer, points={"2": [2, 2]}
@@ -392,12 +399,8 @@ class SeparationOfDutiesTests(TrustTestCase):
         ExamSession.objects.filter(pk=session.pk).update(
             closes_at=timezone.now() - timedelta(minutes=1)
         )
-        from exams.models import Attempt, AttemptStatus
-
-        Attempt.objects.filter(user=self.legal_officer).update(
-            status=AttemptStatus.SUBMITTED
-        )
         self.assertIn(task, services.marking_queue(marker=self.legal_officer))
+        self.assertEqual(self.client.get(url).status_code, 200)
         services.marking_submit(
             task=task, marker=self.legal_officer, points={"2": [2, 2]}
         )
@@ -510,3 +513,50 @@ class PracticeKeysTests(TrustTestCase):
         self.assertNotIn("key_withheld", again.json())
         self.assertTrue(again.json()["answer"])
         self.assertIn(CANARY, again.content.decode())
+
+
+class RevokePageTests(TrustTestCase):
+    def test_a_trainer_revokes_a_certificate_from_the_session_page(self):
+        session = self.make(created_by=self.trainer)
+        self.sit(session, right=4)
+        certificate = Certificate.objects.get(session=session, user=self.officer)
+        from tests.accounts.helpers import login_verified
+
+        login_verified(self.client, self.trainer)
+        url = reverse("exams:session_manage", args=[session.pk])
+        refused = self.client.post(
+            url, {"action": "revoke_certificate", "code": certificate.code}
+        )
+        self.assertEqual(refused.status_code, 302)
+        certificate.refresh_from_db()
+        self.assertFalse(certificate.revoked)  # a reason is required
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                url,
+                {
+                    "action": "revoke_certificate",
+                    "code": certificate.code.lower(),
+                    "reason": "违纪",
+                },
+            )
+        certificate.refresh_from_db()
+        self.assertTrue(certificate.revoked)
+        self.assertEqual(self.net_hours(), 0)
+        self.assertTrue(
+            AuditEntry.objects.filter(action="exams.certificate_revoke").exists()
+        )
+
+
+class OwnAttemptRunningTests(TrustTestCase):
+    def test_a_trainer_sitting_an_exam_cannot_open_the_bank_or_the_marking(self):
+        session = self.make(people=[self.trainer])
+        from tests.accounts.helpers import login_verified
+
+        login_verified(self.client, self.trainer)
+        self.assertEqual(self.client.get(reverse("exams:manage")).status_code, 200)
+        attempt = services.attempt_start(session=session, user=self.trainer)
+        for name in ("exams:manage", "exams:marking_queue"):
+            self.assertEqual(self.client.get(reverse(name)).status_code, 403, name)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.attempt_submit(attempt=attempt)
+        self.assertEqual(self.client.get(reverse("exams:manage")).status_code, 200)
