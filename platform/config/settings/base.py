@@ -407,13 +407,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "jieba": {"level": "WARNING"},
+        # bm25s forces its logger to DEBUG on import; search.backends.embedded puts
+        # this level back.
         "bm25s": {"level": "WARNING"},
         # Wagtail runs its background work as django_tasks (eagerly here), which logs
         # each task enqueued and finished at INFO: about 940 lines during seed_demo.
         "django_tasks": {"level": "WARNING"},
+        # PDF certificates subset fonts: fontTools logs every glyph table at INFO.
+        "fontTools": {"level": "WARNING"},
         "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
     },
 }
+if not CELERY_BROKER_URL:
+    # No broker: tasks run eagerly, yet Celery still builds a default connection and
+    # kombu warns "No hostname was supplied. Reverting to default 'localhost'", which
+    # misleads (nothing connects to localhost). With a broker the warning cannot occur.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 # Production mode flag: production.py sets it and refuses unsafe values.
 PRODUCTION = False

@@ -44,17 +44,20 @@ class Command(BaseCommand):
                 f"Unknown document type(s): {', '.join(unknown)}; known: {', '.join(index.doc_types())}"
             )
         verbosity = int(options["verbosity"])
-        for doc_type in types:
-            total = index.document_count(doc_type)
-            with tqdm(
-                total=total,
-                desc=doc_type,
-                unit="doc",
-                disable=verbosity < 1,
-                file=self.stderr,
-            ) as bar:
-                count = index_rebuild(
+        # One bar for the whole command: the total of every type, the current type as
+        # its description.
+        with tqdm(
+            total=sum(index.document_count(t) for t in types),
+            unit="doc",
+            disable=verbosity < 1,
+            file=self.stderr,
+        ) as bar:
+            counts = {}
+            for doc_type in types:
+                bar.set_description(doc_type)
+                counts[doc_type] = index_rebuild(
                     doc_type=doc_type, backend_alias=alias, progress=bar.update
                 )
-            if verbosity >= 1:
+        if verbosity >= 1:
+            for doc_type, count in counts.items():
                 self.stdout.write(f"{doc_type}: {count} documents indexed")
