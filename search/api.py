@@ -166,14 +166,29 @@ class LinkRequestSerializer(serializers.Serializer):
 
 
 class LinkResponseSerializer(serializers.Serializer):
-    precedents = serializers.ListField(child=serializers.DictField())
+    """``score`` is relative strength (1.0 = the strongest of its list; ``strength``:
+    strong / moderate / weak), not a probability."""
+
+    precedents = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="[{id, title, url, score, strength, snippet, charges, shared_terms, "
+        "shared_charges, sentences}]; weaker than 0.3 × the best: not listed",
+    )
     charges = serializers.ListField(
-        child=serializers.DictField(), help_text="[{name, score, articles}]"
+        child=serializers.DictField(),
+        help_text="[{name, score, strength, articles, precedents: [{id, title, url}], "
+        "sentences: sentences of the text that support it, reasons}]",
     )
     articles = serializers.ListField(
-        child=serializers.DictField(), help_text="[{law, label, source_id, score}]"
+        child=serializers.DictField(),
+        help_text="[{law, label, source_id, score, strength, charges, precedents, "
+        "sentences}]",
     )
-    elements = serializers.ListField(child=serializers.DictField())
+    elements = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="[{charge, kind, title, mentioned, sentence: the supporting sentence, "
+        "status: the sentence or 未见相关事实, evidence, ...}]",
+    )
     focused_text = serializers.CharField()
 
 

@@ -80,11 +80,25 @@ def _exact_article(text: str, on_date: dt.date | None) -> SearchHit | None:
     )
 
 
+def _version_in_force(article: Any, on_date: dt.date) -> Any:
+    """Return ``article``'s version in force on ``on_date`` from its prefetched versions
+    (as ``Article.version_on`` decides, without a query per article), or None."""
+    versions = [
+        v
+        for v in article.versions.all()
+        if (v.effective_from is None or v.effective_from <= on_date)
+        and (v.effective_to is None or v.effective_to >= on_date)
+    ]
+    if not versions:
+        return None
+    return max(versions, key=lambda v: (v.effective_from or dt.date.min, v.pk))
+
+
 def _articles_on(
-    hits: list[SearchHit], on_date: dt.date, query: str
+    hits: list[SearchHit], on_date: dt.date, query: str, *, snippets: bool = True
 ) -> list[SearchHit]:
     """Show each article hit with the text in force on ``on_date``; drop articles that
-    were not in force then."""
+    were not in force then (snippets of the new text only when ``snippets``)."""
     from casebank.models import Article
 
     ids = [int(h.id) for h in hits if h.doc_type == "article" and h.id.isdigit()]
@@ -97,11 +111,12 @@ def _articles_on(
             out.append(hit)
             continue
         article = articles.get(int(hit.id)) if hit.id.isdigit() else None
-        version = article.version_on(on_date) if article else None
+        version = _version_in_force(article, on_date) if article else None
         if version is None:
             continue
         hit.body = version.text
-        hit.snippet = highlight.snippet(version.text, query)
+        if snippets:
+            hit.snippet = highlight.snippet(version.text, query)
         hit.extra = {
             **hit.extra,
             "effective_from": version.effective_from.isoformat()
@@ -211,6 +226,8 @@ def search_documents(
         offset=0 if window else offset,
         mode=mode,  # type: ignore[arg-type]
         facets=facets or [],
+        # Dated: snippets for the page only, once the articles not in force are gone.
+        highlight=not dated,
     )
     results = get_search_backend().search(query)
     hits = list(results.hits)
@@ -221,11 +238,13 @@ def search_documents(
             total = min(total, DATE_SORT_WINDOW)
     if dated:
         before = len(hits)
-        hits = _articles_on(hits, on_date, text)
+        hits = _articles_on(hits, on_date, text, snippets=False)
         # Every hit was ranked (total within the depth): count exactly what is shown.
         total = len(hits) if total <= before else total - (before - len(hits))
     if window:
         hits = hits[offset : offset + limit]
+        for hit in hits:
+            hit.snippet = highlight.snippet(hit.body, text)
     if exact is not None and offset == 0:
         hits = [
             exact,
