@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_amendments
 
 app_name = "casebank"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("flags/", views.flag_list, name="flag_list"),
     path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("cases/feed/", views.LatestCasesFeed(), name="case_feed"),
+    path("amendments/", views_amendments.amendment_list, name="amendment_list"),
+    path("amendments/new/", views_amendments.amendment_new, name="amendment_new"),
+    path(
+        "amendments/<int:pk>/decide/",
+        views_amendments.amendment_decide,
+        name="amendment_decide",
+    ),
+    path("articles/choose/", views_amendments.article_choose, name="article_choose"),
 ]
