@@ -39,6 +39,8 @@ from modelcluster.models import ClusterableModel
 
 from core.workflows import SecondPersonApprovalMixin
 
+from .widgets import ArticleCitationsInput
+
 
 def content_hash(*parts: str) -> str:
     """Return the SHA-256 hex digest of ``parts`` (whitespace-normalised, joined)."""
@@ -336,7 +338,7 @@ class Charge(
         FieldPanel("name"),
         FieldPanel("kind"),
         FieldPanel("status"),
-        FieldPanel("articles"),
+        FieldPanel("articles", widget=ArticleCitationsInput),
         FieldPanel("article_refs"),
         FieldPanel("summary"),
         FieldPanel("sentencing"),
@@ -568,7 +570,7 @@ class CasePage(Page):
         FieldPanel("lessons"),
         FieldPanel("reasoning"),
         FieldPanel("charges"),
-        FieldPanel("cited_articles"),
+        FieldPanel("cited_articles", widget=ArticleCitationsInput),
         InlinePanel("element_analyses", label=_("Element analysis")),
         FieldPanel("evidence_list"),
         FieldPanel("related_cases"),
@@ -810,7 +812,7 @@ class GuidelinePage(Page):
         FieldPanel("effective_on"),
         FieldPanel("summary"),
         FieldPanel("body"),
-        FieldPanel("cited_articles"),
+        FieldPanel("cited_articles", widget=ArticleCitationsInput),
         MultiFieldPanel(
             [FieldPanel("visibility"), FieldPanel("restricted_units")],
             heading=_("Visibility"),

@@ -315,16 +315,11 @@ CITATION_SHORTHAND = re.compile(
 ARTICLE_CHOOSER_LIMIT = 20
 
 
-def article_search(query: str, *, limit: int = ARTICLE_CHOOSER_LIMIT) -> list:
-    """Articles for a chooser: a citation (刑法264, 刑法第二百六十四条, 《治安管理处罚法》
-    第49条) resolves to its article; otherwise the words are looked for in the law's name
-    and the article's current text. At most ``limit`` results, in law and article order."""
-    from .models import Article
+def articles_by_citation(query: str) -> list:
+    """The articles a citation names (刑法264, 刑法第二百六十四条、第二百六十六条), or []."""
     from .references import parse_references, resolve
 
-    query = (query or "").strip()[:200]
-    if not query:
-        return []
+    query = (query or "").strip()[:500]
     text = query
     match = CITATION_SHORTHAND.match(query.replace(" ", ""))
     if match and not parse_references(query):
@@ -335,6 +330,19 @@ def article_search(query: str, *, limit: int = ARTICLE_CHOOSER_LIMIT) -> list:
         article = resolve(ref)
         if article is not None and article not in found:
             found.append(article)
+    return found
+
+
+def article_search(query: str, *, limit: int = ARTICLE_CHOOSER_LIMIT) -> list:
+    """Articles for a chooser: a citation (刑法264, 刑法第二百六十四条, 《治安管理处罚法》
+    第49条) resolves to its article; otherwise the words are looked for in the law's name
+    and the article's current text. At most ``limit`` results, in law and article order."""
+    from .models import Article
+
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    found = articles_by_citation(query)
     if found:
         return found[:limit]
     words = [w for w in re.split(r"\s+", query) if w]

@@ -143,3 +143,63 @@ class ArticleChooserTests(BaseTestCase):
         self.login(self.trainer)
         data = self.client.get(reverse("casebank:article_choose") + "?q=刑法266").json()
         self.assertEqual([r["id"] for r in data["results"]], [self.fraud.pk])
+
+
+class ArticlePickersTests(BaseTestCase):
+    """Where an article is picked in the admin, nothing lists the whole corpus."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.law = LawFactory()
+        cls.theft = article_with_text(cls.law, 264, OLD)
+        cls.fraud = article_with_text(cls.law, 266, "诈骗公私财物，数额较大的……")
+        cls.admin = UserFactory(
+            username="root", unit=cls.city, is_superuser=True, is_staff=True
+        )
+
+    def test_citations_field_resolves_what_officers_type(self):
+        from django import forms
+
+        from casebank.models import Article
+        from casebank.widgets import ArticleCitationsInput
+
+        class Form(forms.Form):
+            cited = forms.ModelMultipleChoiceField(
+                queryset=Article.objects.all(), widget=ArticleCitationsInput
+            )
+
+        form = Form({"cited": "刑法264\n刑法第二百六十六条"})
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(list(form.cleaned_data["cited"]), [self.theft, self.fraud])
+        bad = Form({"cited": "刑法264\n不存在的法第1条"})
+        self.assertFalse(bad.is_valid())
+        rendered = str(Form(initial={"cited": [self.theft.pk]})["cited"])
+        self.assertIn(self.theft.citation, rendered)
+        self.assertNotIn("<option", rendered)
+
+    def test_case_editor_has_no_select_of_every_article(self):
+        from tests.accounts.helpers import login_verified
+
+        case = make_case("引用案例", cited=[self.theft])
+        login_verified(self.client, self.admin)
+        page = self.client.get(f"/admin/pages/{case.pk}/edit/")
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, '<textarea name="cited_articles"')
+        self.assertContains(page, self.theft.citation)
+        self.assertNotContains(page, str(self.fraud))  # the corpus is not listed
+
+    def test_admin_chooser_searches_by_citation(self):
+        from django.urls import reverse as url
+
+        from casebank.models import Article
+        from tests.accounts.helpers import login_verified
+
+        login_verified(self.client, self.admin)
+        viewset = Article.snippet_viewset.chooser_viewset
+        results = self.client.get(
+            url(viewset.get_url_name("choose_results")) + "?q=刑法266"
+        )
+        self.assertEqual(results.status_code, 200)
+        self.assertContains(results, str(self.fraud))
+        self.assertNotContains(results, str(self.theft))
