@@ -39,6 +39,8 @@ from modelcluster.models import ClusterableModel
 
 from core.workflows import SecondPersonApprovalMixin
 
+from .widgets import ArticleCitationsInput
+
 
 def content_hash(*parts: str) -> str:
     """Return the SHA-256 hex digest of ``parts`` (whitespace-normalised, joined)."""
@@ -336,7 +338,7 @@ class Charge(
         FieldPanel("name"),
         FieldPanel("kind"),
         FieldPanel("status"),
-        FieldPanel("articles"),
+        FieldPanel("articles", widget=ArticleCitationsInput),
         FieldPanel("article_refs"),
         FieldPanel("summary"),
         FieldPanel("sentencing"),
@@ -568,7 +570,7 @@ class CasePage(Page):
         FieldPanel("lessons"),
         FieldPanel("reasoning"),
         FieldPanel("charges"),
-        FieldPanel("cited_articles"),
+        FieldPanel("cited_articles", widget=ArticleCitationsInput),
         InlinePanel("element_analyses", label=_("Element analysis")),
         FieldPanel("evidence_list"),
         FieldPanel("related_cases"),
@@ -839,7 +841,7 @@ class GuidelinePage(Page):
         FieldPanel("effective_on"),
         FieldPanel("summary"),
         FieldPanel("body"),
-        FieldPanel("cited_articles"),
+        FieldPanel("cited_articles", widget=ArticleCitationsInput),
         MultiFieldPanel(
             [FieldPanel("visibility"), FieldPanel("restricted_units")],
             heading=_("Visibility"),
@@ -1206,3 +1208,71 @@ def remediation_state(remediations, now=None) -> str:
     if any(not r.completed and r.due_at < now for r in remediations):
         return RemediationState.OVERDUE
     return RemediationState.OPEN
+
+
+# Amendments entered in pages ----------------------------------------------------------------
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ArticleAmendment(models.Model):
+    """A new text of an article entered by a legal officer; a second legal officer's
+    approval records it as a version (as ``import_statutes`` would) and flags its citers."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="amendments",
+    )
+    text = models.TextField(_("new text"))
+    effective_from = models.DateField(_("effective from"))
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("e.g. 刑法修正案（十二）, 2023-12-29 全国人大常委会"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AmendmentStatus.choices,
+        default=AmendmentStatus.PENDING,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
+    version = models.ForeignKey(
+        ArticleVersion,
+        verbose_name=_("version created"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    flags_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("article amendment")
+        verbose_name_plural = _("article amendments")
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article} ({self.effective_from})"

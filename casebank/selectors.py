@@ -10,6 +10,7 @@ list, detail page, feed, search result and API response goes through these funct
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -533,3 +534,53 @@ def problem_list(*, user, params: Mapping[str, Any]) -> QuerySet:
             | Q(campaign__icontains=query)
         )
     return problems.order_by("-found_on", "-id")
+
+
+# The article chooser ------------------------------------------------------------------------
+
+CITATION_SHORTHAND = re.compile(
+    r"^(?P<law>[^\d第]+?)\s*第?(?P<n>[0-9０-９一二三四五六七八九十百千零〇两]+)条?"
+    r"(?:之(?P<sub>[0-9一二三四五六七八九十]+))?$"
+)
+ARTICLE_CHOOSER_LIMIT = 20
+
+
+def articles_by_citation(query: str) -> list:
+    """The articles a citation names (刑法264, 刑法第二百六十四条、第二百六十六条), or []."""
+    from .references import parse_references, resolve
+
+    query = (query or "").strip()[:500]
+    text = query
+    match = CITATION_SHORTHAND.match(query.replace(" ", ""))
+    if match and not parse_references(query):
+        sub = f"之{match['sub']}" if match["sub"] else ""
+        text = f"{match['law']}第{match['n']}条{sub}"
+    found = []
+    for ref in parse_references(text):
+        article = resolve(ref)
+        if article is not None and article not in found:
+            found.append(article)
+    return found
+
+
+def article_search(query: str, *, limit: int = ARTICLE_CHOOSER_LIMIT) -> list:
+    """Articles for a chooser: a citation (刑法264, 刑法第二百六十四条, 《治安管理处罚法》
+    第49条) resolves to its article; otherwise the words are looked for in the law's name
+    and the article's current text. At most ``limit`` results, in law and article order."""
+    from .models import Article
+
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    found = articles_by_citation(query)
+    if found:
+        return found[:limit]
+    words = [w for w in re.split(r"\s+", query) if w]
+    qs = Article.objects.select_related("law")
+    for word in words:
+        qs = qs.filter(
+            Q(law__name__icontains=word)
+            | Q(law__short_name__icontains=word)
+            | Q(versions__effective_to__isnull=True, versions__text__icontains=word)
+        )
+    return list(qs.distinct().order_by("law_id", "number", "sub_number")[:limit])

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Page
@@ -21,7 +22,9 @@ from core.bulk import bulk_operation
 
 from .citations import citers_of
 from .models import (
+    AmendmentStatus,
     Article,
+    ArticleAmendment,
     ArticleVersion,
     CasePage,
     EnforcementProblem,
@@ -426,3 +429,120 @@ def case_pages_unpublish(*, queryset: QuerySet[CasePage], user=None) -> int:
             page.unpublish(user=user, log_action="wagtail.unpublish")
             count += 1
     return count
+
+
+# Amendments entered in pages (a legal officer enters, a second one approves) -------------
+
+AMENDMENT_NOT_LEGAL_OFFICER = gettext_noop(
+    "Only legal officers enter and review statute amendments."
+)
+AMENDMENT_SELF_REVIEW = gettext_noop(
+    "The person who entered an amendment cannot review it."
+)
+AMENDMENT_NOT_PENDING = gettext_noop("This amendment has already been reviewed.")
+AMENDMENT_SAME_TEXT = gettext_noop(
+    "The new text is the same as a text this article already has."
+)
+AMENDMENT_EMPTY = gettext_noop("Enter the new text and its source.")
+
+
+def amendment_can_enter(user) -> bool:
+    """Legal officers (and the system admin) keep the statute library current."""
+    from accounts.models import Role
+
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.has_role(Role.LEGAL_OFFICER, Role.SYSTEM_ADMIN))
+    )
+
+
+@transaction.atomic
+def amendment_propose(
+    *,
+    actor,
+    article: Article,
+    text: str,
+    effective_from: dt.date,
+    source: str,
+    request=None,
+) -> ArticleAmendment:
+    """Enter a new text of ``article`` in force from ``effective_from``; it waits for a
+    second legal officer's review."""
+    from audit.services import audit_log
+
+    if not amendment_can_enter(actor):
+        raise PermissionDenied(gettext(AMENDMENT_NOT_LEGAL_OFFICER))
+    text, source = (text or "").strip(), (source or "").strip()
+    if not text or not source:
+        raise ValidationError(gettext(AMENDMENT_EMPTY))
+    if article.versions.filter(content_hash=content_hash(text)).exists():
+        raise ValidationError(gettext(AMENDMENT_SAME_TEXT))
+    amendment = ArticleAmendment(
+        article=article,
+        text=text,
+        effective_from=effective_from,
+        source=source[:300],
+        proposed_by=actor,
+    )
+    amendment.full_clean()
+    amendment.save()
+    audit_log(
+        action="casebank.amendment_propose",
+        actor=actor,
+        request=request,
+        target=article,
+        details={"amendment": amendment.pk, "effective_from": str(effective_from)},
+    )
+    return amendment
+
+
+@transaction.atomic
+def amendment_review(
+    *,
+    amendment: ArticleAmendment,
+    reviewer,
+    approve: bool,
+    note: str = "",
+    request=None,
+) -> ArticleAmendment:
+    """Approve (record the version exactly as the import does, and flag what cites the
+    article "law changed, review") or reject an amendment. Never by its author."""
+    from audit.services import audit_log
+
+    amendment = ArticleAmendment.objects.select_for_update().get(pk=amendment.pk)
+    if not amendment_can_enter(reviewer):
+        raise PermissionDenied(gettext(AMENDMENT_NOT_LEGAL_OFFICER))
+    if amendment.proposed_by_id == reviewer.pk:
+        raise PermissionDenied(gettext(AMENDMENT_SELF_REVIEW))
+    if amendment.status != AmendmentStatus.PENDING:
+        raise ValidationError(gettext(AMENDMENT_NOT_PENDING))
+    amendment.reviewed_by = reviewer
+    amendment.reviewed_at = timezone.now()
+    amendment.review_note = (note or "")[:300]
+    if approve:
+        version, change = article_version_add(
+            article=amendment.article,
+            text=amendment.text,
+            effective_from=amendment.effective_from,
+            source_id=f"amendment:{amendment.pk}",
+        )
+        amendment.version = version
+        amendment.flags_created = len(
+            law_change_flags_create([change] if change else [])
+        )
+        amendment.status = AmendmentStatus.APPROVED
+    else:
+        amendment.status = AmendmentStatus.REJECTED
+    amendment.save()
+    audit_log(
+        action="casebank.amendment_approve" if approve else "casebank.amendment_reject",
+        actor=reviewer,
+        request=request,
+        target=amendment.article,
+        details={
+            "amendment": amendment.pk,
+            "version": amendment.version_id,
+            "flags": amendment.flags_created,
+        },
+    )
+    return amendment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import problem_views, views
+from . import problem_views, views, views_amendments
 
 app_name = "casebank"
 
@@ -24,4 +24,12 @@ urlpatterns = [
         name="problem_import_template",
     ),
     path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
+    path("amendments/", views_amendments.amendment_list, name="amendment_list"),
+    path("amendments/new/", views_amendments.amendment_new, name="amendment_new"),
+    path(
+        "amendments/<int:pk>/decide/",
+        views_amendments.amendment_decide,
+        name="amendment_decide",
+    ),
+    path("articles/choose/", views_amendments.article_choose, name="article_choose"),
 ]

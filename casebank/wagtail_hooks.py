@@ -1,10 +1,17 @@
 """Wagtail admin: statutes and charges as snippets (choosers for courses and exams)."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+)
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Article, Charge, Law
@@ -19,8 +26,44 @@ class LawViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class ArticleChooserFilterForm(BaseFilterForm):
+    """The chooser's search: a citation (刑法264) or words (``selectors.article_search``).
+    Articles are not in Wagtail's index, so without this the chooser had no search."""
+
+    q = forms.CharField(
+        label=_("Search term"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 刑法264, or words")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        from .selectors import article_search
+
+        objects = super().filter(objects)
+        query = self.cleaned_data.get("q")
+        if query:
+            objects = objects.filter(pk__in=[a.pk for a in article_search(query)])
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class ArticleChooseView(ChooseView):
+    filter_form_class = ArticleChooserFilterForm
+
+
+class ArticleChooseResultsView(ChooseResultsView):
+    filter_form_class = ArticleChooserFilterForm
+
+
+class ArticleChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ArticleChooseView
+    choose_results_view_class = ArticleChooseResultsView
+
+
 class ArticleViewSet(SnippetViewSet):
     model = Article
+    chooser_viewset_class = ArticleChooserViewSet
     icon = "doc-full-inverse"
     list_display = ["__str__", "chapter_path"]
     list_filter = ["law__level"]

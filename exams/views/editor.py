@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -339,7 +339,8 @@ def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question, pk=pk)
     action = request.POST.get("action")
     if action not in ("retire", "restore"):
-        raise Http404
+        messages.error(request, _("Choose retire or restore."))
+        return redirect("exams:question_edit", pk=pk)
     services.question_set_active(
         question=question,
         active=action == "restore",
@@ -426,11 +427,25 @@ def _points(value: str | None) -> Decimal:
 # Fixed papers -----------------------------------------------------------------------
 
 
+def _fixed_or_none(request: HttpRequest, pk: int) -> Blueprint | None:
+    """The fixed paper ``pk``; None (with a message) for a blueprint drawn at random."""
+    blueprint = get_object_or_404(Blueprint, pk=pk)
+    if blueprint.mode != Blueprint.Mode.FIXED:
+        messages.info(
+            request,
+            _("This blueprint draws each paper at random: its rows are edited here."),
+        )
+        return None
+    return blueprint
+
+
 @login_required
 @trainer_required
 def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
     """A fixed paper's questions: add by number, change points and order, remove."""
-    blueprint = get_object_or_404(Blueprint, pk=pk, mode=Blueprint.Mode.FIXED)
+    blueprint = _fixed_or_none(request, pk)
+    if blueprint is None:
+        return redirect("exams:blueprint_edit", pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -478,7 +493,9 @@ def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
 @trainer_required
 def paper_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """A fixed paper as its candidates will see it."""
-    blueprint = get_object_or_404(Blueprint, pk=pk, mode=Blueprint.Mode.FIXED)
+    blueprint = _fixed_or_none(request, pk)
+    if blueprint is None:
+        return redirect("exams:blueprint_edit", pk=pk)
     items: list[BlueprintItem] = list(
         blueprint.items.select_related("question__current_version")
     )

@@ -167,6 +167,10 @@ class EditorTests(BaseTestCase):
     def test_retire_and_restore(self):
         question = make_question(qtype=QuestionType.SINGLE, n=8)
         url = reverse("exams:question_retire", args=[question.pk])
+        response = self.client.post(url, {"action": "nonsense"})  # refused, not a 500
+        self.assertRedirects(
+            response, reverse("exams:question_edit", args=[question.pk])
+        )
         self.client.post(url, {"action": "retire"})
         question.refresh_from_db()
         self.assertFalse(question.is_active)
@@ -261,6 +265,16 @@ class EditorTests(BaseTestCase):
             ),
             [case.pk],
         )
+
+    def test_a_random_blueprint_has_no_fixed_paper_page(self):
+        random = make_blueprint(
+            rows=[(make_question(n=60).category, QuestionType.SINGLE, 1, "5")]
+        )
+        for name in ("exams:fixed_paper", "exams:paper_preview"):
+            response = self.client.get(reverse(name, args=[random.pk]))
+            self.assertRedirects(
+                response, reverse("exams:blueprint_edit", args=[random.pk])
+            )
 
     def test_officer_gets_403_on_every_editor_page(self):
         question = make_question(qtype=QuestionType.SINGLE, n=40)

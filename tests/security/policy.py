@@ -349,6 +349,15 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         METHODS,
         anon_deny(**{"*": ANY}),
     ),  # no flag fixture: no cell yet
+    # Statute amendments: legal officers enter and review them (casebank/views_amendments.py).
+    (
+        r"casebank:(amendment_list|amendment_new)",
+        METHODS,
+        roles("legal_officer", "system_admin"),
+    ),
+    (r"casebank:amendment_decide", METHODS, anon_deny(**{"*": ANY})),  # no fixture
+    # The article chooser's search: reference material, as the statute pages.
+    (r"casebank:article_choose", METHODS, signed_in),
     # exams (exams/views/candidate.py, manage.py)
     (r"exams:my_exams", METHODS, signed_in),
     # The fixture session's audience is the two officers; nobody else may open it.
