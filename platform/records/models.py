@@ -473,6 +473,7 @@ class NotificationKind(models.TextChoices):
     CERT_EXPIRING = "cert_expiring", _("Certification expiring")
     OFFLINE_REVIEWED = "offline_reviewed", _("Offline training reviewed")
     EXPORT_READY = "export_ready", _("Export ready")
+    SUPERVISION = "supervision", _("Reminder from a leader")
 
 
 class Notification(models.Model):

@@ -215,7 +215,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         in_scope(*ROLES, everywhere=("system_admin",)),
     ),
     (
-        r"records:(reports|report_people|report_overdue|report_at_risk|report_export)",
+        r"records:(reports|report_people|report_overdue|report_at_risk|report_export|report_remind)",
         METHODS,
         roles("leader", "unit_admin", "system_admin"),
     ),
