@@ -250,7 +250,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # Ids of courses, lessons and meetings the matrix does not create (404 for everyone):
     # checked for no 500, no secret, and refusing visitors.
     (
-        r"courses:(course_enrol|lesson_heartbeat|lesson_video|lesson_practice|lesson_check"
+        r"courses:(course_enrol|lesson_heartbeat|lesson_video|lesson_practice|lesson_check|media|captions"
         r"|pre_meeting_confirm|pre_meeting_absence).*",
         METHODS,
         anon_deny(**{"*": ANY}),
