@@ -251,10 +251,13 @@ def lesson_context(*, user: User, lesson: LessonPage) -> dict[str, Any]:
         }
         for block in lesson.blocks_of("video")
     }
-    siblings = list(course.lessons())
+    outline = lesson_states(user=user, course=course)
+    siblings = [row["lesson"] for row in outline]
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
     return {
         "course": course,
+        "outline": outline,
+        "outline_done": sum(1 for row in outline if row["completed"]),
         "lesson_progress": progress,
         "video_positions": videos,
         "practice_passed": [

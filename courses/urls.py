@@ -19,6 +19,12 @@ urlpatterns = [
         views.lesson_practice,
         name="lesson_practice",
     ),
+    path("media/<int:document_id>/", views.media, name="media"),
+    path(
+        "lessons/<int:lesson_id>/captions/<str:block_id>.vtt",
+        views.captions,
+        name="captions",
+    ),
     path("pre-meeting/", views.pre_meeting, name="pre_meeting"),
     path("evaluation/", evaluation_views.evaluation_unit, name="evaluation"),
     path("evaluation/my/", evaluation_views.my_evaluation, name="my_evaluation"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from accounts.models import Role
 from records.models import CreditCategory
 
 from . import selectors, services
+from .media import ranged_file_response, transcript_vtt
 from .models import CourseIndexPage, CoursePage, LessonPage, PreMeetingStudySession
 
 BAD_REQUEST = gettext_noop("The request could not be read.")
@@ -147,6 +148,33 @@ def lesson_video(request: HttpRequest, lesson_id: int) -> JsonResponse:
         user=request.user, completed_at__isnull=False
     ).exists()
     return JsonResponse({"watched": round(ratio, 3), "lesson_completed": completed})
+
+
+@login_required
+def media(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A lesson's video (or any lesson document) with HTTP range requests: 206 for a
+    range, 416 for one outside the file."""
+    from wagtail.documents import get_document_model
+
+    document = get_object_or_404(get_document_model(), pk=document_id)
+    return ranged_file_response(
+        document.file,
+        name=document.file.name,
+        range_header=request.headers.get("Range", ""),
+    )
+
+
+@login_required
+def captions(request: HttpRequest, lesson_id: int, block_id: str) -> HttpResponse:
+    """The WebVTT captions track of one video block, made from its transcript."""
+    lesson = _lesson(lesson_id)
+    block = next((b for b in lesson.blocks_of("video") if b.id == block_id), None)
+    if block is None or not block.value.get("transcript"):
+        raise Http404
+    return HttpResponse(
+        transcript_vtt(block.value["transcript"]),
+        content_type="text/vtt; charset=utf-8",
+    )
 
 
 @login_required

@@ -522,6 +522,7 @@ class NotificationKind(models.TextChoices):
     OFFLINE_REVIEWED = "offline_reviewed", _("Offline training reviewed")
     RESULT_CHANGED = "result_changed", _("Result changed")
     EXPORT_READY = "export_ready", _("Export ready")
+    SUPERVISION = "supervision", _("Reminder from a leader")
 
 
 class Notification(models.Model):

@@ -61,6 +61,11 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
+def setting_value(name: str, default: Any) -> Any:
+    """Return the records setting ``name`` (for pages that explain a rule)."""
+    return _setting(name, default)
+
+
 # Time ----------------------------------------------------------------------------------
 
 
@@ -79,6 +84,41 @@ def year_fraction(year: int, now: datetime | None = None) -> float:
     if now >= end:
         return 1.0
     return (now - start).total_seconds() / (end - start).total_seconds()
+
+
+def at_risk_pace(year: int, now: datetime | None = None) -> float:
+    """Return the share of the yearly target a person should have by ``now`` before
+    being called at risk: the elapsed share of the year less a grace of
+    ``RECORDS_AT_RISK_LAG_DAYS`` (60) days (study comes in bursts: a course a month is
+    on track), and 0 until ``RECORDS_AT_RISK_GRACE_DAYS`` (30) days after that grace
+    (too little evidence to judge). A past year counts in full."""
+    now = now or timezone.now()
+    start, end = year_bounds(year)
+    if now >= end:
+        return 1.0
+    lag = timedelta(days=_setting("RECORDS_AT_RISK_LAG_DAYS", 60))
+    grace = timedelta(days=_setting("RECORDS_AT_RISK_GRACE_DAYS", 30))
+    if now < start + lag + grace:
+        return 0.0
+    return (now - start - lag).total_seconds() / (end - start).total_seconds()
+
+
+def at_risk_minimum(pace: float) -> Decimal:
+    """Hours behind the pace that make a person at risk: ``RECORDS_AT_RISK_MIN_SHORTFALL``
+    (2, about one course; less is not evidence enough), or any miss once the year is over."""
+    if pace >= 1:
+        return Decimal("0.01")
+    return Decimal(str(_setting("RECORDS_AT_RISK_MIN_SHORTFALL", 2)))
+
+
+def at_risk_shortfall(*, hours: Decimal, target: Decimal, pace: float) -> Decimal:
+    """Return how many hours a person is behind the calibrated pace, or 0 when they are
+    not at risk (see ``at_risk_pace`` and ``at_risk_minimum``)."""
+    if not target or not pace:
+        return ZERO
+    expected = target * Decimal(str(round(pace, 4)))
+    shortfall = expected - (hours or ZERO)
+    return shortfall if shortfall >= at_risk_minimum(pace) else ZERO
 
 
 def month_bounds(year: int) -> list[datetime]:
@@ -758,8 +798,9 @@ def unit_report(
     )
     requirements = requirements_for_year(flt.year)
     fraction = year_fraction(flt.year, now)
+    pace = at_risk_pace(flt.year, now)
     at_risk = 0
-    if now >= start + timedelta(days=_setting("RECORDS_AT_RISK_GRACE_DAYS", 30)):
+    if pace:
         for user_id in person_unit:
             target = max(
                 (
@@ -769,8 +810,8 @@ def unit_report(
                 ),
                 default=ZERO,
             )
-            if target and (person_hours.get(user_id) or ZERO) < target * Decimal(
-                str(round(fraction, 4))
+            if at_risk_shortfall(
+                hours=person_hours.get(user_id) or ZERO, target=target, pace=pace
             ):
                 at_risk += 1
     child_rows = list(children.values())
@@ -814,6 +855,21 @@ def overdue_assignments(
     )
 
 
+def overdue_counts(
+    user_ids: list[int], *, flt: ReportFilter, unit: Unit, now: datetime | None = None
+) -> dict[int, int]:
+    """Return, per person of ``user_ids``, how many required items are overdue (one
+    query; a reason shown next to an at-risk person)."""
+    return dict(
+        overdue_assignments(unit, flt, now)
+        .filter(user_id__in=user_ids)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
+
+
 def due_soon_assignments(
     unit: Unit, flt: ReportFilter, now: datetime | None = None, days: int | None = None
 ) -> models.QuerySet[Assignment]:
@@ -832,20 +888,17 @@ def due_soon_assignments(
 def at_risk_people(
     unit: Unit, flt: ReportFilter, now: datetime | None = None
 ) -> models.QuerySet[User]:
-    """Return people in ``unit``'s subtree who will miss their yearly hours target at
-    their current pace.
+    """Return people in ``unit``'s subtree who are behind the calibrated pace of their
+    yearly hours target (docs/records.md).
 
-    The pace rule (docs/records.md): with a fraction *f* of the year elapsed and *H*
-    hours earned, the projected year-end total is H / f. A person is at risk when the
-    projection is below their target T, i.e. H < T × f. Nobody is at risk in the first
-    RECORDS_AT_RISK_GRACE_DAYS days of the year (too early to judge). When the year is
-    over (f = 1) this lists everyone who missed the target. Each row carries
-    ``target``, ``hours`` and ``projected``.
+    With the pace *p* of ``at_risk_pace`` (the elapsed share of the year less a grace of
+    RECORDS_AT_RISK_LAG_DAYS; 0 until enough of the year has passed), a person with
+    target *T* and *H* hours is at risk when *T × p − H* reaches ``at_risk_minimum``.
+    When the year is over (p = 1) this lists everyone who missed the target. Each row
+    carries ``target``, ``hours`` and ``expected``.
     """
     now = now or timezone.now()
-    fraction = year_fraction(flt.year, now)
-    start, _end = year_bounds(flt.year)
-    grace = _setting("RECORDS_AT_RISK_GRACE_DAYS", 30)
+    pace = at_risk_pace(flt.year, now)
     requirements = requirements_for_year(flt.year)
     whens = [
         When(role_assignments__role=role, then=Value(req.min_hours))
@@ -853,7 +906,7 @@ def at_risk_people(
         if req.min_hours and (not flt.role or role == flt.role)
     ]
     people = people_in_scope(unit, flt)
-    if not whens or now < start + timedelta(days=grace):
+    if not whens or not pace:
         return people.none()
     hours = (
         CreditEntry.objects.filter(user=OuterRef("pk"), year=flt.year)
@@ -870,10 +923,12 @@ def at_risk_people(
                 Subquery(hours, output_field=dec), Value(ZERO), output_field=dec
             ),
         )
-        .filter(
-            target__gt=0,
-            hours__lt=F("target") * Value(Decimal(str(round(fraction, 4)))),
+        .annotate(
+            expected=ExpressionWrapper(
+                F("target") * Value(Decimal(str(round(pace, 4)))), output_field=dec
+            ),
         )
+        .filter(target__gt=0, hours__lte=F("expected") - Value(at_risk_minimum(pace)))
         .select_related("unit")
         .order_by("unit__path", "full_name", "pk")
     )
@@ -921,7 +976,7 @@ def people_report(
         "user_id", "role"
     ):
         roles[user_id].add(role)
-    fraction = year_fraction(flt.year, now)
+    pace = at_risk_pace(flt.year, now)
     rows = []
     for person in people:
         s = stats.get(person.pk, {})
@@ -936,7 +991,7 @@ def people_report(
             "person": person,
             "hours": got,
             "target": target,
-            "at_risk": bool(target and got < target * Decimal(str(round(fraction, 4)))),
+            "at_risk": bool(at_risk_shortfall(hours=got, target=target, pace=pace)),
         }
         rows.append(r)
     return rows, count

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/people/", views.report_people, name="report_people"),
     path("reports/overdue/", views.report_overdue, name="report_overdue"),
     path("reports/at-risk/", views.report_at_risk, name="report_at_risk"),
+    path("reports/remind/", views.report_remind, name="report_remind"),
     path("reports/export/<slug:report>/", views.report_export, name="report_export"),
     path("exports/", views.export_list, name="exports"),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),

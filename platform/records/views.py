@@ -7,6 +7,7 @@ Every view that shows someone else's data checks scope through ``accounts.select
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, Unit, User
@@ -39,7 +41,7 @@ from accounts.permissions import (
 from accounts.selectors import can_see_person
 from audit.services import audit_log
 
-from . import selectors, services
+from . import charts, selectors, services
 from .exports import REPORTS, report_table, write_table
 from .forms import (
     CertificationForm,
@@ -196,6 +198,24 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     if not any(not r.extra.get("direct") for r in report.children):
         rows, count = selectors.people_report(unit, flt, limit=200)
         people = {"rows": rows, "count": count}
+    query = flt.as_query()
+    ranking = charts.unit_ranking(
+        [
+            {
+                "label": row.label,
+                "rate": row.rate,
+                "url": f"?{urlencode({'unit': row.key, **query})}",
+            }
+            for row in report.children
+            if not row.extra.get("direct") and row.total
+        ]
+    )
+    done, trend = 0, []
+    for _m, n in report.completions_by_month:
+        done += n
+        trend.append(
+            round(100 * done / report.totals.total) if report.totals.total else 0
+        )
     max_hours = max((h for _m, h in report.hours_by_month), default=0) or 1
     max_done = max((n for _m, n in report.completions_by_month), default=0) or 1
     return render(
@@ -210,6 +230,8 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "roots": selectors.report_roots(request.user),
             "pre_meeting": selectors.pre_meeting_report(request.user, unit, flt.year),
             **_filter_choices(flt),
+            "ranking": ranking,
+            "trend": charts.month_trend(trend, max_value=100, suffix="%"),
             "hours_chart": [
                 (m, h, round(100 * h / max_hours)) for m, h in report.hours_by_month
             ],
@@ -277,8 +299,13 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     fraction = selectors.year_fraction(flt.year)
+    overdue = selectors.overdue_counts(
+        [p.pk for p in page.object_list], flt=flt, unit=unit
+    )
     for p in page.object_list:
         p.projected = round(float(p.hours) / fraction, 1) if fraction else 0
+        p.shortfall = p.expected - p.hours
+        p.overdue = overdue.get(p.pk, 0)
     return render(
         request,
         "records/report_at_risk.html",
@@ -288,9 +315,46 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
             "query": flt.as_query(),
             "page": page,
             "fraction": round(fraction * 100),
+            "pace": round(selectors.at_risk_pace(flt.year) * 100),
+            "lag_days": selectors.setting_value("RECORDS_AT_RISK_LAG_DAYS", 60),
+            "min_shortfall": selectors.at_risk_minimum(
+                selectors.at_risk_pace(flt.year)
+            ),
             "breadcrumbs": selectors.breadcrumbs_for(request.user, unit),
         },
     )
+
+
+@login_required
+@require_POST
+def report_remind(request: HttpRequest) -> HttpResponse:
+    """督办: send a reminder to the people chosen on the at-risk or overdue list."""
+    _reports_required(request)
+    ids = [int(v) for v in request.POST.getlist("person") if v.isdigit()][:1000]
+    people = User.objects.filter(pk__in=ids)
+    back = request.POST.get("next", "")
+    if not back.startswith("/records/reports/"):
+        back = reverse("records:report_at_risk")
+    try:
+        sent = services.reminders_send(
+            sender=request.user,
+            people=people,
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(n)d person.",
+                "Reminder sent to %(n)d people.",
+                sent,
+            )
+            % {"n": sent},
+        )
+    return redirect(back)
 
 
 # Exports ----------------------------------------------------------------------------------

@@ -84,25 +84,25 @@ class TargetArithmeticTests(BaseTestCase):
             places=2,
         )
 
-    def test_at_risk_follows_the_pace_rule(self):
+    def test_at_risk_follows_the_calibrated_pace_rule(self):
         RoleRequirement.objects.create(role=Role.OFFICER, min_hours=40)
         mid = datetime(2026, 7, 2, 12, tzinfo=TZ)  # half the year gone
         credit_hours(
             user=self.officer,
-            hours=19,
+            hours=5,
             category="law",
             source_type="t",
             source_id="1",
             earned_at=datetime(2026, 3, 1, tzinfo=TZ),
-        )  # pace 38 < 40: at risk
+        )  # 8.4 h behind the calibrated pace: at risk
         credit_hours(
             user=self.officer_b,
-            hours=21,
+            hours=12,
             category="law",
             source_type="t",
             source_id="2",
             earned_at=datetime(2026, 3, 1, tzinfo=TZ),
-        )  # pace 42: fine
+        )  # straight-line pace says 20 h; with 60 days' grace 13.4 h: 1.4 h is no evidence
         flt = ReportFilter(year=2026)
         at_risk = set(
             selectors.at_risk_people(self.city, flt, now=mid).values_list(
@@ -111,13 +111,22 @@ class TargetArithmeticTests(BaseTestCase):
         )
         self.assertIn(self.officer.username, at_risk)
         self.assertNotIn(self.officer_b.username, at_risk)
+        # Each person says why: expected by now, hours, and the shortfall.
+        person = selectors.at_risk_people(self.city, flt, now=mid).get(
+            username=self.officer.username
+        )
+        self.assertAlmostEqual(float(person.expected), 40 * 0.3356, places=1)
+        self.assertEqual(person.hours, 5)
+        self.assertEqual(
+            selectors.at_risk_pace(2026, datetime(2026, 3, 20, tzinfo=TZ)), 0.0
+        )  # lag (60 days) plus the minimum of evidence (30 days) not yet passed
         # The dashboard's count applies the same rule to the same people.
         report = selectors.unit_report(self.system_admin, self.city, flt, now=mid)
         self.assertEqual(report.at_risk_count, len(at_risk))
         # Within the grace period nobody is judged yet.
         early = datetime(2026, 1, 10, tzinfo=TZ)
         self.assertFalse(selectors.at_risk_people(self.city, flt, now=early).exists())
-        # The year after, 19 of 40 is simply a miss; 2026 hours do not count for 2027.
+        # The year after, 5 of 40 is simply a miss; 2026 hours do not count for 2027.
         after = datetime(2027, 3, 1, tzinfo=TZ)
         missed = set(
             selectors.at_risk_people(self.city, flt, now=after).values_list(

@@ -244,7 +244,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         in_scope(*ROLES, everywhere=("system_admin",)),
     ),
     (
-        r"records:(reports|report_people|report_overdue|report_at_risk|report_export)",
+        r"records:(reports|report_people|report_overdue|report_at_risk|report_export|report_remind)",
         METHODS,
         roles("leader", "unit_admin", "system_admin"),
     ),
@@ -308,7 +308,8 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # checked for no 500, no secret, and refusing visitors.
     (
         r"courses:(course_enrol|lesson_heartbeat|lesson_video|lesson_practice|lesson_check"
-        r"|pre_meeting_confirm|pre_meeting_absence|pre_meeting_session|pre_meeting_attend).*",
+        r"|media|captions|pre_meeting_confirm|pre_meeting_absence|pre_meeting_session"
+        r"|pre_meeting_attend).*",
         METHODS,
         anon_deny(**{"*": ANY}),
     ),

@@ -42,6 +42,12 @@
         if (event.key === "Escape" && drawer.classList.contains("open")) { setOpen(false); if (openers[0]) { openers[0].focus(); } }
       });
     });
+    // "Select all" boxes: <input data-select-all="name"> ticks every box of that name in its form.
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      all.addEventListener("change", function () {
+        all.form.querySelectorAll("input[name='" + all.getAttribute("data-select-all") + "']").forEach(function (box) { box.checked = all.checked; });
+      });
+    });
     // A select that changes the listing at once (sort order).
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
