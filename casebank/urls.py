@@ -24,4 +24,5 @@ urlpatterns = [
         name="problem_import_template",
     ),
     path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
+    path("problems/cases-handled/", problem_views.case_volumes, name="case_volumes"),
 ]

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, Unit, User
 from accounts.selectors import can_see_person, can_see_unit
 from audit.services import audit_log
-from casebank.models import EnforcementProblem, remediation_state
+from casebank.models import EnforcementProblem, ProblemCategory, remediation_state
 from exams.models import ExamGrade
 from records.models import CreditEntry, OfflineActivity
 from records.selectors import report_roots
@@ -35,7 +35,13 @@ from .evaluation import (
     trend_svg_points,
     unit_evaluation_page,
 )
-from .models import EvaluationScheme, EvaluationSnapshot, IndicatorCode, SchemeStatus
+from .models import (
+    EvaluationScheme,
+    EvaluationSnapshot,
+    IndicatorCode,
+    ProblemTrainingRule,
+    SchemeStatus,
+)
 
 VIEWER_ROLES = (Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
 PEOPLE_PAGE_SIZE = 100
@@ -130,6 +136,9 @@ def _person_page(request: HttpRequest, person: User) -> HttpResponse:
         .prefetch_related("remediations__assignment__item")
     )
     now = timezone.now()
+    rules = ProblemTrainingRule.objects.filter(
+        category__in={p.category for p in problems}
+    ).prefetch_related("guidelines")
     return render(
         request,
         "courses/evaluation_person.html",
@@ -151,6 +160,7 @@ def _person_page(request: HttpRequest, person: User) -> HttpResponse:
                 (p, remediation_state(list(p.remediations.all()), now))
                 for p in problems
             ],
+            "rules": [(str(ProblemCategory(r.category).label), r) for r in rules],
             "offline": OfflineActivity.objects.filter(
                 user=person, occurred_on__year=year
             ),

@@ -152,3 +152,17 @@ class SchemePageTests(BaseTestCase):
         self.assertEqual(
             self.client.get(reverse("courses:evaluation_schemes")).status_code, 403
         )
+
+
+class RecommendedStudyTests(BaseTestCase):
+    def test_the_person_page_shows_the_guidelines_and_tags_of_their_problems(self):
+        from courses.remediation import problem_training_rule_save
+
+        problem_training_rule_save(
+            editor=self.trainer, category="evidence", question_tags="证据, 取证"
+        )
+        record(self.legal_officer, self.station_a1, person=self.officer)
+        self.login(self.officer)
+        response = self.client.get(reverse("courses:my_evaluation"))
+        self.assertContains(response, 'id="recommended-study"')
+        self.assertContains(response, "证据、取证")
