@@ -71,8 +71,11 @@ def unit_for(request: HttpRequest, unit_id: str | int | None) -> Unit:
         if not roots:
             raise Http404(_("No such unit."))
         return roots[0]
+    text = str(unit_id)
     unit = (
-        Unit.objects.filter(pk=int(unit_id)).first() if str(unit_id).isdigit() else None
+        Unit.objects.filter(pk=int(text)).first()
+        if text.isdigit() and int(text) < 2**31
+        else None
     )
     if unit is None or not can_see_unit(request.user, unit):
         audit_log(
@@ -175,7 +178,11 @@ def my_evaluation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def evaluation_person(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = User.objects.select_related("unit").filter(pk=person_id).first()
+    person = (
+        User.objects.select_related("unit").filter(pk=person_id).first()
+        if person_id < 2**31
+        else None
+    )
     if person is None or not can_see_person(request.user, person):
         audit_log(
             action="courses.evaluation.view",

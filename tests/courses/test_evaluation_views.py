@@ -166,3 +166,14 @@ class RecommendedStudyTests(BaseTestCase):
         response = self.client.get(reverse("courses:my_evaluation"))
         self.assertContains(response, 'id="recommended-study"')
         self.assertContains(response, "证据、取证")
+
+
+class BadInputTests(BaseTestCase):
+    def test_out_of_range_and_malformed_ids_are_404_not_500(self):
+        self.login(self.leader)
+        url = reverse("courses:evaluation")
+        for value in ("99999999999999999999999", "abc", "-1"):
+            self.assertEqual(self.client.get(url, {"unit": value}).status_code, 404)
+        person = reverse("courses:evaluation_person", args=[10**20])
+        self.assertEqual(self.client.get(person).status_code, 404)
+        self.assertEqual(self.client.get(url, {"year": "20x6"}).status_code, 200)
