@@ -1114,8 +1114,13 @@ class EnforcementProblem(models.Model):
         verbose_name_plural = _("enforcement problems")
         ordering = ["-found_on", "-id"]
         indexes = [
-            models.Index(fields=["unit", "found_on"], name="problem_unit_date"),
-            models.Index(fields=["person", "found_on"], name="problem_person_date"),
+            # Covering the evaluation's counts by unit (or person) and severity.
+            models.Index(
+                fields=["unit", "found_on", "severity"], name="problem_unit_date"
+            ),
+            models.Index(
+                fields=["person", "found_on", "severity"], name="problem_person_date"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -187,3 +187,51 @@ def problem_import_template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="problems-template.xlsx"'
     return response
+
+
+@login_required
+def case_volumes(request: HttpRequest) -> HttpResponse:
+    """The cases each unit handled in a year, entered by the people of the register."""
+    from django import forms as django_forms
+
+    from .models import CaseVolume
+    from .services import case_volume_set
+
+    units = selectors.problem_units(request.user)
+    if not units.exists():
+        raise PermissionDenied(_("This page is for the people who keep the register."))
+    today = timezone.localdate()
+
+    class VolumeForm(django_forms.Form):
+        unit = django_forms.ModelChoiceField(
+            label=_("Unit"), queryset=units.order_by("path")
+        )
+        year = django_forms.IntegerField(
+            label=_("Year"), min_value=2000, max_value=2100, initial=today.year
+        )
+        cases_handled = django_forms.IntegerField(
+            label=_("Cases handled"), min_value=0, max_value=10_000_000
+        )
+
+    form = VolumeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case_volume_set(
+            by=request.user,
+            unit=data["unit"],
+            year=data["year"],
+            cases_handled=data["cases_handled"],
+            request=request,
+        )
+        messages.success(request, _("Saved."))
+        return redirect("casebank:case_volumes")
+    return render(
+        request,
+        "casebank/case_volumes.html",
+        {
+            "form": form,
+            "volumes": CaseVolume.objects.filter(unit__in=units)
+            .select_related("unit")
+            .order_by("-year", "unit__path")[:500],
+        },
+    )

@@ -546,3 +546,33 @@ def amendment_review(
         },
     )
     return amendment
+
+
+CASE_VOLUME_OUTSIDE_SCOPE = _("You may not enter the cases of this unit.")
+
+
+@transaction.atomic
+def case_volume_set(
+    *, by: Any, unit: Any, year: int, cases_handled: int, request: Any = None
+) -> Any:
+    """Set the number of cases ``unit`` handled in ``year`` (the denominator of
+    "problems per 100 cases"); audited. Raise ``PermissionDenied`` outside the scope of
+    ``by`` (``selectors.problem_units``)."""
+    from audit.services import audit_log
+
+    from .models import CaseVolume
+    from .selectors import problem_units
+
+    if not problem_units(by).filter(pk=unit.pk).exists():
+        raise PermissionDenied(CASE_VOLUME_OUTSIDE_SCOPE)
+    volume, _created = CaseVolume.objects.update_or_create(
+        unit=unit, year=year, defaults={"cases_handled": cases_handled}
+    )
+    audit_log(
+        action="casebank.case_volume.set",
+        actor=by,
+        request=request,
+        target=volume,
+        details={"unit": unit.pk, "year": year, "cases_handled": cases_handled},
+    )
+    return volume

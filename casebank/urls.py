@@ -32,4 +32,5 @@ urlpatterns = [
         name="amendment_decide",
     ),
     path("articles/choose/", views_amendments.article_choose, name="article_choose"),
+    path("problems/cases-handled/", problem_views.case_volumes, name="case_volumes"),
 ]

@@ -107,7 +107,7 @@ def seed(command: Any = None) -> None:
         for code in STATIONS:
             unit = Unit.objects.get(code=code)
             CaseVolume.objects.get_or_create(
-                unit=unit, year=year, defaults={"cases_handled": rng.randint(150, 320)}
+                unit=unit, year=year, defaults={"cases_handled": rng.randint(700, 1600)}
             )
             officers = list(
                 User.objects.filter(unit=unit, role_assignments__role=Role.OFFICER)
@@ -157,9 +157,9 @@ def _age(problem: EnforcementProblem, found_on: dt.date, rng, today: dt.date) ->
         assignment = link.assignment
         if assignment.status == AssignmentStatus.COMPLETED:
             continue
-        days = rng.randint(5, 45)
+        days = rng.randint(3, 36)
         finished = found_on + dt.timedelta(days=days)
-        if finished >= today or rng.random() < 0.25:
+        if finished >= today or rng.random() < 0.15:
             Assignment.objects.filter(pk=assignment.pk).update(due_at=due)
             continue
         Assignment.objects.filter(pk=assignment.pk).update(

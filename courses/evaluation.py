@@ -27,6 +27,7 @@ from casebank.models import (
     SEVERITY_WEIGHTS,
     CaseVolume,
     EnforcementProblem,
+    ProblemRemediation,
 )
 from exams.models import ExamGrade, ExamSession
 from records.models import (
@@ -149,18 +150,6 @@ class Facts:
     offline: int = 0
     offline_capped: int = 0  # Σ min(activities, target)
     offline_target: int = 0  # people × target
-
-    def add_person(self, other: Facts) -> None:
-        """Add a person's training facts (not their problem counts: a unit's problems
-        are counted from the register by unit)."""
-        for f in fields(self):
-            if not f.name.startswith("problems") and f.name not in (
-                "remediated",
-                "closed",
-                "closed_on_time",
-                "cases_handled",
-            ):
-                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
@@ -327,12 +316,12 @@ def period_bounds(year: int, as_of: dt.date | None) -> tuple[dt.date, dt.datetim
 
 @dataclass
 class Gathered:
-    """Everything ``evaluate`` read: per person facts, and per unit problem facts."""
+    """Everything ``gather`` read: facts per person (when asked) and per unit."""
 
     persons: dict[int, Facts]
     person_unit: dict[int, int]
     person_label: dict[int, str]
-    unit_problems: dict[int, Facts]
+    unit_facts: dict[int, Facts]
     units: dict[int, Unit]
 
 
@@ -343,18 +332,30 @@ def gather(
     scheme: SchemeInForce,
     as_of: dt.date | None = None,
     person: User | None = None,
+    with_people: bool = True,
 ) -> Gathered:
     """Read the facts of the active people of ``root``'s subtree (or of ``person``
-    alone) and the problems of its units, in a fixed number of grouped queries."""
+    alone) and the problems of its units, in a fixed number of grouped queries.
+
+    Every unit's facts are summed as the people are read (``unit_facts``); a Facts per
+    person is kept only ``with_people`` (the per-person rows of exams and problems are
+    then read too, which a unit's totals do not need)."""
     last, end = period_bounds(year, as_of)
     start = timezone.make_aware(dt.datetime(year, 1, 1))
-    people = User.objects.filter(is_active=True, unit__path__startswith=root.path)
+    units: dict[int, Unit] = {}
     if person is not None:
         people = User.objects.filter(pk=person.pk)
+        with_people = True
+    else:
+        # The subtree's unit ids as a list: the filters below then use the indexes on
+        # unit_id instead of joining every row to its unit's path.
+        units = {u.pk: u for u in Unit.objects.filter(path__startswith=root.path)}
+        people = User.objects.filter(is_active=True, unit_id__in=list(units))
     rows = list(people.values_list("pk", "unit_id", "full_name", "username"))
-    persons: dict[int, Facts] = {pk: Facts(people=1) for pk, *_r in rows}
     person_unit = {pk: unit_id for pk, unit_id, *_r in rows}
-    person_label = {pk: name or username for pk, _u, name, username in rows}
+    person_label = (
+        {pk: name or username for pk, _u, name, username in rows} if with_people else {}
+    )
     ids = people.values("pk")
 
     # Targets: one merge per distinct set of roles.
@@ -366,32 +367,12 @@ def gather(
     requirements = requirements_for_year(year)
     merged: dict[frozenset, Any] = {}
 
-    def targets(pk: int):
-        key = frozenset(roles.get(pk, ()))
-        if key not in merged:
-            merged[key] = targets_merge(key, year, requirements)
-        return merged[key]
-
     hours = dict(
         CreditEntry.objects.filter(user_id__in=ids, year=year, earned_at__lt=end)
         .values("user_id")
         .annotate(total=Sum("hours"))
         .values_list("user_id", "total")
     )
-    exams = {
-        row["user_id"]: row
-        for row in ExamGrade.objects.filter(
-            user_id__in=ids,
-            session__kind=ExamSession.Kind.EXAM,
-            session__opens_at__gte=start,
-            session__opens_at__lt=end,
-            updated_at__lt=end,
-        )
-        .values("user_id")
-        .annotate(
-            n=Count("id"), passed=Count("id", filter=Q(passed=True)), s=Sum("percent")
-        )
-    }
     attended = dict(
         PreMeetingAttendance.objects.filter(
             user_id__in=ids,
@@ -428,82 +409,122 @@ def gather(
         (scheme.indicators.get(IndicatorCode.OFFLINE, (0, None))[1]) or 0
     )
 
-    for pk, facts in persons.items():
-        t = targets(pk)
+    unit_facts: dict[int | None, Facts] = defaultdict(Facts)
+    persons: dict[int, Facts] = {}
+    for pk, unit_id, *_r in rows:
+        key = frozenset(roles.get(pk, ()))
+        t = merged.get(key)
+        if t is None:
+            t = merged[key] = targets_merge(key, year, requirements)
+        u = unit_facts[unit_id]
         h = hours.get(pk) or ZERO
-        facts.hours = h
+        u.people += 1
+        u.hours += h
+        f = Facts(people=1, hours=h) if with_people else None
         if t.min_hours > 0:
-            facts.hours_target = t.min_hours
-            facts.hours_capped = min(h, t.min_hours)
-        if (exam := exams.get(pk)) is not None:
-            facts.exams_graded = exam["n"]
-            facts.exams_passed = exam["passed"]
-            facts.exam_percent_sum = exam["s"] or ZERO
+            capped = h if h < t.min_hours else t.min_hours
+            u.hours_target += t.min_hours
+            u.hours_capped += capped
+            if f is not None:
+                f.hours_target, f.hours_capped = t.min_hours, capped
         n = attended.get(pk, 0)
-        facts.pre_meeting_attended = n
+        u.pre_meeting_attended += n
         if t.pre_meeting_study_min > 0:
-            facts.pre_meeting_required = t.pre_meeting_study_min
-            facts.pre_meeting_capped = min(n, t.pre_meeting_study_min)
-        if Role.LEGAL_OFFICER in roles.get(pk, ()):
-            facts.legal_officers = 1
-            facts.legal_qualified = int(pk in qualified)
-        n = offline.get(pk, 0)
-        facts.offline = n
+            capped_n = min(n, t.pre_meeting_study_min)
+            u.pre_meeting_required += t.pre_meeting_study_min
+            u.pre_meeting_capped += capped_n
+            if f is not None:
+                f.pre_meeting_required = t.pre_meeting_study_min
+                f.pre_meeting_capped = capped_n
+        legal = Role.LEGAL_OFFICER in key
+        if legal:
+            u.legal_officers += 1
+            u.legal_qualified += int(pk in qualified)
+        n_off = offline.get(pk, 0)
+        u.offline += n_off
         if offline_target:
-            facts.offline_target = offline_target
-            facts.offline_capped = min(n, offline_target)
+            u.offline_target += offline_target
+            u.offline_capped += min(n_off, offline_target)
+        if f is not None:
+            f.pre_meeting_attended = n
+            if legal:
+                f.legal_officers, f.legal_qualified = 1, int(pk in qualified)
+            f.offline = n_off
+            if offline_target:
+                f.offline_target = offline_target
+                f.offline_capped = min(n_off, offline_target)
+            persons[pk] = f
 
-    # Problems: by person (a person's own) and by unit (a unit's, whoever they name).
+    grades = ExamGrade.objects.filter(
+        user_id__in=ids,
+        session__kind=ExamSession.Kind.EXAM,
+        session__opens_at__gte=start,
+        session__opens_at__lt=end,
+        updated_at__lt=end,
+    )
+    exam_sums = {
+        "n": Count("id"),
+        "passed": Count("id", filter=Q(passed=True)),
+        "s": Sum("percent"),
+    }
+    if with_people:
+        for row in grades.values("user_id").annotate(**exam_sums):
+            for f in (persons[row["user_id"]], unit_facts[person_unit[row["user_id"]]]):
+                f.exams_graded += row["n"]
+                f.exams_passed += row["passed"]
+                f.exam_percent_sum += row["s"] or ZERO
+    else:
+        for row in grades.values("user__unit_id").annotate(**exam_sums):
+            f = unit_facts[row["user__unit_id"]]
+            f.exams_graded += row["n"]
+            f.exams_passed += row["passed"]
+            f.exam_percent_sum += row["s"] or ZERO
+
+    # Problems: a unit's are those recorded against it, whoever they name; a person's
+    # are those that name them.
     problems = EnforcementProblem.objects.filter(
         found_on__year=year, found_on__lte=last
     )
     if person is not None:
         problems = problems.filter(person_id=person.pk)
     else:
-        problems = problems.filter(unit__path__startswith=root.path)
-    counts = problems.values("person_id", "unit_id", "severity").annotate(n=Count("id"))
-    units = (
-        {u.pk: u for u in Unit.objects.filter(path__startswith=root.path)}
-        if person is None
-        else {}
-    )
-    unit_problems: dict[int, Facts] = defaultdict(Facts)
-    for row in counts:
-        weight = SEVERITY_WEIGHTS[row["severity"]]
-        targets_ = [unit_problems[row["unit_id"]]]
-        if row["person_id"] in persons:
-            targets_.append(persons[row["person_id"]])
-        for f in targets_:
-            f.problems += row["n"]
-            setattr(
-                f,
-                f"problems_{row['severity']}",
-                getattr(f, f"problems_{row['severity']}") + row["n"],
-            )
-            f.problems_weighted += weight * row["n"]
-    done = Q(
-        remediations__assignment__status="completed",
-        remediations__assignment__completed_at__lt=end,
-    )
+        problems = problems.filter(unit_id__in=list(units))
+
+    def add_problems(f: Facts, severity: str, n: int) -> None:
+        f.problems += n
+        name = f"problems_{severity}"
+        setattr(f, name, getattr(f, name) + n)
+        f.problems_weighted += SEVERITY_WEIGHTS[severity] * n
+
+    for row in problems.values("unit_id", "severity").annotate(n=Count("id")):
+        add_problems(unit_facts[row["unit_id"]], row["severity"], row["n"])
+    if with_people:
+        for row in (
+            problems.filter(person_id__in=ids)
+            .values("person_id", "severity")
+            .annotate(n=Count("id"))
+        ):
+            if row["person_id"] in persons:
+                add_problems(persons[row["person_id"]], row["severity"], row["n"])
+    # Each problem with remedial training: how many links, how many completed, how many
+    # completed by their due date (read from the links, the smaller table).
+    done = Q(assignment__status="completed", assignment__completed_at__lt=end)
     remediated = (
-        problems.annotate(
-            n_rem=Count("remediations"),
-            n_done=Count("remediations", filter=done),
+        ProblemRemediation.objects.filter(problem__in=problems.values("pk"))
+        .values("problem_id", "problem__person_id", "problem__unit_id")
+        .annotate(
+            n_rem=Count("id"),
+            n_done=Count("id", filter=done),
             n_ok=Count(
-                "remediations",
-                filter=done
-                & Q(
-                    remediations__assignment__completed_at__lte=F(
-                        "remediations__due_at"
-                    )
-                ),
+                "id", filter=done & Q(assignment__completed_at__lte=F("due_at"))
             ),
         )
-        .filter(n_rem__gt=0)
-        .values_list("person_id", "unit_id", "n_rem", "n_done", "n_ok")
+        .values_list(
+            "problem__person_id", "problem__unit_id", "n_rem", "n_done", "n_ok"
+        )
     )
     for person_id, unit_id, n_rem, n_done, n_ok in remediated:
-        targets_ = [unit_problems[unit_id]]
+        targets_ = [unit_facts[unit_id]]
         if person_id in persons:
             targets_.append(persons[person_id])
         for f in targets_:
@@ -512,29 +533,16 @@ def gather(
             f.closed_on_time += int(n_ok == n_rem)
     if person is None:
         for unit_id, n in CaseVolume.objects.filter(
-            year=year, unit__path__startswith=root.path
+            year=year, unit_id__in=list(units)
         ).values_list("unit_id", "cases_handled"):
-            unit_problems[unit_id].cases_handled += n
+            unit_facts[unit_id].cases_handled += n
     return Gathered(
         persons=persons,
         person_unit=person_unit,
         person_label=person_label,
-        unit_problems=dict(unit_problems),
+        unit_facts=dict(unit_facts),
         units=units,
     )
-
-
-_UNIT_PROBLEM_FIELDS = (
-    "problems",
-    "problems_minor",
-    "problems_serious",
-    "problems_grave",
-    "problems_weighted",
-    "cases_handled",
-    "remediated",
-    "closed",
-    "closed_on_time",
-)
 
 
 @dataclass
@@ -562,7 +570,9 @@ def evaluate(
     compare, peers to rank), and (``with_people``) every person in it."""
     scheme = scheme or scheme_in_force(year)
     last, _end = period_bounds(year, as_of)
-    data = gather(root=root, year=year, scheme=scheme, as_of=as_of)
+    data = gather(
+        root=root, year=year, scheme=scheme, as_of=as_of, with_people=with_people
+    )
     wanted = {root.pk: root, **{u.pk: u for u in buckets or []}}
     by_path = {u.path: u.pk for u in wanted.values()}
     groups = {
@@ -578,21 +588,20 @@ def evaluate(
     }
     step = Unit.steplen
     paths = {pk: u.path for pk, u in data.units.items()}
-
-    def covering(unit_id: int | None) -> list[int]:
+    names = [f.name for f in fields(Facts)]
+    for unit_id, facts in data.unit_facts.items():
         path = paths.get(unit_id, "")
-        return [
-            by_path[path[:i]]
-            for i in range(step, len(path) + 1, step)
-            if path[:i] in by_path
-        ]
-
+        for i in range(step, len(path) + 1, step):
+            group = by_path.get(path[:i])
+            if group is None:
+                continue
+            target = groups[group].facts
+            for name in names:
+                setattr(target, name, getattr(target, name) + getattr(facts, name))
     people: dict[int, Evaluation] = {}
-    for pk, facts in data.persons.items():
-        unit_id = data.person_unit.get(pk)
-        for group in covering(unit_id):
-            groups[group].facts.add_person(facts)
-        if with_people:
+    if with_people:
+        for pk, facts in data.persons.items():
+            unit_id = data.person_unit.get(pk)
             people[pk] = _score(
                 Evaluation(
                     kind="person",
@@ -604,11 +613,6 @@ def evaluate(
                 ),
                 scheme,
             )
-    for unit_id, facts in data.unit_problems.items():
-        for group in covering(unit_id):
-            target = groups[group].facts
-            for name in _UNIT_PROBLEM_FIELDS:
-                setattr(target, name, getattr(target, name) + getattr(facts, name))
     for group in groups.values():
         _score(group, scheme)
     return UnitEvaluation(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, Unit, User
 from accounts.selectors import can_see_person, can_see_unit
 from audit.services import audit_log
-from casebank.models import EnforcementProblem, remediation_state
+from casebank.models import EnforcementProblem, ProblemCategory, remediation_state
 from exams.models import ExamGrade
 from records.models import CreditEntry, OfflineActivity
 from records.selectors import report_roots
@@ -35,7 +35,13 @@ from .evaluation import (
     trend_svg_points,
     unit_evaluation_page,
 )
-from .models import EvaluationScheme, EvaluationSnapshot, IndicatorCode, SchemeStatus
+from .models import (
+    EvaluationScheme,
+    EvaluationSnapshot,
+    IndicatorCode,
+    ProblemTrainingRule,
+    SchemeStatus,
+)
 
 VIEWER_ROLES = (Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
 PEOPLE_PAGE_SIZE = 100
@@ -65,8 +71,11 @@ def unit_for(request: HttpRequest, unit_id: str | int | None) -> Unit:
         if not roots:
             raise Http404(_("No such unit."))
         return roots[0]
+    text = str(unit_id)
     unit = (
-        Unit.objects.filter(pk=int(unit_id)).first() if str(unit_id).isdigit() else None
+        Unit.objects.filter(pk=int(text)).first()
+        if text.isdigit() and int(text) < 2**31
+        else None
     )
     if unit is None or not can_see_unit(request.user, unit):
         audit_log(
@@ -130,6 +139,9 @@ def _person_page(request: HttpRequest, person: User) -> HttpResponse:
         .prefetch_related("remediations__assignment__item")
     )
     now = timezone.now()
+    rules = ProblemTrainingRule.objects.filter(
+        category__in={p.category for p in problems}
+    ).prefetch_related("guidelines")
     return render(
         request,
         "courses/evaluation_person.html",
@@ -151,6 +163,7 @@ def _person_page(request: HttpRequest, person: User) -> HttpResponse:
                 (p, remediation_state(list(p.remediations.all()), now))
                 for p in problems
             ],
+            "rules": [(str(ProblemCategory(r.category).label), r) for r in rules],
             "offline": OfflineActivity.objects.filter(
                 user=person, occurred_on__year=year
             ),
@@ -165,7 +178,11 @@ def my_evaluation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def evaluation_person(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = User.objects.select_related("unit").filter(pk=person_id).first()
+    person = (
+        User.objects.select_related("unit").filter(pk=person_id).first()
+        if person_id < 2**31
+        else None
+    )
     if person is None or not can_see_person(request.user, person):
         audit_log(
             action="courses.evaluation.view",

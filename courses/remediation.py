@@ -40,7 +40,7 @@ RULE_BAD_CATEGORY = _("Unknown problem category.")
 REMEDIATION_SOURCE = "problem"
 # A category with at least this many problems in a unit's year is "repeated": it is
 # raised to the top of the unit's evaluation (docs/evaluation.md).
-REPEATED_THRESHOLD = 2
+REPEATED_THRESHOLD = 3
 
 
 def can_configure_problem_training(user: User) -> bool:

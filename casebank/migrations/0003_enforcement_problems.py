@@ -71,11 +71,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='enforcementproblem',
-            index=models.Index(fields=['unit', 'found_on'], name='problem_unit_date'),
+            index=models.Index(fields=['unit', 'found_on', 'severity'], name='problem_unit_date'),
         ),
         migrations.AddIndex(
             model_name='enforcementproblem',
-            index=models.Index(fields=['person', 'found_on'], name='problem_person_date'),
+            index=models.Index(fields=['person', 'found_on', 'severity'], name='problem_person_date'),
         ),
         migrations.AddConstraint(
             model_name='problemremediation',

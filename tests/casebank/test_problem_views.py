@@ -171,3 +171,28 @@ class ProblemImportTests(BaseTestCase):
         upload.name = "x.txt"
         response = self.post(upload)
         self.assertTrue(response.context["file_error"])
+
+
+class CaseVolumeTests(BaseTestCase):
+    def test_legal_officer_enters_cases_of_a_unit_in_scope_only(self):
+        from casebank.models import CaseVolume
+
+        self.login(self.legal_officer)
+        url = reverse("casebank:case_volumes")
+        ok = self.client.post(
+            url, {"unit": self.station_a1.pk, "year": 2026, "cases_handled": 240}
+        )
+        self.assertRedirects(ok, url)
+        self.assertEqual(CaseVolume.objects.get().cases_handled, 240)
+        outside = self.client.post(
+            url, {"unit": self.station_b1.pk, "year": 2026, "cases_handled": 1}
+        )
+        self.assertEqual(outside.status_code, 200)
+        self.assertIn("unit", outside.context["form"].errors)
+        self.assertEqual(CaseVolume.objects.count(), 1)
+
+    def test_officer_is_refused(self):
+        self.login(self.officer)
+        self.assertEqual(
+            self.client.get(reverse("casebank:case_volumes")).status_code, 403
+        )

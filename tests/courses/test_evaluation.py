@@ -374,3 +374,13 @@ class ReconciliationTests(BaseTestCase):
         ]
         self.assertEqual(ev.root.facts.remediated, len(remediated))
         self.assertGreater(len(remediated), 0)
+
+    def test_unit_totals_are_the_same_with_and_without_people(self):
+        children = list(self.city.get_children())
+        full = evaluate(root=self.city, year=YEAR, buckets=children)
+        fast = evaluate(root=self.city, year=YEAR, buckets=children, with_people=False)
+        self.assertEqual(fast.people, {})
+        self.assertEqual(full.root.facts, fast.root.facts)
+        for unit in children:
+            self.assertEqual(full.buckets[unit.pk].facts, fast.buckets[unit.pk].facts)
+            self.assertEqual(full.buckets[unit.pk].score, fast.buckets[unit.pk].score)

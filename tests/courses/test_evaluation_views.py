@@ -152,3 +152,28 @@ class SchemePageTests(BaseTestCase):
         self.assertEqual(
             self.client.get(reverse("courses:evaluation_schemes")).status_code, 403
         )
+
+
+class RecommendedStudyTests(BaseTestCase):
+    def test_the_person_page_shows_the_guidelines_and_tags_of_their_problems(self):
+        from courses.remediation import problem_training_rule_save
+
+        problem_training_rule_save(
+            editor=self.trainer, category="evidence", question_tags="证据, 取证"
+        )
+        record(self.legal_officer, self.station_a1, person=self.officer)
+        self.login(self.officer)
+        response = self.client.get(reverse("courses:my_evaluation"))
+        self.assertContains(response, 'id="recommended-study"')
+        self.assertContains(response, "证据、取证")
+
+
+class BadInputTests(BaseTestCase):
+    def test_out_of_range_and_malformed_ids_are_404_not_500(self):
+        self.login(self.leader)
+        url = reverse("courses:evaluation")
+        for value in ("99999999999999999999999", "abc", "-1"):
+            self.assertEqual(self.client.get(url, {"unit": value}).status_code, 404)
+        person = reverse("courses:evaluation_person", args=[10**20])
+        self.assertEqual(self.client.get(person).status_code, 404)
+        self.assertEqual(self.client.get(url, {"year": "20x6"}).status_code, 200)

@@ -329,6 +329,13 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # outside it is a 404; recording and importing are for legal officers, leaders and
     # the system admin.
     (r"casebank:problem_list", METHODS, signed_in),
+    # Cases handled per unit: whoever has a register scope (legal officers, leaders,
+    # unit admins, the system admin).
+    (
+        r"casebank:case_volumes",
+        METHODS,
+        roles("legal_officer", "leader", "unit_admin", "system_admin"),
+    ),
     (
         r"casebank:problem_(add|import|import_template)",
         METHODS,
