@@ -1,5 +1,9 @@
 """Search quality on the public development data, against BM25 in the same run.
 
+``--tasks dev`` (the default): lecard_dev, CAIL dev, STARD dev and the element set through
+the shipped pipeline (``link_case``, ``search_documents``), beside char-BM25 in the same run;
+see ``bench/_dev_pipeline.py``. The component tasks below need no database.
+
 Tasks (all data from ``../shared/data``, never from the product's tables):
 
 - PROXY: a development stand-in for the judged case-retrieval benchmark: a held-out CAIL2018

@@ -411,6 +411,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def required_words(text: str) -> list[str]:
+    """Return the words of a query a document must hold one of (two characters or more):
+    its bigrams add to a match but never make one, so 电动车 does not match 机动车 through
+    their shared 动车. Engines drop the requirement when no document holds any of them
+    (a word jieba cut differently still finds its characters)."""
+    return list(dict.fromkeys(w for w in _words(normalize(text)) if len(w) >= 2))
+
+
 def tokenize_fields(title: str, body: str) -> tuple[list[str], list[str]]:
     """Return the tokens of a document's title and of its body, each text normalised
     and segmented once (not cached: documents are tokenized once).

@@ -36,7 +36,7 @@ from elasticsearch.dsl import (
 )
 
 from .. import embeddings, fusion, highlight
-from ..text import join_tokens, tokenize, tokenize_fields
+from ..text import join_tokens, required_words, tokenize, tokenize_fields
 from .base import (
     FILTER_FIELDS,
     INTEGER_FILTERS,
@@ -399,8 +399,15 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         return clauses
 
     def keyword_search(
-        self, query: SearchQuery, indices: list[str], depth: int, tokens: list[str]
+        self,
+        query: SearchQuery,
+        indices: list[str],
+        depth: int,
+        tokens: list[str],
+        required: list[str] | None = None,
     ) -> Search:
+        """BM25 over the tokens; with ``required`` (``search.text.required_words``) a
+        document must also hold one of those words (a filter: it does not score)."""
         s = Search(using=self.client, index=indices).extra(
             size=depth, track_total_hits=True
         )
@@ -417,7 +424,21 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             )
         else:
             must = Q("match_all")
-        s = s.query(Q("bool", must=[must], filter=self.filter_clauses(query)))
+        filters = list(self.filter_clauses(query))
+        # Only when some token is no required word (a bigram could match on its own).
+        if tokens and required and set(tokens) - set(required):
+            words = join_tokens(required)
+            filters.append(
+                Q(
+                    "bool",
+                    should=[
+                        Q("match", title_tokens=words),
+                        Q("match", body_tokens=words),
+                    ],
+                    minimum_should_match=1,
+                )
+            )
+        s = s.query(Q("bool", must=[must], filter=filters))
         s = s.sort("_score", "id")
         for name in query.facets:
             s.aggs.bucket(
@@ -477,7 +498,13 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         facets_raw: dict[str, dict[str, int]] = {}
         browse = not tokens and vector is None
         if query.mode in ("keyword", "hybrid") and tokens or browse:
-            response = self.keyword_search(query, indices, depth, tokens).execute()
+            required = required_words(query.text) if tokens else []
+            response = self.keyword_search(
+                query, indices, depth, tokens, required
+            ).execute()
+            if required and int(response.hits.total.value) == 0:
+                # No document holds any of the words: the characters decide.
+                response = self.keyword_search(query, indices, depth, tokens).execute()
             total = int(response.hits.total.value)
             for hit in response.hits:
                 key = (hit.meta.index, hit.meta.id)

@@ -41,7 +41,7 @@ from django.core import checks
 import numpy as np
 
 from .. import embeddings, fusion, highlight
-from ..text import current_segmenter, tokenize, tokenize_document
+from ..text import current_segmenter, required_words, tokenize, tokenize_document
 from .base import (
     FILTER_FIELDS,
     BaseSearchBackend,
@@ -195,12 +195,30 @@ class Segment:
                 mask[row] = False
         return mask
 
-    def keyword_scores(self, query_tokens: list[str]) -> np.ndarray:
+    def keyword_scores(
+        self, query_tokens: list[str], required: list[str] | None = None
+    ) -> np.ndarray:
         """Return BM25 scores for every row (bm25s's precomputed per-token scores, summed
-        with one ``bincount``: much faster than ``np.add.at`` on long queries)."""
+        with one ``bincount``: much faster than ``np.add.at`` on long queries).
+
+        With ``required`` (the query's words, ``search.text.required_words``), a row
+        scores only if it holds one of them, when any row of the segment does: character
+        bigrams then add to the score of a match but never make one (电动车 ≠ 机动车)."""
         if self.bm25 is None or not query_tokens:
             return np.zeros(self.n, dtype=np.float32)
         vocab = self.bm25.vocab_dict
+        scores = self._bm25_sum(query_tokens, vocab)
+        required_ids = sorted({vocab[t] for t in required or [] if t in vocab})
+        if required_ids:
+            indptr = self.bm25.scores["indptr"]
+            indices = self.bm25.scores["indices"]
+            holds = np.zeros(self.n, dtype=bool)
+            for i in required_ids:
+                holds[indices[int(indptr[i]) : int(indptr[i + 1])]] = True
+            scores[~holds] = 0.0
+        return scores
+
+    def _bm25_sum(self, query_tokens: list[str], vocab: dict[str, int]) -> np.ndarray:
         ids = sorted({vocab[t] for t in query_tokens if t in vocab})
         if not ids:
             return np.zeros(self.n, dtype=np.float32)
@@ -482,6 +500,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         filters = query.clean_filters()
         doc_types = list(query.doc_types) or self.doc_types()
         query_tokens = list(dict.fromkeys(tokenize(query.text)))
+        required = required_words(query.text)
         vector = query.vector
         # Vectors the caller brings are trusted to come from the index's model.
         query_model: str | None = None
@@ -512,7 +531,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                     rows = np.flatnonzero(mask)[:depth]
                     keyword.extend(((doc_type, s, int(r)), 0.0) for r in rows)
                 if query.mode in ("keyword", "hybrid") and query_tokens:
-                    scores = seg.keyword_scores(query_tokens)
+                    scores = seg.keyword_scores(query_tokens, required)
                     rows, _ = _top(scores, mask, depth, positive=True)
                     keyword.extend(
                         ((doc_type, s, int(r)), float(scores[r])) for r in rows

@@ -47,6 +47,31 @@ class BackendContract:
         self.assertEqual(results.hits[0].source_id, "src-c2")
         self.assertEqual(results.total, 1)
 
+    def test_fragments_of_a_word_do_not_match_another_word(self) -> None:
+        # 电动车 and 机动车 share the bigram 动车; a case about a 机动车 is not a match
+        # for 电动车 while some document holds the word itself.
+        self.backend.reset("case")
+        self.backend.add_bulk(
+            [
+                SearchDocument(
+                    doc_type="case", id="e", title="t", body="被告人盗窃电动车一辆。"
+                ),
+                SearchDocument(
+                    doc_type="case", id="m", title="t", body="被告人醉酒驾驶机动车。"
+                ),
+            ]
+        )
+        results = self.backend.search(
+            SearchQuery(text="电动车", doc_types=["case"], mode="keyword")
+        )
+        self.assertEqual(self.ids(results), ["e"])
+        self.assertEqual(results.total, 1)
+        # A word no document holds still finds what its characters match.
+        fallback = self.backend.search(
+            SearchQuery(text="驾驶机动", doc_types=["case"], mode="keyword")
+        )
+        self.assertIn("m", self.ids(fallback))
+
     def test_snippet_marks_query_terms_and_escapes_html(self) -> None:
         self.backend.reset("case")
         self.backend.add_bulk(
