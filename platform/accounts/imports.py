@@ -294,21 +294,15 @@ def _xlsx_rows(raw: bytes) -> list[list[Any]]:
 
     import openpyxl
 
-    # The sheet's XML is parsed while the rows are read (read-only mode): a malformed or
-    # hostile part (an external entity, XXE, which defusedxml refuses with a ValueError;
-    # a parse error, a SyntaxError) is an unreadable file, not a 500.
-    unreadable = (BadZipFile, KeyError, OSError, ValueError, SyntaxError)
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(raw), read_only=True, data_only=True
         )
-    except unreadable as e:
+    except (BadZipFile, KeyError, OSError, ValueError) as e:
         raise ImportFileError(UNREADABLE_FILE % {"reason": type(e).__name__}) from e
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
-    except unreadable as e:
-        raise ImportFileError(UNREADABLE_FILE % {"reason": type(e).__name__}) from e
     finally:
         workbook.close()
 
