@@ -130,7 +130,13 @@ def record_pdf(record: PersonRecord) -> bytes:
             [
                 a.item.title,
                 "" if a.score is None else f"{a.score}",
-                _("Passed") if a.passed else _("Failed") if a.passed is False else "",
+                _("Result not yet released")
+                if getattr(a, "result_hidden", False)
+                else _("Passed")
+                if a.passed
+                else _("Failed")
+                if a.passed is False
+                else "",
                 f"{a.completed_at:%Y-%m-%d}" if a.completed_at else "",
             ]
             for a in record.exams
