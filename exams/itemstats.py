@@ -23,6 +23,16 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
+# The flags are stored (in English, as msgids) with a session's statistics and translated
+# when shown (``views.manage.session_statistics``).
+TOO_HARD = gettext_noop("too hard")
+TOO_EASY = gettext_noop("too easy")
+NEGATIVE_DISCRIMINATION = gettext_noop("negative discrimination: check the key")
+WEAK_DISCRIMINATION = gettext_noop("weak discrimination")
+LOW_EFFICIENCY = gettext_noop("low discriminative efficiency")
+
 # Healthy ranges used to flag questions for the trainer (Moodle's report colours
 # facility and discrimination outside similar bands).
 FACILITY_LOW = 10.0
@@ -85,15 +95,15 @@ def item_stats(
     efficiency = 100 * cov / cov_max if cov_max > 0 else None
     flags = []
     if facility < FACILITY_LOW:
-        flags.append("too hard")
+        flags.append(TOO_HARD)
     if facility > FACILITY_HIGH:
-        flags.append("too easy")
+        flags.append(TOO_EASY)
     if discrimination is not None and discrimination < 0:
-        flags.append("negative discrimination: check the key")
+        flags.append(NEGATIVE_DISCRIMINATION)
     elif discrimination is not None and discrimination < DISCRIMINATION_MIN:
-        flags.append("weak discrimination")
+        flags.append(WEAK_DISCRIMINATION)
     if efficiency is not None and efficiency < EFFICIENCY_MIN:
-        flags.append("low discriminative efficiency")
+        flags.append(LOW_EFFICIENCY)
     return ItemStats(
         key, n, max_points, facility, sd, discrimination, efficiency, flags
     )

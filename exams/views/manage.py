@@ -570,7 +570,12 @@ def session_statistics(request: HttpRequest, pk: int) -> HttpResponse:
     data = session.statistics
     questions = Question.objects.in_bulk([int(i["key"]) for i in data.get("items", [])])
     items = [
-        dict(i, question=questions.get(int(i["key"]))) for i in data.get("items", [])
+        dict(
+            i,
+            question=questions.get(int(i["key"])),
+            flags=[_(flag) for flag in i.get("flags", [])],
+        )
+        for i in data.get("items", [])
     ]
     items.sort(key=lambda i: (not i["flags"], i["key"]))
     max_score = data.get("max_score") or 0

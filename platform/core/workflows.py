@@ -81,7 +81,7 @@ def publish_workflow_state(workflow_state, user=None) -> None:
     obj = workflow_state.content_object
     revision = obj.get_latest_revision()
     revision.publish(user=user, skip_permission_checks=True)
-    carries = getattr(obj.specific, "review_carries", None)
+    carries = getattr(getattr(obj, "specific", obj), "review_carries", None)
     for child in carries() if carries else []:
         latest = child.get_latest_revision()
         if latest is not None:

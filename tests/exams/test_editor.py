@@ -321,3 +321,37 @@ class MarkingQueueTests(BaseTestCase):
             response = self.client.get(reverse("exams:marking_queue"))
         self.assertContains(response, "第 1 题")
         self.assertContains(response, f"#{case.pk}")
+
+
+class StatisticsFlagsTests(BaseTestCase):
+    def test_item_flags_are_shown_in_the_users_language(self):
+        question = make_question(qtype=QuestionType.SINGLE, n=70)
+        blueprint = make_blueprint(
+            rows=[(question.category, QuestionType.SINGLE, 1, "5")]
+        )
+        session = make_session(blueprint=blueprint, people=[self.officer])
+        session.statistics = {
+            "test": {},
+            "items": [
+                {
+                    "key": str(question.pk),
+                    "n": 30,
+                    "facility": 5.0,
+                    "sd": 1.0,
+                    "discrimination": -3.0,
+                    "efficiency": None,
+                    "flags": ["too hard", "negative discrimination: check the key"],
+                }
+            ],
+            "totals": [],
+            "max_score": 5,
+        }
+        session.save(update_fields=["statistics"])
+        self.login(self.trainer)
+        with translation.override("zh-hans"):
+            page = self.client.get(
+                reverse("exams:session_statistics", args=[session.pk])
+            )
+        self.assertContains(page, "过难")
+        self.assertContains(page, "区分度为负：请核对答案")
+        self.assertNotContains(page, "too hard")
