@@ -5,7 +5,8 @@
 #   scripts/setup.sh            everything, including the demo content (make start)
 #   scripts/setup.sh --deps     system and Python packages and translations only (make test, CI)
 # A second run is quick: pip runs only when pyproject.toml changed since the last install
-# (its hash is kept in .venv/.installed-from), migrate and the demo seed only do what is new.
+# (its hash is kept in .venv/.installed-from), translations only when a .po changed, and
+# migrate and the demo seed only do what is new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -77,8 +78,16 @@ else
   echo "$want" >"$STAMP"
 fi
 
-step "Compiling translations"
-.venv/bin/python manage.py compilemessages -v 0 --ignore=.venv
+# Compiled catalogues are not in git: compile when one is missing or older than its .po.
+stale_po=$(find . -path ./.venv -prune -o -path ./var -prune -o -name '*.po' -print |
+  while read -r po; do [ "${po%.po}.mo" -nt "$po" ] || echo "$po"; done)
+if [ -n "$stale_po" ]; then
+  step "Compiling translations"
+  .venv/bin/python manage.py compilemessages -v 0 --ignore=.venv
+else
+  step_done
+  printf '\n==> Translations: compiled (skipped)\n'
+fi
 
 if $DEPS_ONLY; then
   step_done
