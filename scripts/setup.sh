@@ -46,9 +46,9 @@ step "Compiling translations"
 $DEPS_ONLY && exit 0
 
 step "Migrating the database (var/db.sqlite3)"
+# Also creates the embedded cache's table (core migration 0001_cache_table).
 .venv/bin/python manage.py migrate --no-input -v 0
-# The embedded cache (lockout counters, Wagtail's site cache) is a database table.
-.venv/bin/python manage.py createcachetable
 step "Seeding the demo organisation and content"
+# seed_demo runs bootstrap_site first (page tree, groups, workflows), then the demo.
 .venv/bin/python manage.py seed_demo
 echo "done: $ROOT"
