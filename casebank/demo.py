@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 
 from accounts.models import Unit, User
 
+from .bootstrap import libraries_setup
 from .demo_content.cases import CASES
 from .demo_content.charges import CHARGES
 from .demo_content.guidelines import GUIDELINES
@@ -131,25 +132,7 @@ def _publish(page: Page) -> None:
 
 
 def _indexes(home: Page) -> tuple[CaseIndexPage, GuidelineIndexPage]:
-    cases = CaseIndexPage.objects.first()
-    if cases is None:
-        cases = CaseIndexPage(
-            title="典型案例库",
-            slug="cases",
-            intro="<p>全市公安机关执法办案典型案例、参考案例和执法监督通报案例。</p>",
-        )
-        home.add_child(instance=cases)
-        _publish(cases)
-    guidelines = GuidelineIndexPage.objects.first()
-    if guidelines is None:
-        guidelines = GuidelineIndexPage(
-            title="执法指引",
-            slug="guidelines",
-            intro="<p>执法标准、执法细则和实战指引。</p>",
-        )
-        home.add_child(instance=guidelines)
-        _publish(guidelines)
-    return cases, guidelines
+    return libraries_setup(home)
 
 
 def seed_cases(

@@ -18,6 +18,7 @@ from wagtail.models import Page, Site
 from accounts.models import Role, Unit, User
 
 from . import services
+from .bootstrap import catalogue_setup
 from .models import (
     AttendanceStatus,
     CourseAudienceRule,
@@ -642,14 +643,7 @@ def _publish(page: Page) -> None:
 
 
 def _sections(home: Page) -> tuple[CourseIndexPage, dict[str, CourseIndexPage]]:
-    root = CourseIndexPage.objects.filter(slug="courses").first()
-    if root is None:
-        root = CourseIndexPage(
-            title="课程中心", slug="courses", intro="全市公安机关执法培训课程。"
-        )
-        home.add_child(instance=root)
-        _publish(root)
-    services.course_section_publishing_setup(section=root, editor_groups=[])
+    root = catalogue_setup(home)
     sections = {}
     for slug, title, intro, group_name, trainers in SECTIONS:
         section = CourseIndexPage.objects.child_of(root).filter(slug=slug).first()

@@ -95,10 +95,10 @@ if $DEPS_ONLY; then
 fi
 
 step "Migrating the database (var/db.sqlite3)"
+# Also creates the embedded cache's table (core migration 0001_cache_table).
 .venv/bin/python manage.py migrate --no-input -v 0
-# The embedded cache (lockout counters, Wagtail's site cache) is a database table.
-.venv/bin/python manage.py createcachetable
 step "Seeding the demo organisation and content"
+# seed_demo runs bootstrap_site first (page tree, groups, workflows), then the demo.
 .venv/bin/python manage.py seed_demo
 step_done
 printf '\nSet up in %ss: %s\n' $((SECONDS - started)) "$ROOT"

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from .bootstrap import ADMIN_ACCESS_ROLES as ADMIN_ACCESS_ROLES
+from .bootstrap import role_groups_setup
 from .models import Role, RoleAssignment, Unit, UnitKind, User
 
 ORDER = 0
@@ -176,14 +177,6 @@ def _officers() -> list[tuple[str, str, str, str, str, str, list[str]]]:
 
 PEOPLE = STAFF + _officers()
 
-# Groups (one per role, see signals.py) that may open the Wagtail admin.
-ADMIN_ACCESS_ROLES = [
-    Role.TRAINER,
-    Role.LEGAL_OFFICER,
-    Role.SYSTEM_ADMIN,
-    Role.SECURITY_ADMIN,
-]
-
 
 def _unit(code: str, name: str, kind: str, parent_code: str | None) -> Unit:
     existing = Unit.objects.filter(code=code).first()
@@ -193,17 +186,6 @@ def _unit(code: str, name: str, kind: str, parent_code: str | None) -> Unit:
         return Unit.add_root(code=code, name=name, kind=kind)
     parent = Unit.objects.get(code=parent_code)
     return parent.add_child(code=code, name=name, kind=kind)
-
-
-def _grant_admin_access() -> None:
-    permission = Permission.objects.filter(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    ).first()
-    if permission is None:
-        return
-    for role in ADMIN_ACCESS_ROLES:
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.add(permission)
 
 
 @transaction.atomic
@@ -229,7 +211,7 @@ def seed(command: Any = None) -> None:
             RoleAssignment.objects.get_or_create(
                 user=user, role=role, defaults={"scope_unit": scope}
             )
-    _grant_admin_access()
+    role_groups_setup()
     if command is not None:
         command.stdout.write(
             f"  units: {len(UNITS)}, people: {len(PEOPLE)} ({created} new)"

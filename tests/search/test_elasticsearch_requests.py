@@ -152,6 +152,20 @@ class ElasticsearchRequestTests(SimpleTestCase):
         )
         self.assertEqual(sources["c1"]["f_charge"], ["盗窃罪"])
 
+    def test_apply_indexes_and_deletes_in_one_bulk_request(self) -> None:
+        docs = [d for d in sample_documents() if d.doc_type == "case"][:2]
+        self.backend.apply("case", docs, deleted=["gone-1", "gone-2"])
+        bulks = self.bodies("/_bulk")
+        self.assertEqual(len(bulks), 1)
+        actions = [line for line in bulks[0] if "index" in line or "delete" in line]
+        self.assertEqual(
+            sorted((next(iter(a)), a[next(iter(a))]["_id"]) for a in actions),
+            sorted(
+                [("index", d.id) for d in docs]
+                + [("delete", "gone-1"), ("delete", "gone-2")]
+            ),
+        )
+
     def test_restriction_and_filters_are_inside_both_queries(self) -> None:
         RecordingNode.responses = {
             "/_search": [

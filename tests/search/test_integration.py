@@ -93,3 +93,38 @@ class PublishIndexesThroughWorkerTests(TransactionTestCase):
         self.assertTrue(
             self.wait_for(lambda: not IndexState.objects.filter(dirty=True).exists())
         )
+
+    def test_bulk_imports_and_a_bulk_delete_reach_the_index_through_the_worker(
+        self,
+    ) -> None:
+        from pathlib import Path
+
+        from casebank.importers.cases import import_cases
+        from casebank.importers.statutes import import_statutes
+        from casebank.models import CasePage
+        from casebank.services import case_pages_delete
+        from tests.casebank.factories import case_index
+
+        fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+        site_root()
+        case_index()
+        import_statutes([fixtures / "statutes_small.jsonl"])
+        import_cases(fixtures / "cases_small.jsonl", fmt="cail2018", publish=True)
+        backend = get_search_backend()
+        # A cold worker loads the encoder before its first write (up to minutes on a
+        # loaded machine, see docs/deployment.md).
+        self.assertTrue(
+            self.wait_for(
+                lambda: (backend.count("article"), backend.count("case")) == (7, 4),
+                timeout=400,
+            ),
+            "the worker did not index the imports",
+        )
+        self.assertTrue(
+            self.wait_for(lambda: not IndexState.objects.filter(dirty=True).exists())
+        )
+        case_pages_delete(queryset=CasePage.objects.order_by("pk")[:2])
+        self.assertTrue(
+            self.wait_for(lambda: backend.count("case") == 2),
+            "the worker did not apply the bulk delete",
+        )

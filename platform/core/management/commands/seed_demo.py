@@ -1,4 +1,4 @@
-"""Create the demo organisation and content. Each app contributes a ``demo`` module with
+"""Create the demo organisation and content on top of ``bootstrap_site``. Each app contributes a ``demo`` module with
 ``seed(command)`` and an optional ``ORDER`` (default 50; accounts 0 … records' history
 last). Safe to run twice: every seeder looks records up by natural keys first. A module with
 ``STEPS`` seeds in several steps, each at its own order."""
@@ -7,6 +7,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, only: list[str] | None = None, **options) -> None:
+        # The empty deployment first (page tree, groups, workflows), then the demo.
+        call_command("bootstrap_site", verbosity=options.get("verbosity", 1))
         modules = []
         for config in apps.get_app_configs():
             if only and config.label not in only:
