@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from audit.services import audit_log
 
 from .evaluation import Evaluation, evaluate_person, unit_evaluation_page
-from .evaluation_views import _year, unit_for
+from .evaluation_views import unit_for, year_param
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -85,7 +85,7 @@ class UnitEvaluationView(APIView):
             unit = unit_for(request._request, unit_id)
         except PermissionDenied as e:
             raise Http404 from e
-        year = _year(request._request)
+        year = year_param(request._request)
         with_people = request.query_params.get("people") == "1"
         page = unit_evaluation_page(unit=unit, year=year, with_people=with_people)
         audit_log(
@@ -106,7 +106,7 @@ class MyEvaluationView(APIView):
     """The signed-in person's own evaluation."""
 
     def get(self, request: Request) -> Response:
-        year = _year(request._request)
+        year = year_param(request._request)
         return Response(
             EvaluationSerializer(evaluate_person(person=request.user, year=year)).data
         )

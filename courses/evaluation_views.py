@@ -51,7 +51,7 @@ def can_view_unit_evaluations(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*VIEWER_ROLES))
 
 
-def _year(request: HttpRequest) -> int:
+def year_param(request: HttpRequest) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -100,7 +100,7 @@ def _audit_view(request: HttpRequest, target, year: int, what: str) -> None:
 @login_required
 def evaluation_unit(request: HttpRequest) -> HttpResponse:
     unit = unit_for(request, request.GET.get("unit"))
-    year = _year(request)
+    year = year_param(request)
     show_people = request.GET.get("people") == "1" or unit.is_leaf()
     page = unit_evaluation_page(unit=unit, year=year, with_people=show_people)
     _audit_view(request, unit, year, "unit")
@@ -130,7 +130,7 @@ def evaluation_unit(request: HttpRequest) -> HttpResponse:
 
 
 def _person_page(request: HttpRequest, person: User) -> HttpResponse:
-    year = _year(request)
+    year = year_param(request)
     evaluation = evaluate_person(person=person, year=year)
     _audit_view(request, person, year, "person")
     problems = list(
@@ -247,7 +247,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     import openpyxl
 
     unit = unit_for(request, request.GET.get("unit"))
-    year = _year(request)
+    year = year_param(request)
     page = unit_evaluation_page(unit=unit, year=year, with_people=True)
     audit_log(
         action="courses.evaluation.export",
@@ -287,7 +287,7 @@ def _system_admin_required(request: HttpRequest) -> None:
 @login_required
 def evaluation_schemes(request: HttpRequest) -> HttpResponse:
     _system_admin_required(request)
-    year = _year(request)
+    year = year_param(request)
     error = ""
     if request.method == "POST":
         indicators = {}

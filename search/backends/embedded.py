@@ -67,7 +67,7 @@ INDEX_PATH_MISSING = (
 )
 
 
-def _bm25s() -> Any:
+def load_bm25s() -> Any:
     """Import bm25s, undoing its ``logger.setLevel(DEBUG)``: it runs on first import,
     after Django configured logging, and would print a DEBUG line per index build."""
     import bm25s
@@ -127,7 +127,7 @@ class Segment:
         self.row_of = {d["id"]: i for i, d in enumerate(self.docs)}
         self.bm25 = None
         if self.n and (path / "bm25").exists():
-            bm25s = _bm25s()
+            bm25s = load_bm25s()
             self.bm25 = bm25s.BM25.load(
                 str(path / "bm25"), mmap=True, show_progress=False, verbosity=0
             )
@@ -373,7 +373,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         model: str | None,
     ) -> str:
         """Write a segment atomically and return its folder name."""
-        bm25s = _bm25s()
+        bm25s = load_bm25s()
 
         directory = self._type_dir(doc_type)
         name = f"seg-{version:08d}-{uuid.uuid4().hex[:8]}"

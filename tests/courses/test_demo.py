@@ -14,14 +14,14 @@ from records.models import Assignment, CreditEntry
 from . import factories
 
 
-def _keyword_search_only():
+def keyword_search_only():
     # Seeding publishes cases and articles, which are indexed for search; keyword
     # indexing is enough here and spares loading the sentence-embedding model.
     backends = {"default": {**settings.SEARCH_BACKENDS["default"], "SEMANTIC": False}}
     return override_settings(SEARCH_BACKENDS=backends)
 
 
-@_keyword_search_only()
+@keyword_search_only()
 class DemoTests(TestCase):
     def test_seed_is_idempotent_complete_and_renders(self):
         factories.ensure_site()

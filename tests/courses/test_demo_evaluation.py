@@ -16,10 +16,10 @@ from courses.evaluation_services import snapshot_verify
 from courses.models import EvaluationSnapshot
 
 from . import factories
-from .test_demo import _keyword_search_only
+from .test_demo import keyword_search_only
 
 
-@_keyword_search_only()
+@keyword_search_only()
 class EvaluationDemoTests(TestCase):
     def test_seed_is_plausible_and_idempotent(self):
         factories.ensure_site()

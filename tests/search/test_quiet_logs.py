@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from search.backends.embedded import _bm25s
+from search.backends.embedded import load_bm25s
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ class QuietLogTests(SimpleTestCase):
     def test_bm25s_is_put_back_to_the_configured_level(self) -> None:
         # What bm25s does to its own logger when it is first imported.
         logging.getLogger("bm25s").setLevel(logging.DEBUG)
-        _bm25s()
+        load_bm25s()
         self.assertFalse(logging.getLogger("bm25s").isEnabledFor(logging.INFO))
 
     def test_an_eager_task_and_an_index_build_log_nothing_misleading(self) -> None:
