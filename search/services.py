@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -20,6 +19,17 @@ from .backends import get_search_backend
 from .models import IndexAction, IndexState
 
 logger = logging.getLogger(__name__)
+
+
+def _later(func: Any, *args: Any) -> Any:
+    """Return ``func(*args)`` as an on-commit callback. Django's robust ``on_commit``
+    logs a failing callback by its ``__qualname__``, which ``functools.partial`` lacks."""
+
+    def call() -> Any:
+        return func(*args)
+
+    call.__qualname__ = getattr(func, "__qualname__", repr(func))
+    return call
 
 
 def _label(obj_or_model: Any) -> tuple[str, str]:
@@ -125,7 +135,7 @@ def _enqueue_once(args: tuple[str, str, str]) -> None:
     if pending is None or pending.callbacks is not conn.run_on_commit or pending.sent:
         pending = _Pending(callbacks=conn.run_on_commit)
         conn._search_pending = pending  # type: ignore[attr-defined]
-        transaction.on_commit(partial(_enqueue_marked, pending), robust=True)
+        transaction.on_commit(_later(_enqueue_marked, pending), robust=True)
     pending.marks[args] = None
 
 
@@ -229,7 +239,7 @@ def index_deferred_apply(*, operation: BulkOperation) -> None:
             ids = list(marks)
             for start in range(0, len(ids), BATCH_SIZE):
                 transaction.on_commit(
-                    partial(
+                    _later(
                         index_objects.delay,
                         app_label,
                         model_name,
@@ -238,7 +248,7 @@ def index_deferred_apply(*, operation: BulkOperation) -> None:
                     robust=True,
                 )
     for doc_type in sorted(deferred.rebuilds):
-        transaction.on_commit(partial(rebuild_index.delay, doc_type), robust=True)
+        transaction.on_commit(_later(rebuild_index.delay, doc_type), robust=True)
 
 
 def index_apply(

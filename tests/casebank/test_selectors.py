@@ -23,8 +23,12 @@ class CaseVisibilityTests(BaseTestCase):
     def test_unit_above_the_named_unit_does_not_see_it(self):
         self.assertFalse(case_is_visible_to(self.trainer, self.east_only))
 
-    def test_system_admin_sees_every_live_case(self):
-        self.assertIn(self.east_only, case_queryset_visible_to(self.system_admin))
+    def test_system_admin_sees_public_cases_but_no_restricted_one(self):
+        # 三员分立: the separated system roles read no restricted material
+        # (accounts.permissions.can_read_restricted, docs/security.md).
+        visible = case_queryset_visible_to(self.system_admin)
+        self.assertIn(self.public, visible)
+        self.assertNotIn(self.east_only, visible)
 
     def test_drafts_are_never_listed(self):
         self.assertNotIn(self.draft, case_queryset_visible_to(self.system_admin))
