@@ -813,6 +813,42 @@ def _progress(courses: dict[str, CoursePage]) -> None:
                 )
 
 
+DEMO_VIDEO_TITLE = "演示：执法办案要点（幻灯片视频）"
+DEMO_VIDEO_LINES = [
+    "执法办案要点",
+    "一、依法受案，一律登记",
+    "二、全面客观收集证据",
+    "三、严格规范强制措施",
+]
+
+
+def _demo_video_block() -> dict | None:
+    """A video block with a slide video made by ffmpeg from text (``demo_video``), and
+    its transcript (the captions track); None without ffmpeg."""
+    from django.core.files.base import ContentFile
+
+    from wagtail.documents import get_document_model
+
+    from .demo_video import slide_video
+
+    Document = get_document_model()
+    document = Document.objects.filter(title=DEMO_VIDEO_TITLE).first()
+    if document is None:
+        data = slide_video(DEMO_VIDEO_LINES)
+        if data is None:
+            return None
+        document = Document(title=DEMO_VIDEO_TITLE)
+        document.file.save("demo-slides.mp4", ContentFile(data), save=True)
+    return {
+        "type": "video",
+        "value": {
+            "title": "讲解视频：执法办案要点",
+            "video": document.pk,
+            "transcript": "。".join(DEMO_VIDEO_LINES) + "。",
+        },
+    }
+
+
 @transaction.atomic
 def seed(command: Any = None) -> None:
     """Create the demo courses, sections, workflow, sessions and progress (idempotent)."""
@@ -823,6 +859,17 @@ def seed(command: Any = None) -> None:
     _, sections = _sections(home)
     owner = User.objects.filter(username="trainer1").first()
     lessons = _lessons(articles, cases)
+    video = _demo_video_block()
+    if video is not None:
+        # The second course's first lesson plays a generated slide video (the first
+        # course's lessons are completed by the demo people without watching).
+        slug, title, minutes, blocks = lessons[COURSES[1]["slug"]][0]
+        lessons[COURSES[1]["slug"]][0] = (
+            slug,
+            title,
+            minutes,
+            [blocks[0], video, *blocks[1:]],
+        )
     courses = {
         spec["slug"]: _course(spec, sections, lessons[spec["slug"]], owner)
         for spec in COURSES

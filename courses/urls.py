@@ -19,7 +19,7 @@ urlpatterns = [
         views.lesson_practice,
         name="lesson_practice",
     ),
-    path("media/<int:document_id>/", views.media, name="media"),
+    path("lessons/<int:lesson_id>/media/<str:block_id>/", views.media, name="media"),
     path(
         "lessons/<int:lesson_id>/captions/<str:block_id>.vtt",
         views.captions,

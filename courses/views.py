@@ -151,12 +151,15 @@ def lesson_video(request: HttpRequest, lesson_id: int) -> JsonResponse:
 
 
 @login_required
-def media(request: HttpRequest, document_id: int) -> HttpResponse:
-    """A lesson's video (or any lesson document) with HTTP range requests: 206 for a
-    range, 416 for one outside the file."""
-    from wagtail.documents import get_document_model
-
-    document = get_object_or_404(get_document_model(), pk=document_id)
+def media(request: HttpRequest, lesson_id: int, block_id: str) -> HttpResponse:
+    """The video of one video block of a live lesson, with HTTP range requests: 206 for
+    a range, 416 for one outside the file. Only files placed in a live lesson are
+    served this way (never any document by its id)."""
+    lesson = _lesson(lesson_id)
+    block = next((b for b in lesson.blocks_of("video") if b.id == block_id), None)
+    document = block.value.get("video") if block is not None else None
+    if document is None:
+        raise Http404
     return ranged_file_response(
         document.file,
         name=document.file.name,

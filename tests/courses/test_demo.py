@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import shutil
+
 from django.conf import settings
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
@@ -64,5 +67,20 @@ class DemoTests(TestCase):
         case_lesson = course.lessons()[2]
         self.assertContains(self.client.get(case_lesson.url), "不接不立")
         self.assertEqual(self.client.get("/learn/").status_code, 200)
+        if shutil.which("ffmpeg"):
+            # The generated slide video plays through the range-capable view.
+            video_lesson = next(
+                lesson
+                for lesson in LessonPage.objects.live()
+                if lesson.blocks_of("video")
+            )
+            block = video_lesson.blocks_of("video")[0]
+            response = self.client.get(
+                reverse("courses:media", args=[video_lesson.pk, block.id]),
+                HTTP_RANGE="bytes=0-7",
+            )
+            self.assertEqual(response.status_code, 206)
+            self.assertEqual(b"".join(response.streaming_content)[4:8], b"ftyp")
+            self.assertContains(self.client.get(video_lesson.url), "<track")
         self.client.force_login(User.objects.get(username="leader1"))
         self.assertContains(self.client.get("/learn/pre-meeting/"), "局党委会")

@@ -32,7 +32,7 @@ class VideoRangeTests(BaseTestCase):
         cls.lesson = factories.lesson(cls.course, blocks=[block])
 
     def url(self):
-        return reverse("courses:media", args=[self.doc.pk])
+        return reverse("courses:media", args=[self.lesson.pk, self.block_id])
 
     def test_a_range_request_gets_206_with_exactly_those_bytes(self):
         self.login(self.officer)
@@ -65,6 +65,16 @@ class VideoRangeTests(BaseTestCase):
         self.assertEqual(response["Content-Range"], "bytes */1024")
         response = self.client.get(self.url(), HTTP_RANGE="bytes=abc")
         self.assertEqual(response.status_code, 200)  # malformed: ignored (RFC 9110)
+
+    def test_only_videos_placed_in_a_live_lesson_are_served(self):
+        other = Document(title="别的文件")
+        other.file.save("secret.pdf", ContentFile(b"SECRET"), save=True)
+        self.login(self.officer)
+        for block_id in ("nope", str(other.pk)):
+            response = self.client.get(
+                reverse("courses:media", args=[self.lesson.pk, block_id])
+            )
+            self.assertEqual(response.status_code, 404)
 
     def test_visitors_must_sign_in(self):
         response = self.client.get(self.url(), HTTP_RANGE="bytes=0-1")
