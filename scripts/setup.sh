@@ -39,6 +39,7 @@ step() {
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
+command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)  # the demo lesson's slide video
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -50,7 +51,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
         "skipped: browser tests and PDF fonts need them, run scripts/setup.sh again later" >&2
     fi
   else
-    echo "warning: please install ${need_apt[*]} (browser tests and PDF fonts need them)" >&2
+    echo "warning: please install ${need_apt[*]} (browser tests, PDF fonts and the demo video need them)" >&2
   fi
 fi
 
