@@ -1,6 +1,9 @@
 import datetime as dt
+import json
 
 from django.test import SimpleTestCase, TestCase
+
+import pytest
 
 from accounts import demo as accounts_demo
 from accounts.models import User
@@ -11,6 +14,7 @@ from casebank.demo_content.charges import CHARGES
 from casebank.models import Article, CasePage, Charge, GuidelinePage, LegalElement
 from casebank.references import resolve_reference
 from casebank.selectors import case_queryset_visible_to
+from tests.casebank.data import CORE_ARTICLES
 
 
 class DemoSeedTests(TestCase):
@@ -113,3 +117,22 @@ class DemoChargeContentTests(SimpleTestCase):
         fraud = next(c for c in CHARGES if c["name"] == "诈骗罪")
         self.assertIn("电信网络诈骗", fraud["sentencing"])
         self.assertIn("五千条", fraud["sentencing"])
+
+
+@pytest.mark.data
+class DemoCitationsMatchTheStatuteTextsTests(SimpleTestCase):
+    def test_every_cited_article_reads_as_in_the_shared_statutes(self):
+        # The demo's copy of each article a charge cites is the text of the public corpus.
+        texts: dict[tuple[str, str], set[str]] = {}
+        with CORE_ARTICLES.open(encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                texts.setdefault((row["law"], row["label"]), set()).add(row["text"])
+        full = {law["short_name"]: law["name"] for law in statutes.LAWS}
+        seeded = {(a["law"], a["label"]): a["text"] for a in statutes.articles()}
+        for charge in CHARGES:
+            for short, label in charge["articles"]:
+                with self.subTest(charge=charge["name"], article=(short, label)):
+                    key = (full[short], label)
+                    self.assertIn(key, texts)
+                    self.assertIn(seeded[key], texts[key])
