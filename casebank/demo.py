@@ -1,5 +1,5 @@
 """Demo content for the case bank: the statute articles the demo cites (as the law reads,
-with dates), 16 charges and violations with their element analysis, 21 typical cases (one
+with dates), 32 charges and violations with their element analysis, 21 typical cases (one
 restricted to 东城分局), 4 enforcement guidelines, and the review workflow.
 
 Idempotent: laws by name, articles by (law, number), charges by name, pages by slug.

@@ -1,15 +1,20 @@
 import datetime as dt
+import json
 
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
+
+import pytest
 
 from accounts import demo as accounts_demo
 from accounts.models import User
 from casebank import demo
+from casebank.demo_content import statutes
 from casebank.demo_content.cases import CASES
 from casebank.demo_content.charges import CHARGES
 from casebank.models import Article, CasePage, Charge, GuidelinePage, LegalElement
 from casebank.references import resolve_reference
 from casebank.selectors import case_queryset_visible_to
+from tests.casebank.data import CORE_ARTICLES
 
 
 class DemoSeedTests(TestCase):
@@ -27,7 +32,7 @@ class DemoSeedTests(TestCase):
         self.assertEqual(
             LegalElement.objects.count(), sum(len(c["elements"]) for c in CHARGES)
         )
-        self.assertEqual(Article.objects.count(), 44)
+        self.assertEqual(Article.objects.count(), len(statutes.articles()))
 
     def test_every_demo_charge_has_four_elements_with_evidence(self):
         for charge in Charge.objects.prefetch_related("elements"):
@@ -66,3 +71,68 @@ class DemoSeedTests(TestCase):
         self.assertNotIn(
             restricted, case_queryset_visible_to(User.objects.get(username="legal2"))
         )
+
+
+# The priority areas of issue 16 ("the knowledge base police need").
+PRIORITY_CHARGES = [
+    "帮助信息网络犯罪活动罪",
+    "诈骗罪",
+    "开设赌场罪",
+    "组织参与国（境）外赌博罪",
+    "组织、领导、参加黑社会性质组织罪",
+    "寻衅滋事罪",
+    "敲诈勒索罪",
+    "强迫交易罪",
+    "非法拘禁罪",
+    "袭警罪",
+    "妨害公务罪",
+    "危险驾驶罪",
+    "故意伤害罪",
+    "盗窃罪",
+    "掩饰、隐瞒犯罪所得、犯罪所得收益罪",
+]
+
+
+class DemoChargeContentTests(SimpleTestCase):
+    """The charge analyses themselves, checked without seeding."""
+
+    def test_priority_charges_are_covered(self):
+        names = [c["name"] for c in CHARGES]
+        self.assertEqual(len(names), len(set(names)))
+        for name in PRIORITY_CHARGES:
+            with self.subTest(charge=name):
+                self.assertIn(name, names)
+
+    def test_every_cited_article_is_seeded_by_the_demo(self):
+        # seed_charges looks each (law, article) up among the seeded articles: a citation
+        # the demo does not load would break the seed, so every one must be there.
+        short = {law["name"]: law["short_name"] for law in statutes.LAWS}
+        seeded = {(short[a["law"]], a["label"]) for a in statutes.articles()}
+        for charge in CHARGES:
+            for key in charge["articles"]:
+                with self.subTest(charge=charge["name"], article=key):
+                    self.assertIn(key, seeded)
+
+    def test_telecom_fraud_thresholds_name_their_source(self):
+        fraud = next(c for c in CHARGES if c["name"] == "诈骗罪")
+        self.assertIn("电信网络诈骗", fraud["sentencing"])
+        self.assertIn("五千条", fraud["sentencing"])
+
+
+@pytest.mark.data
+class DemoCitationsMatchTheStatuteTextsTests(SimpleTestCase):
+    def test_every_cited_article_reads_as_in_the_shared_statutes(self):
+        # The demo's copy of each article a charge cites is the text of the public corpus.
+        texts: dict[tuple[str, str], set[str]] = {}
+        with CORE_ARTICLES.open(encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                texts.setdefault((row["law"], row["label"]), set()).add(row["text"])
+        full = {law["short_name"]: law["name"] for law in statutes.LAWS}
+        seeded = {(a["law"], a["label"]): a["text"] for a in statutes.articles()}
+        for charge in CHARGES:
+            for short, label in charge["articles"]:
+                with self.subTest(charge=charge["name"], article=(short, label)):
+                    key = (full[short], label)
+                    self.assertIn(key, texts)
+                    self.assertIn(seeded[key], texts[key])
