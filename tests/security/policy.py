@@ -378,7 +378,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     # A certificate is downloaded by its owner; the matrix has no certificate code (404).
     (r"exams:certificate", METHODS, anon_deny(**{"*": ANY})),
     # The question bank, blueprints and sessions: trainers and the system admin
-    # (exams.apps.is_trainer).
+    # (accounts.permissions.can_manage_exams).
     (
         r"exams:(manage|question_list|question_edit|question_import|question_export|blueprint_new|blueprint_edit"
         r"|session_new|session_edit|session_manage|session_statistics"
@@ -386,7 +386,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         METHODS,
         roles("trainer", "system_admin"),
     ),
-    # Marking: trainers and legal officers (exams.apps.is_marker).
+    # Marking: trainers and legal officers (accounts.permissions.can_mark).
     (r"exams:marking_queue", METHODS, roles("trainer", "legal_officer")),
     (
         r"exams:marking_task",
