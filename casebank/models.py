@@ -334,6 +334,10 @@ class Charge(
         "wagtailcore.Revision", related_query_name="casebank_charge"
     )
 
+    # Django's default, spelled out: the Wagtail and modelcluster bases are untyped, so
+    # mypy's Django plugin could not otherwise type ``user.locked_charges``.
+    objects = models.Manager()
+
     panels = [
         FieldPanel("name"),
         FieldPanel("kind"),

@@ -263,7 +263,7 @@ def write_table(
     out: Any,
     *,
     title: str = "",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> int:
     """Write ``table`` as ``fmt`` to the binary file ``out``; return the rows written.
     ``progress`` is called with the running row count every 1,000 rows."""

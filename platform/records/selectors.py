@@ -10,6 +10,7 @@ Every function that reports on units takes a unit the caller has already checked
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -250,6 +251,8 @@ class PersonRecord:
     missing_item_types: list[str]
     # The year's credit entries (credits and reversals) with source and approver.
     ledger: list[CreditEntry] = field(default_factory=list)
+    # The API's view of ``certifications``, with their states (certifications_status).
+    cert_states: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def current(self) -> YearHours | None:
@@ -634,7 +637,7 @@ class Row:
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
         for name in ("total", "done", "overdue", "scored", "passed"):
             setattr(self, name, getattr(self, name) + (row.get(name) or 0))
 
@@ -766,9 +769,11 @@ def unit_report(
         by_item = by_item.exclude(item_id__in=inactive)
     items: dict[int, Row] = {}
     completions: dict[int, int] = defaultdict(int)
-    for row in (
+    for item_counts in (
         by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by()
     ):
+        # The plugin types these rows by "item_id" alone; the counts are annotated.
+        row: Mapping[str, Any] = item_counts
         title, item_type = item_meta.get(row["item_id"], ("", ""))
         items[row["item_id"]] = Row(
             key=row["item_id"],
@@ -895,7 +900,7 @@ def at_risk_people(
     RECORDS_AT_RISK_LAG_DAYS; 0 until enough of the year has passed), a person with
     target *T* and *H* hours is at risk when *T × p − H* reaches ``at_risk_minimum``.
     When the year is over (p = 1) this lists everyone who missed the target. Each row
-    carries ``target``, ``hours`` and ``expected``.
+    carries ``target``, ``hours``, ``expected`` and ``shortfall`` (expected − hours).
     """
     now = now or timezone.now()
     pace = at_risk_pace(flt.year, now)
@@ -928,6 +933,9 @@ def at_risk_people(
                 F("target") * Value(Decimal(str(round(pace, 4)))), output_field=dec
             ),
         )
+        .annotate(
+            shortfall=ExpressionWrapper(F("expected") - F("hours"), output_field=dec)
+        )
         .filter(target__gt=0, hours__lte=F("expected") - Value(at_risk_minimum(pace)))
         .select_related("unit")
         .order_by("unit__path", "full_name", "pk")
@@ -941,7 +949,7 @@ def people_report(
     offset: int = 0,
     limit: int = 200,
     now: datetime | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Row], int]:
     """Return one row per person in ``unit``'s subtree (a page of them) with their
     completion and hours, and the number of people. Four queries per page."""
     now = now or timezone.now()
@@ -979,7 +987,7 @@ def people_report(
     pace = at_risk_pace(flt.year, now)
     rows = []
     for person in people:
-        s = stats.get(person.pk, {})
+        s: Mapping[str, Any] = stats.get(person.pk, {})
         r = Row(key=person.pk, label=person.display_name)
         r.add(s)
         target = max(
