@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -336,7 +337,7 @@ class Charge(
 
     # Django's default, spelled out: the Wagtail and modelcluster bases are untyped, so
     # mypy's Django plugin could not otherwise type ``user.locked_charges``.
-    objects = models.Manager()
+    objects: ClassVar[models.Manager[Charge]] = models.Manager()
 
     panels = [
         FieldPanel("name"),
@@ -424,14 +425,14 @@ class LegalElement(Orderable):
         return str(CRIMINAL_ELEMENT_LABELS.get(self.kind, self.get_kind_display()))
 
 
-CRIMINAL_ELEMENT_LABELS = {
+CRIMINAL_ELEMENT_LABELS: dict[str, str] = {
     ElementKind.OBJECT: "犯罪客体",
     ElementKind.OBJECTIVE: "犯罪客观方面",
     ElementKind.SUBJECT: "犯罪主体",
     ElementKind.SUBJECTIVE: "犯罪主观方面",
     ElementKind.OTHER: "其他",
 }
-ADMINISTRATIVE_ELEMENT_LABELS = {
+ADMINISTRATIVE_ELEMENT_LABELS: dict[str, str] = {
     ElementKind.OBJECT: "侵害客体",
     ElementKind.OBJECTIVE: "违法行为",
     ElementKind.SUBJECT: "违法主体",
@@ -745,7 +746,7 @@ class CaseElementAnalysis(Orderable):
 
     @property
     def display_heading(self) -> str:
-        if self.element_id:
+        if self.element is not None:
             return f"{self.element.charge.name}·{self.element.kind_label}"
         return self.heading
 
