@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -334,10 +333,6 @@ class Charge(
     _revisions = GenericRelation(
         "wagtailcore.Revision", related_query_name="casebank_charge"
     )
-
-    # Django's default, spelled out: the Wagtail and modelcluster bases are untyped, so
-    # mypy's Django plugin could not otherwise type ``user.locked_charges``.
-    objects: ClassVar[models.Manager[Charge]] = models.Manager()
 
     panels = [
         FieldPanel("name"),
@@ -1028,7 +1023,7 @@ class ProblemSeverity(models.TextChoices):
 
 
 # How much one problem of each severity weighs in the evaluation (docs/evaluation.md).
-SEVERITY_WEIGHTS = {
+SEVERITY_WEIGHTS: dict[str, int] = {
     ProblemSeverity.MINOR: 1,
     ProblemSeverity.SERIOUS: 2,
     ProblemSeverity.GRAVE: 3,

@@ -338,7 +338,7 @@ def index_apply_many(
         states.update(attempts=F("attempts") + 1, last_error=str(e)[:2000])
         raise
     # Only clear the marks this run saw: a change made meanwhile stays dirty.
-    cleared: dict[tuple[int, str], list[str]] = {}
+    cleared: dict[tuple[int, IndexAction], list[str]] = {}
     for object_id, generation in generations.items():
         done = IndexAction.INDEX if object_id in indexed else IndexAction.DELETE
         cleared.setdefault((generation, done), []).append(object_id)

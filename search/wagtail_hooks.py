@@ -14,7 +14,6 @@ from .training_views import can_retrain, embedder_training
 TRAINING_MENU_ITEM = "search-embedder-training"
 
 
-@hooks.register("register_admin_urls")
 def register_training_url() -> list[URLPattern]:
     return [
         path(
@@ -25,7 +24,6 @@ def register_training_url() -> list[URLPattern]:
     ]
 
 
-@hooks.register("register_settings_menu_item")
 def register_training_menu_item() -> MenuItem:
     return MenuItem(
         _("Search model training"),
@@ -36,8 +34,14 @@ def register_training_menu_item() -> MenuItem:
     )
 
 
-@hooks.register("construct_settings_menu")
 def hide_training_menu_item(request: HttpRequest, menu_items: list[MenuItem]) -> None:
     """Show the entry only to those who may retrain."""
     if not can_retrain(request.user):
         menu_items[:] = [item for item in menu_items if item.name != TRAINING_MENU_ITEM]
+
+
+# Registered by call, not as decorators: Wagtail is untyped, and a decorator from it
+# would leave these functions untyped.
+hooks.register("register_admin_urls", register_training_url)
+hooks.register("register_settings_menu_item", register_training_menu_item)
+hooks.register("construct_settings_menu", hide_training_menu_item)

@@ -83,7 +83,9 @@ class PlatformUserManager(UserManager["User"]):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class User(AbstractUser):
+# Wagtail (untyped) gives casebank.Charge a ``locked_by`` foreign key to this model, whose
+# reverse manager (``locked_charges``) the Django plugin cannot type.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person: an officer with a police number, a unit, a position and roles."""
 
     police_number = models.CharField(

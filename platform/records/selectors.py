@@ -10,7 +10,7 @@ Every function that reports on units takes a unit the caller has already checked
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -160,7 +160,7 @@ def requirements_for_year(year: int) -> dict[str, RoleRequirement]:
 
 
 def targets_merge(
-    roles: list[str] | set[str],
+    roles: Collection[str],
     year: int,
     requirements: dict[str, RoleRequirement] | None = None,
 ) -> Targets:
@@ -773,16 +773,16 @@ def unit_report(
         by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by()
     ):
         # The plugin types these rows by "item_id" alone; the counts are annotated.
-        row: Mapping[str, Any] = item_counts
-        title, item_type = item_meta.get(row["item_id"], ("", ""))
-        items[row["item_id"]] = Row(
-            key=row["item_id"],
+        counts_row: Mapping[str, Any] = item_counts
+        title, item_type = item_meta.get(counts_row["item_id"], ("", ""))
+        items[counts_row["item_id"]] = Row(
+            key=counts_row["item_id"],
             label=title,
             extra={"item_type": item_type, "type_label": item_type_label(item_type)},
         )
-        items[row["item_id"]].add(row)
+        items[counts_row["item_id"]].add(counts_row)
         for k in range(1, 13):
-            completions[k] += row[f"m{k}"]
+            completions[k] += counts_row[f"m{k}"]
     # Hours of the year: by month for the chart, by person for the at-risk count (the
     # pace rule of ``at_risk_people``, evaluated here on rows already in memory).
     entries = CreditEntry.objects.filter(user_id__in=people.values("pk"), year=flt.year)
@@ -887,6 +887,27 @@ def due_soon_assignments(
         .exclude(status__in=DONE_STATUSES)
         .select_related("user", "user__unit", "item")
         .order_by("due_at")
+    )
+
+
+@dataclass(frozen=True)
+class AtRiskPace:
+    """The hours a person of ``at_risk_people`` has, should have by now, and is behind."""
+
+    hours: Decimal
+    target: Decimal
+    expected: Decimal
+    shortfall: Decimal
+
+
+def pace_of(person: User) -> AtRiskPace:
+    """Return the pace annotations ``at_risk_people`` put on ``person``."""
+    annotated = vars(person)
+    return AtRiskPace(
+        hours=annotated["hours"],
+        target=annotated["target"],
+        expected=annotated["expected"],
+        shortfall=annotated["shortfall"],
     )
 
 
