@@ -57,7 +57,11 @@ def _deferred() -> DeferredMarks | None:
     operation = current_operation()
     if operation is None:
         return None
-    return operation.pending.setdefault(DEFERRED_KEY, DeferredMarks())  # type: ignore[no-any-return]
+    # ``pending`` is shared by every listener (dict[str, Any]): this key holds ours.
+    deferred: DeferredMarks = operation.pending.setdefault(
+        DEFERRED_KEY, DeferredMarks()
+    )
+    return deferred
 
 
 def index_mark(
