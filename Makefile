@@ -48,7 +48,7 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-typecheck: $(STAMP)  ## mypy with django-stubs, configured in pyproject.toml (not yet clean)
+typecheck: $(STAMP)  ## mypy with django-stubs, configured in pyproject.toml (a CI gate)
 	$(PY) -m mypy
 
 imports: $(STAMP)  ## the layering contracts in pyproject.toml ([tool.importlinter])

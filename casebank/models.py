@@ -420,14 +420,14 @@ class LegalElement(Orderable):
         return str(CRIMINAL_ELEMENT_LABELS.get(self.kind, self.get_kind_display()))
 
 
-CRIMINAL_ELEMENT_LABELS = {
+CRIMINAL_ELEMENT_LABELS: dict[str, str] = {
     ElementKind.OBJECT: "犯罪客体",
     ElementKind.OBJECTIVE: "犯罪客观方面",
     ElementKind.SUBJECT: "犯罪主体",
     ElementKind.SUBJECTIVE: "犯罪主观方面",
     ElementKind.OTHER: "其他",
 }
-ADMINISTRATIVE_ELEMENT_LABELS = {
+ADMINISTRATIVE_ELEMENT_LABELS: dict[str, str] = {
     ElementKind.OBJECT: "侵害客体",
     ElementKind.OBJECTIVE: "违法行为",
     ElementKind.SUBJECT: "违法主体",
@@ -741,7 +741,7 @@ class CaseElementAnalysis(Orderable):
 
     @property
     def display_heading(self) -> str:
-        if self.element_id:
+        if self.element is not None:
             return f"{self.element.charge.name}·{self.element.kind_label}"
         return self.heading
 
@@ -1023,7 +1023,7 @@ class ProblemSeverity(models.TextChoices):
 
 
 # How much one problem of each severity weighs in the evaluation (docs/evaluation.md).
-SEVERITY_WEIGHTS = {
+SEVERITY_WEIGHTS: dict[str, int] = {
     ProblemSeverity.MINOR: 1,
     ProblemSeverity.SERIOUS: 2,
     ProblemSeverity.GRAVE: 3,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -62,10 +64,12 @@ class ProblemForm(forms.Form):
 
     def __init__(self, *args, units=None, cases=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (
+        unit_field = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit_field.queryset = (
             units if units is not None else Unit.objects.none()
         ).order_by("path")
-        self.fields["case_page"].queryset = (
+        case_field = cast("forms.ModelChoiceField[CasePage]", self.fields["case_page"])
+        case_field.queryset = (
             cases if cases is not None else CasePage.objects.none()
         ).order_by("-case_date", "title")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -148,7 +149,7 @@ def read_problem_sheet(source: IO[bytes], filename: str) -> list[tuple[int, dict
     return rows
 
 
-def _choice(value: str, names: dict[str, str], codes: list[str]) -> str | None:
+def _choice(value: str, names: Mapping[str, str], codes: list[str]) -> str | None:
     value = value.strip()
     if value in codes:
         return value
@@ -225,7 +226,8 @@ def problems_import(
         for key, limit in (("case_reference", 200), ("articles", 500)):
             if len(row[key]) > limit:
                 errors.append(E_TOO_LONG.format(column=HEADERS[key][0], max=limit))
-        if errors:
+        # Without errors, the required columns gave a category and a date.
+        if errors or category is None or severity is None or found_on is None:
             report.errors.extend(
                 LINE_ERROR.format(line=line, message=str(e)) for e in errors
             )

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.services import audit_log
 
 from . import selectors
@@ -24,7 +25,7 @@ from .problem_imports import TEMPLATE_HEADERS, ProblemImportError, problems_impo
 from .services import articles_from_text, problem_record
 
 
-def _recorder_required(request: HttpRequest) -> None:
+def _recorder_required(request: AuthenticatedHttpRequest) -> None:
     if not selectors.can_record_problems(request.user):
         raise PermissionDenied(
             _(
@@ -34,7 +35,7 @@ def _recorder_required(request: HttpRequest) -> None:
 
 
 @login_required
-def problem_list(request: HttpRequest) -> HttpResponse:
+def problem_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     problems = selectors.problem_list(user=request.user, params=request.GET)
     page = Paginator(
         problems.prefetch_related("remediations__assignment"), 50
@@ -58,7 +59,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(
         selectors.problem_queryset_visible_to(request.user).select_related(
             "unit", "person", "case_page", "recorded_by"
@@ -81,7 +82,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def problem_add(request: HttpRequest) -> HttpResponse:
+def problem_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     _recorder_required(request)
     units = selectors.problem_record_units(request.user)
     cases = selectors.case_queryset_visible_to(request.user)
@@ -118,7 +119,7 @@ def problem_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def problem_import(request: HttpRequest) -> HttpResponse:
+def problem_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _recorder_required(request)
     form = ProblemImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -159,7 +160,7 @@ def problem_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def problem_import_template(request: HttpRequest) -> HttpResponse:
+def problem_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     _recorder_required(request)
     import openpyxl
 
@@ -190,7 +191,7 @@ def problem_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_volumes(request: HttpRequest) -> HttpResponse:
+def case_volumes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cases each unit handled in a year, entered by the people of the register."""
     from django import forms as django_forms
 

@@ -236,7 +236,7 @@ def case_facets(
             items.sort(key=lambda i: i["label"], reverse=True)
         if items:
             facets.append({"name": names[name], "items": items})
-    labels = {
+    labels: dict[str, dict[Any, Any]] = {
         "kind": kind_labels,
         "level": level_labels,
         "charge": {active["charge"]: charge_name},
@@ -300,10 +300,8 @@ def law_articles_on(law: Law, date: dt.date) -> list[dict[str, Any]]:
     for article in Article.objects.filter(law=law).order_by("number", "sub_number"):
         mine = versions.get(article.pk, [])
         in_force = [v for v in mine if v.is_in_force_on(date)]
-        version = in_force[-1] if in_force else (mine[-1] if mine else None)
-        rows.append(
-            {"article": article, "version": version, "in_force": bool(in_force)}
-        )
+        shown = in_force[-1] if in_force else (mine[-1] if mine else None)
+        rows.append({"article": article, "version": shown, "in_force": bool(in_force)})
     return rows
 
 

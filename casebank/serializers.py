@@ -145,7 +145,10 @@ class ChargeDetailSerializer(ChargeSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    charges = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # many=True makes DRF build a ManyRelatedField around the slug field.
+    charges: (
+        serializers.ManyRelatedField | serializers.RelatedField[Charge, str, str]
+    ) = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
         model = CasePage

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 
 from core.bulk import bulk_operation
 
@@ -420,7 +421,7 @@ def case_pages_delete(*, queryset: QuerySet[CasePage]) -> int:
         return deleted
 
 
-def case_pages_unpublish(*, queryset: QuerySet[CasePage], user=None) -> int:
+def case_pages_unpublish(*, queryset: PageQuerySet, user=None) -> int:
     """Unpublish the live case pages of ``queryset`` in one bulk operation (the index is
     written once at the end). Return how many were unpublished."""
     count = 0

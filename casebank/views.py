@@ -18,6 +18,7 @@ from . import selectors
 from .models import (
     Article,
     CaseIndexPage,
+    Charge,
     ChargeKind,
     GuidelineIndexPage,
     LawChangeFlag,
@@ -123,7 +124,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shown": shown,
             "in_force_today": article.version_on(timezone.localdate()) is not None,
             "history": history,
-            "charges": article.charges.filter(live=True),
+            "charges": Charge.objects.filter(articles=article, live=True),
             "cases": selectors.cases_citing_article(request.user, article)[:20],
             "neighbours": {
                 "previous": Article.objects.filter(law=article.law)

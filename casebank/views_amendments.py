@@ -75,7 +75,12 @@ def amendment_new(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = article_search(query) if query and article is None else []
     form = AmendmentForm(request.POST or None) if article else None
-    if request.method == "POST" and form is not None and form.is_valid():
+    if (
+        request.method == "POST"
+        and article is not None
+        and form is not None
+        and form.is_valid()
+    ):
         try:
             amendment_propose(
                 actor=request.user,

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import request_user
 from records.models import CreditCategory
 
 from . import selectors
@@ -36,7 +37,7 @@ class CourseListView(generics.ListAPIView):
         params = self.request.query_params
         category = params.get("category", "")
         return selectors.course_catalogue(
-            user=self.request.user,
+            user=request_user(self.request),
             query=params.get("q", "")[:100],
             category=category if category in CreditCategory.values else "",
             kind=params.get("kind", ""),
@@ -59,5 +60,5 @@ class MyLearningView(APIView):
     @extend_schema(tags=["courses"], responses=MyLearningSerializer)
     def get(self, request: Request) -> Response:
         return Response(
-            MyLearningSerializer(selectors.my_learning(user=request.user)).data
+            MyLearningSerializer(selectors.my_learning(user=request_user(request))).data
         )

@@ -509,7 +509,7 @@ def _lessons(
     }
 
 
-COURSES = [
+COURSES: list[dict[str, Any]] = [
     {
         "slug": "shouan-lian-guifan",
         "section": "zhifa-guifan",
@@ -764,7 +764,7 @@ def _pre_meeting(command: Any) -> int:
         )
         if attendance.status != AttendanceStatus.INVITED:
             continue
-        if status == "attended" and held_on <= today:
+        if status == "attended" and held_on <= today and presenter is not None:
             # The unit's legal officer, who presents, records the attendance.
             services.pre_meeting_attendance_confirm(
                 session=session, user=leader, actor=presenter

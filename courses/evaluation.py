@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -287,7 +288,8 @@ def rank(evaluations: list[Evaluation]) -> None:
     """Set ``rank`` (1 = best; equal scores share a rank, the next is skipped) and
     ``peers`` on each; an evaluation without a score gets no rank."""
     scored = sorted(
-        (e for e in evaluations if e.score is not None), key=lambda e: -e.score
+        (e for e in evaluations if e.score is not None),
+        key=lambda e: -(e.score or ZERO),
     )
     for e in evaluations:
         e.peers = len(scored)
@@ -321,7 +323,7 @@ class Gathered:
     persons: dict[int, Facts]
     person_unit: dict[int, int]
     person_label: dict[int, str]
-    unit_facts: dict[int, Facts]
+    unit_facts: dict[int | None, Facts]  # None: people in no unit
     units: dict[int, Unit]
 
 
@@ -467,18 +469,22 @@ def gather(
         "passed": Count("id", filter=Q(passed=True)),
         "s": Sum("percent"),
     }
+    # The plugin types these rows by their values() key; exam_sums are annotated too.
     if with_people:
-        for row in grades.values("user_id").annotate(**exam_sums):
-            for f in (persons[row["user_id"]], unit_facts[person_unit[row["user_id"]]]):
-                f.exams_graded += row["n"]
-                f.exams_passed += row["passed"]
-                f.exam_percent_sum += row["s"] or ZERO
+        for person_grades in grades.values("user_id").annotate(**exam_sums):
+            by_person: Mapping[str, Any] = person_grades
+            user_id = by_person["user_id"]
+            for f in (persons[user_id], unit_facts[person_unit[user_id]]):
+                f.exams_graded += by_person["n"]
+                f.exams_passed += by_person["passed"]
+                f.exam_percent_sum += by_person["s"] or ZERO
     else:
-        for row in grades.values("user__unit_id").annotate(**exam_sums):
-            f = unit_facts[row["user__unit_id"]]
-            f.exams_graded += row["n"]
-            f.exams_passed += row["passed"]
-            f.exam_percent_sum += row["s"] or ZERO
+        for unit_grades in grades.values("user__unit_id").annotate(**exam_sums):
+            by_unit: Mapping[str, Any] = unit_grades
+            f = unit_facts[by_unit["user__unit_id"]]
+            f.exams_graded += by_unit["n"]
+            f.exams_passed += by_unit["passed"]
+            f.exam_percent_sum += by_unit["s"] or ZERO
 
     # Problems: a unit's are those recorded against it, whoever they name; a person's
     # are those that name them.
@@ -496,16 +502,22 @@ def gather(
         setattr(f, name, getattr(f, name) + n)
         f.problems_weighted += SEVERITY_WEIGHTS[severity] * n
 
-    for row in problems.values("unit_id", "severity").annotate(n=Count("id")):
-        add_problems(unit_facts[row["unit_id"]], row["severity"], row["n"])
+    for unit_row in problems.values("unit_id", "severity").annotate(n=Count("id")):
+        add_problems(
+            unit_facts[unit_row["unit_id"]], unit_row["severity"], unit_row["n"]
+        )
     if with_people:
-        for row in (
+        for person_row in (
             problems.filter(person_id__in=ids)
             .values("person_id", "severity")
             .annotate(n=Count("id"))
         ):
-            if row["person_id"] in persons:
-                add_problems(persons[row["person_id"]], row["severity"], row["n"])
+            if person_row["person_id"] in persons:
+                add_problems(
+                    persons[person_row["person_id"]],
+                    person_row["severity"],
+                    person_row["n"],
+                )
     # Each problem with remedial training: how many links, how many completed, how many
     # completed by their due date (read from the links, the smaller table).
     done = Q(assignment__status="completed", assignment__completed_at__lt=end)
@@ -587,7 +599,7 @@ def evaluate(
         for pk, u in wanted.items()
     }
     step = Unit.steplen
-    paths = {pk: u.path for pk, u in data.units.items()}
+    paths: dict[int | None, str] = {pk: u.path for pk, u in data.units.items()}
     names = [f.name for f in fields(Facts)]
     for unit_id, facts in data.unit_facts.items():
         path = paths.get(unit_id, "")

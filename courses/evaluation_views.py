@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, Unit, User
 from accounts.selectors import can_see_person, can_see_unit
 from audit.services import audit_log
@@ -59,15 +60,15 @@ def year_param(request: HttpRequest) -> int:
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
-def unit_for(request: HttpRequest, unit_id: str | int | None) -> Unit:
-    """Return the unit to evaluate: ``unit_id`` inside the reader's scope (404 and an
+def unit_for(request: HttpRequest, reader: User, unit_id: str | int | None) -> Unit:
+    """Return the unit to evaluate: ``unit_id`` inside the ``reader``'s scope (404 and an
     audited refusal otherwise), or the top of their scope."""
-    if not can_view_unit_evaluations(request.user):
+    if not can_view_unit_evaluations(reader):
         raise PermissionDenied(
             _("Evaluations of units are for leaders and unit admins.")
         )
     if unit_id in (None, ""):
-        roots = report_roots(request.user)
+        roots = report_roots(reader)
         if not roots:
             raise Http404(_("No such unit."))
         return roots[0]
@@ -77,7 +78,7 @@ def unit_for(request: HttpRequest, unit_id: str | int | None) -> Unit:
         if text.isdigit() and int(text) < 2**31
         else None
     )
-    if unit is None or not can_see_unit(request.user, unit):
+    if unit is None or not can_see_unit(reader, unit):
         audit_log(
             action="courses.evaluation.view",
             request=request,
@@ -88,7 +89,9 @@ def unit_for(request: HttpRequest, unit_id: str | int | None) -> Unit:
     return unit
 
 
-def _audit_view(request: HttpRequest, target, year: int, what: str) -> None:
+def _audit_view(
+    request: AuthenticatedHttpRequest, target, year: int, what: str
+) -> None:
     audit_log(
         action="courses.evaluation.view",
         request=request,
@@ -98,8 +101,8 @@ def _audit_view(request: HttpRequest, target, year: int, what: str) -> None:
 
 
 @login_required
-def evaluation_unit(request: HttpRequest) -> HttpResponse:
-    unit = unit_for(request, request.GET.get("unit"))
+def evaluation_unit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    unit = unit_for(request, request.user, request.GET.get("unit"))
     year = year_param(request)
     show_people = request.GET.get("people") == "1" or unit.is_leaf()
     page = unit_evaluation_page(unit=unit, year=year, with_people=show_people)
@@ -129,7 +132,7 @@ def evaluation_unit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _person_page(request: HttpRequest, person: User) -> HttpResponse:
+def _person_page(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     year = year_param(request)
     evaluation = evaluate_person(person=person, year=year)
     _audit_view(request, person, year, "person")
@@ -172,12 +175,14 @@ def _person_page(request: HttpRequest, person: User) -> HttpResponse:
 
 
 @login_required
-def my_evaluation(request: HttpRequest) -> HttpResponse:
+def my_evaluation(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _person_page(request, request.user)
 
 
 @login_required
-def evaluation_person(request: HttpRequest, person_id: int) -> HttpResponse:
+def evaluation_person(
+    request: AuthenticatedHttpRequest, person_id: int
+) -> HttpResponse:
     person = (
         User.objects.select_related("unit").filter(pk=person_id).first()
         if person_id < 2**31
@@ -243,10 +248,10 @@ def evaluation_rows(page) -> list[list]:
 
 
 @login_required
-def evaluation_export(request: HttpRequest) -> HttpResponse:
+def evaluation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     import openpyxl
 
-    unit = unit_for(request, request.GET.get("unit"))
+    unit = unit_for(request, request.user, request.GET.get("unit"))
     year = year_param(request)
     page = unit_evaluation_page(unit=unit, year=year, with_people=True)
     audit_log(
@@ -277,7 +282,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 # The scheme and frozen periods (system admin) ----------------------------------------------
 
 
-def _system_admin_required(request: HttpRequest) -> None:
+def _system_admin_required(request: AuthenticatedHttpRequest) -> None:
     if not (request.user.is_superuser or request.user.has_role(Role.SYSTEM_ADMIN)):
         raise PermissionDenied(
             _("Only the system admin configures evaluation schemes.")
@@ -285,7 +290,7 @@ def _system_admin_required(request: HttpRequest) -> None:
 
 
 @login_required
-def evaluation_schemes(request: HttpRequest) -> HttpResponse:
+def evaluation_schemes(request: AuthenticatedHttpRequest) -> HttpResponse:
     _system_admin_required(request)
     year = year_param(request)
     error = ""
@@ -338,7 +343,9 @@ def evaluation_schemes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluation_scheme_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_scheme_approve(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse:
     _system_admin_required(request)
     scheme = get_object_or_404(EvaluationScheme, pk=pk, status=SchemeStatus.DRAFT)
     try:
@@ -352,7 +359,7 @@ def evaluation_scheme_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluation_freeze(request: HttpRequest) -> HttpResponse:
+def evaluation_freeze(request: AuthenticatedHttpRequest) -> HttpResponse:
     _system_admin_required(request)
     period = request.POST.get("period", "").strip()[:7]
     reason = request.POST.get("reason", "").strip()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Literal
 
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -17,7 +17,7 @@ CUE_SECONDS = 4
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
 
-def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
+def parse_range(header: str, size: int) -> tuple[int, int] | None | Literal[False]:
     """Return the (first, last) byte positions a ``Range`` header asks for; None when
     there is no usable single range (serve the whole file, RFC 9110 §14.2); False when
     the range lies outside the file (416)."""
@@ -51,15 +51,17 @@ def _chunks(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
         handle.close()
 
 
-def ranged_file_response(file, *, name: str, range_header: str) -> HttpResponse:
+def ranged_file_response(
+    file, *, name: str, range_header: str
+) -> HttpResponse | StreamingHttpResponse:
     """Serve ``file`` (a Django File) whole (200) or the asked range (206), or 416."""
     size = file.size
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     wanted = parse_range(range_header, size)
     if wanted is False:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return refused
     start, end = wanted if wanted else (0, size - 1)
     length = end - start + 1 if size else 0
     file.open("rb")

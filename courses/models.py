@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +39,14 @@ SELF_APPROVAL_REFUSED = gettext_noop(
 )
 
 
-class LoginRequiredPageMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so its ``super()`` call resolves.
+    from wagtail.models import Page as _PageBase
+else:
+    _PageBase = object
+
+
+class LoginRequiredPageMixin(_PageBase):
     """Serve the page to signed-in people only (training content is internal)."""
 
     def serve(self, request, *args, **kwargs):

@@ -12,8 +12,9 @@ training's state and, once all of it is completed, "已整改（培训完成）"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -164,7 +165,8 @@ def problem_category_summary(
 ) -> list[CategoryCount]:
     """Return the categories of the problems in ``unit``'s subtree found in ``year``,
     repeated ones first, then by count (one query)."""
-    rows = (
+    # The plugin types these rows by "category" and "n"; n_<severity> are annotated too.
+    rows: Iterable[Mapping[str, Any]] = (
         EnforcementProblem.objects.filter(
             unit__path__startswith=unit.path, found_on__year=year
         )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.http import AuthenticatedHttpRequest
 from casebank.models import GuidelinePage, ProblemCategory
 
 from .models import CoursePage, ProblemTrainingRule
@@ -42,14 +45,17 @@ class ProblemTrainingForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["courses"].queryset = CoursePage.objects.live().order_by("title")
-        self.fields["guidelines"].queryset = GuidelinePage.objects.live().order_by(
-            "title"
-        )
+        # self.fields holds deep copies of the fields declared above.
+        cast(
+            "forms.ModelMultipleChoiceField[Any]", self.fields["courses"]
+        ).queryset = CoursePage.objects.live().order_by("title")
+        cast(
+            "forms.ModelMultipleChoiceField[Any]", self.fields["guidelines"]
+        ).queryset = GuidelinePage.objects.live().order_by("title")
 
 
 @login_required
-def problem_training(request: HttpRequest) -> HttpResponse:
+def problem_training(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_configure_problem_training(request.user):
         raise PermissionDenied(
             _("Only trainers and the system admin map problems to training.")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from .models import CoursePage
@@ -41,7 +43,9 @@ class LessonStateSerializer(serializers.Serializer):
 
 class AssignmentStateSerializer(serializers.Serializer):
     status = serializers.CharField()
-    required = serializers.BooleanField()
+    # A declared field: the metaclass moves it out of the class, so it does not replace
+    # Field.required as the stubs assume.
+    required = serializers.BooleanField()  # type: ignore[assignment]
     progress = serializers.FloatField()
     due_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
@@ -56,16 +60,23 @@ class CourseDetailSerializer(CourseSerializer):
         fields = [*CourseSerializer.Meta.fields, "lessons", "assignment"]
 
     def _outline(self, obj):
-        if "_outline" not in self.context:
+        """The caller's outline of ``obj``, worked out once per course."""
+        if not hasattr(self, "_outlines"):
+            self._outlines: dict[int, Any] = {}
+        if obj.pk not in self._outlines:
             from .selectors import course_outline
 
-            self.context["_outline"] = course_outline(
+            self._outlines[obj.pk] = course_outline(
                 user=self.context["request"].user, course=obj
             )
-        return self.context["_outline"]
+        return self._outlines[obj.pk]
 
     def get_lessons(self, obj) -> list[dict]:
-        return LessonStateSerializer(self._outline(obj)["lesson_rows"], many=True).data
+        # many=True builds a ListSerializer, whose data is a list; the stubs give the
+        # child's type (a dict).
+        return LessonStateSerializer(  # type: ignore[return-value]
+            self._outline(obj)["lesson_rows"], many=True
+        ).data
 
     def get_assignment(self, obj) -> dict | None:
         assignment = self._outline(obj)["assignment"]
@@ -80,12 +91,16 @@ class LearningRowSerializer(serializers.Serializer):
 
 class HoursByCategorySerializer(serializers.Serializer):
     category = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field: the metaclass moves it out of the class, so it does not replace
+    # Field.label as the stubs assume.
+    label = serializers.CharField()  # type: ignore[assignment]
     hours = serializers.DecimalField(max_digits=8, decimal_places=2)
 
 
 class MyLearningSerializer(serializers.Serializer):
-    required = LearningRowSerializer(many=True)
+    # A declared field: the metaclass moves it out of the class, so it does not replace
+    # Field.required as the stubs assume.
+    required = LearningRowSerializer(many=True)  # type: ignore[assignment]
     in_progress = LearningRowSerializer(many=True)
     completed = LearningRowSerializer(many=True)
     hours_this_year = serializers.DecimalField(max_digits=8, decimal_places=2)

@@ -342,13 +342,14 @@ def video_progress_record(
     user: User,
     lesson: LessonPage,
     block_id: str,
-    start: float,
-    end: float,
-    duration: float,
+    start: Any,
+    end: Any,
+    duration: Any,
 ) -> float:
     """Record that the player played ``start``..``end`` seconds of a lesson video and
     return the share of the video watched so far (0..1). The end position is kept so
-    the learner resumes there on any device."""
+    the learner resumes there on any device. The three positions are the player's raw
+    JSON values: anything but numbers in order raises ``ValidationError``."""
     _block(lesson, block_id, "video")
     try:
         start, end, duration = float(start), float(end), float(duration)

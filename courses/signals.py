@@ -66,18 +66,23 @@ def course_unpublished(sender, instance: CoursePage, **kwargs) -> None:
     _enqueue_course(instance.pk)
 
 
+# Whether a save changed the person's unit or activity: noted on the instance before the
+# save (in its __dict__: User declares no such attribute), read after it.
+_UNIT_CHANGED = "_courses_unit_changed"
+
+
 @receiver(pre_save, sender=User)
 def remember_unit(sender, instance: User, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not {"unit", "unit_id", "is_active"} & set(
         update_fields
     ):
-        instance._courses_unit_changed = False
+        instance.__dict__[_UNIT_CHANGED] = False
         return
     if instance.pk is None:
-        instance._courses_unit_changed = True
+        instance.__dict__[_UNIT_CHANGED] = True
         return
     old = User.objects.filter(pk=instance.pk).values("unit_id", "is_active").first()
-    instance._courses_unit_changed = old is None or (
+    instance.__dict__[_UNIT_CHANGED] = old is None or (
         old["unit_id"],
         old["is_active"],
     ) != (instance.unit_id, instance.is_active)
@@ -85,7 +90,7 @@ def remember_unit(sender, instance: User, update_fields=None, **kwargs) -> None:
 
 @receiver(post_save, sender=User)
 def user_saved(sender, instance: User, created: bool, **kwargs) -> None:
-    if created or getattr(instance, "_courses_unit_changed", False):
+    if created or instance.__dict__.get(_UNIT_CHANGED, False):
         _enqueue_user(instance.pk)
 
 

@@ -4,19 +4,21 @@ to, and 会前学法 attendance. Views parse, call one service, render."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role, User
 from records.models import CreditCategory
 
 from . import selectors, services
@@ -27,14 +29,14 @@ BAD_REQUEST = gettext_noop("The request could not be read.")
 
 
 @login_required
-def my_learning(request: HttpRequest) -> HttpResponse:
+def my_learning(request: AuthenticatedHttpRequest) -> HttpResponse:
     learning = selectors.my_learning(user=request.user)
     year = timezone.localdate().year
     pre_meeting = None
     if selectors.pre_meeting_sessions_for(user=request.user, year=year).exists():
         pre_meeting = {
             "count": selectors.pre_meeting_study_counts([request.user], year)[
-                request.user.pk
+                request.user.id
             ],
             "required": selectors.pre_meeting_required(),
         }
@@ -46,7 +48,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "")
     if category not in CreditCategory.values:
@@ -80,7 +82,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def course_enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_enrol(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     try:
         services.course_enrol(user=request.user, course=course)
@@ -93,7 +95,7 @@ def course_enrol(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect(course.url)
 
 
-def _json_body(request: HttpRequest) -> dict:
+def _json_body(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as e:
@@ -116,7 +118,7 @@ def _error(e: ValidationError, status: int = 400) -> JsonResponse:
 
 @login_required
 @require_POST
-def lesson_heartbeat(request: HttpRequest, lesson_id: int) -> JsonResponse:
+def lesson_heartbeat(request: AuthenticatedHttpRequest, lesson_id: int) -> JsonResponse:
     lesson = _lesson(lesson_id)
     try:
         seconds = int(_json_body(request).get("seconds", 0))
@@ -130,7 +132,7 @@ def lesson_heartbeat(request: HttpRequest, lesson_id: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def lesson_video(request: HttpRequest, lesson_id: int) -> JsonResponse:
+def lesson_video(request: AuthenticatedHttpRequest, lesson_id: int) -> JsonResponse:
     lesson = _lesson(lesson_id)
     try:
         data = _json_body(request)
@@ -151,7 +153,9 @@ def lesson_video(request: HttpRequest, lesson_id: int) -> JsonResponse:
 
 
 @login_required
-def media(request: HttpRequest, lesson_id: int, block_id: str) -> HttpResponse:
+def media(
+    request: AuthenticatedHttpRequest, lesson_id: int, block_id: str
+) -> HttpResponse | StreamingHttpResponse:
     """The video of one video block of a live lesson, with HTTP range requests: 206 for
     a range, 416 for one outside the file. Only files placed in a live lesson are
     served this way (never any document by its id)."""
@@ -168,7 +172,9 @@ def media(request: HttpRequest, lesson_id: int, block_id: str) -> HttpResponse:
 
 
 @login_required
-def captions(request: HttpRequest, lesson_id: int, block_id: str) -> HttpResponse:
+def captions(
+    request: AuthenticatedHttpRequest, lesson_id: int, block_id: str
+) -> HttpResponse:
     """The WebVTT captions track of one video block, made from its transcript."""
     lesson = _lesson(lesson_id)
     block = next((b for b in lesson.blocks_of("video") if b.id == block_id), None)
@@ -183,7 +189,7 @@ def captions(request: HttpRequest, lesson_id: int, block_id: str) -> HttpRespons
 @login_required
 @require_POST
 def lesson_practice(
-    request: HttpRequest, lesson_id: int, block_id: str
+    request: AuthenticatedHttpRequest, lesson_id: int, block_id: str
 ) -> JsonResponse:
     lesson = _lesson(lesson_id)
     try:
@@ -208,7 +214,7 @@ def lesson_practice(
 
 
 @login_required
-def pre_meeting(request: HttpRequest) -> HttpResponse:
+def pre_meeting(request: AuthenticatedHttpRequest) -> HttpResponse:
     """会前学法: the sessions a leader is invited to (confirm or give a reason) and, for
     organisers, the attendance of the sessions in their units."""
     try:
@@ -224,7 +230,7 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
     organised = selectors.pre_meeting_sessions_organised_by(
         user=request.user, year=year
     )
-    leaders = {}
+    leaders: dict[int, User] = {}
     for session in organised:
         for attendance in session.attendances.all():
             leaders.setdefault(attendance.user_id, attendance.user)
@@ -237,7 +243,7 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "organised": organised,
             "my_count": selectors.pre_meeting_study_counts([request.user], year)[
-                request.user.pk
+                request.user.id
             ],
             "required": selectors.pre_meeting_required(),
             "can_create": request.user.has_role(
@@ -253,7 +259,9 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def pre_meeting_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
+def pre_meeting_confirm(
+    request: AuthenticatedHttpRequest, session_id: int
+) -> HttpResponse:
     """A leader signs in with the code shown in the meeting."""
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
     try:
@@ -274,7 +282,9 @@ def pre_meeting_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pre_meeting_absence(request: HttpRequest, session_id: int) -> HttpResponse:
+def pre_meeting_absence(
+    request: AuthenticatedHttpRequest, session_id: int
+) -> HttpResponse:
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
     user_id = request.POST.get("user") or request.user.pk
     attendance = (

@@ -3,18 +3,21 @@ show the meeting's sign-in code, record attendance and absences."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role, Unit, User
 from accounts.selectors import visible_people, visible_units
 
 from . import services
@@ -28,8 +31,17 @@ def _can_create_any(user: User) -> bool:
     )
 
 
+class LeaderChoiceField(forms.ModelMultipleChoiceField):
+    """Leaders to tick, each shown with their unit."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.unit}）"
+
+
 class SessionForm(forms.Form):
-    unit = forms.ModelChoiceField(label=gettext_lazy("unit"), queryset=None)
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=gettext_lazy("unit"), queryset=None
+    )
     meeting = forms.CharField(
         label=gettext_lazy("meeting"),
         max_length=100,
@@ -39,7 +51,7 @@ class SessionForm(forms.Form):
         label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     topic = forms.CharField(label=gettext_lazy("topic"), max_length=200)
-    presenter = forms.ModelChoiceField(
+    presenter: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=gettext_lazy("presenter"), queryset=None, required=False
     )
     presenter_name = forms.CharField(
@@ -61,7 +73,7 @@ class SessionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = LeaderChoiceField(
         label=gettext_lazy("participants (leaders)"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -75,16 +87,20 @@ class SessionForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         units = visible_units(user).order_by("path")
-        self.fields["unit"].queryset = units
-        self.fields["presenter"].queryset = visible_people(user).order_by("username")
-        self.fields["courses"].queryset = CoursePage.objects.live().order_by("title")
+        # self.fields holds deep copies of the fields declared above.
+        cast("forms.ModelChoiceField[Unit]", self.fields["unit"]).queryset = units
+        cast(
+            "forms.ModelChoiceField[User]", self.fields["presenter"]
+        ).queryset = visible_people(user).order_by("username")
+        cast(
+            "forms.ModelMultipleChoiceField[Any]", self.fields["courses"]
+        ).queryset = CoursePage.objects.live().order_by("title")
         leaders = User.objects.none()
         for unit in units.filter(depth=min((u.depth for u in units), default=1)):
             leaders = leaders | services.pre_meeting_leaders(unit)
-        self.fields["participants"].queryset = leaders.distinct()
-        self.fields["participants"].label_from_instance = lambda u: (
-            f"{u.display_name}（{u.unit}）"
-        )
+        cast(
+            LeaderChoiceField, self.fields["participants"]
+        ).queryset = leaders.distinct()
 
 
 def _statute_articles(text: str) -> list:
@@ -101,7 +117,7 @@ def _statute_articles(text: str) -> list:
 
 
 @login_required
-def pre_meeting_new(request: HttpRequest) -> HttpResponse:
+def pre_meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a session: unit, meeting, date, topic, presenter, what is studied, leaders."""
     if not _can_create_any(request.user):
         raise PermissionDenied(_(services.NOT_SESSION_ORGANISER))
@@ -134,7 +150,9 @@ def pre_meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/pre_meeting_new.html", {"form": form})
 
 
-def _organised(request: HttpRequest, session_id: int) -> PreMeetingStudySession:
+def _organised(
+    request: AuthenticatedHttpRequest, session_id: int
+) -> PreMeetingStudySession:
     session = get_object_or_404(
         PreMeetingStudySession.objects.select_related("unit", "presenter"),
         pk=session_id,
@@ -145,7 +163,9 @@ def _organised(request: HttpRequest, session_id: int) -> PreMeetingStudySession:
 
 
 @login_required
-def pre_meeting_session(request: HttpRequest, session_id: int) -> HttpResponse:
+def pre_meeting_session(
+    request: AuthenticatedHttpRequest, session_id: int
+) -> HttpResponse:
     """The organiser's page of one session: the sign-in code to show in the meeting and
     everyone's attendance, with buttons to record it."""
     session = _organised(request, session_id)
@@ -164,7 +184,9 @@ def pre_meeting_session(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pre_meeting_attend(request: HttpRequest, session_id: int) -> HttpResponse:
+def pre_meeting_attend(
+    request: AuthenticatedHttpRequest, session_id: int
+) -> HttpResponse:
     """The organiser records that a leader attended."""
     session = _organised(request, session_id)
     attendance = (

@@ -28,7 +28,7 @@ def law_name(law: Any) -> str:
     return str(law.short_name or law.name)
 
 
-def _cited_articles_prefetch() -> Prefetch:
+def _cited_articles_prefetch() -> Prefetch[str, QuerySet[Any], str]:
     return Prefetch(
         "cited_articles",
         queryset=apps.get_model("casebank", "Article").objects.select_related("law"),
@@ -63,9 +63,11 @@ class CaseAdapter:
         self.model = apps.get_model("casebank", "CasePage")
 
     def queryset(self) -> QuerySet[Any]:
-        return self.model.objects.live().prefetch_related(
+        # Wagtail's PageManager is untyped: say what live() returns.
+        pages: QuerySet[Any] = self.model.objects.live().prefetch_related(
             "charges", "restricted_units", _cited_articles_prefetch()
         )
+        return pages
 
     def to_document(self, case: Any) -> SearchDocument | None:
         if not case.live:
@@ -184,9 +186,10 @@ class GuidelineAdapter:
         self.model = apps.get_model("casebank", "GuidelinePage")
 
     def queryset(self) -> QuerySet[Any]:
-        return self.model.objects.live().prefetch_related(
+        pages: QuerySet[Any] = self.model.objects.live().prefetch_related(
             "restricted_units", _cited_articles_prefetch()
         )
+        return pages
 
     def to_document(self, page: Any) -> SearchDocument | None:
         if not page.live:

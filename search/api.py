@@ -24,7 +24,7 @@ TYPES = ("case", "article", "guideline", "course")
 MODES = ("hybrid", "keyword", "semantic")
 
 
-class SearchHitSerializer(serializers.Serializer):
+class SearchHitSerializer(serializers.Serializer[dict[str, Any]]):
     type = serializers.ChoiceField(choices=TYPES)
     id = serializers.CharField()
     source_id = serializers.CharField()
@@ -34,7 +34,7 @@ class SearchHitSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class SearchResponseSerializer(serializers.Serializer):
+class SearchResponseSerializer(serializers.Serializer[dict[str, Any]]):
     total = serializers.IntegerField()
     results = SearchHitSerializer(many=True)
     facets = serializers.DictField(
@@ -43,7 +43,7 @@ class SearchResponseSerializer(serializers.Serializer):
     exact = SearchHitSerializer(allow_null=True)
 
 
-class SearchParamsSerializer(serializers.Serializer):
+class SearchParamsSerializer(serializers.Serializer[dict[str, Any]]):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=5000, default=""
     )
@@ -72,12 +72,13 @@ def parse_filters(params: Any) -> dict[str, list[Any]]:
             continue
         if name in INTEGER_FILTERS:
             try:
-                values = [int(v) for v in values]
+                filters[name] = [int(v) for v in values]
             except ValueError as e:
                 raise serializers.ValidationError(
                     {name: _("Enter whole numbers.")}
                 ) from e
-        filters[name] = values
+        else:
+            filters[name] = values
     return filters
 
 
@@ -158,14 +159,14 @@ class SearchView(APIView):
         )
 
 
-class LinkRequestSerializer(serializers.Serializer):
+class LinkRequestSerializer(serializers.Serializer[dict[str, Any]]):
     text = serializers.CharField(max_length=20000)
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=50, default=10
     )
 
 
-class LinkResponseSerializer(serializers.Serializer):
+class LinkResponseSerializer(serializers.Serializer[dict[str, Any]]):
     """``score`` is relative strength (1.0 = the strongest of its list; ``strength``:
     strong / moderate / weak), not a probability."""
 

@@ -1,8 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _is_legal_user(user) -> bool:
+
+def _is_legal_user(user: User) -> bool:
     from .permissions import can_link_cases
 
     return can_link_cases(user)

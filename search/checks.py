@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core import checks
@@ -94,7 +95,7 @@ def check_index(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                             id="search.W003",
                         )
                     )
-        cutoff = timezone.now() - timezone.timedelta(minutes=10)
+        cutoff = timezone.now() - dt.timedelta(minutes=10)
         stuck = IndexState.objects.filter(dirty=True, changed_at__lt=cutoff).count()
         if stuck:
             messages.append(

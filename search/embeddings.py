@@ -122,7 +122,8 @@ class Encoder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """Return one normalised query vector."""
-        return self.encode([text])[0]
+        vector: np.ndarray = self.encode([text])[0]
+        return vector
 
 
 _encoders: dict[str, Encoder] = {}

@@ -236,7 +236,7 @@ def search_documents(
         hits = sorted(hits, key=hit_date, reverse=True)
         if not dated:
             total = min(total, DATE_SORT_WINDOW)
-    if dated:
+    if on_date is not None:
         before = len(hits)
         hits = _articles_on(hits, on_date, text, snippets=False)
         # Every hit was ranked (total within the depth): count exactly what is shown.

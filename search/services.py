@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +57,11 @@ def _deferred() -> DeferredMarks | None:
     operation = current_operation()
     if operation is None:
         return None
-    return operation.pending.setdefault(DEFERRED_KEY, DeferredMarks())  # type: ignore[no-any-return]
+    # ``pending`` is shared by every listener (dict[str, Any]): this key holds ours.
+    deferred: DeferredMarks = operation.pending.setdefault(
+        DEFERRED_KEY, DeferredMarks()
+    )
+    return deferred
 
 
 def index_mark(
@@ -105,10 +110,10 @@ def index_rebuild_later(*, doc_type: str) -> None:
         deferred.rebuilds.add(doc_type)
         return
     conn = transaction.get_connection()
-    pending = getattr(conn, "_search_rebuilds", None)
+    pending: tuple[object, set[str]] | None = getattr(conn, "_search_rebuilds", None)
     if pending is None or pending[0] is not conn.run_on_commit:
         pending = (conn.run_on_commit, set())
-        conn._search_rebuilds = pending  # type: ignore[attr-defined]
+        conn._search_rebuilds = pending
     if conn.in_atomic_block and doc_type in pending[1]:
         return
     pending[1].add(doc_type)
@@ -134,7 +139,7 @@ def _enqueue_once(args: tuple[str, str, str]) -> None:
     pending = getattr(conn, "_search_pending", None)
     if pending is None or pending.callbacks is not conn.run_on_commit or pending.sent:
         pending = _Pending(callbacks=conn.run_on_commit)
-        conn._search_pending = pending  # type: ignore[attr-defined]
+        conn._search_pending = pending
         transaction.on_commit(_later(_enqueue_marked, pending), robust=True)
     pending.marks[args] = None
 
@@ -259,7 +264,6 @@ def index_apply(
     state = IndexState.objects.filter(
         app_label=app_label, model_name=model_name, object_id=object_id
     ).first()
-    generation = state.generation if state else None
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError:
@@ -285,8 +289,9 @@ def index_apply(
             )
         raise
     if state is not None:
-        # Only clear the mark this run saw: a change made meanwhile stays dirty.
-        IndexState.objects.filter(pk=state.pk, generation=generation).update(
+        # Only clear the mark this run saw (``state`` is as read above, not reloaded): a
+        # change made meanwhile stays dirty.
+        IndexState.objects.filter(pk=state.pk, generation=state.generation).update(
             dirty=False,
             attempts=0,
             last_error="",
@@ -337,17 +342,17 @@ def index_apply_many(
         states.update(attempts=F("attempts") + 1, last_error=str(e)[:2000])
         raise
     # Only clear the marks this run saw: a change made meanwhile stays dirty.
-    cleared: dict[tuple[int, str], list[str]] = {}
+    cleared: dict[tuple[int, IndexAction], list[str]] = {}
     for object_id, generation in generations.items():
-        action = IndexAction.INDEX if object_id in indexed else IndexAction.DELETE
-        cleared.setdefault((generation, action), []).append(object_id)
+        done = IndexAction.INDEX if object_id in indexed else IndexAction.DELETE
+        cleared.setdefault((generation, done), []).append(object_id)
     now = timezone.now()
-    for (generation, action), ids in cleared.items():
+    for (generation, done), ids in cleared.items():
         for start in range(0, len(ids), 500):
             states.filter(
                 object_id__in=ids[start : start + 500], generation=generation
             ).update(
-                dirty=False, attempts=0, last_error="", indexed_at=now, action=action
+                dirty=False, attempts=0, last_error="", indexed_at=now, action=done
             )
     return {"indexed": len(docs), "deleted": len(gone)}
 
@@ -363,8 +368,9 @@ def index_rebuild(
     models_of_type = [
         m
         for m in index.registered_models()
-        if index.adapter_for(m).doc_type == doc_type
-    ]  # type: ignore[union-attr]
+        if (adapter := index.adapter_for(m)) is not None
+        and adapter.doc_type == doc_type
+    ]
     for model in models_of_type:
         app_label, model_name = _label(model)
         IndexState.objects.filter(
@@ -383,7 +389,7 @@ def index_sweep(*, older_than_seconds: int = 120, limit: int = 5000) -> int:
     re-enqueued."""
     from .tasks import index_object, index_objects
 
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     stale = list(
         IndexState.objects.filter(dirty=True, changed_at__lte=cutoff)
         .order_by("changed_at")[:limit]

@@ -9,13 +9,14 @@ so no Chinese analyzer plugin is needed.
 
 from __future__ import annotations
 
+import enum
 import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +252,7 @@ class Segmenter:
 
     def __init__(self, name: str, words: Iterable[str]) -> None:
         self.name = name
+        self._cut: Callable[[str], list[str]]
         if name == "rjieba":
             import rjieba
 
@@ -271,7 +273,7 @@ class Segmenter:
             self._cut = lambda text: engine.lcut(text, HMM=False)
 
     def cut(self, text: str) -> list[str]:
-        return self._cut(text)  # type: ignore[no-any-return]
+        return self._cut(text)
 
 
 def segmenter_name() -> str:
@@ -363,7 +365,7 @@ def _segment(text: str) -> list[str]:
     if not text:
         return []
     kept = _KEPT
-    out = []
+    out: list[str] = []
     for word in _get_tokenizer().cut(text):
         form = kept.get(word, _UNSEEN)
         if form is _UNSEEN:
@@ -373,7 +375,12 @@ def _segment(text: str) -> list[str]:
     return out
 
 
-_UNSEEN = object()
+class _Sentinel(enum.Enum):
+    UNSEEN = enum.auto()
+
+
+# Not in _KEPT yet (None there means "seen, dropped").
+_UNSEEN: Final = _Sentinel.UNSEEN
 # Raw segment → the word kept for it (or None): words repeat, the checks need not.
 _KEPT: dict[str, str | None] = {}
 _KEPT_MAX = 500_000

@@ -78,7 +78,10 @@ def training_start(
             ALREADY_RUNNING.format(started=current.get("started_at", "?"))
         )
     run_id = uuid.uuid4().hex
-    options = {"use_public_data": use_public_data, "use_casebank": use_casebank}
+    options: dict[str, bool | int] = {
+        "use_public_data": use_public_data,
+        "use_casebank": use_casebank,
+    }
     if epochs:
         options["epochs"] = int(epochs)
     cache.set(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,10 +15,15 @@ from django.views.decorators.http import require_http_methods
 from audit.services import audit_log
 
 from .embeddings import configured_model_path
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 from .training_tasks import training_output_dir, training_start, training_status
 
 
-def can_retrain(user) -> bool:
+def can_retrain(user: User | AnonymousUser) -> bool:
     """Return True for system administrators (and superusers), who may retrain the model
     (``accounts.permissions.can_retrain_search``)."""
     from accounts.permissions import can_retrain_search

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from audit.services import audit_log
 
 from .backends import get_search_backend
 from .backends.base import FILTER_FIELDS, SearchUnavailable
-from .linking import MIN_TEXT, link_case
+from .linking import MIN_TEXT, ElementCheck, link_case
 from .permissions import LINK_DENIED, audit_link_denied, can_link_cases
 from .selectors import (
     SORT_RELEVANCE,
@@ -91,7 +92,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             on_date = None
     sort = request.GET.get("sort", SORT_RELEVANCE)
     sort = sort if sort in SORTS else SORT_RELEVANCE
-    context: dict = {
+    context: dict[str, Any] = {
         "q": q,
         "sort": sort,
         "chips": _filter_chips(request, doc_type=doc_type, filters=filters),
@@ -140,7 +141,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html", context)
 
 
-def _with_labels(hit: dict) -> dict:
+def _with_labels(hit: dict[str, Any]) -> dict[str, Any]:
     """Add the display words of a case hit's coded level and kind."""
     if hit.get("type") == "case":
         hit["level_label"] = _value_labels("level").get(hit.get("level", ""), "")
@@ -150,7 +151,7 @@ def _with_labels(hit: dict) -> dict:
 
 def _filter_chips(
     request: HttpRequest, *, doc_type: str, filters: dict[str, list[str]]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One removable chip per active filter value: its label and the URL without it."""
     params = {k: v for k, v in request.GET.lists() if k != "page"}
     chips = []
@@ -191,7 +192,9 @@ def _value_labels(name: str) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices} if choices else {}
 
 
-def _facet_links(request: HttpRequest, facets: dict[str, dict[str, int]]) -> list[dict]:
+def _facet_links(
+    request: HttpRequest, facets: dict[str, dict[str, int]]
+) -> list[dict[str, Any]]:
     labels = {
         "type": _("Type"),
         "charge": _("Charge"),
@@ -244,7 +247,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
         return render(
             request, "search/link_denied.html", {"message": LINK_DENIED}, status=403
         )
-    context: dict = {"text": "", "min_chars": MIN_TEXT}
+    context: dict[str, Any] = {"text": "", "min_chars": MIN_TEXT}
     if request.method == "POST":
         text = request.POST.get("text", "").strip()[:20000]
         context["text"] = text
@@ -269,7 +272,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
                     "via": "web",
                 },
             )
-            by_charge: dict[str, list] = {}
+            by_charge: dict[str, list[ElementCheck]] = {}
             for element in result.elements:
                 by_charge.setdefault(element.charge, []).append(element)
             context.update(result=result, elements_by_charge=by_charge)

@@ -5,12 +5,14 @@ found in handling and the lessons, the charges, the articles cited (law short na
 an element-by-element analysis and the evidence list. ``restricted_to`` lists unit codes.
 """
 
+from typing import Any
+
 
 def analysis(charge, kind, text, evidence=""):
     return {"charge": charge, "kind": kind, "analysis": text, "evidence": evidence}
 
 
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "title": "王某入户盗窃手机案",
         "case_number": "滨公（东）刑案〔2024〕0112号",

@@ -6,6 +6,8 @@ Thresholds quoted are those of the national judicial interpretations; local stan
 the ranges they allow apply.
 """
 
+from typing import Any
+
 CRIM = "criminal"
 ADMIN = "administrative"
 
@@ -21,7 +23,7 @@ def element(kind, title, description, facts, evidence, mistakes):
     }
 
 
-CHARGES = [
+CHARGES: list[dict[str, Any]] = [
     {
         "name": "盗窃罪",
         "kind": CRIM,

@@ -1,6 +1,8 @@
 """Enforcement guidelines (实战指引) written for this project."""
 
-GUIDELINES = [
+from typing import Any
+
+GUIDELINES: list[dict[str, Any]] = [
     {
         "title": "接处警工作实战指引",
         "category": "practice",

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -410,12 +411,16 @@ def _law_for(versions: list[LawVersion], report: ImportReport) -> Law:
     latest = versions[-1]
     first = versions[0]
     law = Law.objects.filter(source_id=latest.name).first()
-    fields = {
+    promulgated_on = first.promulgated_on or latest.promulgated_on
+    if law is not None and law.promulgated_on and promulgated_on:
+        # Keep the earliest promulgation date on record.
+        promulgated_on = min(law.promulgated_on, promulgated_on)
+    fields: dict[str, Any] = {
         "name": latest.name,
         "short_name": short_name(latest.name)[:100],
         "level": latest.level or LawLevel.OTHER,
         "issuing_body": guess_issuing_body(latest.name, latest.header)[:255],
-        "promulgated_on": first.promulgated_on or latest.promulgated_on,
+        "promulgated_on": promulgated_on,
         "effective_on": latest.effective_on,
         "amended_on": latest.amended_on,
         "history": "\n".join(latest.header),
@@ -425,12 +430,6 @@ def _law_for(versions: list[LawVersion], report: ImportReport) -> Law:
     if law is None:
         report.laws_created += 1
         return Law.objects.create(source_id=latest.name, **fields)
-    if (
-        law.promulgated_on
-        and fields["promulgated_on"]
-        and law.promulgated_on < fields["promulgated_on"]
-    ):
-        fields["promulgated_on"] = law.promulgated_on
     changed = [name for name, value in fields.items() if getattr(law, name) != value]
     for name in changed:
         setattr(law, name, fields[name])

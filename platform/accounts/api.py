@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 
+from .http import request_user
 from .models import Unit, User
 from .permissions import HasPermission, can_export_people, can_manage_people
 from .selectors import directory_units, person_list
@@ -52,7 +53,7 @@ class MeView(generics.RetrieveAPIView):
     serializer_class = PersonSerializer
 
     def get_object(self) -> User:
-        return self.request.user
+        return request_user(self.request)
 
 
 class UnitListView(generics.ListAPIView):
@@ -60,7 +61,7 @@ class UnitListView(generics.ListAPIView):
     permission_classes = [HasPermission.for_(can_manage_people)]
 
     def get_queryset(self):
-        return directory_units(self.request.user).order_by("path")
+        return directory_units(request_user(self.request)).order_by("path")
 
 
 class PersonListView(generics.ListAPIView):
@@ -89,7 +90,7 @@ class PersonListView(generics.ListAPIView):
         return response
 
     def get_queryset(self):
-        user = self.request.user
+        user = request_user(self.request)
         unit = None
         if code := self.request.query_params.get("unit"):
             unit = directory_units(user).filter(code=code).first()

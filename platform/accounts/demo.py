@@ -153,7 +153,7 @@ POLICE_TYPES = ["治安", "刑侦", "社区警务", "巡特警", "户政", "交�
 
 def _officers() -> list[tuple[str, str, str, str, str, str, list[str]]]:
     """Return officer1 … officer30, spread round-robin over the four stations."""
-    people = []
+    people: list[tuple[str, str, str, str, str, str, list[str]]] = []
     for n in range(1, 31):
         station = STATION_CODES[(n - 1) % len(STATION_CODES)]
         branch = "1" if station.startswith("370101") else "2"

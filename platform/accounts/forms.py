@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
@@ -143,11 +145,19 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class NotCurrentPasswordMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so ``super()``, ``user`` and ``errors`` resolve.
+    _PasswordFormBase = SetPasswordForm
+else:
+    _PasswordFormBase = object
+
+
+class NotCurrentPasswordMixin(_PasswordFormBase):
     """Refuse a new password equal to the current one (the temporary one, when forced)."""
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("new_password2")
         if (
             password

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,11 +11,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.home import HomeItem
 
+from .http import AuthenticatedHttpRequest
 from .models import Role, User
 from .selectors import sees_all_units
 
 
-def account_home_items(request: HttpRequest) -> list[HomeItem]:
+def account_home_items(request: AuthenticatedHttpRequest) -> list[HomeItem]:
     user = request.user
     items: list[HomeItem] = []
     if user.has_role(Role.SECURITY_ADMIN):

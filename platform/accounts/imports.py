@@ -567,7 +567,7 @@ def _check_people(
         )
     }
     numbers_taken = {
-        u.police_number.lower(): u
+        (u.police_number or "").lower(): u
         for u in User.objects.annotate(number_lower=Lower("police_number")).filter(
             number_lower__in=lowered
         )

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -28,6 +28,7 @@ from audit.services import audit_log
 
 from . import permissions
 from .forms import ImportForm
+from .http import AuthenticatedHttpRequest
 from .imports import (
     CREDENTIALS_COLUMNS,
     TEMPLATE_HEADERS,
@@ -77,11 +78,11 @@ IMPORT_SESSION_KEY = "accounts_pending_import"
 CREDENTIALS_SESSION_KEY = "accounts_import_credentials"
 
 
-def _require_manager(request: HttpRequest) -> None:
+def _require_manager(request: AuthenticatedHttpRequest) -> None:
     require(request, permissions.can_manage_people)
 
 
-def _filters(request: HttpRequest) -> dict:
+def _filters(request: AuthenticatedHttpRequest) -> dict:
     """Parse the list filters. A unit outside the user's scope is refused, not ignored."""
     code = request.GET.get("unit", "").strip()
     unit = None
@@ -104,7 +105,7 @@ def _filters(request: HttpRequest) -> dict:
 
 
 @login_required
-def unit_tree(request: HttpRequest) -> HttpResponse:
+def unit_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The units the user may see, as an indented tree with head counts."""
     _require_manager(request)
     units = list(directory_units(request.user).order_by("path"))
@@ -141,7 +142,7 @@ TOP_LEVEL = "__top__"
 
 
 @login_required
-def unit_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a unit (with its sub-units and people) under another parent. The system admin
     anywhere; a unit admin inside their own subtree. Audited with the old and new path."""
     _require_manager(request)
@@ -201,7 +202,7 @@ def unit_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manager(request)
     filters = _filters(request)
     people = person_list(user=request.user, **filters)
@@ -245,7 +246,7 @@ def _export_rows(people) -> list[list[str]]:
 
 
 @login_required
-def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def people_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV (UTF-8 with BOM, which Excel opens) or .xlsx; audited."""
     require(request, permissions.can_export_people)
     filters = _filters(request)
@@ -291,7 +292,7 @@ def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def _visible_person(request: HttpRequest, pk: int) -> User:
+def _visible_person(request: AuthenticatedHttpRequest, pk: int) -> User:
     person = get_object_or_404(User.objects.select_related("unit"), pk=pk)
     if not directory_people(request.user).filter(pk=person.pk).exists():
         raise Http404
@@ -303,7 +304,7 @@ def _can_set_active(actor: User, person: User) -> bool:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     person = _visible_person(request, pk)
     assignments = list(person.role_assignments.select_related("scope_unit"))
@@ -348,7 +349,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+def person_roles(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The security admin sets a person's roles."""
     require(request, permissions.can_manage_roles)
     person = _visible_person(request, pk)
@@ -372,7 +373,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reset_two_factor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The security admin removes a person's authenticator (lost phone); nobody their own."""
     require(request, permissions.can_manage_roles)
     person = _visible_person(request, pk)
@@ -396,7 +397,7 @@ def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def person_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The security admin lifts a sign-in lockout of a person (by username and police
     number); never their own. Audited as ``accounts.unlock``."""
     from .lockout import unlock
@@ -413,7 +414,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def person_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Disable or re-enable an account (system admin, or unit admin in scope); audited.
     A disabled account cannot sign in and its API tokens stop working."""
     person = _visible_person(request, pk)
@@ -435,7 +436,7 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set a random temporary password, shown once to the admin; the person must replace
     it at their next sign-in, before it expires. Audited."""
     person = _visible_person(request, pk)
@@ -446,7 +447,7 @@ def person_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_people(request: HttpRequest) -> HttpResponse:
+def import_people(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a sheet → check every row → apply the checked file (one transaction)."""
     require(request, permissions.can_import_people)
     context: dict = {"form": ImportForm(), "headers": TEMPLATE_HEADERS}
@@ -512,7 +513,7 @@ def import_people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_credentials(request: HttpRequest) -> HttpResponse:
+def import_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The temporary passwords of the admin's last applied import as CSV, once: the copy
     kept in the session is dropped as it is sent. Audited."""
     require(request, permissions.can_import_people)
@@ -543,7 +544,7 @@ def import_credentials(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An empty sheet with the expected headers and one example row."""
     require(request, permissions.can_import_people)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

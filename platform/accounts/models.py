@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -11,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from treebeard.mp_tree import MP_Node
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
 
 
 class UnitKind(models.TextChoices):
@@ -73,12 +78,14 @@ SEPARATED_ROLES_CONFLICT = _(
 SCOPED_MANAGER_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
 
 
-class PlatformUserManager(UserManager):
-    def get_by_natural_key(self, username: str) -> User:
+class PlatformUserManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class User(AbstractUser):
+# Wagtail (untyped) gives casebank.Charge a ``locked_by`` foreign key to this model, whose
+# reverse manager (``locked_charges``) the Django plugin cannot type.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person: an officer with a police number, a unit, a position and roles."""
 
     police_number = models.CharField(
@@ -108,7 +115,12 @@ class User(AbstractUser):
         _("temporary password expires at"), null=True, blank=True
     )
 
-    objects = PlatformUserManager()
+    objects: ClassVar[PlatformUserManager] = PlatformUserManager()
+
+    # Set on ``request.user`` by django-otp's OTPMiddleware: the device that verified this
+    # session (None when it is not verified), and whether one did.
+    otp_device: Device | None
+    is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("person")

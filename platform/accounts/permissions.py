@@ -28,14 +28,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,9 @@ TWO_FACTOR_NEEDED = _(
     "This function needs two-factor verification. Sign in again with your authenticator."
 )
 RESTRICTED_VISIBILITY = "restricted"
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,7 @@ class LoginRequired(Exception):
     login page (401 under ``/api/``)."""
 
 
-def two_factor_redirect(request: HttpRequest):
+def two_factor_redirect(request: HttpRequest) -> HttpResponseBase:
     """Send the user to TOTP verification (or set-up), then back here."""
     return redirect(
         f"{reverse('accounts:two_factor')}?next={quote(request.get_full_path())}"
@@ -340,7 +344,7 @@ def require(
         raise TwoFactorRequired
 
 
-def refusal_response(request: HttpRequest, exc: Exception):
+def refusal_response(request: HttpRequest, exc: Exception) -> HttpResponseBase:
     """The response for ``LoginRequired`` / ``TwoFactorRequired`` (used by the middleware)."""
     from django.http import JsonResponse
 
@@ -354,32 +358,48 @@ def refusal_response(request: HttpRequest, exc: Exception):
     return two_factor_redirect(request)
 
 
-def permission_required(rule: Predicate, *, not_found: bool = False):
+def permission_required(
+    rule: Predicate, *, not_found: bool = False
+) -> Callable[[_View], _View]:
     """View decorator: refuse unless ``request.user`` passes ``rule`` (see ``require``).
-    Replaces ``login_required`` too (anonymous visitors go to the login page)."""
+    Replaces ``login_required`` too (anonymous visitors go to the login page), so the
+    view may take an ``accounts.http.AuthenticatedHttpRequest``."""
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             try:
                 require(request, rule, not_found=not_found)
             except (LoginRequired, TwoFactorRequired) as exc:
                 return refusal_response(request, exc)
             return view(request, *args, **kwargs)
 
-        wrapped.permission_rule = rule
-        return wrapped
+        # The view's own signature, as login_required's stub keeps it.
+        return cast("_View", wrapped)
 
     return decorator
 
 
-class PermissionRequiredMixin:
+if TYPE_CHECKING:
+    from django.views import View
+
+    # What the mixin is mixed into, so its ``super()`` call resolves.
+    _ViewBase = View
+else:
+    _ViewBase = object
+
+
+class PermissionRequiredMixin(_ViewBase):
     """Class-based views: set ``permission_rule`` to a predicate."""
 
     permission_rule: Predicate
     permission_not_found = False
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         try:
             require(request, self.permission_rule, not_found=self.permission_not_found)
         except (LoginRequired, TwoFactorRequired) as exc:
@@ -388,8 +408,11 @@ class PermissionRequiredMixin:
 
 
 def get_object_for(
-    request: HttpRequest, rule: Predicate, queryset: QuerySet | type[Model], **lookup
-):
+    request: HttpRequest,
+    rule: Predicate,
+    queryset: QuerySet[_M] | type[_M],
+    **lookup: Any,
+) -> _M:
     """Return the object matching ``lookup`` when ``request.user`` passes ``rule`` for it,
     else raise 404 (never 403: an object outside one's scope does not exist for them).
     A two-factor rule without a fresh second factor also answers 404 here; use
@@ -398,7 +421,7 @@ def get_object_for(
         queryset = queryset._default_manager.all()
     try:
         obj = queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not rule(request.user, obj) or (
         rule.two_factor and not two_factor_fresh(request)

@@ -165,8 +165,10 @@ def temporary_password_hash(password: str) -> str:
     PBKDF2 at the reduced cost whenever PBKDF2 is among the configured hashers, even when
     another (Argon2id) is preferred; the first sign-in re-hashes it with the preferred one."""
     try:
-        hasher = get_hasher(PBKDF2PasswordHasher.algorithm)
+        hasher = get_hasher("pbkdf2_sha256")
     except ValueError:  # PBKDF2 not configured (the tests' MD5 hasher)
+        return make_password(password)
+    if not isinstance(hasher, PBKDF2PasswordHasher):
         return make_password(password)
     return hasher.encode(
         password, hasher.salt(), iterations=TEMPORARY_PASSWORD_ITERATIONS
@@ -238,7 +240,11 @@ def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
         actor=actor,
         request=request,
         target=user,
-        details={"expires_at": user.temporary_password_expires_at.isoformat()},
+        details={
+            "expires_at": expires_at.isoformat()
+            if (expires_at := user.temporary_password_expires_at)
+            else None
+        },
     )
     from .authentication import api_tokens_revoke
 

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,6 +33,7 @@ from .forms import (
     TemporaryPasswordChangeForm,
     TokenForm,
 )
+from .http import AuthenticatedHttpRequest
 from .services import password_changed
 
 NO_ADMIN_ACCESS = gettext_lazy("Your roles do not include the administration pages.")
@@ -51,7 +54,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         # A signed-in person sent here by the Wagtail admin lacks admin access; sending
         # them back to ``next`` would loop for ever. Say so with the 403 page instead.
         user = request.user
@@ -63,7 +66,7 @@ class LoginView(auth_views.LoginView):
             raise PermissionDenied(NO_ADMIN_ACCESS)
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         audit_log(
             action="auth.login",
@@ -111,7 +114,7 @@ def _qr_svg(data: str) -> str:
 
 @never_cache
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the current TOTP code; send people without a device to set-up first."""
     next_url = _next_url(request, reverse("wagtailadmin_home"))
     device = _confirmed_device(request.user)
@@ -138,7 +141,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show a QR code and the secret for a new authenticator; confirm it with one code."""
     next_url = _next_url(request, reverse("wagtailadmin_home"))
     if _confirmed_device(request.user) is not None:
@@ -179,6 +182,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
+    request: AuthenticatedHttpRequest  # Django's view is behind login_required
 
     def get_form_class(self):
         if self.request.user.must_change_password:

@@ -88,7 +88,9 @@ def _chain_tail() -> tuple[int, str]:
         .values_list("seq", "entry_hash")
         .first()
     )
-    return last or (0, GENESIS_HASH)
+    if last is None or last[0] is None:
+        return 0, GENESIS_HASH
+    return last[0], last[1]
 
 
 def _seal_pending() -> tuple[int, str, int]:
@@ -238,7 +240,8 @@ def audit_chain_verify(*, progress: Any = None) -> ChainReport:
         if entry.compute_hash() != entry.entry_hash and not (
             # Entries sealed before the chain was keyed (up to the seq the operator
             # configured at the upgrade) carry the unkeyed hash.
-            entry.seq <= legacy_until
+            entry.seq is not None
+            and entry.seq <= legacy_until
             and entry.compute_legacy_hash() == entry.entry_hash
         ):
             return ChainReport(checked, entry.pk, BROKEN_HASH)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class HomeItem:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
-HomeProvider = Callable[[HttpRequest], list[HomeItem]]
+# Called for a signed-in person (the home page is behind login_required).
+HomeProvider = Callable[["AuthenticatedHttpRequest"], list[HomeItem]]
 _providers: list[tuple[int, HomeProvider]] = []
 
 
@@ -35,13 +38,13 @@ def register_home_provider(provider: HomeProvider, *, order: int = 100) -> HomeP
     return provider
 
 
-def home_items(request: HttpRequest) -> list[HomeItem]:
+def home_items(request: AuthenticatedHttpRequest) -> list[HomeItem]:
     """Return every provider's items, overdue first, then by due date."""
     items: list[HomeItem] = []
     for _, provider in _providers:
         items.extend(provider(request))
 
-    def key(item: HomeItem):
+    def key(item: HomeItem) -> tuple[bool, bool, date]:
         due = item.due
         if isinstance(due, datetime):
             due = due.date()

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+
 
 @dataclass(frozen=True)
 class NavEntry:
-    label: str  # a lazy translation
+    label: StrOrPromise  # a lazy translation
     url_name: str
     order: int = 100
     # Shown when this returns True for the request's user; None shows it to everyone signed in.
-    visible: Callable[[object], bool] | None = None
+    visible: Callable[[User], bool] | None = None
+
+
+class NavItem(TypedDict):
+    label: str
+    url: str
+    active: bool
 
 
 _entries: list[NavEntry] = []
@@ -27,11 +39,11 @@ def register_nav(entry: NavEntry) -> None:
         _entries.sort(key=lambda e: e.order)
 
 
-def nav_for(request: HttpRequest) -> list[dict[str, str]]:
+def nav_for(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    items = []
+    items: list[NavItem] = []
     for entry in _entries:
         if entry.visible is not None and not entry.visible(user):
             continue

@@ -3,11 +3,13 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from accounts.http import AuthenticatedHttpRequest
+
 from .home import home_items
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The role-aware home page: what this user has to do today."""
     items = home_items(request)
     return render(request, "core/home.html", {"items": items})

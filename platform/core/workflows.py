@@ -15,8 +15,16 @@ approved revision with a go-live date waits).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext, gettext_noop
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so its ``super()`` calls resolve.
+    from wagtail.models import AbstractGroupApprovalTask as _TaskBase
+else:
+    _TaskBase = object
 
 SELF_APPROVAL_REFUSED = gettext_noop(
     "The person who submitted this for review cannot approve it."
@@ -42,7 +50,7 @@ def involved_user_ids(obj, *, requested_by_id=None) -> set[int]:
     return ids
 
 
-class SecondPersonApprovalMixin:
+class SecondPersonApprovalMixin(_TaskBase):
     """Mix into a subclass of Wagtail's ``AbstractGroupApprovalTask``."""
 
     #: Shown when the submitter tries to approve; a subclass may say it in its own words.

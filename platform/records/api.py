@@ -8,12 +8,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import request_user
+
 from . import selectors
 
 
 class CategoryHoursSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field: the metaclass moves it out of the class, so it does not replace
+    # Field.label as the stubs assume.
+    label = serializers.CharField()  # type: ignore[assignment]
     hours = serializers.DecimalField(max_digits=8, decimal_places=2)
     target = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     met = serializers.BooleanField()
@@ -74,7 +78,9 @@ class MyRecordView(APIView):
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
         year_no = int(year) if year and year.isdigit() and len(year) == 4 else None
-        record = selectors.person_record_get(request.user, year_no, as_learner=True)
+        record = selectors.person_record_get(
+            request_user(request), year_no, as_learner=True
+        )
         record.cert_states = selectors.certifications_status(
             record.certifications, record.today, 90
         )

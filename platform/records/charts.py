@@ -3,6 +3,7 @@ templates as inline SVG, so they work offline, print, and need no script or libr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ def unit_ranking(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def month_trend(
-    values: list[float], *, max_value: float | None = None, suffix: str = ""
+    values: Sequence[float], *, max_value: float | None = None, suffix: str = ""
 ) -> dict[str, Any]:
     """Lay out twelve monthly ``values`` as a line chart with a y axis from 0 to
     ``max_value`` (the largest value when not given)."""

@@ -75,14 +75,15 @@ def _at_risk(unit: Unit, flt: ReportFilter) -> Table:
 
     def rows():
         for p in qs.iterator(chunk_size=2000):
-            projected = round(float(p.hours) / fraction, 1) if fraction else 0
+            pace = selectors.pace_of(p)
+            projected = round(float(pace.hours) / fraction, 1) if fraction else 0
             yield [
                 p.police_number or "",
                 p.display_name,
                 p.unit.name if p.unit else "",
-                float(p.hours),
+                float(pace.hours),
                 projected,
-                float(p.target),
+                float(pace.target),
             ]
 
     return Table(
@@ -263,7 +264,7 @@ def write_table(
     out: Any,
     *,
     title: str = "",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> int:
     """Write ``table`` as ``fmt`` to the binary file ``out``; return the rows written.
     ``progress`` is called with the running row count every 1,000 rows."""

@@ -60,7 +60,7 @@ def records_home_items(request: HttpRequest) -> list[HomeItem]:
                 url=a.item.url or offline_report_url(a.item),
                 kind=item_type_label(a.item.item_type),
                 due=a.due_at,
-                overdue=a.due_at < now,
+                overdue=a.due_at is not None and a.due_at < now,
                 note=_("Required"),
             )
         )

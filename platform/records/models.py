@@ -255,6 +255,10 @@ class Assignment(models.Model):
     # "practice": [right, total], "met"}, ...]}. Shown on the record page.
     evidence = models.JSONField(_("completion evidence"), default=dict, blank=True)
 
+    # Not stored: True on a copy masked for its person while the result is unreleased
+    # (records.selectors._mask_result).
+    result_hidden: bool = False
+
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")

@@ -10,6 +10,7 @@ Every function that reports on units takes a unit the caller has already checked
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -159,7 +160,7 @@ def requirements_for_year(year: int) -> dict[str, RoleRequirement]:
 
 
 def targets_merge(
-    roles: list[str] | set[str],
+    roles: Collection[str],
     year: int,
     requirements: dict[str, RoleRequirement] | None = None,
 ) -> Targets:
@@ -250,6 +251,8 @@ class PersonRecord:
     missing_item_types: list[str]
     # The year's credit entries (credits and reversals) with source and approver.
     ledger: list[CreditEntry] = field(default_factory=list)
+    # The API's view of ``certifications``, with their states (certifications_status).
+    cert_states: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def current(self) -> YearHours | None:
@@ -634,7 +637,7 @@ class Row:
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
         for name in ("total", "done", "overdue", "scored", "passed"):
             setattr(self, name, getattr(self, name) + (row.get(name) or 0))
 
@@ -766,18 +769,20 @@ def unit_report(
         by_item = by_item.exclude(item_id__in=inactive)
     items: dict[int, Row] = {}
     completions: dict[int, int] = defaultdict(int)
-    for row in (
+    for item_counts in (
         by_item.values("item_id").annotate(**_counts(now), **month_counts).order_by()
     ):
-        title, item_type = item_meta.get(row["item_id"], ("", ""))
-        items[row["item_id"]] = Row(
-            key=row["item_id"],
+        # The plugin types these rows by "item_id" alone; the counts are annotated.
+        counts_row: Mapping[str, Any] = item_counts
+        title, item_type = item_meta.get(counts_row["item_id"], ("", ""))
+        items[counts_row["item_id"]] = Row(
+            key=counts_row["item_id"],
             label=title,
             extra={"item_type": item_type, "type_label": item_type_label(item_type)},
         )
-        items[row["item_id"]].add(row)
+        items[counts_row["item_id"]].add(counts_row)
         for k in range(1, 13):
-            completions[k] += row[f"m{k}"]
+            completions[k] += counts_row[f"m{k}"]
     # Hours of the year: by month for the chart, by person for the at-risk count (the
     # pace rule of ``at_risk_people``, evaluated here on rows already in memory).
     entries = CreditEntry.objects.filter(user_id__in=people.values("pk"), year=flt.year)
@@ -885,6 +890,27 @@ def due_soon_assignments(
     )
 
 
+@dataclass(frozen=True)
+class AtRiskPace:
+    """The hours a person of ``at_risk_people`` has, should have by now, and is behind."""
+
+    hours: Decimal
+    target: Decimal
+    expected: Decimal
+    shortfall: Decimal
+
+
+def pace_of(person: User) -> AtRiskPace:
+    """Return the pace annotations ``at_risk_people`` put on ``person``."""
+    annotated = vars(person)
+    return AtRiskPace(
+        hours=annotated["hours"],
+        target=annotated["target"],
+        expected=annotated["expected"],
+        shortfall=annotated["shortfall"],
+    )
+
+
 def at_risk_people(
     unit: Unit, flt: ReportFilter, now: datetime | None = None
 ) -> models.QuerySet[User]:
@@ -895,7 +921,7 @@ def at_risk_people(
     RECORDS_AT_RISK_LAG_DAYS; 0 until enough of the year has passed), a person with
     target *T* and *H* hours is at risk when *T × p − H* reaches ``at_risk_minimum``.
     When the year is over (p = 1) this lists everyone who missed the target. Each row
-    carries ``target``, ``hours`` and ``expected``.
+    carries ``target``, ``hours``, ``expected`` and ``shortfall`` (expected − hours).
     """
     now = now or timezone.now()
     pace = at_risk_pace(flt.year, now)
@@ -928,6 +954,9 @@ def at_risk_people(
                 F("target") * Value(Decimal(str(round(pace, 4)))), output_field=dec
             ),
         )
+        .annotate(
+            shortfall=ExpressionWrapper(F("expected") - F("hours"), output_field=dec)
+        )
         .filter(target__gt=0, hours__lte=F("expected") - Value(at_risk_minimum(pace)))
         .select_related("unit")
         .order_by("unit__path", "full_name", "pk")
@@ -941,7 +970,7 @@ def people_report(
     offset: int = 0,
     limit: int = 200,
     now: datetime | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Row], int]:
     """Return one row per person in ``unit``'s subtree (a page of them) with their
     completion and hours, and the number of people. Four queries per page."""
     now = now or timezone.now()
@@ -979,7 +1008,7 @@ def people_report(
     pace = at_risk_pace(flt.year, now)
     rows = []
     for person in people:
-        s = stats.get(person.pk, {})
+        s: Mapping[str, Any] = stats.get(person.pk, {})
         r = Row(key=person.pk, label=person.display_name)
         r.add(s)
         target = max(

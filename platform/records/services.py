@@ -808,7 +808,8 @@ def notification_send(
             )
     except IntegrityError:
         return None
-    if email and getattr(user, "email", ""):
+    address: str = getattr(user, "email", "")
+    if email and address:
         from django.core.mail import send_mail
 
         base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
@@ -816,7 +817,7 @@ def notification_send(
             subject=title[:200],
             message=f"{body}\n\n{base}{url}".strip(),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
+            recipient_list=[address],
             fail_silently=True,
         )
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())

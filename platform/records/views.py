@@ -6,6 +6,7 @@ Every view that shows someone else's data checks scope through ``accounts.select
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,10 +18,10 @@ from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, Unit, User
 
 # The rules live in accounts.permissions (two-factor included); re-exported for the menu.
@@ -65,14 +67,22 @@ REPORT_ROLES = (Role.UNIT_ADMIN, Role.LEADER, Role.SYSTEM_ADMIN)
 PEOPLE_PAGE_SIZE = 200
 
 
-def _reports_required(request: HttpRequest) -> None:
+@dataclass(frozen=True)
+class AtRiskRow:
+    """One line of the at-risk report."""
+
+    person: User  # annotated with hours, expected, target, shortfall (at_risk_people)
+    overdue: int  # required items overdue
+
+
+def _reports_required(request: AuthenticatedHttpRequest) -> None:
     require(request, can_view_reports)
 
 
 # The record -------------------------------------------------------------------------------
 
 
-def _year(request: HttpRequest) -> int | None:
+def _year(request: AuthenticatedHttpRequest) -> int | None:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -80,7 +90,7 @@ def _year(request: HttpRequest) -> int | None:
     return year if 2000 <= year <= 2100 else None
 
 
-def _person_or_403(request: HttpRequest, pk: int) -> User:
+def _person_or_403(request: AuthenticatedHttpRequest, pk: int) -> User:
     person = get_object_or_404(User.objects.select_related("unit"), pk=pk)
     if not can_see_person(request.user, person):
         audit_log(
@@ -94,19 +104,19 @@ def _person_or_403(request: HttpRequest, pk: int) -> User:
 
 
 @login_required
-def my_record(request: HttpRequest) -> HttpResponse:
+def my_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _record_page(request, request.user)
 
 
 @login_required
-def person_record(request: HttpRequest, pk: int) -> HttpResponse:
+def person_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_or_403(request, pk)
     if person.pk != request.user.pk:
         audit_log(action="records.record_view", request=request, target=person)
     return _record_page(request, person)
 
 
-def _record_page(request: HttpRequest, person: User) -> HttpResponse:
+def _record_page(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     # A person's own record follows the review policies of their exams.
     record = selectors.person_record_get(
         person, _year(request), as_learner=person.pk == request.user.pk
@@ -130,16 +140,16 @@ def _record_page(request: HttpRequest, person: User) -> HttpResponse:
 
 
 @login_required
-def my_record_pdf(request: HttpRequest) -> HttpResponse:
+def my_record_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _record_pdf(request, request.user)
 
 
 @login_required
-def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def person_record_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _record_pdf(request, _person_or_403(request, pk))
 
 
-def _record_pdf(request: HttpRequest, person: User) -> HttpResponse:
+def _record_pdf(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     from .pdf import FontMissingError, record_pdf
 
     record = selectors.person_record_get(
@@ -161,7 +171,7 @@ def _record_pdf(request: HttpRequest, person: User) -> HttpResponse:
 # Reports ----------------------------------------------------------------------------------
 
 
-def _report_context(request: HttpRequest) -> tuple[Unit, ReportFilter]:
+def _report_context(request: AuthenticatedHttpRequest) -> tuple[Unit, ReportFilter]:
     _reports_required(request)
     try:
         unit = selectors.report_unit_get(request.user, request.GET.get("unit"))
@@ -191,7 +201,7 @@ def _filter_choices(flt: ReportFilter) -> dict:
 
 
 @login_required
-def report_dashboard(request: HttpRequest) -> HttpResponse:
+def report_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
     report = selectors.unit_report(request.user, unit, flt)
     people = None
@@ -244,7 +254,7 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_people(request: HttpRequest) -> HttpResponse:
+def report_people(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
     raw = request.GET.get("page", "1")
     # Capped so that a huge ?page= cannot overflow the database's OFFSET.
@@ -274,7 +284,7 @@ def report_people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_overdue(request: HttpRequest) -> HttpResponse:
+def report_overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
     page = Paginator(selectors.overdue_assignments(unit, flt), 100).get_page(
         request.GET.get("page")
@@ -293,7 +303,7 @@ def report_overdue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_at_risk(request: HttpRequest) -> HttpResponse:
+def report_at_risk(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
     page = Paginator(selectors.at_risk_people(unit, flt), 100).get_page(
         request.GET.get("page")
@@ -302,10 +312,7 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
     overdue = selectors.overdue_counts(
         [p.pk for p in page.object_list], flt=flt, unit=unit
     )
-    for p in page.object_list:
-        p.projected = round(float(p.hours) / fraction, 1) if fraction else 0
-        p.shortfall = p.expected - p.hours
-        p.overdue = overdue.get(p.pk, 0)
+    rows = [AtRiskRow(person=p, overdue=overdue.get(p.pk, 0)) for p in page.object_list]
     return render(
         request,
         "records/report_at_risk.html",
@@ -314,6 +321,7 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
             "flt": flt,
             "query": flt.as_query(),
             "page": page,
+            "rows": rows,
             "fraction": round(fraction * 100),
             "pace": round(selectors.at_risk_pace(flt.year) * 100),
             "lag_days": selectors.setting_value("RECORDS_AT_RISK_LAG_DAYS", 60),
@@ -327,7 +335,7 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_remind(request: HttpRequest) -> HttpResponse:
+def report_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     """督办: send a reminder to the people chosen on the at-risk or overdue list."""
     _reports_required(request)
     ids = [int(v) for v in request.POST.getlist("person") if v.isdigit()][:1000]
@@ -361,7 +369,7 @@ def report_remind(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_export(request: HttpRequest, report: str) -> HttpResponse:
+def report_export(request: AuthenticatedHttpRequest, report: str) -> HttpResponse:
     unit, flt = _report_context(request)
     fmt = request.GET.get("fmt", "xlsx")
     if report not in REPORTS or fmt not in ("xlsx", "csv"):
@@ -409,13 +417,13 @@ def report_export(request: HttpRequest, report: str) -> HttpResponse:
 
 
 @login_required
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = ExportJob.objects.filter(requester=request.user)[:50]
     return render(request, "records/export_list.html", {"jobs": jobs})
 
 
 @login_required
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ExportJob, pk=pk, requester=request.user)
     return render(
         request,
@@ -428,7 +436,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = ExportJob.objects.filter(pk=pk).first()
     if job is None or job.requester_id != request.user.pk:
         audit_log(
@@ -455,7 +463,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def offline_list(request: HttpRequest) -> HttpResponse:
+def offline_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The home page's to-do links here with the required item's title and hours.
     form = OfflineActivityForm(
         initial={
@@ -494,7 +502,7 @@ def offline_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def offline_review_list(request: HttpRequest) -> HttpResponse:
+def offline_review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_review_offline)
     from accounts.selectors import visible_people
 
@@ -514,7 +522,7 @@ def offline_review_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def offline_review(request: HttpRequest, pk: int) -> HttpResponse:
+def offline_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, can_review_offline)
     activity = get_object_or_404(OfflineActivity, pk=pk)
     form = ReviewForm(request.POST)
@@ -537,19 +545,18 @@ def offline_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def offline_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def offline_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     activity = get_object_or_404(OfflineActivity.objects.select_related("user"), pk=pk)
-    if not can_see_person(request.user, activity.user) or not activity.evidence:
+    name = activity.evidence.name  # empty when there is no file
+    if not can_see_person(request.user, activity.user) or not name:
         raise Http404(_("No such file."))
     return FileResponse(
-        activity.evidence.open("rb"),
-        as_attachment=False,
-        filename=Path(activity.evidence.name).name,
+        activity.evidence.open("rb"), as_attachment=False, filename=Path(name).name
     )
 
 
 @login_required
-def offline_group(request: HttpRequest) -> HttpResponse:
+def offline_group(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_credit_offline_group)
     form = GroupAttendanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -585,7 +592,7 @@ def offline_group(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def requirement_list(request: HttpRequest) -> HttpResponse:
+def requirement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_set_requirements)
     instance = None
     if request.GET.get("edit"):
@@ -620,7 +627,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def certification_add(request: HttpRequest) -> HttpResponse:
+def certification_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, can_review_offline)
     form = CertificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -647,7 +654,7 @@ def certification_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("records:notifications")

@@ -7,6 +7,7 @@ helpers in ``env.py``. ``dev.py``, ``test.py`` and ``production.py`` only adjust
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -293,7 +294,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Search
 # https://docs.wagtail.org/en/stable/topics/search/backends.html (same shape as ours)
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
-SEARCH_BACKENDS = {
+SEARCH_BACKENDS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "search.backends.embedded.EmbeddedSearchBackend",
         "PATH": SEARCH_INDEX_DIR,
@@ -391,7 +392,7 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "training@localhost")
 
 # Logging: one line per event, JSON when LOG_FORMAT=json (for log shippers).
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

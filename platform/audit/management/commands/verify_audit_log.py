@@ -31,7 +31,11 @@ class Command(BaseCommand):
                 )
             )
             return
-        entry = AuditEntry.objects.filter(pk=report.broken_id).first()
+        entry = (
+            AuditEntry.objects.filter(pk=report.broken_id).first()
+            if report.broken_id is not None
+            else None
+        )
         where = (
             f"{entry.created_at:%Y-%m-%d %H:%M:%S} {entry.action} by {entry.actor_username or '-'}"
             if entry

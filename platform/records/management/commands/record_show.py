@@ -42,7 +42,7 @@ class Command(BaseCommand):
         for a in record.certificates:
             out.write(f"  certificate: {a.item.title}")
         for e in CreditEntry.objects.filter(user=person).order_by("earned_at", "seq"):
-            approver = e.approved_by.username if e.approved_by_id else "rules"
+            approver = e.approved_by.username if e.approved_by is not None else "rules"
             kind = f"reversal of #{e.reverses_id}" if e.reverses_id else "credit"
             out.write(
                 f"  ledger #{e.pk} {kind}: {e.hours:+} {e.category} "
