@@ -303,9 +303,10 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
         [p.pk for p in page.object_list], flt=flt, unit=unit
     )
     for p in page.object_list:
-        p.projected = round(float(p.hours) / fraction, 1) if fraction else 0
-        p.shortfall = p.expected - p.hours
-        p.overdue = overdue.get(p.pk, 0)
+        p.reason = selectors.at_risk_reason(
+            hours=p.hours, target=p.target, year=flt.year
+        )
+        p.reason.overdue = overdue.get(p.pk, 0)
     return render(
         request,
         "records/report_at_risk.html",
@@ -316,7 +317,8 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
             "page": page,
             "fraction": round(fraction * 100),
             "pace": round(selectors.at_risk_pace(flt.year) * 100),
-            "lag_days": selectors.setting_value("RECORDS_AT_RISK_LAG_DAYS", 60),
+            "catch_up": selectors.setting_value("RECORDS_AT_RISK_CATCH_UP", 1.5),
+            "grace_days": selectors.setting_value("RECORDS_AT_RISK_GRACE_DAYS", 60),
             "min_shortfall": selectors.at_risk_minimum(
                 selectors.at_risk_pace(flt.year)
             ),
