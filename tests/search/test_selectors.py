@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 
-from search.backends import get_search_backend
+from django.test import override_settings
+
+from search.backends import get_search_backend, reset_backends
 from search.backends.base import SearchDocument
 from search.selectors import search_documents
 from tests.base import BaseTestCase
 
-from .base import TempIndexMixin
 
+class DateSortTests(BaseTestCase):
+    def setUp(self) -> None:
+        # Keyword only: 150 documents need no embeddings to be sorted by date.
+        index_dir = Path(tempfile.mkdtemp(prefix="search-index-"))
+        override = override_settings(
+            SEARCH_BACKENDS={
+                "default": {
+                    "BACKEND": "search.backends.embedded.EmbeddedSearchBackend",
+                    "PATH": index_dir,
+                    "SEMANTIC": False,
+                }
+            }
+        )
+        override.enable()
+        reset_backends()
+        self.addCleanup(shutil.rmtree, index_dir, True)
+        self.addCleanup(reset_backends)
+        self.addCleanup(override.disable)
 
-class DateSortTests(TempIndexMixin, BaseTestCase):
     def test_date_order_pages_through_every_match(self) -> None:
         """Issue 18: sorted by date, search showed the newest of the 100 most relevant
         hits and counted at most 100. Fails before: total 100, first hit d99."""
