@@ -19,6 +19,25 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 class ProblemForm(forms.Form):
     """Record one problem. ``units`` is the recorder's scope (``problem_record_units``)."""
 
+    fieldsets = [
+        (
+            _("Where and who"),
+            _("Leave the person empty for a problem of the whole unit."),
+            ["unit", "person"],
+        ),
+        (
+            _("The problem"),
+            "",
+            ["category", "severity", "found_on", "description"],
+        ),
+        (
+            _("The case and the law"),
+            "",
+            ["case_reference", "case_page", "articles_text"],
+        ),
+        (_("How it was found"), "", ["source", "campaign"]),
+    ]
+
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     person = forms.CharField(
         label=_("Person responsible"),

@@ -39,6 +39,22 @@ class LeaderChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SessionForm(forms.Form):
+    fieldsets = [
+        (
+            gettext_lazy("The meeting"),
+            "",
+            ["unit", "meeting", "held_on", "topic", "presenter", "presenter_name"],
+        ),
+        (
+            gettext_lazy("What is studied"),
+            gettext_lazy(
+                "Statutes are typed as citations (刑法264) and resolved to the library."
+            ),
+            ["statutes", "courses"],
+        ),
+        (gettext_lazy("Who takes part"), "", ["participants", "notes"]),
+    ]
+
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label=gettext_lazy("unit"), queryset=None
     )

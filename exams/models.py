@@ -522,6 +522,9 @@ class AttemptQuestion(models.Model):
     # Practice: when the candidate asked for feedback on this question (its answer is
     # then locked and its key and analysis may be shown).
     checked_at = models.DateTimeField(null=True, blank=True)
+    # The candidate's own "come back to this" mark (the palette's flagged state): kept
+    # with the attempt so it survives a reload or a change of device.
+    flagged = models.BooleanField(default=False)
     auto_score = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True
     )

@@ -25,6 +25,7 @@ from . import qtypes, scoring
 from .models import (
     Attempt,
     AttemptQuestion,
+    AttemptStatus,
     ExamOverride,
     ExamSession,
     Result,
@@ -94,17 +95,25 @@ def home_items(request: HttpRequest) -> list[HomeItem]:
             "attempt__session_id", flat=True
         )
     )
+    running = dict(
+        Attempt.objects.filter(user=user, status=AttemptStatus.IN_PROGRESS).values_list(
+            "session_id", "pk"
+        )
+    )
     items = []
     for session in sessions_for_user(user).filter(closes_at__gt=now):
         if session.pk in done and session.kind == ExamSession.Kind.EXAM:
             continue
+        attempt = running.get(session.pk)
         items.append(
             HomeItem(
                 title=session.title,
-                url=f"/exams/s/{session.pk}/",
+                # A running attempt opens where the candidate left it.
+                url=f"/exams/a/{attempt}/" if attempt else f"/exams/s/{session.pk}/",
                 kind="exam",
                 due=session.closes_at,
                 note=session.get_kind_display(),
+                action=_("Continue the exam") if attempt else _("Start the exam"),
             )
         )
     return items

@@ -1086,6 +1086,27 @@ def attempt_save(
     return SaveAck(seq=seq, saved_at=now, saved=sorted(s.order for s in changed))
 
 
+def attempt_flag(*, attempt_id: int, user: User, order: int, flagged: bool) -> None:
+    """Set or clear the candidate's flag on question ``order`` of their running attempt.
+
+    A flag is a note to oneself, not an answer: it takes no sequence number and is
+    accepted until the attempt is submitted. Refuses (ExamError, HTTP 409) once the
+    attempt is over. Raises Attempt.DoesNotExist for another person's attempt and
+    AttemptQuestion.DoesNotExist for a question not on it.
+    """
+    status = (
+        Attempt.objects.filter(pk=attempt_id, user=user)
+        .values_list("status", flat=True)
+        .get()
+    )
+    if status != AttemptStatus.IN_PROGRESS:
+        raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
+    if not AttemptQuestion.objects.filter(attempt_id=attempt_id, order=order).update(
+        flagged=bool(flagged)
+    ):
+        raise AttemptQuestion.DoesNotExist
+
+
 class _LateSave(Exception):
     def __init__(self, reason: str, attempt: Attempt) -> None:
         super().__init__(reason)

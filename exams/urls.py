@@ -10,6 +10,7 @@ urlpatterns = [
     path("a/<int:pk>/", candidate.attempt_take, name="attempt"),
     path("a/<int:pk>/save", candidate.attempt_save, name="attempt_save"),
     path("a/<int:pk>/state", candidate.attempt_state, name="attempt_state"),
+    path("a/<int:pk>/flag", candidate.attempt_flag, name="attempt_flag"),
     path("a/<int:pk>/check", candidate.attempt_check, name="attempt_check"),
     path("a/<int:pk>/submit", candidate.attempt_submit, name="attempt_submit"),
     path("a/<int:pk>/result", candidate.attempt_result, name="attempt_result"),

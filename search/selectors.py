@@ -13,7 +13,7 @@ from accounts.permissions import holds_separated_role
 from . import highlight
 from .adapters import article_url, law_name
 from .backends import get_search_backend
-from .backends.base import SearchHit, SearchQuery
+from .backends.base import SearchHit, SearchQuery, document_date
 from .text import parse_references, resolve_reference
 
 MAX_LIMIT = 100
@@ -25,8 +25,6 @@ CITING_TYPES = ("guideline", "case")
 SORT_RELEVANCE = "relevance"
 SORT_DATE = "date"
 SORTS = (SORT_RELEVANCE, SORT_DATE)
-# Date order sorts this many of the most relevant matches (the engines rank by score).
-DATE_SORT_WINDOW = MAX_LIMIT
 UNKNOWN_SORT = "Unknown sort {sort!r}; known: {known}."
 
 
@@ -192,9 +190,9 @@ def search_documents(
     date are left out of the hits *and* of the total. Raise ValueError for bad
     filters or an unknown sort.
 
-    ``sort="date"`` orders the ``DATE_SORT_WINDOW`` most relevant matches newest first
-    (case date, a guideline's year, an article's effective date) and pages through them;
-    matches beyond that window are not reached in date order."""
+    ``sort="date"`` orders every match newest first (case date, a guideline's year, an
+    article's effective date: ``backends.base.document_date``), sorted by the engine, not
+    a window of the most relevant ones."""
     if sort not in SORTS:
         raise ValueError(UNKNOWN_SORT.format(sort=sort, known=", ".join(SORTS)))
     limit = max(1, min(int(limit), MAX_LIMIT))
@@ -214,9 +212,9 @@ def search_documents(
             hits = ([exact] if offset == 0 else []) + citing
             return SearchPage(total=total + 1, hits=hits[:limit], exact=exact)
     dated = on_date is not None
-    by_date = sort == SORT_DATE
-    # Both re-rank or filter a window of the best matches, then page through it.
-    window = DATED_DEPTH if dated else DATE_SORT_WINDOW if by_date else 0
+    # A date filter drops articles not in force from a window of the best matches,
+    # then pages through it; date order is the engine's (every match, not a window).
+    window = DATED_DEPTH if dated else 0
     query = SearchQuery(
         text=text or "",
         doc_types=doc_types or [],
@@ -228,15 +226,12 @@ def search_documents(
         facets=facets or [],
         # Dated: snippets for the page only, once the articles not in force are gone.
         highlight=not dated,
+        sort=sort,  # type: ignore[arg-type]
     )
     results = get_search_backend().search(query)
     hits = list(results.hits)
     total = results.total
-    if by_date:
-        hits = sorted(hits, key=hit_date, reverse=True)
-        if not dated:
-            total = min(total, DATE_SORT_WINDOW)
-    if on_date is not None:
+    if dated:
         before = len(hits)
         hits = _articles_on(hits, on_date, text, snippets=False)
         # Every hit was ranked (total within the depth): count exactly what is shown.
@@ -255,14 +250,7 @@ def search_documents(
 
 def hit_date(hit: SearchHit) -> str:
     """The date a hit is sorted by in date order (ISO text; "" sorts last)."""
-    extra = hit.extra or {}
-    for key in ("case_date", "effective_from"):
-        if extra.get(key):
-            return str(extra[key])
-    year = (hit.filters or {}).get("year")
-    if isinstance(year, list):
-        year = year[0] if year else None
-    return f"{year}-00-00" if year else ""
+    return document_date(hit.filters, hit.extra)
 
 
 def hit_as_dict(hit: SearchHit) -> dict[str, Any]:

@@ -128,6 +128,14 @@ def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
     )
 
 
+def _palette(attempt: Attempt) -> dict[str, list[int]]:
+    slots = list(attempt.slots.order_by("order").values_list("order", "flagged"))
+    return {
+        "orders": [order for order, _flagged in slots],
+        "flagged": [order for order, flagged in slots if flagged],
+    }
+
+
 @login_required
 @never_cache
 def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
@@ -135,6 +143,7 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("exams:attempt_result", pk=attempt.pk)
     now = timezone.now()
+    palette = _palette(attempt)
     return render(
         request,
         "exams/attempt_take.html",
@@ -146,14 +155,15 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": paper.saved_answers(attempt),
             "feedback": paper.checked_feedback(attempt),
             # The question palette: one entry per question, in paper order.
-            "orders": list(
-                attempt.slots.order_by("order").values_list("order", flat=True)
-            ),
+            "orders": palette["orders"],
             "config": {
                 "attemptId": attempt.pk,
                 "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
                 "stateUrl": reverse("exams:attempt_state", args=[attempt.pk]),
                 "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),
+                "flagUrl": reverse("exams:attempt_flag", args=[attempt.pk]),
+                # The candidate's flags, kept with the attempt (a reload, another device).
+                "flagged": palette["flagged"],
                 "checkUrl": reverse("exams:attempt_check", args=[attempt.pk])
                 if services.check_allowed(attempt.session)
                 else None,
@@ -204,6 +214,34 @@ def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
             "server_now": timezone.now().timestamp() * 1000,
         }
     )
+
+
+@login_required
+@require_POST
+@never_cache
+def attempt_flag(request: HttpRequest, pk: int) -> JsonResponse:
+    """Flag or unflag one question: ``{"order": n, "flagged": true}``."""
+    try:
+        payload = json.loads(request.body or b"{}")
+        order = int(payload["order"])
+        flagged = payload.get("flagged")
+        if not isinstance(flagged, bool):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        if not Attempt.objects.filter(pk=pk, user=request.user).exists():
+            raise Http404 from None
+        return _error(_(BAD_REQUEST), "bad_request", 400)
+    try:
+        services.attempt_flag(
+            attempt_id=pk, user=request.user, order=order, flagged=flagged
+        )
+    except services.ExamError as e:
+        return _error(e.messages[0], e.code, e.status, **e.extra)
+    except Attempt.DoesNotExist as e:
+        raise Http404 from e
+    except AttemptQuestion.DoesNotExist:
+        return _error(_(services.BAD_ANSWER).format(n=order), "bad_answer", 400)
+    return JsonResponse({"ok": True, "order": order, "flagged": flagged})
 
 
 @login_required

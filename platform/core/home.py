@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +23,17 @@ class HomeItem:
     overdue: bool = False
     note: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # The button that does it ("Continue: lesson 2", "Start the exam", "Read"); the
+    # item's ``url`` is where that happens, not a record about it.
+    action: str = ""
+
+
+@dataclass
+class HomeSection:
+    """Items grouped by urgency on the home page."""
+
+    key: str  # "overdue", "soon", "later", "other"
+    items: list[HomeItem]
 
 
 # Called for a signed-in person (the home page is behind login_required).
@@ -51,3 +62,30 @@ def home_items(request: AuthenticatedHttpRequest) -> list[HomeItem]:
         return (not item.overdue, due is None, due or date.max)
 
     return sorted(items, key=key)
+
+
+def home_sections(
+    items: list[HomeItem], *, today: date, soon_days: int = 14
+) -> list[HomeSection]:
+    """Group ``items`` (already in ``home_items`` order) by what is due: overdue, due
+    within ``soon_days``, due later, and the rest (notices, reviews without a date).
+    Empty groups are left out; an item listed twice (two apps, one course and date) is
+    shown once."""
+    groups: dict[str, list[HomeItem]] = {"overdue": [], "soon": [], "later": []}
+    groups["other"] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        due = item.due.date() if isinstance(item.due, datetime) else item.due
+        mark = (item.url, due.isoformat() if due else "")
+        if mark in seen:
+            continue
+        seen.add(mark)
+        if item.overdue:
+            groups["overdue"].append(item)
+        elif due is None:
+            groups["other"].append(item)
+        elif due <= today + timedelta(days=soon_days):
+            groups["soon"].append(item)
+        else:
+            groups["later"].append(item)
+    return [HomeSection(key, group) for key, group in groups.items() if group]

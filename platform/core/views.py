@@ -1,18 +1,25 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.http import AuthenticatedHttpRequest
 
-from .home import home_items
+from .home import home_items, home_sections
 
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The role-aware home page: what this user has to do today."""
     items = home_items(request)
-    return render(request, "core/home.html", {"items": items})
+    sections = home_sections(
+        items,
+        today=timezone.localdate(),
+        soon_days=getattr(settings, "RECORDS_DUE_SOON_DAYS", 14),
+    )
+    return render(request, "core/home.html", {"items": items, "sections": sections})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -19,12 +20,13 @@ from .models import (
     Assignment,
     AssignmentStatus,
     CertificationKind,
+    CreditEntry,
     OfflineActivity,
     OfflineKind,
     RoleRequirement,
     TrackedItem,
 )
-from .selectors import PRE_MEETING_STUDY
+from .selectors import PRE_MEETING_STUDY, ZERO
 from .services import (
     assignment_complete,
     assignment_progress,
@@ -227,13 +229,19 @@ def _history(
     assignments = Assignment.objects.filter(
         user__in=people, item__item_id__in=[k for k in items if k.startswith("demo-")]
     ).select_related("item", "user")
+    lagging = {p.pk for p in people if _lags(p)}
     for a in assignments:
         rng = random.Random(f"{a.user.username}:{a.item.item_id}:{a.period}")  # noqa: S311 - demo data
         if a.status == AssignmentStatus.COMPLETED:
             continue
         period_year = int(a.period or year)
         due = a.due_at or now
-        chance = 0.9 if period_year < year else (0.75 if due < now else 0.3)
+        # Most people finish a required item before it is due; the few who lag leave
+        # some open (what the overdue and at-risk lists are for).
+        if a.user_id in lagging:
+            chance = 0.8 if period_year < year else (0.4 if due < now else 0.1)
+        else:
+            chance = 0.97 if period_year < year else (0.95 if due < now else 0.35)
         if rng.random() >= chance:
             if period_year == year and rng.random() < 0.5:
                 assignment_progress(
@@ -278,22 +286,71 @@ def _history(
                 source_name=a.item.title,
                 earned_at=done_at,
             )
-    # Extra self-study hours spread over the last twelve months.
+    _self_study(people, year, now, lagging)
+
+
+# A few people in every real unit fall behind; most keep pace with their yearly target.
+LAGGING_SHARE = 0.12
+
+
+def _lags(person: User) -> bool:
+    return random.Random(f"lag:{person.username}").random() < LAGGING_SHARE  # noqa: S311 - demo data
+
+
+def _self_study(
+    people: list[User], year: int, now: datetime, lagging: set[int]
+) -> None:
+    """Self-study hours (1–3 h sessions) spread over last year and this year so far. Each
+    person's hours this year follow their target: those who keep pace reach it pro rata
+    (100–125 %), the lagging few a third to two thirds of it, so the at-risk list names
+    a few people with reasons instead of nearly everyone."""
+    start = _aware(datetime(year, 1, 1))
+    elapsed = max(1, (now - start).days)
+    targets = {
+        r.role: r.min_hours
+        for r in RoleRequirement.objects.filter(year__isnull=True, min_hours__gt=0)
+    }
+    have = dict(
+        CreditEntry.objects.filter(user__in=people, year=year)
+        .values("user")
+        .annotate(h=Sum("hours"))
+        .values_list("user", "h")
+    )
     for p in people:
         rng = random.Random(f"extra:{p.username}")  # noqa: S311 - demo data
-        for n in range(rng.randint(2, 9)):
-            when = now - timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 10))
-            credit_hours(
-                user=p,
-                hours=Decimal(rng.choice(["1", "1.5", "2", "3"])),
-                category=rng.choice(
-                    ["law", "enforcement", "case_study", "police_business"]
-                ),
-                source_type="demo_self_study",
-                source_id=f"{p.username}-{n}",
-                source_name="网上自学专题",
-                earned_at=_aware(when),
+        for n in range(rng.randint(6, 12)):  # last year: settled, not reported on
+            when = start - timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 10))
+            _study(p, f"{p.username}-{year - 1}-{n}", rng, when)
+        target = max((targets.get(r, ZERO) for r in p.get_role_codes()), default=ZERO)
+        share = (
+            rng.uniform(0.3, 0.65) if p.pk in lagging else rng.uniform(1.0, 1.25)
+        ) * min(1.0, elapsed / 365)
+        want = target * Decimal(str(round(share, 3)))
+        got = have.get(p.pk) or ZERO
+        n = 0
+        while got < want and n < 200:
+            hours = _study(
+                p,
+                f"{p.username}-{now:%Y%m%d}-{n}",
+                rng,
+                start + timedelta(days=rng.randint(0, elapsed - 1), hours=9),
             )
+            got += hours
+            n += 1
+
+
+def _study(person: User, source_id: str, rng: random.Random, when: datetime) -> Decimal:
+    hours = Decimal(rng.choice(["1", "1.5", "2", "3"]))
+    credit_hours(
+        user=person,
+        hours=hours,
+        category=rng.choice(["law", "enforcement", "case_study", "police_business"]),
+        source_type="demo_self_study",
+        source_id=source_id,
+        source_name="网上自学专题",
+        earned_at=_aware(when),
+    )
+    return hours
 
 
 def _pre_meeting(year: int, now: datetime) -> None:

@@ -17,6 +17,20 @@ PEOPLE_EMPTY = _("List at least one person.")
 
 
 class OfflineActivityForm(forms.Form):
+    # Grouped on the page (core/includes/form.html): what it was, then the proof.
+    fieldsets = [
+        (
+            _("What you attended"),
+            _("The kind, title, date and hours as on the invitation or sign-in sheet."),
+            ["kind", "title", "occurred_on", "hours", "location"],
+        ),
+        (
+            _("Details and evidence"),
+            _("A photo of the sign-in sheet or the certificate speeds up the review."),
+            ["description", "evidence"],
+        ),
+    ]
+
     kind = forms.ChoiceField(label=_("Kind"), choices=OfflineKind.choices)
     title = forms.CharField(label=pgettext_lazy("records", "Title"), max_length=200)
     occurred_on = forms.DateField(
@@ -44,6 +58,19 @@ class ReviewForm(forms.Form):
 
 
 class GroupAttendanceForm(forms.Form):
+    fieldsets = [
+        (
+            _("What was held"),
+            "",
+            ["kind", "title", "occurred_on", "hours", "location"],
+        ),
+        (
+            _("Who attended"),
+            _("Each person gets the hours at once, without a review."),
+            ["people"],
+        ),
+    ]
+
     kind = forms.ChoiceField(label=_("Kind"), choices=OfflineKind.choices)
     title = forms.CharField(label=pgettext_lazy("records", "Title"), max_length=200)
     occurred_on = forms.DateField(

@@ -88,38 +88,75 @@ def year_fraction(year: int, now: datetime | None = None) -> float:
 
 
 def at_risk_pace(year: int, now: datetime | None = None) -> float:
-    """Return the share of the yearly target a person should have by ``now`` before
-    being called at risk: the elapsed share of the year less a grace of
-    ``RECORDS_AT_RISK_LAG_DAYS`` (60) days (study comes in bursts: a course a month is
-    on track), and 0 until ``RECORDS_AT_RISK_GRACE_DAYS`` (30) days after that grace
-    (too little evidence to judge). A past year counts in full."""
+    """Return the share *p* of the yearly target a person must have by ``now`` to still
+    be able to finish by the due date (31 December) without studying faster than
+    ``RECORDS_AT_RISK_CATCH_UP`` (1.5) times the normal pace:
+    *p* = 1 − catch-up × (time left ÷ year), never below 0.
+
+    Pace against the due date: early in the year anyone can still catch up (*p* = 0
+    until a third of the year has passed); in December, with a month left, a person
+    needs nearly all of it. Nobody is judged in the first ``RECORDS_AT_RISK_GRACE_DAYS``
+    (60) days (too little evidence). A past year counts in full (*p* = 1)."""
     now = now or timezone.now()
     start, end = year_bounds(year)
     if now >= end:
         return 1.0
-    lag = timedelta(days=_setting("RECORDS_AT_RISK_LAG_DAYS", 60))
-    grace = timedelta(days=_setting("RECORDS_AT_RISK_GRACE_DAYS", 30))
-    if now < start + lag + grace:
+    grace = timedelta(days=_setting("RECORDS_AT_RISK_GRACE_DAYS", 60))
+    if now < start + grace:
         return 0.0
-    return (now - start - lag).total_seconds() / (end - start).total_seconds()
+    catch_up = float(_setting("RECORDS_AT_RISK_CATCH_UP", 1.5))
+    left = (end - now).total_seconds() / (end - start).total_seconds()
+    return max(0.0, 1.0 - catch_up * left)
 
 
 def at_risk_minimum(pace: float) -> Decimal:
-    """Hours behind the pace that make a person at risk: ``RECORDS_AT_RISK_MIN_SHORTFALL``
-    (2, about one course; less is not evidence enough), or any miss once the year is over."""
+    """The fewest hours still missing that can make a person at risk:
+    ``RECORDS_AT_RISK_MIN_SHORTFALL`` (2, about one course; less is no evidence), or any
+    miss once the year is over."""
     if pace >= 1:
         return Decimal("0.01")
     return Decimal(str(_setting("RECORDS_AT_RISK_MIN_SHORTFALL", 2)))
 
 
 def at_risk_shortfall(*, hours: Decimal, target: Decimal, pace: float) -> Decimal:
-    """Return how many hours a person is behind the calibrated pace, or 0 when they are
-    not at risk (see ``at_risk_pace`` and ``at_risk_minimum``)."""
+    """Return how many hours a person is behind the line of ``at_risk_pace`` (*T × p −
+    H*), or 0 when they are not at risk: on or above the line, or missing less than
+    ``at_risk_minimum`` of the whole target."""
     if not target or not pace:
         return ZERO
+    hours = hours or ZERO
     expected = target * Decimal(str(round(pace, 4)))
-    shortfall = expected - (hours or ZERO)
-    return shortfall if shortfall >= at_risk_minimum(pace) else ZERO
+    if hours >= expected or target - hours < at_risk_minimum(pace):
+        return ZERO
+    return expected - hours
+
+
+@dataclass
+class AtRiskReason:
+    """Why one person is at risk, in numbers a leader can act on."""
+
+    missing: Decimal  # hours still missing of the yearly target
+    days_left: int  # until the due date (0: the year is over)
+    times_normal_pace: (
+        float  # the pace needed to finish, as a multiple of the normal one
+    )
+    overdue: int = 0  # required items past their due date
+
+
+def at_risk_reason(
+    *, hours: Decimal, target: Decimal, year: int, now: datetime | None = None
+) -> AtRiskReason:
+    """Return the numbers behind a person's place on the at-risk list."""
+    now = now or timezone.now()
+    start, end = year_bounds(year)
+    missing = max(ZERO, target - (hours or ZERO))
+    left = max(0.0, (end - now).total_seconds())
+    normal = float(target) * left / (end - start).total_seconds()
+    return AtRiskReason(
+        missing=missing,
+        days_left=int(left // 86400),
+        times_normal_pace=round(float(missing) / normal, 1) if normal else 0.0,
+    )
 
 
 def month_bounds(year: int) -> list[datetime]:
@@ -892,12 +929,11 @@ def due_soon_assignments(
 
 @dataclass(frozen=True)
 class AtRiskPace:
-    """The hours a person of ``at_risk_people`` has, should have by now, and is behind."""
+    """The hours a person of ``at_risk_people`` has and should have by now."""
 
     hours: Decimal
     target: Decimal
     expected: Decimal
-    shortfall: Decimal
 
 
 def pace_of(person: User) -> AtRiskPace:
@@ -907,7 +943,6 @@ def pace_of(person: User) -> AtRiskPace:
         hours=annotated["hours"],
         target=annotated["target"],
         expected=annotated["expected"],
-        shortfall=annotated["shortfall"],
     )
 
 
@@ -917,11 +952,11 @@ def at_risk_people(
     """Return people in ``unit``'s subtree who are behind the calibrated pace of their
     yearly hours target (docs/records.md).
 
-    With the pace *p* of ``at_risk_pace`` (the elapsed share of the year less a grace of
-    RECORDS_AT_RISK_LAG_DAYS; 0 until enough of the year has passed), a person with
-    target *T* and *H* hours is at risk when *T × p − H* reaches ``at_risk_minimum``.
-    When the year is over (p = 1) this lists everyone who missed the target. Each row
-    carries ``target``, ``hours``, ``expected`` and ``shortfall`` (expected − hours).
+    With *p* of ``at_risk_pace`` (what one must have by now to finish by the due date
+    without more than the catch-up multiple of the normal pace), a person with target
+    *T* and *H* hours is at risk when *H* < *T × p* and *T − H* reaches
+    ``at_risk_minimum``. When the year is over (p = 1) this lists everyone who missed the
+    target. Each row carries ``target``, ``hours`` and ``expected`` (*T × p*).
     """
     now = now or timezone.now()
     pace = at_risk_pace(flt.year, now)
@@ -954,10 +989,11 @@ def at_risk_people(
                 F("target") * Value(Decimal(str(round(pace, 4)))), output_field=dec
             ),
         )
-        .annotate(
-            shortfall=ExpressionWrapper(F("expected") - F("hours"), output_field=dec)
+        .filter(
+            target__gt=0,
+            hours__lt=F("expected"),
+            hours__lte=F("target") - Value(at_risk_minimum(pace)),
         )
-        .filter(target__gt=0, hours__lte=F("expected") - Value(at_risk_minimum(pace)))
         .select_related("unit")
         .order_by("unit__path", "full_name", "pk")
     )

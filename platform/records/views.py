@@ -71,8 +71,9 @@ PEOPLE_PAGE_SIZE = 200
 class AtRiskRow:
     """One line of the at-risk report."""
 
-    person: User  # annotated with hours, expected, target, shortfall (at_risk_people)
+    person: User  # annotated with hours, expected, target (at_risk_people)
     overdue: int  # required items overdue
+    reason: selectors.AtRiskReason
 
 
 def _reports_required(request: AuthenticatedHttpRequest) -> None:
@@ -312,7 +313,18 @@ def report_at_risk(request: AuthenticatedHttpRequest) -> HttpResponse:
     overdue = selectors.overdue_counts(
         [p.pk for p in page.object_list], flt=flt, unit=unit
     )
-    rows = [AtRiskRow(person=p, overdue=overdue.get(p.pk, 0)) for p in page.object_list]
+    rows = [
+        AtRiskRow(
+            person=p,
+            overdue=overdue.get(p.pk, 0),
+            reason=selectors.at_risk_reason(
+                hours=selectors.pace_of(p).hours,
+                target=selectors.pace_of(p).target,
+                year=flt.year,
+            ),
+        )
+        for p in page.object_list
+    ]
     return render(
         request,
         "records/report_at_risk.html",
@@ -324,7 +336,8 @@ def report_at_risk(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "fraction": round(fraction * 100),
             "pace": round(selectors.at_risk_pace(flt.year) * 100),
-            "lag_days": selectors.setting_value("RECORDS_AT_RISK_LAG_DAYS", 60),
+            "catch_up": selectors.setting_value("RECORDS_AT_RISK_CATCH_UP", 1.5),
+            "grace_days": selectors.setting_value("RECORDS_AT_RISK_GRACE_DAYS", 60),
             "min_shortfall": selectors.at_risk_minimum(
                 selectors.at_risk_pace(flt.year)
             ),

@@ -17,6 +17,7 @@ from django.core.checks import CheckMessage
 from django.utils.translation import gettext_noop
 
 Mode = Literal["keyword", "semantic", "hybrid"]
+Sort = Literal["relevance", "date"]
 
 # Filter fields every backend understands. Multi-valued fields match when any value
 # matches; a list of wanted values is an OR.
@@ -68,6 +69,20 @@ class SearchDocument:
         return [value]
 
 
+def document_date(filters: dict[str, Any] | None, extra: dict[str, Any] | None) -> str:
+    """Return the date a document is ordered by in date order, as ISO text: a case's
+    date, an article's effective date, else its year ("2019-00-00"); "" when it has none
+    (those sort last). Every backend orders by this same key."""
+    extra = extra or {}
+    for key in ("case_date", "effective_from"):
+        if extra.get(key):
+            return str(extra[key])
+    year = (filters or {}).get("year")
+    if isinstance(year, list):
+        year = year[0] if year else None
+    return f"{year}-00-00" if year else ""
+
+
 @dataclass
 class SearchQuery:
     """What to look for, for whom.
@@ -86,6 +101,9 @@ class SearchQuery:
     mode: Mode = "hybrid"
     facets: Sequence[str] = ()
     highlight: bool = True
+    # "date": every matching document newest first (``document_date``), the most
+    # relevant first among equal dates; paged by ``offset``/``limit`` like relevance.
+    sort: Sort = "relevance"
     # A precomputed query vector (skips encoding; used by benchmarks and linking).
     vector: Any = None
 

@@ -46,6 +46,7 @@ from .base import (
     SearchQuery,
     SearchResults,
     SearchUnavailable,
+    document_date,
 )
 from .embedded import MIN_SIMILARITY
 
@@ -141,6 +142,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         m.field("filters", Object(enabled=False))
         m.field("extra", Object(enabled=False))
         m.field("model", Keyword())
+        m.field("sort_date", Keyword())
         if dims:
             m.field("vector", DenseVector(dims=dims, index=True, similarity="cosine"))
         return m
@@ -188,6 +190,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 "allowed_units": [int(u) for u in doc.allowed_units],
                 "filters": doc.filters,
                 "extra": doc.extra,
+                "sort_date": document_date(doc.filters, doc.extra),
             }
             for name in FILTER_FIELDS:
                 values = doc.filter_values(name)
@@ -439,7 +442,22 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 )
             )
         s = s.query(Q("bool", must=[must], filter=filters))
-        s = s.sort("_score", "id")
+        if query.sort == "date":
+            # Every match newest first; an index built before sort_date existed sorts
+            # as if undated until it is rebuilt.
+            s = s.extra(track_scores=True).sort(
+                {
+                    "sort_date": {
+                        "order": "desc",
+                        "missing": "_last",
+                        "unmapped_type": "keyword",
+                    }
+                },
+                "_score",
+                "id",
+            )
+        else:
+            s = s.sort("_score", "id")
         for name in query.facets:
             s.aggs.bucket(
                 f"facet_{name}",
@@ -497,6 +515,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         total = 0
         facets_raw: dict[str, dict[str, int]] = {}
         browse = not tokens and vector is None
+        if query.sort == "date":
+            return self._search_by_date(query, indices, tokens)
         if query.mode in ("keyword", "hybrid") and tokens or browse:
             required = required_words(query.text) if tokens else []
             response = self.keyword_search(
@@ -552,6 +572,50 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 )
             )
         return SearchResults(total=total, hits=hits, facets=facets_raw)
+
+    def _search_by_date(
+        self, query: SearchQuery, indices: list[str], tokens: list[str]
+    ) -> SearchResults:
+        """Date order: the BM25 matches sorted by ``sort_date`` in the engine and paged
+        there (``from``/``size``), so the whole result set is in date order. Semantic
+        neighbours have no result set to sort (kNN returns the k nearest), so they take
+        no part in date order."""
+        required = required_words(query.text) if tokens else []
+        search = self.keyword_search(query, indices, 0, tokens, required)
+        search = search.extra(from_=query.offset, size=query.limit)
+        response = search.execute()
+        if required and int(response.hits.total.value) == 0:
+            search = self.keyword_search(query, indices, 0, tokens)
+            response = search.extra(from_=query.offset, size=query.limit).execute()
+        terms = highlight.query_terms(query.text) if query.highlight else []
+        hits = []
+        for hit in response.hits:
+            src = hit.to_dict()
+            score = float(hit.meta.score or 0.0)
+            hits.append(
+                SearchHit(
+                    doc_type=src["doc_type"],
+                    id=src["id"],
+                    title=src["title"],
+                    score=round(score, 6),
+                    source_id=src.get("source_id", ""),
+                    url=src.get("url", ""),
+                    snippet=highlight.snippet(
+                        src.get("body", ""), query.text, terms=terms
+                    )
+                    if query.highlight
+                    else "",
+                    keyword_score=score,
+                    filters=src.get("filters") or {},
+                    extra=src.get("extra") or {},
+                    body=src.get("body", ""),
+                )
+            )
+        return SearchResults(
+            total=int(response.hits.total.value),
+            hits=hits,
+            facets=self._facets(response, query),
+        )
 
     def _facets(self, response: Any, query: SearchQuery) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

@@ -49,6 +49,7 @@ from .base import (
     SearchHit,
     SearchQuery,
     SearchResults,
+    document_date,
 )
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,14 @@ class Segment:
             self.postings[name] = {
                 k: np.array(v, dtype=np.int64) for k, v in values.items()
             }
+
+    def date_keys(self) -> list[str]:
+        """Each row's ``document_date`` (computed once per loaded segment)."""
+        keys = getattr(self, "_date_keys", None)
+        if keys is None:
+            keys = [document_date(d.get("filters"), d.get("extra")) for d in self.docs]
+            self._date_keys = keys
+        return keys
 
     def tokens(self) -> list[list[str]]:
         return [
@@ -515,6 +524,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         matched: dict[str, list[np.ndarray]] = {}
         total = 0
         browse = not query_tokens and vector is None
+        # Date order sorts every match, not a window of the most relevant ones.
+        by_date = query.sort == "date"
+        dated: list[tuple[tuple[str, int, int], str]] = []
         for doc_type in doc_types:
             state = self._state(doc_type)
             if state is None:
@@ -551,9 +563,23 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                     )
                     hit_rows |= mask & (sims >= MIN_SIMILARITY)
                 total += int(hit_rows.sum())
+                if by_date:
+                    keys = seg.date_keys()
+                    dated.extend(
+                        ((doc_type, s, int(r)), keys[r])
+                        for r in np.flatnonzero(hit_rows)
+                    )
                 if query.facets:
                     matched.setdefault(doc_type, []).append(hit_rows)
         ranked = fusion.rank(keyword, semantic, mode=query.mode, browse=browse)
+        if by_date:
+            fused = dict(ranked)
+            position = {key: i for i, (key, _score) in enumerate(ranked)}
+            dated.sort(key=lambda kd: (position.get(kd[0], len(position)), kd[0]))
+            dated.sort(
+                key=lambda kd: kd[1], reverse=True
+            )  # stable: relevance within a date
+            ranked = [(key, fused.get(key, 0.0)) for key, _date in dated]
         kw_scores, sem_scores = dict(keyword), dict(semantic)
         terms = highlight.query_terms(query.text) if query.highlight else []
         hits = []

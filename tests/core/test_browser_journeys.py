@@ -184,6 +184,7 @@ def test_officer_journey(page, live_server, keyword_index):
     walk.visit("", "exam-attempt", ready="#exam-clock")
     walk.visit("/search/?q=涉案财物", "search")
     walk.visit("/records/notifications/", "notifications")
+    walk.visit("/records/offline/", "offline-form")
     walk.done()
 
 

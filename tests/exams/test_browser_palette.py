@@ -58,7 +58,7 @@ def test_palette_states_jump_keyboard_and_pre_submit_summary(page, live_server):
     expect(page.locator("#palette-count")).to_contain_text("1 / 4")
 
     # Flagged: a button on the question, shown in the palette; it survives a reload
-    # (kept in this browser's storage, per attempt).
+    # (kept with the attempt on the server).
     page.locator("#q3 .flag-btn").click()
     expect(page.locator("#q3 .flag-btn")).to_have_attribute("aria-pressed", "true")
     expect(_item(page, 3)).to_have_attribute("data-flagged", "1")
@@ -125,3 +125,43 @@ def test_attempt_page_fits_a_phone_with_clock_and_palette_drawer(page, live_serv
         "e => parseFloat(getComputedStyle(e).fontSize)"
     )
     assert font >= 16
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_flags_survive_a_reload_and_another_device(page, browser, live_server):
+    """Fails before: flags lived in one browser's localStorage, so a second device (a
+    fresh browser context) showed none."""
+    officer = _start(page, live_server)
+    page.locator("#q2 .flag-btn").click()
+    expect(_item(page, 2)).to_have_attribute("data-flagged", "1")
+    attempt = Attempt.objects.get(user=officer)
+    for _ in range(50):  # the flag is posted at once: wait for its row
+        if attempt.slots.filter(order=2, flagged=True).exists():
+            break
+        page.wait_for_timeout(100)
+    assert list(attempt.slots.filter(flagged=True).values_list("order", flat=True)) == [
+        2
+    ]
+    page.reload()
+    expect(_item(page, 2)).to_have_attribute("data-flagged", "1")
+    expect(page.locator("#q2 .flag-btn")).to_have_attribute("aria-pressed", "true")
+
+    other = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        second = other.new_page()
+        browser_login(second, live_server.url, "officer1", PASSWORD)
+        second.goto(f"{live_server.url}/exams/a/{attempt.pk}/")
+        expect(_item(second, 2)).to_have_attribute("data-flagged", "1")
+        expect(_item(second, 1)).to_have_attribute("data-flagged", "0")
+        # Unflagging there clears it for the first device too.
+        second.locator("#q2 .flag-btn").click()
+        expect(_item(second, 2)).to_have_attribute("data-flagged", "0")
+    finally:
+        other.close()
+    for _ in range(50):
+        if not attempt.slots.filter(flagged=True).exists():
+            break
+        page.wait_for_timeout(100)
+    page.reload()
+    expect(_item(page, 2)).to_have_attribute("data-flagged", "0")

@@ -239,6 +239,55 @@ class AttemptIntegrityTests(BaseTestCase):
         )
 
 
+class AttemptFlagTests(BaseTestCase):
+    """Issue 18: the palette's flags are kept with the attempt (they were only in one
+    browser's localStorage: lost on another device). Fails before: no flag endpoint."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        category = standard_bank(n_each=3)
+        cls.session = make_session(
+            blueprint=make_blueprint(rows=[(category, QuestionType.SINGLE, 3, 2)]),
+            people=[cls.officer, cls.officer_b],
+        )
+
+    start = AttemptIntegrityTests.start
+
+    def flag(self, attempt, order, flagged):
+        return self.client.post(
+            reverse("exams:attempt_flag", args=[attempt.pk]),
+            json.dumps({"order": order, "flagged": flagged}),
+            content_type="application/json",
+        )
+
+    def test_flag_is_stored_and_given_back_to_the_page(self):
+        attempt = self.start()
+        self.assertEqual(self.flag(attempt, 2, True).status_code, 200)
+        self.assertTrue(attempt.slots.get(order=2).flagged)
+        page = self.client.get(reverse("exams:attempt", args=[attempt.pk]))
+        config = json.loads(
+            page.content.decode()
+            .split('<script id="exam-config" type="application/json">')[1]
+            .split("</script>")[0]
+        )
+        self.assertEqual(config["flagged"], [2])
+        self.assertNotIn(CANARY, page.content.decode())
+        self.assertEqual(self.flag(attempt, 2, False).status_code, 200)
+        self.assertFalse(attempt.slots.get(order=2).flagged)
+
+    def test_flag_refused_for_others_bad_input_and_after_submit(self):
+        other = self.start(self.officer_b)
+        attempt = self.start()
+        self.assertEqual(self.flag(other, 1, True).status_code, 404)
+        self.assertFalse(other.slots.filter(flagged=True).exists())
+        self.assertEqual(self.flag(attempt, 999, True).status_code, 400)
+        self.assertEqual(self.flag(attempt, 1, "yes").status_code, 400)
+        self.client.post(reverse("exams:attempt_submit", args=[attempt.pk]))
+        self.assertEqual(self.flag(attempt, 1, True).status_code, 409)
+        self.assertFalse(attempt.slots.filter(flagged=True).exists())
+
+
 class PracticeReviewTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):

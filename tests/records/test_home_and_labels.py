@@ -8,12 +8,17 @@ from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from django.test import RequestFactory
+from django.test import RequestFactory, TestCase
 from django.utils import timezone, translation
 
-from records import demo
+import time_machine
+
+from accounts.models import User
+from records import demo, selectors
 from records.home import records_home_items
 from records.models import Assignment, RoleRequirement
+from records.selectors import ReportFilter
+from tests.accounts.helpers import login_verified
 from tests.base import BaseTestCase
 from tests.records.factories import AssignmentFactory, TrackedItemFactory
 
@@ -63,6 +68,48 @@ class DemoSeedTests(BaseTestCase):
                 item__item_id="demo-law-1", period=str(timezone.localdate().year)
             ).exists()
         )
+
+
+class DemoAtRiskTests(TestCase):
+    """Issue 18: on the seeded demo the leaders' at-risk list flagged 27 of 41 people (no
+    signal). Fails before: the old rule and the old history flagged most of them."""
+
+    def test_seeded_demo_flags_a_plausible_few_each_with_a_reason(self):
+        from accounts import demo as accounts_demo
+        from accounts.models import Unit
+
+        for day in (
+            datetime(2026, 9, 15, 10, tzinfo=TZ),
+            datetime(2026, 12, 2, 10, tzinfo=TZ),
+        ):
+            with self.subTest(day=day.date()), time_machine.travel(day, tick=False):
+                accounts_demo.seed(None)
+                demo.seed(SimpleNamespace(stdout=io.StringIO()))
+                city = Unit.objects.get(code="370100")
+                flt = ReportFilter(year=2026)
+                people = selectors.people_in_scope(city, flt).count()
+                flagged = list(selectors.at_risk_people(city, flt))
+                self.assertGreaterEqual(people, 30)
+                self.assertGreaterEqual(len(flagged), 1)
+                self.assertLessEqual(len(flagged) / people, 0.25, len(flagged))
+                for person in flagged:
+                    reason = selectors.at_risk_reason(
+                        hours=person.hours, target=person.target, year=2026
+                    )
+                    self.assertGreater(reason.missing, 0)
+                    self.assertGreater(reason.times_normal_pace, 1.5)
+                # The page says why, for each person listed.
+                leader = User.objects.get(username="leader1")
+                login_verified(self.client, leader)
+                with translation.override("zh-hans"):
+                    html = self.client.get(
+                        f"/records/reports/at-risk/?unit={leader.unit_id}&year=2026",
+                        HTTP_ACCEPT_LANGUAGE="zh-hans",
+                    ).content.decode()
+                body = html.split("<tbody>")[1].split("</tbody>")[0]
+                self.assertEqual(
+                    body.count("正常进度的"), body.count('name="person"'), body
+                )
 
 
 class LabelTests(BaseTestCase):

@@ -20,6 +20,7 @@ from tests.records.factories import (
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
+ZERO_H = Decimal(0)
 
 
 class TargetArithmeticTests(BaseTestCase):
@@ -94,7 +95,7 @@ class TargetArithmeticTests(BaseTestCase):
             source_type="t",
             source_id="1",
             earned_at=datetime(2026, 3, 1, tzinfo=TZ),
-        )  # 8.4 h behind the calibrated pace: at risk
+        )  # 35 h left in half a year is 1.75 times the normal pace: at risk
         credit_hours(
             user=self.officer_b,
             hours=12,
@@ -102,7 +103,7 @@ class TargetArithmeticTests(BaseTestCase):
             source_type="t",
             source_id="2",
             earned_at=datetime(2026, 3, 1, tzinfo=TZ),
-        )  # straight-line pace says 20 h; with 60 days' grace 13.4 h: 1.4 h is no evidence
+        )  # straight-line pace says 20 h, but 28 h in half a year is 1.4 times: on track
         flt = ReportFilter(year=2026)
         at_risk = set(
             selectors.at_risk_people(self.city, flt, now=mid).values_list(
@@ -115,11 +116,16 @@ class TargetArithmeticTests(BaseTestCase):
         person = selectors.at_risk_people(self.city, flt, now=mid).get(
             username=self.officer.username
         )
-        self.assertAlmostEqual(float(person.expected), 40 * 0.3356, places=1)
+        self.assertAlmostEqual(float(person.expected), 40 * 0.25, places=0)
         self.assertEqual(person.hours, 5)
+        reason = selectors.at_risk_reason(
+            hours=person.hours, target=person.target, year=2026, now=mid
+        )
+        self.assertEqual((reason.missing, reason.days_left), (35, 182))
+        self.assertAlmostEqual(reason.times_normal_pace, 1.75, delta=0.06)
         self.assertEqual(
             selectors.at_risk_pace(2026, datetime(2026, 3, 20, tzinfo=TZ)), 0.0
-        )  # lag (60 days) plus the minimum of evidence (30 days) not yet passed
+        )  # with 9 months left anyone can still catch up
         # The dashboard's count applies the same rule to the same people.
         report = selectors.unit_report(self.system_admin, self.city, flt, now=mid)
         self.assertEqual(report.at_risk_count, len(at_risk))
@@ -144,6 +150,42 @@ class TargetArithmeticTests(BaseTestCase):
                 ).values_list("username", flat=True)
             ),
         )
+
+    def test_at_risk_rule_edges(self):
+        """The calibrated rule (issue 18): pace against the due date, a grace period, a
+        minimum of evidence. Fails before: the old rule flagged 27 of 41 demo people."""
+        pace = selectors.at_risk_pace
+        # Minimum of evidence: nobody is judged in the first 60 days…
+        self.assertEqual(pace(2026, datetime(2026, 2, 20, tzinfo=TZ)), 0.0)
+        # …and nobody before a third of the year is gone (1.5 × the time left ≥ 1).
+        self.assertEqual(pace(2026, datetime(2026, 4, 30, tzinfo=TZ)), 0.0)
+        self.assertGreater(pace(2026, datetime(2026, 5, 10, tzinfo=TZ)), 0.0)
+        # Against the due date: in December, with a month left, nearly all is needed.
+        december = datetime(2026, 12, 2, tzinfo=TZ)
+        self.assertAlmostEqual(pace(2026, december), 1 - 1.5 * 30 / 365, places=2)
+        self.assertEqual(pace(2026, datetime(2027, 1, 1, tzinfo=TZ)), 1.0)
+        short = selectors.at_risk_shortfall
+        target = Decimal(40)
+        p = pace(2026, december)
+        self.assertFalse(short(hours=Decimal(36), target=target, pace=p))  # on the line
+        self.assertTrue(
+            short(hours=Decimal(34), target=target, pace=p)
+        )  # 6 h in a month
+        # Below the line but missing less than the minimum (2 h): no evidence.
+        p = pace(2026, datetime(2026, 12, 28, tzinfo=TZ))  # 39.3 h by now
+        self.assertFalse(short(hours=Decimal("38.5"), target=target, pace=p))
+        self.assertTrue(short(hours=Decimal(37), target=target, pace=p))
+        # The year over: any miss counts, none of a met target.
+        self.assertTrue(short(hours=Decimal("39.5"), target=target, pace=1.0))
+        self.assertFalse(short(hours=Decimal(40), target=target, pace=1.0))
+        self.assertFalse(short(hours=ZERO_H, target=ZERO_H, pace=1.0))  # no target
+        reason = selectors.at_risk_reason(
+            hours=Decimal(30),
+            target=target,
+            year=2026,
+            now=datetime(2027, 1, 5, tzinfo=TZ),
+        )
+        self.assertEqual((reason.missing, reason.days_left), (10, 0))
 
     def test_pre_meeting_attendance_counts_sessions_of_the_year_once(self):
         for n, when in enumerate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -46,6 +47,37 @@ class BackendContract:
         self.assertEqual(self.ids(results)[0], "c2")
         self.assertEqual(results.hits[0].source_id, "src-c2")
         self.assertEqual(results.total, 1)
+
+    def test_date_order_sorts_every_match_not_the_top_hundred(self) -> None:
+        """Issue 18: date order covered only the 100 most relevant matches. Fails
+        before: SearchQuery had no ``sort``. 150 matches: the most relevant are the
+        oldest, so a top-100 window would miss the newest 50."""
+        self.backend.reset("case")
+        docs = []
+        for n in range(150):
+            day = dt.date(2000, 1, 1) + dt.timedelta(days=30 * n)
+            docs.append(
+                SearchDocument(
+                    doc_type="case",
+                    id=f"d{n}",
+                    title=f"案件{n}",
+                    # Older cases say 盗窃 more often: more relevant.
+                    body="盗窃" * (1 + (150 - n) // 10) + "。其他案情" * 5,
+                    extra={"case_date": day.isoformat()},
+                )
+            )
+        self.backend.add_bulk(docs)
+        query = {"text": "盗窃", "doc_types": ["case"], "mode": "keyword"}
+        best = self.backend.search(SearchQuery(**query, limit=100))
+        self.assertNotIn("d149", self.ids(best))
+        first = self.backend.search(SearchQuery(**query, sort="date", limit=20))
+        self.assertEqual(first.total, 150)
+        self.assertEqual(self.ids(first)[:3], ["d149", "d148", "d147"])
+        last = self.backend.search(
+            SearchQuery(**query, sort="date", limit=20, offset=140)
+        )
+        self.assertEqual(self.ids(last)[-1], "d0")
+        self.assertEqual(len(last.hits), 10)
 
     def test_fragments_of_a_word_do_not_match_another_word(self) -> None:
         # 电动车 and 机动车 share the bigram 动车; a case about a 机动车 is not a match

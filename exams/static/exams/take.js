@@ -38,13 +38,13 @@
   }
   // The question palette (Moodle's quiz navigation): answered / unanswered / flagged,
   // jump to any question, arrow keys between entries, and a summary before submit.
-  // Flags are a note to oneself: kept in this browser's storage, per attempt.
+  // Flags are a note to oneself, kept with the attempt on the server (cfg.flagged, then
+  // one small POST per change), so they survive a reload or a change of device.
   var palette = document.getElementById("exam-palette");
   var items = palette ? Array.prototype.slice.call(palette.querySelectorAll("[data-goto]")) : [];
   var toggle = document.getElementById("palette-toggle");
-  var flagKey = "exam-flags-" + cfg.attemptId;
   var flags = {};
-  try { flags = JSON.parse(window.localStorage.getItem(flagKey) || "{}") || {}; } catch (e) { flags = {}; }
+  (cfg.flagged || []).forEach(function (o) { flags[String(o)] = 1; });
   function isAnswered(value) {
     if (value === null || value === undefined) return false;
     if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
@@ -71,10 +71,20 @@
       el.textContent = answered.length + " / " + items.length;
     });
   }
-  function setFlag(q, on) {
+  function saveFlag(order, on) {
+    if (!cfg.flagUrl || closed) return;
+    fetch(cfg.flagUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify({order: Number(order), flagged: !!on})
+    }).then(function (r) {
+      if (!r.ok) setStatus(msg.failed, "error");
+    }).catch(function () { setStatus(msg.offline, "error"); });
+  }
+  function setFlag(q, on, quiet) {
     var order = q.getAttribute("data-order");
     if (on) flags[order] = 1; else delete flags[order];
-    try { window.localStorage.setItem(flagKey, JSON.stringify(flags)); } catch (e) { /* private mode: this page only */ }
+    if (!quiet) saveFlag(order, on);
     var b = q.querySelector(".flag-btn");
     if (b) {
       b.setAttribute("aria-pressed", on ? "true" : "false");
@@ -98,7 +108,7 @@
     b.addEventListener("click", function () { setFlag(q, !flags[q.getAttribute("data-order")]); });
     var head = q.firstElementChild;
     (head || q).appendChild(b);
-    if (flags[q.getAttribute("data-order")]) setFlag(q, true);
+    if (flags[q.getAttribute("data-order")]) setFlag(q, true, true);
   }
   var jumpedAt = 0;
   function setCurrent(order) {

@@ -65,3 +65,21 @@ def icon(name: str, label: str = "", size: str = "") -> str:
         css,
         href,
     )
+
+
+@register.simple_tag
+def form_groups(form) -> list[dict]:
+    """Return ``form``'s visible fields grouped for ``core/includes/form.html``: by the
+    form's ``fieldsets`` (``[(legend, help text, [field names]), ...]``), the fields no
+    set names last; one untitled group when the form declares none."""
+    sets = getattr(form, "fieldsets", None) or []
+    groups, used = [], set()
+    for legend, help_text, names in sets:
+        fields = [form[name] for name in names if name in form.fields]
+        used.update(names)
+        if fields:
+            groups.append({"legend": legend, "help": help_text, "fields": fields})
+    rest = [f for f in form.visible_fields() if f.name not in used]
+    if rest:
+        groups.append({"legend": "", "help": "", "fields": rest})
+    return groups
