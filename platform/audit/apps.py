@@ -13,6 +13,7 @@ class AuditConfig(AppConfig):
         from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
+        from . import checks  # noqa: F401
         from .home import audit_home_items
         from .selectors import can_read_audit_log
 
