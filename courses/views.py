@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.permissions import can_organise_pre_meeting
 from records.models import CreditCategory
 
 from . import selectors, services
@@ -240,9 +240,7 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
                 request.user.pk
             ],
             "required": selectors.pre_meeting_required(),
-            "can_create": request.user.has_role(
-                Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
-            ),
+            "can_create": can_organise_pre_meeting(request.user),
             "leader_counts": [
                 {"user": leaders[pk], "count": n}
                 for pk, n in sorted(counts.items(), key=lambda kv: -kv[1])

@@ -14,18 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.permissions import can_organise_pre_meeting, require
 from accounts.selectors import visible_people, visible_units
 
 from . import services
 from .models import CoursePage, PreMeetingStudySession
 from .selectors import pre_meeting_can_organise
-
-
-def _can_create_any(user: User) -> bool:
-    return user.has_role(Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN) and (
-        visible_units(user).exists()
-    )
 
 
 class SessionForm(forms.Form):
@@ -103,8 +98,7 @@ def _statute_articles(text: str) -> list:
 @login_required
 def pre_meeting_new(request: HttpRequest) -> HttpResponse:
     """Create a session: unit, meeting, date, topic, presenter, what is studied, leaders."""
-    if not _can_create_any(request.user):
-        raise PermissionDenied(_(services.NOT_SESSION_ORGANISER))
+    require(request, can_organise_pre_meeting)
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -21,8 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, Unit, User
-from accounts.permissions import can_manage_exams, can_mark, permission_required
-from accounts.selectors import sees_all_units, visible_people
+from accounts.permissions import (
+    can_manage_exams,
+    can_mark,
+    can_see_all_exam_candidates,
+    permission_required,
+)
+from accounts.selectors import visible_people
 from audit.services import audit_log
 
 from .. import importing, qtypes, services
@@ -432,10 +437,8 @@ def _override_values(data) -> dict | None:
 
 def _session_people_filter(request: HttpRequest, session: ExamSession):
     """The session's owner and system admins see everyone; others see their units' people."""
-    if (
-        session.created_by_id == request.user.pk
-        or sees_all_units(request.user)
-        or request.user.has_role(Role.TRAINER)
+    if session.created_by_id == request.user.pk or can_see_all_exam_candidates(
+        request.user
     ):
         return None
     return visible_people(request.user)

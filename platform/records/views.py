@@ -32,6 +32,7 @@ from accounts.models import Role, Unit, User
 
 # The rules live in accounts.permissions (two-factor included); re-exported for the menu.
 from accounts.permissions import (
+    can_credit_offline_any_unit,
     can_credit_offline_group,
     can_review_offline,
     can_set_requirements,
@@ -554,7 +555,7 @@ def offline_group(request: HttpRequest) -> HttpResponse:
     form = GroupAttendanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         people = form.cleaned_data.pop("people")
-        if not request.user.has_role(Role.TRAINER):
+        if not can_credit_offline_any_unit(request.user):
             outside = [p for p in people if not can_see_person(request.user, p)]
             if outside:
                 form.add_error(
