@@ -56,6 +56,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         section = int(request.GET.get("section") or 0) or None
     except ValueError:
         section = None
+    if section is not None and not 0 < section < 2**31:
+        section = None  # a database integer (a larger one answered 500)
     courses = selectors.course_catalogue(
         user=request.user, query=query, category=category, kind=kind, section=section
     )
@@ -214,6 +216,8 @@ def pre_meeting(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
+        year = timezone.localdate().year
+    if not 2000 <= year <= 2100:  # a year Python's dates cannot hold answered 500
         year = timezone.localdate().year
     mine = list(selectors.pre_meeting_sessions_for(user=request.user, year=year))
     my_attendance = {

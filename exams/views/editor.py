@@ -317,7 +317,7 @@ def question_preview(request: HttpRequest, pk: int) -> HttpResponse:
         points = Decimal(request.GET.get("points") or PREVIEW_POINTS)
     except InvalidOperation:
         points = PREVIEW_POINTS
-    if not 0 < points <= 1000:
+    if not points.is_finite() or not 0 < points <= 1000:  # NaN compared: 500
         points = PREVIEW_POINTS
     return render(
         request,
