@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can_organise_pre_meeting
+from core.params import id_param
 from records.models import CreditCategory
 
 from . import selectors, services
@@ -278,7 +279,11 @@ def pre_meeting_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def pre_meeting_absence(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
-    user_id = request.POST.get("user") or request.user.pk
+    user_id = (
+        id_param(request.POST.get("user")) or 0
+        if request.POST.get("user")
+        else request.user.pk
+    )
     attendance = (
         session.attendances.filter(user_id=user_id).select_related("user").first()
     )

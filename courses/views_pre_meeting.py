@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import can_organise_pre_meeting, require
 from accounts.selectors import visible_people, visible_units
+from core.params import id_param
 
 from . import services
 from .models import CoursePage, PreMeetingStudySession
@@ -162,7 +163,7 @@ def pre_meeting_attend(request: HttpRequest, session_id: int) -> HttpResponse:
     """The organiser records that a leader attended."""
     session = _organised(request, session_id)
     attendance = (
-        session.attendances.filter(user_id=request.POST.get("user") or 0)
+        session.attendances.filter(user_id=id_param(request.POST.get("user")) or 0)
         .select_related("user")
         .first()
     )

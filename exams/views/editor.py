@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core.params import id_params
+
 from .. import qtypes, services
 from ..models import Blueprint, BlueprintItem, Category, Level, Question
 from .manage import trainer_required
@@ -371,7 +373,7 @@ def question_bulk(request: HttpRequest) -> HttpResponse:
     """POST the ticked ``ids`` with an ``action`` (and ``value``) from the bank's list."""
     if request.method != "POST":
         return redirect("exams:question_list")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = id_params(request.POST.getlist("ids"))
     action = request.POST.get("action", "")
     value: object = request.POST.get("value", "").strip()
     if not ids:
@@ -450,7 +452,7 @@ def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "add":
-                ids = [int(i) for i in re.findall(r"\d+", request.POST.get("ids", ""))]
+                ids = id_params(re.findall(r"\d+", request.POST.get("ids", "")))
                 found = list(Question.objects.filter(pk__in=ids).order_by("pk"))
                 if len(found) != len(set(ids)) or not ids:
                     raise ValidationError(_("Unknown question numbers."))

@@ -29,6 +29,7 @@ from accounts.permissions import (
 )
 from accounts.selectors import visible_people
 from audit.services import audit_log
+from core.params import id_param
 
 from .. import importing, qtypes, services
 from ..drawing import blueprint_check, row_pool
@@ -471,7 +472,9 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("exams:session_manage", pk=pk)
         elif action == "void":
-            question = get_object_or_404(Question, pk=request.POST.get("question"))
+            question = get_object_or_404(
+                Question, pk=id_param(request.POST.get("question")) or 0
+            )
             mode = request.POST.get("mode", QuestionAdjustment.Mode.FULL_MARKS)
             if mode not in QuestionAdjustment.Mode.values:
                 raise Http404

@@ -41,6 +41,7 @@ from accounts.permissions import (
 )
 from accounts.selectors import can_see_person
 from audit.services import audit_log
+from core.params import id_params
 
 from . import charts, selectors, services
 from .exports import REPORTS, report_table, write_table
@@ -331,7 +332,7 @@ def report_at_risk(request: HttpRequest) -> HttpResponse:
 def report_remind(request: HttpRequest) -> HttpResponse:
     """督办: send a reminder to the people chosen on the at-risk or overdue list."""
     _reports_required(request)
-    ids = [int(v) for v in request.POST.getlist("person") if v.isdigit()][:1000]
+    ids = id_params(request.POST.getlist("person"))[:1000]
     people = User.objects.filter(pk__in=ids)
     back = request.POST.get("next", "")
     if not back.startswith("/records/reports/"):

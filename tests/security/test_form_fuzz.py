@@ -296,3 +296,44 @@ class QueryFuzzTests(BaseTestCase):
                 {"points": value},
             )
             self.assertEqual(response.status_code, 200, value)
+
+
+class FoundInFuzzingTests(BaseTestCase):
+    """Ids read by hand from forms: digits of other scripts (``²`` passes ``isdigit``
+    but not ``int``), letters, numbers past the id column answered 500. Each failed
+    before ``core.params.id_param``."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        category = standard_bank(n_each=1)
+        cls.session = make_session(
+            blueprint=make_blueprint(rows=[(category, QuestionType.SINGLE, 1, "10")]),
+            people=[cls.officer],
+        )
+
+    def test_fuzz_found_bad_ids_in_the_question_bank_bulk_form(self):
+        self.login(self.trainer)
+        for value in ("²", "9" * 30):
+            response = self.client.post(
+                reverse("exams:question_bulk"),
+                {"ids": [value], "action": "retire"},
+            )
+            self.assertLess(response.status_code, 500, value)
+
+    def test_fuzz_found_a_bad_question_id_when_voiding(self):
+        self.login(self.trainer)
+        for value in ("abc", "²", "9" * 30):
+            response = self.client.post(
+                reverse("exams:session_manage", args=[self.session.pk]),
+                {"action": "void", "question": value, "reason": "x"},
+            )
+            self.assertEqual(response.status_code, 404, value)
+
+    def test_fuzz_found_bad_person_ids_in_the_reminder_form(self):
+        self.login(self.unit_admin_a)
+        for value in ("²", "9" * 30):
+            response = self.client.post(
+                reverse("records:report_remind"), {"person": [value]}
+            )
+            self.assertLess(response.status_code, 500, value)
