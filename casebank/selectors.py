@@ -135,7 +135,12 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
             )
     year = params.get("year")
     year = (
-        int(year) if year and str(year).isdigit() and 1900 < int(year) < 3000 else None
+        int(year)
+        if year
+        and str(year).isascii()
+        and str(year).isdigit()
+        and 1900 < int(year) < 3000
+        else None
     )
     if year:
         cases = cases.filter(case_date__year=year)
@@ -511,7 +516,7 @@ def problem_list(*, user, params: Mapping[str, Any]) -> QuerySet:
     if params.get("severity") in ProblemSeverity.values:
         problems = problems.filter(severity=params["severity"])
     year = str(params.get("year") or "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
+    if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100:
         problems = problems.filter(found_on__year=int(year))
     query = str(params.get("q") or "").strip()[:100]
     if query:

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from core.params import id_params
+from core.params import id_param, id_params
 
 from .. import qtypes, services
 from ..models import Blueprint, BlueprintItem, Category, Level, Question
@@ -360,7 +360,8 @@ def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path of this site: redirect() would take "-1" for a view name (a 500).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("exams:question_list")
@@ -382,7 +383,7 @@ def question_bulk(request: HttpRequest) -> HttpResponse:
     try:
         if action == "paper":
             blueprint = Blueprint.objects.filter(
-                pk=value if str(value).isdigit() else 0, mode=Blueprint.Mode.FIXED
+                pk=id_param(value) or 0, mode=Blueprint.Mode.FIXED
             ).first()
             if blueprint is None:
                 raise ValidationError(_("Choose a fixed paper."))
@@ -395,12 +396,10 @@ def question_bulk(request: HttpRequest) -> HttpResponse:
             )
         else:
             if action == "category":
-                value = Category.objects.filter(
-                    pk=value if str(value).isdigit() else 0
-                ).first()
+                value = Category.objects.filter(pk=id_param(value) or 0).first()
                 if value is None:
                     raise ValidationError(_("Choose a category."))
-            elif action == "difficulty" and str(value) not in "12345":
+            elif action == "difficulty" and str(value) not in tuple("12345"):
                 raise ValidationError(_("Difficulty must be 1 to 5."))
             n = services.questions_bulk(
                 question_ids=ids,
@@ -471,7 +470,7 @@ def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
                     changes[item.pk] = {
                         "remove": bool(request.POST.get(f"remove-{item.pk}")),
                         "points": _points(request.POST.get(f"points-{item.pk}")),
-                        "sort_order": int(order) if order.isdigit() else None,
+                        "sort_order": id_param(order),
                     }
                 services.blueprint_items_update(
                     blueprint=blueprint,

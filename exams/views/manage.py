@@ -107,7 +107,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
     )
     if category := request.GET.get("category"):
         qs = qs.filter(
-            category_id__in=get_object_or_404(Category, pk=category).subtree_ids()
+            category_id__in=get_object_or_404(
+                Category, pk=id_param(category) or 0
+            ).subtree_ids()
         )
     if qtype := request.GET.get("qtype"):
         qs = qs.filter(qtype=qtype)
@@ -425,7 +427,7 @@ def _override_values(data) -> dict | None:
     values: dict = {}
     for field in ("extra_minutes", "extra_attempts"):
         text = (data.get(field) or "0").strip()
-        if not text.isdigit() or int(text) > 10_000:
+        if not (text.isascii() and text.isdigit()) or int(text) > 10_000:
             return None
         values[field] = int(text)
     for field in ("opens_at", "closes_at"):

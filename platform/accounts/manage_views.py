@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_log
+from core.params import id_param
 from core.sealed import SealExpired, seal_json, unseal_json
 
 from . import permissions
@@ -177,8 +178,7 @@ def unit_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         new_parent = None
         if choice != TOP_LEVEL:
             # Bounded: a number past a database integer would be an error, not "no such unit".
-            valid = choice.isdigit() and len(choice) <= 18
-            new_parent = Unit.objects.filter(pk=int(choice)).first() if valid else None
+            new_parent = Unit.objects.filter(pk=id_param(choice) or 0).first()
             if new_parent is None:
                 error = _("Choose the new parent unit.")
         if not error:

@@ -337,3 +337,48 @@ class FoundInFuzzingTests(BaseTestCase):
                 reverse("records:report_remind"), {"person": [value]}
             )
             self.assertLess(response.status_code, 500, value)
+
+    def test_fuzz_found_the_question_bank_filters_and_bulk_form(self):
+        """Found by ``test_fuzz_every_form_answers_no_500``: ``?category=1e309``,
+        a bulk difficulty of ``""`` (``"" in "12345"``) and ``next=-1`` (taken by
+        ``redirect`` for a view name) answered 500."""
+        self.login(self.trainer)
+        question = self.session.blueprint.rows.first().category.questions.first()
+        response = self.client.get(
+            reverse("exams:question_list"), {"category": "1e309"}
+        )
+        self.assertEqual(response.status_code, 404)
+        for body in (
+            {"action": "difficulty", "value": ""},
+            {"action": "difficulty", "value": "23"},
+            {"action": "retire", "next": "-1"},
+            {"action": "category", "value": "²"},
+            {"action": "paper", "value": "²"},
+        ):
+            response = self.client.post(
+                reverse("exams:question_bulk"), {"ids": [question.pk], **body}
+            )
+            self.assertEqual(response.status_code, 302, body)
+            self.assertTrue(response["Location"].startswith("/"), body)
+
+    def test_fuzz_found_other_scripts_digits_in_numbers_read_by_hand(self):
+        """``²`` passes ``str.isdigit`` but not ``int``: the override form's minutes,
+        the amendment page's article, the unit move's parent and the people report's
+        page answered 500."""
+        self.login(self.trainer)
+        response = self.client.post(
+            reverse("exams:session_manage", args=[self.session.pk]),
+            {"action": "override", "user": self.officer.username, "extra_minutes": "²"},
+        )
+        self.assertLess(response.status_code, 500)
+        self.login(self.legal_officer)
+        response = self.client.get(reverse("casebank:amendment_new"), {"article": "²"})
+        self.assertEqual(response.status_code, 200)
+        self.login(self.unit_admin_a)
+        response = self.client.get(reverse("records:report_people"), {"page": "²"})
+        self.assertEqual(response.status_code, 200)
+        self.login(self.system_admin)
+        response = self.client.post(
+            reverse("accounts:unit_move", args=[self.station_a1.pk]), {"parent": "²"}
+        )
+        self.assertLess(response.status_code, 500)
