@@ -470,7 +470,9 @@ def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
                     changes[item.pk] = {
                         "remove": bool(request.POST.get(f"remove-{item.pk}")),
                         "points": _points(request.POST.get(f"points-{item.pk}")),
-                        "sort_order": id_param(order),
+                        "sort_order": int(order)
+                        if order.isascii() and order.isdigit() and len(order) < 10
+                        else None,
                     }
                 services.blueprint_items_update(
                     blueprint=blueprint,

@@ -41,7 +41,7 @@ from accounts.permissions import (
 )
 from accounts.selectors import can_see_person
 from audit.services import audit_log
-from core.params import id_param, id_params
+from core.params import id_params
 
 from . import charts, selectors, services
 from .exports import REPORTS, report_table, write_table
@@ -250,7 +250,8 @@ def report_people(request: HttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
     raw = request.GET.get("page", "1")
     # Capped so that a huge ?page= cannot overflow the database's OFFSET.
-    page_no = min(id_param(raw) or 1, 1_000_000)
+    digits = raw.isascii() and raw.isdigit()
+    page_no = min(int(raw), 1_000_000) if digits and int(raw) > 0 else 1
     size = PEOPLE_PAGE_SIZE
     rows, count = selectors.people_report(
         unit, flt, offset=(page_no - 1) * size, limit=size
