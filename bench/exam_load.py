@@ -83,9 +83,20 @@ def environment(args) -> dict[str, str]:
             "DJANGO_LOG_LEVEL": "WARNING",
             "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
             "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
+            "AUDIT_CHAIN_KEY_FILE": str(_bench_audit_key()),
         }
     )
     return env
+
+
+def _bench_audit_key() -> Path:
+    """Production settings need an audit chain key (audit.E001); the bench makes one."""
+    path = ROOT / "var" / "bench-audit-chain.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path
 
 
 def prepare_database(args, env) -> None:

@@ -11,6 +11,7 @@ class CasebankConfig(AppConfig):
 
         register_citation_source(cases_citing)
         register_citation_source(guidelines_citing)
+        from accounts.permissions import can_track_enforcement_problems
         from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
@@ -22,7 +23,6 @@ class CasebankConfig(AppConfig):
                 label=_("Case bank"),
                 url_name="casebank:home",
                 order=30,
-                visible=lambda user: user.is_authenticated,
             )
         )
         register_nav(
@@ -30,8 +30,6 @@ class CasebankConfig(AppConfig):
                 label=_("Enforcement problems"),
                 url_name="casebank:problem_list",
                 order=31,
-                visible=lambda user: user.has_role(
-                    "legal_officer", "leader", "unit_admin", "system_admin"
-                ),
+                visible=can_track_enforcement_problems,
             )
         )

@@ -135,7 +135,12 @@ def case_list(*, user, params: Mapping[str, Any]) -> dict[str, Any]:
             )
     year = params.get("year")
     year = (
-        int(year) if year and str(year).isdigit() and 1900 < int(year) < 3000 else None
+        int(year)
+        if year
+        and str(year).isascii()
+        and str(year).isdigit()
+        and 1900 < int(year) < 3000
+        else None
     )
     if year:
         cases = cases.filter(case_date__year=year)
@@ -368,36 +373,24 @@ def cases_for_charge(user, charge: Charge) -> QuerySet[CasePage]:
 
 
 def flag_list_for(user) -> list:
-    """Return the "law changed, review" flags ``user`` should see: their own, and for legal
-    officers, trainers and system admins every flag whose citing item they may see."""
-    from accounts.models import Role
+    """Return the "law changed, review" flags ``user`` should see: their own, and for
+    reviewers of flags (``can_review_law_change_flags``) every flag; in both cases only
+    those whose citing item they may read (``can_resolve_law_change_flag``)."""
+    from accounts.permissions import (
+        can_resolve_law_change_flag,
+        can_review_law_change_flags,
+    )
 
     from .models import LawChangeFlag
 
+    if not user.is_authenticated:
+        return []
     flags = LawChangeFlag.objects.select_related(
         "article__law", "old_version", "new_version", "owner", "content_type"
     )
-    if not user.is_authenticated:
-        return []
-    if not (user.has_role(Role.LEGAL_OFFICER, Role.TRAINER) or sees_all_units(user)):
+    if not can_review_law_change_flags(user):
         flags = flags.filter(owner=user)
-    visible = []
-    for flag in flags[:500]:
-        citer = flag.citer
-        if (
-            isinstance(citer, CasePage)
-            and not case_is_visible_to(user, citer)
-            and citer.owner_id != user.pk
-        ):
-            continue
-        if (
-            isinstance(citer, GuidelinePage)
-            and not guideline_is_visible_to(user, citer)
-            and citer.owner_id != user.pk
-        ):
-            continue
-        visible.append(flag)
-    return visible
+    return [flag for flag in flags[:500] if can_resolve_law_change_flag(user, flag)]
 
 
 def restricted_page_ids_hidden_from(user) -> set[int]:
@@ -521,7 +514,7 @@ def problem_list(*, user, params: Mapping[str, Any]) -> QuerySet:
     if params.get("severity") in ProblemSeverity.values:
         problems = problems.filter(severity=params["severity"])
     year = str(params.get("year") or "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
+    if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100:
         problems = problems.filter(found_on__year=int(year))
     query = str(params.get("q") or "").strip()[:100]
     if query:

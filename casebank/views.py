@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts.permissions import can_resolve_law_change_flag, get_object_for
 
 from . import selectors
 from .models import (
@@ -223,9 +224,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = get_object_or_404(LawChangeFlag, pk=pk)
-    if flag not in selectors.flag_list_for(request.user):
-        raise PermissionDenied
+    flag = get_object_for(request, can_resolve_law_change_flag, LawChangeFlag, pk=pk)
     try:
         law_change_flag_resolve(flag=flag, user=request.user)
         messages.success(request, _("Marked as reviewed."))

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.params import id_param
+
 from .models import AmendmentStatus, Article, ArticleAmendment
 from .selectors import article_search
 from .services import (
@@ -68,9 +70,9 @@ def amendment_new(request: HttpRequest) -> HttpResponse:
     """Find the article (citation or words), then enter its new text."""
     _legal_officer(request)
     article = None
-    if request.GET.get("article", "").isdigit():
+    if article_id := id_param(request.GET.get("article")):
         article = get_object_or_404(
-            Article.objects.select_related("law"), pk=request.GET["article"]
+            Article.objects.select_related("law"), pk=article_id
         )
     query = request.GET.get("q", "").strip()
     results = article_search(query) if query and article is None else []

@@ -8,6 +8,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import id_param, id_params
+
 LINE_SPLIT = re.compile(r"[\n；;]+")
 
 
@@ -31,11 +33,11 @@ class ArticleCitationsInput(forms.Textarea):
         if not value:
             return ""
         items = value if isinstance(value, list | tuple) else [value]
-        ids = [int(v) for v in items if str(v).isdigit()]
+        ids = id_params(items)
         by_id = Article.objects.select_related("law").in_bulk(ids)
         lines = []
         for item in items:
-            article = by_id.get(int(item)) if str(item).isdigit() else None
+            article = by_id.get(id_param(item) or 0)
             lines.append(article.citation if article else str(item))
         return "\n".join(lines)
 

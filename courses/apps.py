@@ -7,6 +7,7 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
+        from accounts.permissions import can_open_pre_meeting, can_view_unit_evaluations
         from casebank.citations import register_citation_source
         from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
@@ -46,9 +47,7 @@ class CoursesConfig(AppConfig):
                 label=_("Law-enforcement evaluation"),
                 url_name="courses:evaluation",
                 order=13,
-                visible=lambda user: user.has_role(
-                    "leader", "unit_admin", "system_admin"
-                ),
+                visible=can_view_unit_evaluations,
             )
         )
         register_nav(
@@ -56,8 +55,6 @@ class CoursesConfig(AppConfig):
                 label=_("Pre-meeting law study"),
                 url_name="courses:pre_meeting",
                 order=12,
-                visible=lambda user: user.has_role(
-                    "leader", "unit_admin", "legal_officer", "system_admin"
-                ),
+                visible=can_open_pre_meeting,
             )
         )

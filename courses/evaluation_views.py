@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role, Unit, User
+from accounts.models import Unit, User
+from accounts.permissions import (
+    can_configure_evaluation,
+    can_view_unit_evaluations,
+    require,
+)
 from accounts.selectors import can_see_person, can_see_unit
 from audit.services import audit_log
 from casebank.models import EnforcementProblem, ProblemCategory, remediation_state
@@ -44,12 +49,7 @@ from .models import (
     SchemeStatus,
 )
 
-VIEWER_ROLES = (Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
 PEOPLE_PAGE_SIZE = 100
-
-
-def can_view_unit_evaluations(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*VIEWER_ROLES))
 
 
 def year_param(request: HttpRequest) -> int:
@@ -283,10 +283,7 @@ def evaluation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _system_admin_required(request: AuthenticatedHttpRequest) -> None:
-    if not (request.user.is_superuser or request.user.has_role(Role.SYSTEM_ADMIN)):
-        raise PermissionDenied(
-            _("Only the system admin configures evaluation schemes.")
-        )
+    require(request, can_configure_evaluation)
 
 
 @login_required

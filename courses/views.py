@@ -18,7 +18,9 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.permissions import can_organise_pre_meeting
+from core.params import id_param
 from records.models import CreditCategory
 
 from . import selectors, services
@@ -58,6 +60,8 @@ def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
         section = int(request.GET.get("section") or 0) or None
     except ValueError:
         section = None
+    if section is not None and not 0 < section < 2**31:
+        section = None  # a database integer (a larger one answered 500)
     courses = selectors.course_catalogue(
         user=request.user, query=query, category=category, kind=kind, section=section
     )
@@ -221,6 +225,8 @@ def pre_meeting(request: AuthenticatedHttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
+    if not 2000 <= year <= 2100:  # a year Python's dates cannot hold answered 500
+        year = timezone.localdate().year
     mine = list(selectors.pre_meeting_sessions_for(user=request.user, year=year))
     my_attendance = {
         a.session_id: a
@@ -246,9 +252,7 @@ def pre_meeting(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request.user.id
             ],
             "required": selectors.pre_meeting_required(),
-            "can_create": request.user.has_role(
-                Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
-            ),
+            "can_create": can_organise_pre_meeting(request.user),
             "leader_counts": [
                 {"user": leaders[pk], "count": n}
                 for pk, n in sorted(counts.items(), key=lambda kv: -kv[1])
@@ -286,7 +290,11 @@ def pre_meeting_absence(
     request: AuthenticatedHttpRequest, session_id: int
 ) -> HttpResponse:
     session = get_object_or_404(PreMeetingStudySession, pk=session_id)
-    user_id = request.POST.get("user") or request.user.pk
+    user_id = (
+        id_param(request.POST.get("user")) or 0
+        if request.POST.get("user")
+        else request.user.pk
+    )
     attendance = (
         session.attendances.filter(user_id=user_id).select_related("user").first()
     )

@@ -17,18 +17,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role, Unit, User
+from accounts.models import Unit, User
+from accounts.permissions import can_organise_pre_meeting, require
 from accounts.selectors import visible_people, visible_units
+from core.params import id_param
 
 from . import services
 from .models import CoursePage, PreMeetingStudySession
 from .selectors import pre_meeting_can_organise
-
-
-def _can_create_any(user: User) -> bool:
-    return user.has_role(Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN) and (
-        visible_units(user).exists()
-    )
 
 
 class LeaderChoiceField(forms.ModelMultipleChoiceField):
@@ -135,8 +131,7 @@ def _statute_articles(text: str) -> list:
 @login_required
 def pre_meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a session: unit, meeting, date, topic, presenter, what is studied, leaders."""
-    if not _can_create_any(request.user):
-        raise PermissionDenied(_(services.NOT_SESSION_ORGANISER))
+    require(request, can_organise_pre_meeting)
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -206,7 +201,7 @@ def pre_meeting_attend(
     """The organiser records that a leader attended."""
     session = _organised(request, session_id)
     attendance = (
-        session.attendances.filter(user_id=request.POST.get("user") or 0)
+        session.attendances.filter(user_id=id_param(request.POST.get("user")) or 0)
         .select_related("user")
         .first()
     )

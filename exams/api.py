@@ -126,9 +126,15 @@ class AttemptView(APIView):
 
     @extend_schema(tags=["exams"], responses=dict)
     def get(self, request: Request, pk: int) -> Response:
-        attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
+        attempt = get_object_or_404(
+            Attempt.objects.select_related("session"), pk=pk, user=request.user
+        )
         body = _attempt_state(attempt)
         if attempt.status == AttemptStatus.IN_PROGRESS:
+            try:
+                services.attempt_network_check(attempt=attempt, request=request)
+            except services.ExamError as e:
+                return _error(e)
             body["paper"] = _jsonable(candidate_paper(attempt))
         result = getattr(attempt, "result", None)
         if (
@@ -156,6 +162,7 @@ class AttemptSaveView(APIView):
                 user=request.user,
                 seq=data.validated_data["seq"],
                 answers=data.validated_data["answers"],
+                request=request,
             )
         except services.ExamError as e:
             return _error(e)
@@ -185,7 +192,10 @@ class AttemptCheckView(APIView):
         data.is_valid(raise_exception=True)
         try:
             slot = services.attempt_check(
-                attempt_id=pk, user=request.user, order=data.validated_data["order"]
+                attempt_id=pk,
+                user=request.user,
+                order=data.validated_data["order"],
+                request=request,
             )
         except services.ExamError as e:
             return _error(e)
@@ -199,6 +209,9 @@ class AttemptSubmitView(APIView):
     @extend_schema(tags=["exams"], request=None, responses=dict)
     def post(self, request: Request, pk: int) -> Response:
         attempt = get_object_or_404(Attempt, pk=pk, user=request.user)
-        services.attempt_submit(attempt=attempt, request=request)
+        try:
+            services.attempt_submit(attempt=attempt, request=request)
+        except services.ExamError as e:
+            return _error(e)
         attempt.refresh_from_db()
         return Response(_attempt_state(attempt))

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -639,11 +639,28 @@ def session_audience_sync(
     return AudienceSync([pk for pk, _user in stale], [pk for pk, _user in started])
 
 
-def network_allowed(session: ExamSession, ip: str | None) -> bool:
-    networks = [
-        line.strip() for line in session.allowed_networks.splitlines() if line.strip()
-    ]
-    if not networks:
+@lru_cache(maxsize=1024)
+def _parsed_networks(text: str) -> tuple | None:
+    """The networks of an ``allowed_networks`` text, parsed once per distinct text (the
+    autosave of every candidate checks them): None when it names none (any address),
+    else the valid networks (an all-invalid list therefore allows no address)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    networks = []
+    for line in lines:
+        try:
+            networks.append(ipaddress.ip_network(line, strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+def networks_allow(allowed_networks: str, ip: str | None) -> bool:
+    """Return True when ``ip`` lies in one of ``allowed_networks`` (CIDRs, one a line;
+    empty allows any address)."""
+    networks = _parsed_networks(allowed_networks or "")
+    if networks is None:
         return True
     if not ip:
         return False
@@ -651,13 +668,40 @@ def network_allowed(session: ExamSession, ip: str | None) -> bool:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    for net in networks:
-        try:
-            if address in ipaddress.ip_network(net, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    return any(address in net for net in networks)
+
+
+def network_allowed(session: ExamSession, ip: str | None) -> bool:
+    return networks_allow(session.allowed_networks, ip)
+
+
+def _network_refusal(*, user, target, ip: str | None, request=None) -> ExamError:
+    """Audit a request of a running attempt from outside the session's networks and
+    return the error to raise (403, ``code: network``)."""
+    audit_log(
+        action="exams.attempt_network_refused",
+        actor=user,
+        request=request,
+        target=target,
+        result="denied",
+        details={"ip": ip},
+    )
+    return ExamError(
+        _(NETWORK_NOT_ALLOWED).format(ip=ip or "?"), code="network", status=403
+    )
+
+
+def attempt_network_check(*, attempt: Attempt, request) -> None:
+    """Refuse (ExamError 403) a request about ``attempt`` (its page, state, paper) from
+    outside its session's networks: the restriction holds on every request of the
+    attempt, not only at its start. ``attempt.session`` should be loaded already."""
+    from core.net import client_ip
+
+    ip = client_ip(request)
+    if not networks_allow(attempt.session.allowed_networks, ip):
+        raise _network_refusal(
+            user=request.user, target=attempt, ip=ip, request=request
+        )
 
 
 # Attempts ----------------------------------------------------------------------------
@@ -908,6 +952,10 @@ def attempt_start(
     now = timezone.now()
     availability = session_availability(session=session, user=user, now=now)
     if availability.resume is not None:
+        if not network_allowed(session, ip):
+            raise _network_refusal(
+                user=user, target=availability.resume, ip=ip, request=request
+            )
         return availability.resume
     if not availability.can_start:
         if availability.reason == _(REMOVED_FROM_AUDIENCE):
@@ -975,25 +1023,41 @@ class SaveAck:
 
 
 def attempt_save(
-    *, attempt_id: int, user: User, seq: int, answers: dict[str, Any]
+    *, attempt_id: int, user: User, seq: int, answers: dict[str, Any], request=None
 ) -> SaveAck:
     """Save answer changes (``{slot order: value}``) of the user's running attempt.
 
     Refuses (ExamError, HTTP 409) when the attempt is not running, when the server's
     clock is past deadline + grace, or when ``seq`` is not above the last accepted one
-    (a replayed or out-of-order request). Values use the display letters of the
-    shuffled options. Raises Attempt.DoesNotExist for another person's attempt.
+    (a replayed or out-of-order request); with the candidate's ``request``, also (403)
+    when it comes from outside the session's networks. Values use the display letters
+    of the shuffled options. Raises Attempt.DoesNotExist for another person's attempt.
     """
     now = timezone.now()
+    ip = _request_ip(request)
     try:
         with transaction.atomic():
+            # The session's networks come in the same query (only the attempt's row is
+            # locked); their parsing is cached, so the check costs no query.
             attempt = (
-                Attempt.objects.select_for_update()
+                Attempt.objects.select_for_update(of=("self",))
+                .select_related("session")
                 .only(
-                    "pk", "user_id", "status", "deadline", "last_seq", "last_saved_at"
+                    "pk",
+                    "user_id",
+                    "status",
+                    "deadline",
+                    "last_seq",
+                    "last_saved_at",
+                    "session",
+                    "session__allowed_networks",
                 )
                 .get(pk=attempt_id, user=user)
             )
+            if request is not None and not networks_allow(
+                attempt.session.allowed_networks, ip
+            ):
+                raise _OutsideNetwork(attempt)
             if attempt.status != AttemptStatus.IN_PROGRESS:
                 raise ExamError(_(ATTEMPT_NOT_OPEN), code="submitted", status=409)
             late = _late_save_refusal(attempt, seq, now)
@@ -1060,6 +1124,10 @@ def attempt_save(
             Attempt.objects.filter(pk=attempt.pk).update(
                 last_seq=seq, last_saved_at=now
             )
+    except _OutsideNetwork as refused:
+        raise _network_refusal(
+            user=user, target=refused.attempt, ip=ip, request=request
+        ) from None
     except _LateSave as refused:
         # Kept in the audit (outside the rolled-back transaction), then refused.
         audit_log(
@@ -1107,6 +1175,20 @@ def attempt_flag(*, attempt_id: int, user: User, order: int, flagged: bool) -> N
         raise AttemptQuestion.DoesNotExist
 
 
+class _OutsideNetwork(Exception):
+    def __init__(self, attempt: Attempt) -> None:
+        super().__init__("network")
+        self.attempt = attempt
+
+
+def _request_ip(request) -> str | None:
+    if request is None:
+        return None
+    from core.net import client_ip
+
+    return client_ip(request)
+
+
 class _LateSave(Exception):
     def __init__(self, reason: str, attempt: Attempt) -> None:
         super().__init__(reason)
@@ -1143,7 +1225,9 @@ def check_allowed(session: ExamSession) -> bool:
     )
 
 
-def attempt_check(*, attempt_id: int, user: User, order: int) -> AttemptQuestion:
+def attempt_check(
+    *, attempt_id: int, user: User, order: int, request=None
+) -> AttemptQuestion:
     """Practice: mark one answered question as checked and return its slot, whose key and
     analysis the candidate may now see (``selectors.slot_feedback``); its answer is
     locked from then on. Checking again returns the same slot.
@@ -1151,14 +1235,33 @@ def attempt_check(*, attempt_id: int, user: User, order: int) -> AttemptQuestion
     Refuses (ExamError) in an exam or a practice without immediate feedback, for an
     unanswered question, and once the attempt is over. Raises Attempt.DoesNotExist for
     another person's attempt, AttemptQuestion.DoesNotExist for a question not on it.
+    With the candidate's ``request``, refuses (403) outside the session's networks.
     """
     now = timezone.now()
+    ip = _request_ip(request)
+    try:
+        return _attempt_check(
+            attempt_id=attempt_id, user=user, order=order, now=now, request=request
+        )
+    except _OutsideNetwork as refused:
+        raise _network_refusal(
+            user=user, target=refused.attempt, ip=ip, request=request
+        ) from None
+
+
+def _attempt_check(
+    *, attempt_id: int, user: User, order: int, now: datetime, request
+) -> AttemptQuestion:
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update()
+            Attempt.objects.select_for_update(of=("self",))
             .select_related("session")
             .get(pk=attempt_id, user=user)
         )
+        if request is not None and not networks_allow(
+            attempt.session.allowed_networks, _request_ip(request)
+        ):
+            raise _OutsideNetwork(attempt)
         if not check_allowed(attempt.session):
             raise ExamError(_(CHECK_NOT_ALLOWED), code="check_not_allowed", status=403)
         if attempt.status != AttemptStatus.IN_PROGRESS:
@@ -1190,36 +1293,57 @@ def attempt_submit(
     Celery after the commit. When the broker cannot take the task the submission stays
     committed and acknowledged; ``ungraded_sweep`` grades it later. With ``user`` only
     that person's attempt is touched (Attempt.DoesNotExist for anyone else's).
+
+    With the candidate's ``request``, a submit from outside the session's networks is
+    refused (ExamError 403). Sessions without networks still decide in the one UPDATE;
+    a restricted session's submit reads its networks first.
     """
     now = timezone.now()
-    ip = None
-    if request is not None:
-        from core.net import client_ip
-
-        ip = _valid_ip(client_ip(request))
+    raw_ip = _request_ip(request)
+    ip = _valid_ip(raw_ip)
     mine = Attempt.objects.filter(pk=attempt.pk)
     if user is not None:
         mine = mine.filter(user=user)
-    changed = mine.filter(status=AttemptStatus.IN_PROGRESS).update(
-        status=AttemptStatus.SUBMITTED,
-        submitted_at=now,
-        submitted_by_sweep=by_sweep,
-        submitted_ip=ip,
+    running = mine.filter(status=AttemptStatus.IN_PROGRESS)
+    submitted = {
+        "status": AttemptStatus.SUBMITTED,
+        "submitted_at": now,
+        "submitted_by_sweep": by_sweep,
+        "submitted_ip": ip,
+    }
+    if request is None:
+        changed = running.update(**submitted)
+    else:
+        changed = running.filter(
+            session__in=ExamSession.objects.filter(allowed_networks="")
+        ).update(**submitted)
+    if not changed:
+        row = mine.values_list("status", "session__allowed_networks").first()
+        if row is None:
+            raise Attempt.DoesNotExist
+        status, networks = row
+        if request is not None and status == AttemptStatus.IN_PROGRESS:
+            if not networks_allow(networks, raw_ip):
+                raise _network_refusal(
+                    user=user or request.user,
+                    target=attempt,
+                    ip=raw_ip,
+                    request=request,
+                )
+            changed = running.update(**submitted)
+            if not changed:  # submitted meanwhile by another request
+                status = mine.values_list("status", flat=True).first() or status
+        if not changed:
+            attempt.status = status
+            return False
+    attempt_id = attempt.pk
+    transaction.on_commit(lambda: grading_enqueue(attempt_id))
+    attempt.status, attempt.submitted_at, attempt.submitted_by_sweep = (
+        AttemptStatus.SUBMITTED,
+        now,
+        by_sweep,
     )
-    if changed:
-        attempt_id = attempt.pk
-        transaction.on_commit(lambda: grading_enqueue(attempt_id))
-        attempt.status, attempt.submitted_at, attempt.submitted_by_sweep = (
-            AttemptStatus.SUBMITTED,
-            now,
-            by_sweep,
-        )
-        return True
-    status = mine.values_list("status", flat=True).first()
-    if status is None:
-        raise Attempt.DoesNotExist
-    attempt.status = status
-    return False
+    return True
 
 
 def _valid_ip(address: str | None) -> str | None:

@@ -6,13 +6,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from accounts.models import User
-
-
-def _is_legal_user(user: User) -> bool:
-    from .permissions import can_link_cases
-
-    return can_link_cases(user)
+    pass
 
 
 class SearchConfig(AppConfig):
@@ -20,6 +14,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
+        from accounts.permissions import can_link_cases
         from core.nav import NavEntry, register_nav
 
         from . import checks, signals  # noqa: F401 - registers the system checks
@@ -33,7 +28,7 @@ class SearchConfig(AppConfig):
                 label=_("Link a case"),
                 url_name="search:link",
                 order=41,
-                visible=_is_legal_user,
+                visible=can_link_cases,
             )
         )
         try:

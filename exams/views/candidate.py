@@ -142,6 +142,11 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("exams:attempt_result", pk=attempt.pk)
+    try:
+        services.attempt_network_check(attempt=attempt, request=request)
+    except services.ExamError as e:
+        messages.error(request, e.messages[0])
+        return redirect("exams:session", pk=attempt.session_id)
     now = timezone.now()
     palette = _palette(attempt)
     return render(
@@ -199,7 +204,7 @@ def attempt_save(request: HttpRequest, pk: int) -> JsonResponse:
         return _error(_(BAD_REQUEST), "bad_request", 400)
     try:
         ack = services.attempt_save(
-            attempt_id=pk, user=request.user, seq=seq, answers=answers
+            attempt_id=pk, user=request.user, seq=seq, answers=answers, request=request
         )
     except services.ExamError as e:
         return _error(e.messages[0], e.code, e.status, **e.extra)
@@ -257,7 +262,9 @@ def attempt_check(request: HttpRequest, pk: int) -> JsonResponse:
             raise Http404 from None
         return _error(_(BAD_REQUEST), "bad_request", 400)
     try:
-        slot = services.attempt_check(attempt_id=pk, user=request.user, order=order)
+        slot = services.attempt_check(
+            attempt_id=pk, user=request.user, order=order, request=request
+        )
     except services.ExamError as e:
         return _error(e.messages[0], e.code, e.status, **e.extra)
     except Attempt.DoesNotExist as e:
@@ -282,6 +289,11 @@ def attempt_check(request: HttpRequest, pk: int) -> JsonResponse:
 @never_cache
 def attempt_state(request: HttpRequest, pk: int) -> JsonResponse:
     attempt = _own_attempt(request, pk)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        try:
+            services.attempt_network_check(attempt=attempt, request=request)
+        except services.ExamError as e:
+            return _error(e.messages[0], e.code, e.status)
     return JsonResponse(
         {
             "status": attempt.status,
@@ -305,6 +317,11 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except Attempt.DoesNotExist as e:
         raise Http404 from e
+    except services.ExamError as e:
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return _error(e.messages[0], e.code, e.status)
+        messages.error(request, e.messages[0])
+        return redirect("exams:attempt", pk=pk)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(
             {"ok": True, "result_url": reverse("exams:attempt_result", args=[pk])}

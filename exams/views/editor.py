@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core.params import id_param, id_params
+
 from .. import qtypes, services
 from ..models import Blueprint, BlueprintItem, Category, Level, Question
 from .manage import trainer_required
@@ -317,7 +319,7 @@ def question_preview(request: HttpRequest, pk: int) -> HttpResponse:
         points = Decimal(request.GET.get("points") or PREVIEW_POINTS)
     except InvalidOperation:
         points = PREVIEW_POINTS
-    if not 0 < points <= 1000:
+    if not points.is_finite() or not 0 < points <= 1000:  # NaN compared: 500
         points = PREVIEW_POINTS
     return render(
         request,
@@ -358,7 +360,8 @@ def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path of this site: redirect() would take "-1" for a view name (a 500).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("exams:question_list")
@@ -371,7 +374,7 @@ def question_bulk(request: HttpRequest) -> HttpResponse:
     """POST the ticked ``ids`` with an ``action`` (and ``value``) from the bank's list."""
     if request.method != "POST":
         return redirect("exams:question_list")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = id_params(request.POST.getlist("ids"))
     action = request.POST.get("action", "")
     value: object = request.POST.get("value", "").strip()
     if not ids:
@@ -380,7 +383,7 @@ def question_bulk(request: HttpRequest) -> HttpResponse:
     try:
         if action == "paper":
             blueprint = Blueprint.objects.filter(
-                pk=value if str(value).isdigit() else 0, mode=Blueprint.Mode.FIXED
+                pk=id_param(value) or 0, mode=Blueprint.Mode.FIXED
             ).first()
             if blueprint is None:
                 raise ValidationError(_("Choose a fixed paper."))
@@ -393,12 +396,10 @@ def question_bulk(request: HttpRequest) -> HttpResponse:
             )
         else:
             if action == "category":
-                value = Category.objects.filter(
-                    pk=value if str(value).isdigit() else 0
-                ).first()
+                value = Category.objects.filter(pk=id_param(value) or 0).first()
                 if value is None:
                     raise ValidationError(_("Choose a category."))
-            elif action == "difficulty" and str(value) not in "12345":
+            elif action == "difficulty" and str(value) not in tuple("12345"):
                 raise ValidationError(_("Difficulty must be 1 to 5."))
             n = services.questions_bulk(
                 question_ids=ids,
@@ -450,7 +451,7 @@ def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "add":
-                ids = [int(i) for i in re.findall(r"\d+", request.POST.get("ids", ""))]
+                ids = id_params(re.findall(r"\d+", request.POST.get("ids", "")))
                 found = list(Question.objects.filter(pk__in=ids).order_by("pk"))
                 if len(found) != len(set(ids)) or not ids:
                     raise ValidationError(_("Unknown question numbers."))
@@ -469,7 +470,9 @@ def fixed_paper(request: HttpRequest, pk: int) -> HttpResponse:
                     changes[item.pk] = {
                         "remove": bool(request.POST.get(f"remove-{item.pk}")),
                         "points": _points(request.POST.get(f"points-{item.pk}")),
-                        "sort_order": int(order) if order.isdigit() else None,
+                        "sort_order": int(order)
+                        if order.isascii() and order.isdigit() and len(order) < 10
+                        else None,
                     }
                 services.blueprint_items_update(
                     blueprint=blueprint,

@@ -21,9 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, Unit, User
-from accounts.permissions import can_manage_exams, can_mark, permission_required
-from accounts.selectors import sees_all_units, visible_people
+from accounts.permissions import (
+    can_manage_exams,
+    can_mark,
+    can_see_all_exam_candidates,
+    permission_required,
+)
+from accounts.selectors import visible_people
 from audit.services import audit_log
+from core.params import id_param
 
 from .. import importing, qtypes, services
 from ..drawing import blueprint_check, row_pool
@@ -101,7 +107,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
     )
     if category := request.GET.get("category"):
         qs = qs.filter(
-            category_id__in=get_object_or_404(Category, pk=category).subtree_ids()
+            category_id__in=get_object_or_404(
+                Category, pk=id_param(category) or 0
+            ).subtree_ids()
         )
     if qtype := request.GET.get("qtype"):
         qs = qs.filter(qtype=qtype)
@@ -419,7 +427,7 @@ def _override_values(data) -> dict | None:
     values: dict = {}
     for field in ("extra_minutes", "extra_attempts"):
         text = (data.get(field) or "0").strip()
-        if not text.isdigit() or int(text) > 10_000:
+        if not (text.isascii() and text.isdigit()) or int(text) > 10_000:
             return None
         values[field] = int(text)
     for field in ("opens_at", "closes_at"):
@@ -432,10 +440,8 @@ def _override_values(data) -> dict | None:
 
 def _session_people_filter(request: HttpRequest, session: ExamSession):
     """The session's owner and system admins see everyone; others see their units' people."""
-    if (
-        session.created_by_id == request.user.pk
-        or sees_all_units(request.user)
-        or request.user.has_role(Role.TRAINER)
+    if session.created_by_id == request.user.pk or can_see_all_exam_candidates(
+        request.user
     ):
         return None
     return visible_people(request.user)
@@ -468,7 +474,9 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("exams:session_manage", pk=pk)
         elif action == "void":
-            question = get_object_or_404(Question, pk=request.POST.get("question"))
+            question = get_object_or_404(
+                Question, pk=id_param(request.POST.get("question")) or 0
+            )
             mode = request.POST.get("mode", QuestionAdjustment.Mode.FULL_MARKS)
             if mode not in QuestionAdjustment.Mode.values:
                 raise Http404

@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
 
         from . import checks, schema, signals  # noqa: F401
         from .home import account_home_items
-        from .selectors import can_manage_people
+        from .permissions import can_manage_people
 
         register_nav(
             NavEntry(
@@ -25,3 +25,9 @@ class AccountsConfig(AppConfig):
             )
         )
         register_home_provider(account_home_items, order=90)
+        # Checked HR sheets never applied are sealed and expire; this removes the files.
+        from config.celery import register_periodic_task
+
+        register_periodic_task(
+            "accounts-purge-pending-imports", "accounts.purge_pending_imports", 300.0
+        )

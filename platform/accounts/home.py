@@ -12,14 +12,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.home import HomeItem
 
 from .http import AuthenticatedHttpRequest
-from .models import Role, User
+from .models import User
+from .permissions import can_manage_roles
 from .selectors import sees_all_units
 
 
 def account_home_items(request: AuthenticatedHttpRequest) -> list[HomeItem]:
     user = request.user
     items: list[HomeItem] = []
-    if user.has_role(Role.SECURITY_ADMIN):
+    if can_manage_roles(user):
         missing = (
             User.objects.filter(
                 is_active=True,

@@ -5,13 +5,12 @@ scope is refused (403) and a person outside it is not found (404)."""
 from __future__ import annotations
 
 import csv
-import uuid
+from io import BytesIO
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -20,11 +19,14 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_log
+from core.params import id_param
+from core.sealed import SealExpired, seal_json, unseal_json
 
 from . import permissions
 from .forms import ImportForm
@@ -51,6 +53,9 @@ from .services import (
     can_manage_roles,
     can_move_unit,
     can_reset_password,
+    pending_import_read,
+    pending_import_save,
+    secrets_ttl_seconds,
     unit_admin_roots,
     unit_move,
     unit_move_targets,
@@ -76,6 +81,21 @@ NO_OWN_AUTHENTICATOR_RESET = _lazy(
 IMPORT_SESSION_KEY = "accounts_pending_import"
 # The temporary passwords of the last applied import, until the admin downloads them once.
 CREDENTIALS_SESSION_KEY = "accounts_import_credentials"
+
+
+IMPORT_CHECK_EXPIRED = gettext_noop(
+    "The checked sheet expired before it was applied. Upload it again to check it."
+)
+
+
+def _unsealed(token):
+    """The value sealed in the session, or None when absent or expired."""
+    if token is None:
+        return None
+    try:
+        return unseal_json(token, max_age=secrets_ttl_seconds())
+    except SealExpired:
+        return None
 
 
 def _require_manager(request: AuthenticatedHttpRequest) -> None:
@@ -159,8 +179,7 @@ def unit_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         new_parent = None
         if choice != TOP_LEVEL:
             # Bounded: a number past a database integer would be an error, not "no such unit".
-            valid = choice.isdigit() and len(choice) <= 18
-            new_parent = Unit.objects.filter(pk=int(choice)).first() if valid else None
+            new_parent = Unit.objects.filter(pk=id_param(choice) or 0).first()
             if new_parent is None:
                 error = _("Choose the new parent unit.")
         if not error:
@@ -317,7 +336,9 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         None,
     )
-    temporary_password = request.session.pop(f"tmp_password_{person.pk}", None)
+    temporary_password = _unsealed(
+        request.session.pop(f"tmp_password_{person.pk}", None)
+    )
     response = render(
         request,
         "accounts/person_detail.html",
@@ -442,7 +463,8 @@ def person_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     person = _visible_person(request, pk)
     require(request, permissions.can_reset_password, person)
     password = user_reset_password(actor=request.user, user=person, request=request)
-    request.session[f"tmp_password_{person.pk}"] = password
+    # Sealed and expiring: the session table never holds it in clear (core.sealed).
+    request.session[f"tmp_password_{person.pk}"] = seal_json(password)
     return redirect("accounts:person_detail", pk=person.pk)
 
 
@@ -456,8 +478,11 @@ def import_people(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Apply exactly the file that was checked (kept in shared storage, not in memory).
         name, original = pending["path"], pending["name"]
         try:
-            with default_storage.open(name, "rb") as handle:
-                rows = read_sheet(handle, original)
+            rows = read_sheet(BytesIO(pending_import_read(name)), original)
+        except SealExpired:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.error(request, _(IMPORT_CHECK_EXPIRED))
+            return redirect("accounts:import_people")
         except (ImportFileError, OSError) as e:
             messages.error(request, str(e))
             return redirect("accounts:import_people")
@@ -471,8 +496,8 @@ def import_people(request: AuthenticatedHttpRequest) -> HttpResponse:
         default_storage.delete(name)
         request.session.pop(IMPORT_SESSION_KEY, None)
         if report.credentials:
-            request.session[CREDENTIALS_SESSION_KEY] = credential_rows(
-                report.credentials
+            request.session[CREDENTIALS_SESSION_KEY] = seal_json(
+                credential_rows(report.credentials)
             )
         context.update(report=report, filename=original)
         response = render(request, "accounts/import.html", context)
@@ -485,8 +510,6 @@ def import_people(request: AuthenticatedHttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                from io import BytesIO
-
                 rows = read_sheet(BytesIO(data), upload.name)
             except ImportFileError as e:
                 form.add_error("file", str(e))
@@ -500,9 +523,10 @@ def import_people(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             context.update(report=report, filename=upload.name)
             if report.ok:
-                suffix = Path(upload.name).suffix.lower()
-                name = default_storage.save(
-                    f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(data)
+                if pending:  # a sheet checked earlier and not applied is dropped
+                    default_storage.delete(pending["path"])
+                name = pending_import_save(
+                    data, suffix=Path(upload.name).suffix.lower()
                 )
                 request.session[IMPORT_SESSION_KEY] = {
                     "path": name,
@@ -517,7 +541,7 @@ def import_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The temporary passwords of the admin's last applied import as CSV, once: the copy
     kept in the session is dropped as it is sent. Audited."""
     require(request, permissions.can_import_people)
-    rows = request.session.pop(CREDENTIALS_SESSION_KEY, None)
+    rows = _unsealed(request.session.pop(CREDENTIALS_SESSION_KEY, None))
     if not rows:
         messages.error(
             request,

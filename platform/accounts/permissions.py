@@ -231,6 +231,13 @@ def can_set_requirements(user) -> bool:
     return holds(user, Role.SYSTEM_ADMIN, Role.TRAINER)
 
 
+@predicate()
+def can_credit_offline_any_unit(user) -> bool:
+    """Credit a group's offline training for people of any unit (others: their units
+    only): trainers and the system admin."""
+    return holds(user, Role.TRAINER, Role.SYSTEM_ADMIN)
+
+
 # Domain predicates (rules only; the apps keep their models) -------------------------------
 
 
@@ -238,6 +245,13 @@ def can_set_requirements(user) -> bool:
 def can_manage_exams(user) -> bool:
     """Exam administration: question bank (and its export with keys), blueprints,
     sessions, overrides, statistics: trainers and the system admin."""
+    return holds(user, Role.TRAINER, Role.SYSTEM_ADMIN)
+
+
+@predicate()
+def can_see_all_exam_candidates(user) -> bool:
+    """See every candidate of an exam session (others see their units' people, a
+    session's creator all of its own): trainers and the system admin."""
     return holds(user, Role.TRAINER, Role.SYSTEM_ADMIN)
 
 
@@ -264,6 +278,70 @@ def can_edit_in_admin(user) -> bool:
     """Enter the Wagtail admin (edit, review, approve): whoever holds
     ``wagtailadmin.access_admin`` through their groups."""
     return user.has_perm("wagtailadmin.access_admin")
+
+
+@predicate()
+def can_open_pre_meeting(user) -> bool:
+    """The 会前学法 page and its menu entry (sessions one is invited to, attendance of the
+    sessions one organises): leaders, unit admins, legal officers, the system admin."""
+    return holds(
+        user, Role.LEADER, Role.UNIT_ADMIN, Role.LEGAL_OFFICER, Role.SYSTEM_ADMIN
+    )
+
+
+@predicate(
+    message=_(
+        "Only leaders and unit admins of the unit (or its parent units) organise its "
+        "sessions."
+    )
+)
+def can_organise_pre_meeting(user) -> bool:
+    """Create 会前学法 sessions: leaders (for their unit), unit admins, the system admin;
+    each only for units they see."""
+    from .selectors import visible_units
+
+    return holds(user, Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN) and (
+        visible_units(user).exists()
+    )
+
+
+@predicate()
+def can_view_unit_evaluations(user) -> bool:
+    """Law-enforcement evaluation of units (page, menu entry, export): leaders, unit
+    admins, the system admin."""
+    return holds(user, Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
+
+
+@predicate(message=_("Only the system admin configures evaluation schemes."))
+def can_configure_evaluation(user) -> bool:
+    """Evaluation schemes and frozen periods: the system admin."""
+    return holds(user, Role.SYSTEM_ADMIN)
+
+
+@predicate()
+def can_track_enforcement_problems(user) -> bool:
+    """The enforcement problems menu entry: legal officers, leaders, unit admins, the
+    system admin (the pages decide per unit)."""
+    return holds(
+        user, Role.LEGAL_OFFICER, Role.LEADER, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN
+    )
+
+
+@predicate()
+def can_review_law_change_flags(user) -> bool:
+    """See every "law changed, review" flag whose citing item one may read (not only
+    one's own): legal officers, trainers, the system admin."""
+    return holds(user, Role.LEGAL_OFFICER, Role.TRAINER, Role.SYSTEM_ADMIN)
+
+
+@predicate(takes_object=True, message=_("No such page."))
+def can_resolve_law_change_flag(user, flag) -> bool:
+    """See and resolve ``flag``: its owner, or a reviewer of flags (above); in both
+    cases only while one may read the citing item (``can_read_restricted``)."""
+    if flag.owner_id != user.pk and not can_review_law_change_flags(user):
+        return False
+    citer = flag.citer
+    return citer is None or can_read_restricted(user, citer)
 
 
 def _unit_allows(user, obj) -> bool:

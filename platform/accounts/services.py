@@ -401,3 +401,66 @@ def unit_move(
         )
     )
     return unit
+
+
+# Checked HR sheets waiting to be applied -------------------------------------------------
+
+PENDING_IMPORTS_DIR = "imports"
+
+
+def secrets_ttl_seconds() -> int:
+    return int(getattr(settings, "ACCOUNTS_SECRETS_TTL_SECONDS", 30 * 60))
+
+
+def pending_import_save(data: bytes, *, suffix: str) -> str:
+    """Keep a checked sheet until it is applied: sealed (``core.sealed``), under
+    ``imports/`` with a random name. Return its storage name."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from core.sealed import seal
+
+    return default_storage.save(
+        f"{PENDING_IMPORTS_DIR}/{uuid.uuid4().hex}{suffix}", ContentFile(seal(data))
+    )
+
+
+def pending_import_read(name: str) -> bytes:
+    """Return a kept sheet's bytes; raise ``core.sealed.SealExpired`` (and delete it)
+    when it is older than ``ACCOUNTS_SECRETS_TTL_SECONDS``."""
+    from django.core.files.storage import default_storage
+
+    from core.sealed import SealExpired, unseal
+
+    with default_storage.open(name, "rb") as handle:
+        token = handle.read()
+    try:
+        return unseal(token, max_age=secrets_ttl_seconds())
+    except SealExpired:
+        default_storage.delete(name)
+        raise
+
+
+def pending_imports_purge(*, now: datetime | None = None) -> int:
+    """Delete kept sheets older than ``ACCOUNTS_SECRETS_TTL_SECONDS`` (checked, never
+    applied); return how many. Run by the beat job ``accounts.purge_pending_imports``."""
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=secrets_ttl_seconds())
+    try:
+        _dirs, files = default_storage.listdir(PENDING_IMPORTS_DIR)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for filename in files:
+        name = f"{PENDING_IMPORTS_DIR}/{filename}"
+        try:
+            if default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

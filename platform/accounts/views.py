@@ -34,6 +34,7 @@ from .forms import (
     TokenForm,
 )
 from .http import AuthenticatedHttpRequest
+from .permissions import can_edit_in_admin
 from .services import password_changed
 
 NO_ADMIN_ACCESS = gettext_lazy("Your roles do not include the administration pages.")
@@ -61,7 +62,7 @@ class LoginView(auth_views.LoginView):
         if (
             user.is_authenticated
             and self.get_redirect_url().startswith(ADMIN_PREFIX)
-            and not user.has_perm("wagtailadmin.access_admin")
+            and not can_edit_in_admin(user)
         ):
             raise PermissionDenied(NO_ADMIN_ACCESS)
         return super().dispatch(request, *args, **kwargs)

@@ -9,12 +9,13 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from celery.schedules import crontab
 
+        from accounts.permissions import can_read_audit_log
         from config.celery import register_periodic_task
         from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
+        from . import checks  # noqa: F401
         from .home import audit_home_items
-        from .selectors import can_read_audit_log
 
         register_periodic_task("audit-purge", "audit.purge", crontab(hour=3, minute=17))
         register_periodic_task(

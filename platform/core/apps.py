@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from accounts.permissions import can_edit_in_admin
         from config.celery import register_periodic_task
 
         from .nav import NavEntry, register_nav
@@ -25,10 +26,6 @@ class CoreConfig(AppConfig):
                 _("Content admin"),
                 "wagtailadmin_home",
                 order=99,
-                visible=_can_open_admin,
+                visible=can_edit_in_admin,
             )
         )
-
-
-def _can_open_admin(user) -> bool:
-    return user.has_perm("wagtailadmin.access_admin")

@@ -77,7 +77,11 @@ class MyRecordView(APIView):
     )
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
-        year_no = int(year) if year and year.isdigit() and len(year) == 4 else None
+        year_no = (
+            int(year)
+            if year and year.isascii() and year.isdigit() and len(year) == 4
+            else None
+        )
         record = selectors.person_record_get(
             request_user(request), year_no, as_learner=True
         )

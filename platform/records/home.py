@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can_review_offline
 from core.home import HomeItem
 
 from .models import (
@@ -88,7 +89,7 @@ def records_home_items(request: HttpRequest) -> list[HomeItem]:
                 due=cert.expires_at,
             )
         )
-    if user.has_role("unit_admin", "system_admin"):
+    if can_review_offline(user):
         from accounts.selectors import visible_people
 
         pending = (

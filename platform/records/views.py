@@ -34,6 +34,7 @@ from accounts.models import Role, Unit, User
 
 # The rules live in accounts.permissions (two-factor included); re-exported for the menu.
 from accounts.permissions import (
+    can_credit_offline_any_unit,
     can_credit_offline_group,
     can_review_offline,
     can_set_requirements,
@@ -42,6 +43,7 @@ from accounts.permissions import (
 )
 from accounts.selectors import can_see_person
 from audit.services import audit_log
+from core.params import id_params
 
 from . import charts, selectors, services
 from .exports import REPORTS, report_table, write_table
@@ -259,7 +261,8 @@ def report_people(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit, flt = _report_context(request)
     raw = request.GET.get("page", "1")
     # Capped so that a huge ?page= cannot overflow the database's OFFSET.
-    page_no = min(int(raw), 1_000_000) if raw.isdigit() and int(raw) > 0 else 1
+    digits = raw.isascii() and raw.isdigit()
+    page_no = min(int(raw), 1_000_000) if digits and int(raw) > 0 else 1
     size = PEOPLE_PAGE_SIZE
     rows, count = selectors.people_report(
         unit, flt, offset=(page_no - 1) * size, limit=size
@@ -351,7 +354,7 @@ def report_at_risk(request: AuthenticatedHttpRequest) -> HttpResponse:
 def report_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     """督办: send a reminder to the people chosen on the at-risk or overdue list."""
     _reports_required(request)
-    ids = [int(v) for v in request.POST.getlist("person") if v.isdigit()][:1000]
+    ids = id_params(request.POST.getlist("person"))[:1000]
     people = User.objects.filter(pk__in=ids)
     back = request.POST.get("next", "")
     if not back.startswith("/records/reports/"):
@@ -574,7 +577,7 @@ def offline_group(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = GroupAttendanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         people = form.cleaned_data.pop("people")
-        if not request.user.has_role(Role.TRAINER):
+        if not can_credit_offline_any_unit(request.user):
             outside = [p for p in people if not can_see_person(request.user, p)]
             if outside:
                 form.add_error(

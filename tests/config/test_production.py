@@ -17,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = secrets.token_urlsafe(60)
+AUDIT_KEY_FILE = Path(tempfile.mkdtemp(prefix="prod-audit-key-")) / "audit-chain.key"
+AUDIT_KEY_FILE.write_text(secrets.token_urlsafe(48))
 # Production names its embedding model; this one is installed with the dev extras.
 MODEL_DIR = (
     Path(sys.prefix)
@@ -49,6 +51,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
             "SECRET_KEY": GOOD_KEY,
             "ALLOWED_HOSTS": "training.example.gov.cn",
             "VAR_DIR": tempfile.mkdtemp(prefix="prod-check-"),
+            "AUDIT_CHAIN_KEY_FILE": str(AUDIT_KEY_FILE),
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
         }
     )
@@ -133,6 +136,20 @@ class DeployCheckTests(SimpleTestCase):
         )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues", result.stdout)
+
+    def test_production_refuses_to_start_without_audit_chain_key_file(self):
+        """Issue 13: without the key file ``manage.py check`` (and so ``migrate`` and
+        ``runserver``) stops with audit.E001."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=ROOT,
+            env=production_env(AUDIT_CHAIN_KEY_FILE=None),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("audit.E001", result.stderr)
 
     def test_check_deploy_fails_with_weakened_security(self):
         result = subprocess.run(

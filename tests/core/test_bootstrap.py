@@ -124,6 +124,8 @@ class FreshDeploymentScriptTests(TestCase):
             script, "docs/deployment.md lost its fresh-deployment script"
         )
         var = Path(tempfile.mkdtemp(prefix="fresh-deploy-"))
+        audit_key = var / "audit-chain.key"
+        audit_key.write_text(secrets.token_urlsafe(48))
         env = {
             key: value
             for key, value in os.environ.items()
@@ -135,6 +137,7 @@ class FreshDeploymentScriptTests(TestCase):
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="localhost",
             VAR_DIR=str(var),
+            AUDIT_CHAIN_KEY_FILE=str(audit_key),
             STATUTES=str(FIXTURES / "statutes_small.jsonl"),
             CHARGES=str(FIXTURES / "charges_small.jsonl"),
             CASES=str(FIXTURES / "cases_small.jsonl"),

@@ -91,7 +91,7 @@ MIDDLEWARE = [
     # Restricted cases and guidelines: 404 on every admin URL naming one (docs/security.md).
     "casebank.permissions.RestrictedAdminPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",  # django-csp's, with the admin's own policy
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -208,6 +208,9 @@ ACCOUNTS_TWO_FACTOR_ROLES = env_list(
 ACCOUNTS_TWO_FACTOR_REQUIRED = env_bool("ACCOUNTS_TWO_FACTOR_REQUIRED", True)
 # API Bearer tokens expire after this many days (docs/security.md).
 ACCOUNTS_API_TOKEN_DAYS = env_int("ACCOUNTS_API_TOKEN_DAYS", 90)
+# How long a temporary password waits to be shown, an import's passwords to be downloaded
+# and a checked HR sheet to be applied: sealed (core.sealed) and dropped after this.
+ACCOUNTS_SECRETS_TTL_SECONDS = env_int("ACCOUNTS_SECRETS_TTL_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -253,14 +256,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview uses a same-origin iframe
 
-# Content Security Policy (django-csp 4). Wagtail's admin needs inline styles and scripts.
+# Content Security Policy (django-csp 4). The site's pages run scripts from files only:
+# no 'unsafe-inline' for scripts (no inline <script> or on* attribute in our templates;
+# tests/security/test_csp.py). Wagtail's admin renders inline scripts of its own, so
+# core.middleware.CSPMiddleware adds CONTENT_SECURITY_POLICY_ADMIN_UPDATE under /admin/.
+# Inline styles stay allowed (style attributes in templates and in Wagtail).
 # https://django-csp.readthedocs.io/en/latest/configuration.html
 from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, UNSAFE_INLINE],
+        "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:", "blob:"],
         "media-src": [SELF, "blob:"],
@@ -273,6 +280,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/",)
+CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {"script-src": [UNSAFE_INLINE]}
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded default).
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -61,3 +61,16 @@
     }
   });
 })();
+
+/* A select marked data-autosubmit sends its form when changed (the language and year
+   pickers). In this file, not an onchange attribute: the site's CSP allows no inline
+   script (docs/security.md). */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.submit();
+    }
+  });
+})();
