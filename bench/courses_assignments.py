@@ -39,23 +39,31 @@ def main() -> None:
     from wagtail.models import Site
     from wagtail.signals import page_published
 
-    from accounts.models import Role, RoleAssignment, Unit, User
+    from accounts.models import Post, Role, RoleAssignment, Unit, User
     from courses import services, signals
     from courses.models import CourseAudienceRule, CourseIndexPage, CoursePage
-    from records.models import Assignment, TrackedItem
+    from records import services as records_services
+    from records import signals as records_signals
+    from records.models import Assignment, AssignmentRule, TrackedItem
 
     # Bulk set-up without the per-person signal (it is what we measure separately).
-    pre_save.disconnect(signals.remember_unit, sender=User)
-    post_save.disconnect(signals.user_saved, sender=User)
-    post_save.disconnect(signals.role_changed, sender=RoleAssignment)
+    pre_save.disconnect(records_signals.remember_rule_fields, sender=User)
+    post_save.disconnect(records_signals.user_saved, sender=User)
+    post_save.disconnect(records_signals.role_changed, sender=RoleAssignment)
     page_published.disconnect(signals.course_published, sender=CoursePage)
 
     city = Unit.add_root(code="B0", name="市局")
     stations = [city.add_child(code=f"B0-{i}", name=f"派出所{i}") for i in range(10)]
     unusable = "!"  # Django's marker for an unusable password
+    duty, _ = Post.objects.get_or_create(name="值班民警")
     users = User.objects.bulk_create(
         [
-            User(username=f"b{i}", unit=stations[i % 10], password=unusable)
+            User(
+                username=f"b{i}",
+                unit=stations[i % 10],
+                password=unusable,
+                post=duty if i % 3 == 0 else None,
+            )
             for i in range(args.people)
         ],
         batch_size=2000,
@@ -103,6 +111,29 @@ def main() -> None:
         services.user_assignments_recompute(user=user)
     per_person = (time.perf_counter() - started) / len(sample)
 
+    # Assignment rules on top: a post rule on every other course, and on 10 guidelines'
+    # items (rule-only items); then the sync of a ruled course and the recompute of every
+    # type (courses, exams, guidelines) that a transfer now triggers.
+    for course in courses[::2]:
+        AssignmentRule.objects.create(
+            item=services.course_tracked_item(course=course), post=duty
+        )
+    for i in range(10):
+        guide = TrackedItem.objects.create(
+            item_type="guideline", item_id=f"g{i}", title=f"指引{i}"
+        )
+        AssignmentRule.objects.create(item=guide, post=duty, unit=stations[i])
+        records_services.rule_assignments_sync(item=guide)
+    started = time.perf_counter()
+    services.course_assignments_sync(course=courses[0])
+    ruled_sync = time.perf_counter() - started
+    for course in courses:
+        services.course_assignments_sync(course=course)
+    started = time.perf_counter()
+    for user in sample:
+        records_services.user_assignments_recompute_all(user=user)
+    per_person_all = (time.perf_counter() - started) / len(sample)
+
     print(
         f"plain bulk INSERT of {args.people} assignments:   {plain * 1000:8.1f} ms  (baseline)"
     )
@@ -114,6 +145,12 @@ def main() -> None:
     )
     print(
         f"user_assignments_recompute, {args.courses} live required courses: {per_person * 1000:6.1f} ms per person"
+    )
+    print(
+        f"course_assignments_sync with a post rule on top (first): {ruled_sync * 1000:8.1f} ms"
+    )
+    print(
+        f"user_assignments_recompute_all (courses, exams, 10 ruled guidelines): {per_person_all * 1000:6.1f} ms per person"
     )
 
 

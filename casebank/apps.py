@@ -18,6 +18,14 @@ class CasebankConfig(AppConfig):
         from .home import law_change_flags_for_home
 
         register_home_provider(law_change_flags_for_home, order=60)
+
+        from records.assignables import register_assignable
+
+        from .reading import GUIDELINE, connect_signals, reading_home_items
+
+        register_assignable(GUIDELINE)
+        connect_signals()
+        register_home_provider(reading_home_items, order=25)
         register_nav(
             NavEntry(
                 label=_("Case bank"),

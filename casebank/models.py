@@ -891,6 +891,9 @@ class GuidelinePage(Page):
         context["open_flags"] = LawChangeFlag.objects.for_object(self).filter(
             status=FlagStatus.OPEN
         )
+        from .reading import guideline_reading_get
+
+        context["reading"] = guideline_reading_get(user=request.user, guideline=self)
         return context
 
 

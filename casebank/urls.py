@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import problem_views, views, views_amendments
+from . import problem_views, views, views_amendments, views_reading
 
 app_name = "casebank"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("laws/<int:pk>/", views.law_detail, name="law_detail"),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("lookup/", views.lookup, name="lookup"),
+    path(
+        "guidelines/<int:pk>/read/",
+        views_reading.guideline_read_view,
+        name="guideline_read",
+    ),
     path("charges/", views.charge_list, name="charge_list"),
     path("charges/<int:pk>/", views.charge_detail, name="charge_detail"),
     path("flags/", views.flag_list, name="flag_list"),

@@ -18,6 +18,12 @@ class CoursesConfig(AppConfig):
 
         register_citation_source(lessons_citing)
 
+        from records.assignables import register_assignable
+
+        from .assignables import COURSE
+
+        register_assignable(COURSE)
+
         from records.selectors import register_pre_meeting_absence_source
 
         from .selectors import pre_meeting_absence_counts

@@ -25,11 +25,13 @@ from django.utils.translation import gettext, gettext_noop
 from accounts.models import User
 from audit.services import audit_log
 from records.models import Assignment, TrackedItem, Verb
+from records.selectors import item_rule_due, rule_conditions, rules_matching_user
 from records.services import (
     assignment_complete,
     assignment_get_or_create,
     assignment_progress,
     assignment_sync,
+    assignment_sync_person,
     credit_hours,
     learning_event_record,
     tracked_item_upsert,
@@ -109,8 +111,14 @@ def yearly_cap_for(category: str) -> Decimal | None:
 
 
 def course_audience(*, course: CoursePage) -> QuerySet[User]:
-    """Return the active people in the course's audience (the union of its rules)."""
-    conditions = []
+    """Return the active people in the course's audience: the union of its own audience
+    rules (set in the page editor) and the assignment rules of its tracked item
+    (``records.AssignmentRule``: post, 警种, named people...)."""
+    item = TrackedItem.objects.filter(
+        item_type=ITEM_TYPE, item_id=str(course.pk)
+    ).first()
+    assigned = rule_conditions(item.rules.select_related("unit")) if item else None
+    conditions = [assigned] if assigned is not None else []
     for rule in course.audience_rules.select_related("unit"):
         condition = Q()
         if rule.role:
@@ -146,31 +154,36 @@ def course_assignments_sync(*, course: CoursePage) -> tuple[int, int]:
     """Make the course's current audience exactly its required assignees.
 
     A live required course is assigned to its audience (for this year when it repeats
-    yearly); an unpublished or elective one releases its audience. Progress and
-    completions are never lost (``records.services.assignment_sync``). Return
-    (added, released).
+    yearly), and so is an elective that assignment rules give to some people (due when
+    the course says, else when the earliest rule says); an unpublished course, or an
+    elective without rules, releases its audience. Progress and completions are never
+    lost (``records.services.assignment_sync``). Return (added, released).
     """
     course = CoursePage.objects.get(pk=course.pk)
     item = course_tracked_item(course=course)
     period = course.period_for()
-    if course.live and course.required:
+    if course.live and (course.required or item.rules.exists()):
         users = course_audience(course=course).only("pk")
-        return assignment_sync(
-            item=item, users=users, due_at=course.due_for(period), period=period
-        )
+        due_at = course.due_for(period) or item_rule_due(item)
+        return assignment_sync(item=item, users=users, due_at=due_at, period=period)
     return assignment_sync(item=item, users=[], period=period)
 
 
 @transaction.atomic
 def user_assignments_recompute(*, user: User) -> int:
     """Recompute one person's required courses after they joined, moved unit or changed
-    role. Assignments they leave are marked not required; progress stays. Return the
+    role, post or 警种 (the editor's audience rules and records' assignment rules).
+    Assignments they leave are marked not required; progress stays. Return the
     number of required courses they now have."""
     user = User.objects.select_related("unit").get(pk=user.pk)
     user.forget_roles()
+    by_rule = rules_matching_user(user, ITEM_TYPE)
+    ruled = TrackedItem.objects.filter(
+        item_type=ITEM_TYPE, rules__isnull=False
+    ).values_list("item_id", flat=True)
     courses = list(
         CoursePage.objects.live()
-        .filter(required=True)
+        .filter(Q(required=True) | Q(pk__in=[int(i) for i in set(ruled)]))
         .prefetch_related("audience_rules__unit")
     )
     items = {
@@ -186,10 +199,11 @@ def user_assignments_recompute(*, user: User) -> int:
     required = 0
     for course in courses:
         period = course.period_for()
-        in_audience = user.is_active and any(
-            rule.matches(user) for rule in course.audience_rules.all()
-        )
         item = items.get(str(course.pk))
+        in_audience = user.is_active and (
+            any(rule.matches(user) for rule in course.audience_rules.all())
+            or (item is not None and item.pk in by_rule)
+        )
         if item is None:
             if not in_audience:
                 continue
@@ -198,6 +212,9 @@ def user_assignments_recompute(*, user: User) -> int:
         if in_audience:
             required += 1
             due_at = course.due_for(period)
+            if due_at is None and item is not None and item.pk in by_rule:
+                dates = [r.due_at for r in by_rule[item.pk] if r.due_at]
+                due_at = min(dates, default=None)
             if assignment is None:
                 assignment_get_or_create(
                     user=user,
@@ -207,11 +224,11 @@ def user_assignments_recompute(*, user: User) -> int:
                     required=True,
                     due_at=due_at,
                 )
-            elif not assignment.required or assignment.due_at != due_at:
-                # records has no single-person "require" service; this mirrors what
-                # assignment_sync does for a whole audience.
-                Assignment.objects.filter(pk=assignment.pk).update(
-                    required=True, due_at=due_at
+            elif not assignment.required or (
+                assignment.due_at != due_at and assignment.extended_until is None
+            ):
+                assignment_sync_person(
+                    user=user, item=item, due_at=due_at, period=period
                 )
         elif (
             assignment is not None

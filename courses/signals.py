@@ -1,18 +1,17 @@
 """Keep required-course assignments in step with the organisation: a course published or
-unpublished re-syncs its audience; a person who joins, moves unit or changes role gets
-their own assignments recomputed; a unit moved to another parent re-syncs every required
-course (audiences "with sub-units" follow the tree). Work is queued after the transaction
-commits."""
+unpublished re-syncs its audience; a unit moved to another parent re-syncs every required
+course (audiences "with sub-units" follow the tree). A person who joins, moves unit or
+changes role, post or 警种 is recomputed by ``records.signals`` through the course type
+registered in ``CoursesConfig.ready()``. Work is queued after the transaction commits."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from wagtail.signals import page_published, page_unpublished
 
-from accounts.models import RoleAssignment, User
 from accounts.signals import unit_moved
 from audit.services import audit_log
 
@@ -20,14 +19,6 @@ from .models import CoursePage
 
 # ``robust=True`` below: a broker that is down is logged, never raised to the person
 # saving; the nightly ``courses-assignments-sync`` catches up what was not queued.
-
-
-def _enqueue_user(user_id: int) -> None:
-    from .tasks import user_assignments_recompute_task
-
-    transaction.on_commit(
-        lambda: user_assignments_recompute_task.delay(user_id), robust=True
-    )
 
 
 def _enqueue_course(course_id: int) -> None:
@@ -64,40 +55,6 @@ def course_published(sender, instance: CoursePage, revision=None, **kwargs) -> N
 def course_unpublished(sender, instance: CoursePage, **kwargs) -> None:
     audit_log(action="course.unpublish", target=instance)
     _enqueue_course(instance.pk)
-
-
-# Whether a save changed the person's unit or activity: noted on the instance before the
-# save (in its __dict__: User declares no such attribute), read after it.
-_UNIT_CHANGED = "_courses_unit_changed"
-
-
-@receiver(pre_save, sender=User)
-def remember_unit(sender, instance: User, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and not {"unit", "unit_id", "is_active"} & set(
-        update_fields
-    ):
-        instance.__dict__[_UNIT_CHANGED] = False
-        return
-    if instance.pk is None:
-        instance.__dict__[_UNIT_CHANGED] = True
-        return
-    old = User.objects.filter(pk=instance.pk).values("unit_id", "is_active").first()
-    instance.__dict__[_UNIT_CHANGED] = old is None or (
-        old["unit_id"],
-        old["is_active"],
-    ) != (instance.unit_id, instance.is_active)
-
-
-@receiver(post_save, sender=User)
-def user_saved(sender, instance: User, created: bool, **kwargs) -> None:
-    if created or instance.__dict__.get(_UNIT_CHANGED, False):
-        _enqueue_user(instance.pk)
-
-
-@receiver(post_save, sender=RoleAssignment)
-@receiver(post_delete, sender=RoleAssignment)
-def role_changed(sender, instance: RoleAssignment, **kwargs) -> None:
-    _enqueue_user(instance.user_id)
 
 
 @receiver(unit_moved)

@@ -34,6 +34,12 @@ class ExamsConfig(AppConfig):
         )
         register_home_provider(home_items, order=40)
 
+        from records.assignables import register_assignable
+
+        from .assignables import EXAM
+
+        register_assignable(EXAM)
+
         from casebank.citations import register_citation_source
 
         register_citation_source(questions_citing)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.home import HomeItem
+from records.models import TrackedItem
+from records.selectors import rules_matching_user
 
 from . import itemstats as stats
 from . import qtypes, scoring
@@ -33,9 +35,12 @@ from .models import (
 from .services import check_allowed
 
 
-def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int]:
+def audience_session_ids(
+    user: User, sessions: Iterable[ExamSession], *, overrides: bool = True
+) -> set[int]:
     """The ids of ``sessions`` (``audience_units`` prefetched) whose audience includes
-    ``user``, or that give them an override.
+    ``user`` (records' assignment rules included), or that give them an override
+    (unless ``overrides`` is False: an override lets one sit, it assigns nothing).
 
     ``services.session_audience`` decided for one person, in Python: the same few queries
     (named people, overrides, roles, unit) for any number of sessions, instead of two per
@@ -47,16 +52,31 @@ def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int
             "examsession_id", flat=True
         )
     )
-    overrides = set(
-        ExamOverride.objects.filter(user_id=user.pk).values_list(
-            "session_id", flat=True
+    overridden = (
+        set(
+            ExamOverride.objects.filter(user_id=user.pk).values_list(
+                "session_id", flat=True
+            )
         )
+        if overrides
+        else set()
+    )
+    ruled_items = rules_matching_user(user, "exam")
+    by_rule = (
+        {
+            int(item_id)
+            for item_id in TrackedItem.objects.filter(pk__in=ruled_items).values_list(
+                "item_id", flat=True
+            )
+        }
+        if ruled_items
+        else set()
     )
     roles = user.get_role_codes()
     unit_path = user.unit.path if user.unit_id else None
     ids = set()
     for session in sessions:
-        if session.pk in overrides:
+        if session.pk in overridden:
             ids.add(session.pk)
             continue
         if not user.is_active:
@@ -70,7 +90,7 @@ def audience_session_ids(user: User, sessions: Iterable[ExamSession]) -> set[int
             member = in_units and (role_ok or not session.audience_roles)
         else:
             member = role_ok
-        if member or session.pk in named:
+        if member or session.pk in named or session.pk in by_rule:
             ids.add(session.pk)
     return ids
 

@@ -27,6 +27,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from audit.services import audit_log
+from records.models import Assignment, TrackedItem
+from records.selectors import rule_conditions
 
 from . import qtypes, scoring
 from .drawing import paper_draw
@@ -510,7 +512,8 @@ def version_key_fix(
 
 
 def session_audience(session: ExamSession):
-    """Return the people the session is for: unit subtrees, roles and named people.
+    """Return the people the session is for: unit subtrees, roles and named people, and
+    whoever the assignment rules of its tracked item match (``records.AssignmentRule``).
 
     ``selectors.audience_session_ids`` applies the same rule to one person over many
     sessions; change both together (their agreement is tested)."""
@@ -520,6 +523,11 @@ def session_audience(session: ExamSession):
         unit_q |= Q(unit__path__startswith=unit.path)
     qs = User.objects.filter(is_active=True)
     condition = Q(pk__in=session.audience_people.values("pk"))
+    # Records' assignment rules on the session's tracked item (post, 警种, named people).
+    item = TrackedItem.objects.filter(item_type="exam", item_id=str(session.pk)).first()
+    ruled = rule_conditions(item.rules.select_related("unit")) if item else None
+    if ruled is not None:
+        condition |= ruled
     if units:
         base = unit_q
         if session.audience_roles:
@@ -558,6 +566,36 @@ def session_sync_assignments(*, session: ExamSession) -> tuple[int, int]:
     return assignment_sync(
         item=item, users=list(session_audience(session)), due_at=session.closes_at
     )
+
+
+@transaction.atomic
+def user_exam_assignments_recompute(*, user: User) -> int:
+    """Recompute one person's required exams after they joined, moved unit or changed
+    role, post or 警种: published exam sessions whose audience now includes them are
+    required (due when the session closes), those that no longer do are released
+    (progress and results stay). Return the number of required exams."""
+    from records.services import assignment_sync_person
+
+    from .selectors import audience_session_ids
+
+    user = User.objects.select_related("unit").get(pk=user.pk)
+    user.forget_roles()
+    sessions = list(
+        ExamSession.objects.filter(
+            is_published=True, kind=ExamSession.Kind.EXAM
+        ).prefetch_related("audience_units")
+    )
+    members = audience_session_ids(user, sessions, overrides=False)
+    required = []
+    for session in sessions:
+        if session.pk in members:
+            item = session_tracked_item(session)
+            assignment_sync_person(user=user, item=item, due_at=session.closes_at)
+            required.append(item.pk)
+    Assignment.objects.filter(
+        user=user, item__item_type="exam", source="audience", required=True
+    ).exclude(item_id__in=required).update(required=False)
+    return len(required)
 
 
 def session_override(session: ExamSession, user: User) -> ExamOverride | None:

@@ -27,6 +27,8 @@ class PersonSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", default=None)
     unit_name = serializers.CharField(source="unit.name", default=None)
     roles = serializers.SerializerMethodField()
+    post = serializers.CharField(source="post.name", default=None)
+    police_type = serializers.CharField(source="police_type.name", default=None)
 
     class Meta:
         model = User
@@ -38,6 +40,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "unit_code",
             "unit_name",
             "position",
+            "post",
             "police_type",
             "roles",
             "is_active",

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from .bootstrap import ADMIN_ACCESS_ROLES as ADMIN_ACCESS_ROLES
 from .bootstrap import role_groups_setup
-from .models import Role, RoleAssignment, Unit, UnitKind, User
+from .models import PoliceType, Post, Role, RoleAssignment, Unit, UnitKind, User
+from .services import vocabulary_term_ensure
 
 ORDER = 0
 DEMO_PASSWORD = "Jingwu@2026"  # noqa: S105 - documented demo password (README)
@@ -148,6 +149,8 @@ POSITIONS = [
     "所长",
     "辅导民警",
 ]
+# The demo positions that are posts (岗位); 所长 and 副所长 are ranks, not posts.
+POSTS = {"社区民警", "案件办理民警", "巡逻民警", "户籍民警", "辅导民警"}
 POLICE_TYPES = ["治安", "刑侦", "社区警务", "巡特警", "户政", "交管"]
 
 
@@ -204,7 +207,10 @@ def seed(command: Any = None) -> None:
         user.full_name = full_name
         user.unit = unit
         user.position = position
-        user.police_type = police_type
+        user.post = (
+            vocabulary_term_ensure(Post, position) if position in POSTS else None
+        )
+        user.police_type = vocabulary_term_ensure(PoliceType, police_type)
         user.save()
         for role in roles:
             scope = unit if role in (Role.UNIT_ADMIN, Role.LEADER) else None

@@ -25,8 +25,21 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_log
 from core.bulk import bulk_operation
 
-from .models import SEPARATED_SYSTEM_ROLES, Role, Unit, UnitKind, User
-from .selectors import can_see_person, sees_all_units, visible_units
+from .models import (
+    SEPARATED_SYSTEM_ROLES,
+    PoliceType,
+    Post,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
+from .selectors import (
+    can_see_person,
+    sees_all_units,
+    visible_units,
+    vocabulary_term,
+)
 from .services import roles_replace, temporary_password_set
 
 # Header → field. The first name of each is what the template sheet uses.
@@ -721,7 +734,12 @@ def _apply(
         person.full_name = plan.full_name
         person.unit = units[plan.unit_code]
         person.position = plan.position or person.position
-        person.police_type = plan.police_type or person.police_type
+        if plan.police_type:
+            term = vocabulary_term(PoliceType, plan.police_type)
+            person.police_type = term
+            person.police_type_text = "" if term else plan.police_type
+        if plan.position and person.post_id is None:
+            person.post = vocabulary_term(Post, plan.position)
         person.phone = plan.phone or person.phone
         password = None
         if plan.police_number in issue:

@@ -41,7 +41,7 @@ from .imports import (
     read_sheet,
     safe_cell,
 )
-from .models import SCOPED_MANAGER_ROLES, Role, Unit, User
+from .models import SCOPED_MANAGER_ROLES, PoliceType, Post, Role, Unit, User
 from .permissions import require
 from .selectors import (
     directory_people,
@@ -255,7 +255,7 @@ def _export_rows(people) -> list[list[str]]:
                     person.full_name,
                     person.username,
                     person.position,
-                    person.police_type,
+                    str(person.police_type or person.police_type_text or ""),
                     roles,
                     "在职" if person.is_active else "停用",
                 )
@@ -349,6 +349,9 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_edit_roles": can_manage_roles(request.user)
             and request.user.pk != person.pk,
             "can_reset_password": can_reset_password(request.user, person),
+            "can_set_post": permissions.can_set_post(request.user, person),
+            "posts": Post.objects.filter(is_active=True),
+            "police_types": PoliceType.objects.filter(is_active=True),
             "can_set_active": _can_set_active(request.user, person),
             "role_choices": [
                 (code, label, code in held) for code, label in Role.choices

@@ -78,6 +78,38 @@ SEPARATED_ROLES_CONFLICT = _(
 SCOPED_MANAGER_ROLES = frozenset({Role.UNIT_ADMIN, Role.LEADER})
 
 
+class VocabularyTerm(models.Model):
+    """A term of a controlled vocabulary kept by admins (岗位, 警种): rules and guidelines
+    pick terms, never free text, so "社区民警" and "社区 民警" cannot drift apart."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(VocabularyTerm):
+    """A post (岗位): what a person does, e.g. 值班民警, 办案民警, 社区民警."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+
+class PoliceType(VocabularyTerm):
+    """A police branch (警种), e.g. 治安, 刑侦, 交管."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("police type")
+        verbose_name_plural = _("police types")
+
+
 class PlatformUserManager(UserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
@@ -101,8 +133,27 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         related_name="members",
     )
     position = models.CharField(_("position"), max_length=50, blank=True)
-    police_type = models.CharField(
-        _("police type"), max_length=30, blank=True, help_text=_("Police branch (警种)")
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("post"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    police_type = models.ForeignKey(
+        PoliceType,
+        verbose_name=_("police type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text=_("Police branch (警种)"),
+    )
+    # The free text held before 警种 became a vocabulary, kept where it matched no term
+    # (``manage.py vocabulary_report`` lists them for an admin to map).
+    police_type_text = models.CharField(
+        _("police type (unmatched text)"), max_length=30, blank=True
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     password_changed_at = models.DateTimeField(

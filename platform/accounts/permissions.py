@@ -238,6 +238,54 @@ def can_credit_offline_any_unit(user) -> bool:
     return holds(user, Role.TRAINER, Role.SYSTEM_ADMIN)
 
 
+@predicate(two_factor=True)
+def can_assign_training(user) -> bool:
+    """Make assignment rules (courses, exams, guidelines to read, by unit, role, post,
+    警种 or named people): trainers and the system admin anywhere, unit admins inside
+    their units (``records.selectors.assigns_everywhere`` tells which)."""
+    return holds(user, Role.TRAINER, Role.SYSTEM_ADMIN, Role.UNIT_ADMIN)
+
+
+@predicate(two_factor=True)
+def can_exempt(user) -> bool:
+    """Open the waiver and extension page: the system admin and unit admins (each
+    assignment is then checked with ``can_exempt_assignment``)."""
+    return holds(user, Role.SYSTEM_ADMIN, Role.UNIT_ADMIN)
+
+
+@predicate(two_factor=True, takes_object=True)
+def can_exempt_assignment(user, assignment) -> bool:
+    """Waive ``assignment`` (with a reason) or extend its due date: the system admin, and
+    unit admins for the people of their units; never one's own."""
+    from .selectors import can_see_person, sees_all_units
+
+    person = getattr(assignment, "user", None)
+    if person is None or person.pk == user.pk:
+        return False
+    if sees_all_units(user):
+        return True
+    return user.has_role(Role.UNIT_ADMIN) and can_see_person(user, person)
+
+
+@predicate(two_factor=True, takes_object=True)
+def can_set_post(user, person) -> bool:
+    """Set a person's post (岗位) and police type (警种): the system admin, and unit admins
+    for the people of their units."""
+    from .selectors import can_see_person, sees_all_units
+
+    if person is None:
+        return False
+    if sees_all_units(user):
+        return True
+    return user.has_role(Role.UNIT_ADMIN) and can_see_person(user, person)
+
+
+@predicate(two_factor=True)
+def can_manage_vocabularies(user) -> bool:
+    """Keep the lists of posts (岗位) and police types (警种): the system admin."""
+    return holds(user, Role.SYSTEM_ADMIN)
+
+
 # Domain predicates (rules only; the apps keep their models) -------------------------------
 
 

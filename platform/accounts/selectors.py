@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import SCOPED_MANAGER_ROLES, Role, Unit, User
+from .models import SCOPED_MANAGER_ROLES, Role, Unit, User, VocabularyTerm
 
 
 def unit_scope_roots(user: User) -> list[Unit]:
@@ -131,3 +132,12 @@ def person_list(
     if active is not None:
         people = people.filter(is_active=active)
     return people.distinct().order_by("unit__path", "police_number", "username")
+
+
+def vocabulary_term(model: type[VocabularyTerm], text: str) -> Any:
+    """Return the active term of ``model`` (``Post``, ``PoliceType``) named ``text``,
+    spaces ignored, or None when no term matches."""
+    name = "".join((text or "").split())
+    if not name:
+        return None
+    return model.objects.filter(name=name, is_active=True).first()

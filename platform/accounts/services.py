@@ -27,6 +27,7 @@ from .models import (
     RoleAssignment,
     Unit,
     User,
+    VocabularyTerm,
 )
 
 UNKNOWN_ROLE = _("Unknown role: %(role)s")
@@ -464,3 +465,89 @@ def pending_imports_purge(*, now: datetime | None = None) -> int:
         except FileNotFoundError:
             continue
     return removed
+
+
+def vocabulary_term_ensure(model: type[VocabularyTerm], name: str) -> Any:
+    """Return the term of ``model`` named ``name`` (spaces dropped), creating it when
+    missing; None for an empty name. For seeders and admins' own lists only: imports
+    match existing terms (``selectors.vocabulary_term``) and never add any."""
+    name = "".join((name or "").split())
+    if not name:
+        return None
+    term, _created = model.objects.get_or_create(name=name)
+    return term
+
+
+VOCABULARY_TERM_EXISTS = _("This term is already in the list.")
+
+
+@transaction.atomic
+def vocabulary_term_add(
+    *, actor: User, model: type[VocabularyTerm], name: str, request: Any = None
+) -> VocabularyTerm:
+    """Add a term to a vocabulary (``Post`` or ``PoliceType``). Audited. Raise
+    ValidationError for an empty name or one already in the list."""
+    name = "".join((name or "").split())
+    if model.objects.filter(name=name).exists():
+        raise ValidationError(VOCABULARY_TERM_EXISTS, code="exists")
+    term = model(name=name, sort_order=model.objects.count())
+    term.full_clean()
+    term.save()
+    audit_log(
+        action="accounts.vocabulary_add",
+        actor=actor,
+        request=request,
+        target=term,
+        details={"vocabulary": model._meta.model_name, "name": name},
+    )
+    return term
+
+
+@transaction.atomic
+def vocabulary_term_set_active(
+    *, actor: User, term: VocabularyTerm, active: bool, request: Any = None
+) -> VocabularyTerm:
+    """Retire a term (no longer offered; people and rules keep it) or bring it back."""
+    type(term).objects.filter(pk=term.pk).update(is_active=active)
+    term.is_active = active
+    audit_log(
+        action="accounts.vocabulary_set_active",
+        actor=actor,
+        request=request,
+        target=term,
+        details={"vocabulary": term._meta.model_name, "active": active},
+    )
+    return term
+
+
+@transaction.atomic
+def person_post_set(
+    *,
+    actor: User,
+    person: User,
+    post: Any,
+    police_type: Any,
+    request: Any = None,
+) -> User:
+    """Set ``person``'s post (岗位) and police type (警种). Audited; the save makes
+    ``records.signals`` recompute their assignments (a change of post is a transfer)."""
+    before = {
+        "post": str(person.post or ""),
+        "police_type": str(person.police_type or ""),
+    }
+    person.post = post
+    person.police_type = police_type
+    if police_type is not None:
+        person.police_type_text = ""
+    person.save(update_fields=["post", "police_type", "police_type_text"])
+    audit_log(
+        action="accounts.person_post_set",
+        actor=actor,
+        request=request,
+        target=person,
+        details={
+            "before": before,
+            "after": {"post": str(post or ""), "police_type": str(police_type or "")},
+        },
+    )
+    return person

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views, views, vocabulary_views
 
 app_name = "accounts"
 
@@ -27,6 +27,12 @@ urlpatterns = [
         name="people_export_xlsx",
     ),
     path("manage/people/<int:pk>/", manage_views.person_detail, name="person_detail"),
+    path(
+        "manage/people/<int:pk>/post/",
+        vocabulary_views.person_post,
+        name="person_post",
+    ),
+    path("manage/vocabularies/", vocabulary_views.vocabularies, name="vocabularies"),
     path(
         "manage/people/<int:pk>/roles/", manage_views.person_roles, name="person_roles"
     ),

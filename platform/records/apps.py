@@ -10,6 +10,7 @@ class RecordsConfig(AppConfig):
         from core.home import register_home_provider
         from core.nav import NavEntry, register_nav
 
+        from . import signals  # noqa: F401
         from .home import records_home_items
         from .views import can_view_reports
 
@@ -30,6 +31,16 @@ class RecordsConfig(AppConfig):
         register_nav(
             NavEntry(
                 label=_("Notifications"), url_name="records:notifications", order=90
+            )
+        )
+        from accounts.permissions import can_assign_training
+
+        register_nav(
+            NavEntry(
+                label=_("Assignments"),
+                url_name="records:assignment_rules",
+                order=72,
+                visible=can_assign_training,
             )
         )
         register_home_provider(records_home_items, order=60)

@@ -28,7 +28,8 @@ from .selectors import item_type_label
 # courses with their progress, exams.selectors.home_items lists open exam sessions), so
 # listing them here too would show each twice. Records lists only the items nobody else
 # owns (generic courses, qualification and review exams registered straight in records).
-OWNED_ELSEWHERE = ("course", "exam")
+# Guidelines to read are listed by casebank.reading.
+OWNED_ELSEWHERE = ("course", "exam", "guideline")
 
 
 def offline_report_url(item) -> str:

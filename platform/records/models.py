@@ -4,6 +4,7 @@ hours (学时). Both are append-only and written only through ``records.services
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -211,6 +212,11 @@ class TrackedItem(models.Model):
         return True
 
 
+RULE_NEEDS_CRITERION = _(
+    "Give at least one of unit, role, post, police type or a named person."
+)
+
+
 class AssignmentStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -254,6 +260,13 @@ class Assignment(models.Model):
     # {"seconds": n, "lessons": [{"title", "seconds", "min_seconds", "videos",
     # "practice": [right, total], "met"}, ...]}. Shown on the record page.
     evidence = models.JSONField(_("completion evidence"), default=dict, blank=True)
+    # A waiver (status WAIVED) and an individual extension are decisions about this one
+    # person; re-syncing the audience keeps both (records.services.assignment_sync).
+    waiver_reason = models.CharField(_("waiver reason"), max_length=255, blank=True)
+    extended_until = models.DateTimeField(_("extended until"), null=True, blank=True)
+    extension_reason = models.CharField(
+        _("extension reason"), max_length=255, blank=True
+    )
 
     # Not stored: True on a copy masked for its person while the result is unreleased
     # (records.selectors._mask_result).
@@ -302,6 +315,122 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.item_id} ({self.status})"
+
+    @property
+    def is_waived(self) -> bool:
+        return self.status == AssignmentStatus.WAIVED
+
+
+class AssignmentRule(models.Model):
+    """Who must complete a tracked item (a course, an exam, a guideline to read): people
+    matching every criterion given (unit, with or without its subunits; role; post;
+    警种), or one named person. An item's audience is the union of its rules, recomputed
+    when a person changes unit, role, post or 警种 (records.signals)."""
+
+    item = models.ForeignKey(
+        TrackedItem,
+        verbose_name=_("item"),
+        on_delete=models.CASCADE,
+        related_name="rules",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    include_subunits = models.BooleanField(_("include subunits"), default=True)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    post = models.ForeignKey(
+        "accounts.Post",
+        verbose_name=_("post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    police_type = models.ForeignKey(
+        "accounts.PoliceType",
+        verbose_name=_("police type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        indexes = [models.Index(fields=["item"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.describe()}"
+
+    def clean(self) -> None:
+        if not (
+            self.unit_id
+            or self.role
+            or self.post_id
+            or self.police_type_id
+            or self.person_id
+        ):
+            raise ValidationError(RULE_NEEDS_CRITERION, code="no_criterion")
+
+    def describe(self) -> str:
+        """The rule in words, e.g. "东城分局（含下级）· 民警 · 社区民警"."""
+        from accounts.models import Role
+
+        if self.person_id:
+            return str(self.person)
+        parts = []
+        if self.unit_id:
+            parts.append(
+                f"{self.unit}{_('(with subunits)') if self.include_subunits else ''}"
+            )
+        if self.role:
+            parts.append(str(dict(Role.choices).get(self.role, self.role)))
+        if self.post_id:
+            parts.append(str(self.post))
+        if self.police_type_id:
+            parts.append(str(self.police_type))
+        return " · ".join(parts)
+
+    def matches(self, user) -> bool:
+        """Return True when ``user`` (an active person) falls under this rule."""
+        if self.person_id:
+            return self.person_id == user.pk
+        if self.role and not user.has_role(self.role):
+            return False
+        if self.post_id and user.post_id != self.post_id:
+            return False
+        if self.police_type_id and user.police_type_id != self.police_type_id:
+            return False
+        if self.unit_id is None:
+            return True
+        if user.unit_id is None:
+            return False
+        if self.include_subunits:
+            return user.unit.path.startswith(self.unit.path)
+        return user.unit_id == self.unit_id
 
 
 # Requirements and certifications -------------------------------------------------------

@@ -10,10 +10,12 @@ Every function that reports on units takes a unit the caller has already checked
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -41,6 +44,7 @@ from accounts.selectors import can_see_unit, sees_all_units, unit_scope_roots
 
 from .models import (
     Assignment,
+    AssignmentRule,
     AssignmentStatus,
     Certification,
     CreditCategory,
@@ -290,6 +294,10 @@ class PersonRecord:
     ledger: list[CreditEntry] = field(default_factory=list)
     # The API's view of ``certifications``, with their states (certifications_status).
     cert_states: list[dict[str, Any]] = field(default_factory=list)
+    # Guidelines assigned as required reading, read (completed) or not.
+    readings: list[Assignment] = field(default_factory=list)
+    # Assignments waived for this person, with the reason.
+    waived: list[Assignment] = field(default_factory=list)
 
     @property
     def current(self) -> YearHours | None:
@@ -491,6 +499,10 @@ def person_record_get(
         offline=list(OfflineActivity.objects.filter(user=person)[:50]),
         today=today,
         missing_item_types=missing,
+        readings=[
+            a for a in assignments if a.item.item_type == "guideline" and a.required
+        ],
+        waived=[a for a in assignments if a.status == AssignmentStatus.WAIVED],
     )
 
 
@@ -649,6 +661,7 @@ ITEM_TYPE_NAMES = {
     "exam_review": _("Case review exam"),
     "course_case_review": _("Case review course"),
     "certificate": _("Certificate"),
+    "guideline": _("Required reading"),
 }
 
 
@@ -1158,3 +1171,102 @@ def pre_meeting_report(viewer: User, unit: Unit, year: int) -> PreMeetingReport:
         ],
         required=required,
     )
+
+
+# Assignment rules ----------------------------------------------------------------------
+
+
+def rule_conditions(rules: Iterable[AssignmentRule]) -> Q | None:
+    """Return the condition on ``User`` that the union of ``rules`` describes, or None
+    for no rule. ``AssignmentRule.matches`` decides the same for one person in Python
+    (their agreement is tested in tests/records/test_rules.py)."""
+    conditions = []
+    for rule in rules:
+        if rule.person_id:
+            conditions.append(Q(pk=rule.person_id))
+            continue
+        condition = Q()
+        if rule.role:
+            condition &= Q(role_assignments__role=rule.role)
+        if rule.post_id:
+            condition &= Q(post_id=rule.post_id)
+        if rule.police_type_id:
+            condition &= Q(police_type_id=rule.police_type_id)
+        if rule.unit_id:
+            condition &= (
+                Q(unit__path__startswith=rule.unit.path)
+                if rule.include_subunits
+                else Q(unit_id=rule.unit_id)
+            )
+        conditions.append(condition)
+    if not conditions:
+        return None
+    return reduce(or_, conditions)
+
+
+def item_rule_audience(item: TrackedItem | None) -> QuerySet[User]:
+    """Return the active people whom ``item``'s rules assign it to."""
+    if item is None:
+        return User.objects.none()
+    condition = rule_conditions(item.rules.select_related("unit"))
+    if condition is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True).filter(condition).distinct()
+
+
+def item_rule_due(item: TrackedItem) -> datetime | None:
+    """The earliest due date the item's rules set (None: no rule sets one)."""
+    dates = [d for d in item.rules.values_list("due_at", flat=True) if d is not None]
+    return min(dates) if dates else None
+
+
+def rules_matching_user(user: User, item_type: str) -> dict[int, list[AssignmentRule]]:
+    """Return {tracked item id: the rules that assign it to ``user``} over every rule of
+    ``item_type``: one query, whatever the number of items (a transfer recomputes all)."""
+    if not user.is_active:
+        return {}
+    matched: dict[int, list[AssignmentRule]] = defaultdict(list)
+    rules = AssignmentRule.objects.filter(item__item_type=item_type).select_related(
+        "unit"
+    )
+    for rule in rules:
+        if rule.matches(user):
+            matched[rule.item_id].append(rule)
+    return dict(matched)
+
+
+def assigns_everywhere(user: User) -> bool:
+    """May ``user`` make assignment rules for any unit (the system admin, trainers, as in
+    a course's audience), rather than only inside their own units (unit admins)?"""
+    return sees_all_units(user) or user.has_role(Role.TRAINER)
+
+
+def assignment_rule_in_scope(user: User, rule: AssignmentRule) -> bool:
+    """Does ``rule`` lie inside what ``user`` may assign (see ``assigns_everywhere``)?
+    A rule of a unit admin names a unit of theirs, or a person of their units."""
+    if assigns_everywhere(user):
+        return True
+    if rule.person_id:
+        return can_see_unit(user, rule.person.unit) if rule.person.unit_id else False
+    return rule.unit_id is not None and can_see_unit(user, rule.unit)
+
+
+def assignment_rule_list(user: User) -> QuerySet[AssignmentRule]:
+    """The rules ``user`` may see and delete: every rule for those who assign everywhere,
+    else the rules inside their units (a unit or a named person within them)."""
+    rules = AssignmentRule.objects.select_related(
+        "item", "unit", "post", "police_type", "person", "created_by"
+    ).order_by("item__item_type", "item__title", "pk")
+    if assigns_everywhere(user):
+        return rules
+    roots = unit_scope_roots(user)
+    if not roots:
+        return rules.none()
+    inside = reduce(
+        or_,
+        [
+            Q(unit__path__startswith=r.path) | Q(person__unit__path__startswith=r.path)
+            for r in roots
+        ],
+    )
+    return rules.filter(inside)

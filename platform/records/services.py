@@ -20,6 +20,7 @@ from audit.services import audit_log
 
 from .models import (
     Assignment,
+    AssignmentRule,
     AssignmentStatus,
     Certification,
     CreditEntry,
@@ -254,9 +255,12 @@ def assignment_sync(
         for pk in wanted - existing.keys()
     ]
     Assignment.objects.bulk_create(to_create, batch_size=1000, ignore_conflicts=True)
-    Assignment.objects.filter(
+    # An individual extension outlives re-syncs: only the others follow the new date.
+    staying = Assignment.objects.filter(
         item=item, period=period, user_id__in=wanted & existing.keys()
-    ).update(required=True, due_at=due_at)
+    )
+    staying.filter(extended_until__isnull=True).update(required=True, due_at=due_at)
+    staying.filter(extended_until__isnull=False).update(required=True)
     released = [
         pk
         for pk, a in existing.items()
@@ -340,7 +344,8 @@ def assignment_progress(
         assignment.progress = max(
             assignment.progress, min(1.0, max(0.0, float(progress)))
         )
-        assignment.status = AssignmentStatus.IN_PROGRESS
+        if assignment.status != AssignmentStatus.WAIVED:
+            assignment.status = AssignmentStatus.IN_PROGRESS
         fields = ["progress", "status"]
         if evidence is not None:
             assignment.evidence = evidence
@@ -1022,3 +1027,239 @@ def requirement_assignments_sync(*, year: int) -> dict[str, int]:
         added += a
         released += r
     return {"items": len(items), "added": added, "released": released}
+
+
+# Assignment rules, waivers and extensions ----------------------------------------------
+
+WAIVER_REASON_REQUIRED = _("Give the reason for the waiver.")
+EXTENSION_REASON_REQUIRED = _("Give the reason for the extension.")
+EXTENSION_NOT_LATER = _("An extension must end after the current due date.")
+WAIVER_OF_COMPLETED = _("A completed assignment cannot be waived.")
+NOT_WAIVED = _("This assignment is not waived.")
+
+
+def _enqueue_item_sync(item_pk: int) -> None:
+    from .tasks import assignment_item_sync_task
+
+    transaction.on_commit(
+        lambda: assignment_item_sync_task.delay(item_pk),
+        robust=True,
+    )
+
+
+@transaction.atomic
+def assignment_rule_create(
+    *, actor: Any, item: TrackedItem, request: Any = None, **criteria: Any
+) -> AssignmentRule:
+    """Create a rule assigning ``item`` (unit, include_subunits, role, post, police_type,
+    person, due_at in ``criteria``), audit it, and re-sync the item's audience after the
+    commit. Raise ValidationError when the rule names no criterion."""
+    rule = AssignmentRule(item=item, created_by=actor, **criteria)
+    rule.full_clean()
+    rule.save()
+    audit_log(
+        action="records.assignment_rule_create",
+        actor=actor,
+        request=request,
+        target=rule,
+        target_repr=f"{item.title}: {rule.describe()}"[:255],
+        details={
+            "item": f"{item.item_type}:{item.item_id}",
+            "rule": rule.describe(),
+            "due_at": rule.due_at.isoformat() if rule.due_at else None,
+        },
+    )
+    _enqueue_item_sync(item.pk)
+    return rule
+
+
+@transaction.atomic
+def assignment_rule_delete(
+    *, actor: Any, rule: AssignmentRule, request: Any = None
+) -> None:
+    """Delete ``rule``, audit it, and re-sync its item's audience after the commit
+    (people it alone assigned keep their progress, marked not required)."""
+    item = rule.item
+    audit_log(
+        action="records.assignment_rule_delete",
+        actor=actor,
+        request=request,
+        target=rule,
+        target_repr=f"{item.title}: {rule.describe()}"[:255],
+        details={"item": f"{item.item_type}:{item.item_id}", "rule": rule.describe()},
+    )
+    rule.delete()
+    _enqueue_item_sync(item.pk)
+
+
+def assignment_item_sync(*, item: TrackedItem) -> Any:
+    """Re-sync ``item``'s audience through the app that owns its type."""
+    from .assignables import assignable_type
+
+    kind = assignable_type(item.item_type)
+    if kind is None:
+        return None
+    return kind.sync(item)
+
+
+def rule_assignments_sync(*, item: TrackedItem) -> tuple[int, int]:
+    """For an item assigned by rules alone (a guideline): make the people its rules
+    match exactly its required assignees, due at the earliest date a rule sets."""
+    from .selectors import item_rule_audience, item_rule_due
+
+    users = item_rule_audience(item).only("pk") if item.is_active else []
+    return assignment_sync(item=item, users=users, due_at=item_rule_due(item))
+
+
+@transaction.atomic
+def rule_assignments_recompute_user(*, user: Any, item_type: str) -> int:
+    """For items of ``item_type`` assigned by rules alone: require those whose rules
+    match ``user`` now, release those that no longer do. Return the number required."""
+    from .selectors import rules_matching_user
+
+    matched = rules_matching_user(user, item_type)
+    items = TrackedItem.objects.filter(pk__in=matched, is_active=True)
+    required = 0
+    for item in items:
+        dates = [r.due_at for r in matched[item.pk] if r.due_at is not None]
+        assignment_sync_person(user=user, item=item, due_at=min(dates, default=None))
+        required += 1
+    Assignment.objects.filter(
+        user=user, item__item_type=item_type, source="audience", required=True
+    ).exclude(item_id__in=[i.pk for i in items]).update(required=False)
+    return required
+
+
+def assignment_sync_person(
+    *,
+    user: Any,
+    item: TrackedItem,
+    due_at: datetime | None,
+    period: str = "",
+) -> Assignment:
+    """What ``assignment_sync`` does for one member of the audience: create the required
+    assignment, or make an existing one required with the audience's due date (an
+    individual extension keeps its own)."""
+    assignment, created = Assignment.objects.get_or_create(
+        user=user,
+        item=item,
+        period=period,
+        defaults={"source": "audience", "required": True, "due_at": due_at},
+    )
+    if not created:
+        changes: dict[str, Any] = {}
+        if not assignment.required:
+            changes["required"] = True
+        if assignment.extended_until is None and assignment.due_at != due_at:
+            changes["due_at"] = due_at
+        if changes:
+            Assignment.objects.filter(pk=assignment.pk).update(**changes)
+    return assignment
+
+
+def user_assignments_recompute_all(*, user: Any) -> dict[str, int]:
+    """Recompute ``user``'s assignments of every assignable type (courses, exams,
+    guidelines) after they joined, moved unit, or changed role, post or 警种. Return
+    {item type: number required}."""
+    from .assignables import assignable_types
+
+    return {kind.item_type: kind.recompute_user(user) for kind in assignable_types()}
+
+
+@transaction.atomic
+def assignment_waive(
+    *, actor: Any, assignment: Assignment, reason: str, request: Any = None
+) -> Assignment:
+    """Waive ``assignment`` for its person (status WAIVED, with the reason); reports count
+    it as done. Audited. Raise ValidationError without a reason or when completed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(WAIVER_REASON_REQUIRED, code="reason")
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status == AssignmentStatus.COMPLETED:
+        raise ValidationError(WAIVER_OF_COMPLETED, code="completed")
+    before = assignment.status
+    assignment.status = AssignmentStatus.WAIVED
+    assignment.waiver_reason = reason[:255]
+    assignment.save(update_fields=["status", "waiver_reason"])
+    audit_log(
+        action="records.assignment_waive",
+        actor=actor,
+        request=request,
+        target=assignment,
+        target_repr=f"{assignment.user} · {assignment.item}"[:255],
+        details={
+            "user": assignment.user_id,
+            "item": f"{assignment.item.item_type}:{assignment.item.item_id}",
+            "period": assignment.period,
+            "before": before,
+            "reason": reason,
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_waiver_revoke(
+    *, actor: Any, assignment: Assignment, request: Any = None
+) -> Assignment:
+    """Lift a waiver: the assignment is open again (in progress when started). Audited."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status != AssignmentStatus.WAIVED:
+        raise ValidationError(NOT_WAIVED, code="not_waived")
+    assignment.status = (
+        AssignmentStatus.IN_PROGRESS
+        if assignment.progress
+        else AssignmentStatus.ASSIGNED
+    )
+    reason = assignment.waiver_reason
+    assignment.waiver_reason = ""
+    assignment.save(update_fields=["status", "waiver_reason"])
+    audit_log(
+        action="records.assignment_waiver_revoke",
+        actor=actor,
+        request=request,
+        target=assignment,
+        target_repr=f"{assignment.user} · {assignment.item}"[:255],
+        details={"user": assignment.user_id, "waiver_reason": reason},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_extend(
+    *,
+    actor: Any,
+    assignment: Assignment,
+    until: datetime,
+    reason: str,
+    request: Any = None,
+) -> Assignment:
+    """Give ``assignment``'s person until ``until`` (later than the current due date);
+    re-syncing the audience keeps it. Audited. Raise ValidationError otherwise."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(EXTENSION_REASON_REQUIRED, code="reason")
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.due_at is not None and until <= assignment.due_at:
+        raise ValidationError(EXTENSION_NOT_LATER, code="not_later")
+    before = assignment.due_at
+    assignment.due_at = until
+    assignment.extended_until = until
+    assignment.extension_reason = reason[:255]
+    assignment.save(update_fields=["due_at", "extended_until", "extension_reason"])
+    audit_log(
+        action="records.assignment_extend",
+        actor=actor,
+        request=request,
+        target=assignment,
+        target_repr=f"{assignment.user} · {assignment.item}"[:255],
+        details={
+            "user": assignment.user_id,
+            "item": f"{assignment.item.item_type}:{assignment.item.item_id}",
+            "before": before.isoformat() if before else None,
+            "until": until.isoformat(),
+            "reason": reason,
+        },
+    )
+    return assignment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -80,3 +81,26 @@ def sync_requirements_task(*, year: int | None = None) -> dict[str, int]:
     from .services import requirement_assignments_sync
 
     return requirement_assignments_sync(year=year or timezone.localdate().year)
+
+
+@shared_task(name="records.assignment_item_sync")
+def assignment_item_sync_task(item_id: int) -> Any:
+    """Re-sync one tracked item's audience after its rules changed."""
+    from .models import TrackedItem
+    from .services import assignment_item_sync
+
+    item = TrackedItem.objects.filter(pk=item_id).first()
+    if item is None:
+        return None
+    return assignment_item_sync(item=item)
+
+
+@shared_task(name="records.user_assignments_recompute")
+def user_assignments_recompute_task(user_id: int) -> dict[str, int] | None:
+    """Recompute one person's assignments of every type (after a transfer)."""
+    from .services import user_assignments_recompute_all
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    return user_assignments_recompute_all(user=user)

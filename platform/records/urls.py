@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import assignment_views, views
 
 app_name = "records"
 
@@ -26,6 +26,17 @@ urlpatterns = [
     path("offline/<int:pk>/evidence/", views.offline_evidence, name="offline_evidence"),
     path("offline/group/", views.offline_group, name="offline_group"),
     path("requirements/", views.requirement_list, name="requirements"),
+    path("assignments/", assignment_views.assignment_rules, name="assignment_rules"),
+    path(
+        "assignments/<int:pk>/delete/",
+        assignment_views.assignment_rule_delete,
+        name="assignment_rule_delete",
+    ),
+    path(
+        "assignments/exemption/<int:pk>/",
+        assignment_views.assignment_exemption,
+        name="assignment_exemption",
+    ),
     path("certifications/add/", views.certification_add, name="certification_add"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

@@ -36,6 +36,8 @@ from accounts.models import Role, Unit, User
 from accounts.permissions import (
     can_credit_offline_any_unit,
     can_credit_offline_group,
+    can_exempt,
+    can_exempt_assignment,
     can_review_offline,
     can_set_requirements,
     can_view_reports,
@@ -55,6 +57,7 @@ from .forms import (
     RoleRequirementForm,
 )
 from .models import (
+    Assignment,
     ExportJob,
     ExportStatus,
     Notification,
@@ -132,6 +135,9 @@ def _record_page(request: AuthenticatedHttpRequest, person: User) -> HttpRespons
             "record": record,
             "person": person,
             "is_self": person.pk == request.user.pk,
+            # Waive / extend links: asked of the person (any of their assignments).
+            "may_exempt": can_exempt(request.user)
+            and can_exempt_assignment(request.user, Assignment(user=person)),
             "certs": selectors.certifications_status(
                 record.certifications, record.today, soon
             ),

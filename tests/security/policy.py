@@ -94,7 +94,9 @@ TWO_FACTOR_ROUTES = [
     r"exams:(manage|question_.*|blueprint_.*|session_new|session_edit|session_manage)",
     r"exams:marking_.*",
     r"records:(reports|report_.*|offline_review_list|offline_review|offline_group"
-    r"|requirements|certification_add)",
+    r"|requirements|certification_add|assignment_rules|assignment_rule_delete"
+    r"|assignment_exemption)",
+    r"accounts:vocabularies",
     r"accounts-(people|units)",
     r"search_embedder_training",
 ]
@@ -196,6 +198,15 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         METHODS,
         in_scope("leader", "unit_admin", everywhere=("system_admin", "security_admin")),
     ),
+    # A person's post and 警种 (accounts/vocabulary_views.py, can_set_post): the unit
+    # admin inside their units, the system admin everywhere; POST only.
+    (
+        r"accounts:person_post",
+        METHODS,
+        in_scope("unit_admin", everywhere=("system_admin",)),
+    ),
+    # The lists of posts and 警种 (can_manage_vocabularies): the system admin.
+    (r"accounts:vocabularies", METHODS, roles("system_admin")),
     # Roles and two-factor resets are the security admin's (separation of the three admins).
     # Nobody changes their own roles (services.user_set_roles): the security admin's "own"
     # person is themselves, refused; "other" is a person of any unit.
@@ -274,6 +285,34 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"records:offline_group", METHODS, roles("trainer", "unit_admin", "system_admin")),
     (r"records:requirements", METHODS, roles("trainer", "system_admin")),
     (r"records:certification_add", METHODS, roles("unit_admin", "system_admin")),
+    # Assignment rules (records/assignment_views.py, can_assign_training): trainers and
+    # the system admin anywhere, unit admins inside their units.
+    (
+        r"records:assignment_rules",
+        METHODS,
+        roles("trainer", "unit_admin", "system_admin"),
+    ),
+    # Deleting a rule: the fixtures hold no rule (404 for everyone); other roles must
+    # be refused all the same. tests/records/test_assignment_views.py covers the scope.
+    (
+        r"records:assignment_rule_delete",
+        METHODS,
+        {
+            **dict.fromkeys(ROLES, DENY),
+            **dict.fromkeys(("trainer", "unit_admin", "system_admin"), ANY),
+        },
+    ),
+    # Waivers and extensions (can_exempt, can_exempt_assignment): the unit admin for the
+    # people of their units, the system admin; the fixtures hold no assignment, so the
+    # two get ANY; everyone else is refused.
+    (
+        r"records:assignment_exemption",
+        METHODS,
+        {
+            **dict.fromkeys(ROLES, DENY),
+            **dict.fromkeys(("unit_admin", "system_admin"), ANY),
+        },
+    ),
     # courses (courses/views.py): every signed-in officer learns.
     (r"courses:(my_learning|catalogue|pre_meeting)", METHODS, signed_in),
     # 执法考评 (courses/evaluation_views.py): units for leaders, unit admins and the
@@ -357,6 +396,9 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
         METHODS,
         anon_deny(**{"*": ANY}),
     ),  # no flag fixture: no cell yet
+    # Confirming required reading (casebank/views_reading.py): anyone signed in who may
+    # read the guideline; POST only; the fixtures hold no guideline (404).
+    (r"casebank:guideline_read", METHODS, anon_deny(**{"*": ANY})),
     # Statute amendments: legal officers enter and review them (casebank/views_amendments.py).
     (
         r"casebank:(amendment_list|amendment_new)",
@@ -529,6 +571,9 @@ ROUTE_MODELS: dict[str, str] = {
     r"casebank:article_detail|casebank-api-article": "casebank.Article",
     r"casebank:charge_detail|casebank-api-charge": "casebank.Charge",
     r"casebank:flag_resolve": "casebank.LawChangeFlag",
+    r"casebank:guideline_read": "casebank.GuidelinePage",
+    r"records:assignment_rule_delete": "records.AssignmentRule",
+    r"records:assignment_exemption": "records.Assignment",
     r"casebank:problem_detail": "casebank.EnforcementProblem",
 }
 
