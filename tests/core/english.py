@@ -4,12 +4,13 @@ Run in a real browser by ``english_on_page(page)``: it walks the text nodes that
 rendered (not ``display: none``, not ``visibility: hidden``, not inside ``<script>`` or
 ``<template>``), the labels a person also reads (``placeholder``, ``title``,
 ``aria-label``, ``alt``, a button's ``value``), every ``<option>`` of a visible
-``<select>``, and the document's title. In each it takes the runs of Latin letters; a
-word of two letters or more is English unless it is on ``ALLOWED`` (proper nouns and
-codes a Chinese UI keeps, such as PDF or CSV), is a username, or carries a digit (a
-police number, a model number). ``auth.login`` counts as two English words: a stored code
-shown as it is, is English to the reader. Each finding names the page, a CSS selector of
-the element and the phrase.
+``<select>``, and the document's title. Screen-reader-only text counts: it is read out.
+In each it takes the runs of Latin letters, and in a run each token: a token passes when
+it is a username, an allowed word (``ALLOWED``: proper nouns and codes a Chinese UI keeps,
+such as PDF or CSV), carries a digit (a police number, 120mg/100ml) or is made of option
+letters (A, ABD); otherwise any of its words of two letters or more is English.
+``auth.login`` is two English words: a stored code shown as it is, is English to the
+reader. Each finding names the page, a CSS selector of the element and the phrase.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 
 #: Words a Chinese UI keeps in Latin letters: file formats, standards and protocols,
 #: product and data-set names, and the name of the other language in the language menu.
-ALLOWED = frozenset(
-    word.lower()
-    for word in ["PDF", "CSV", "XLSX", "XLS", "DOCX", "PPTX", "MP4", "WEBM", "JPG", "JPEG", "PNG", "TXT", "SVG", "ZIP", "JSON", "XML", "API", "URL", "HTTP", "HTTPS", "ID", "IP", "CIDR", "TOTP", "QR", "RSS", "UTC", "GMT", "OK", "KB", "MB", "GB", "xAPI", "LRS", "Excel", "Word", "WPS", "English", "LawBench", "CAIL", "CAIL2018", "JEC", "QA"]
-)
+FORMATS = ["PDF", "CSV", "XLSX", "XLS", "DOCX", "PPTX", "MP4", "WEBM", "JPG", "JPEG"]
+FORMATS += ["PNG", "TXT", "SVG", "ZIP", "JSON", "XML", "KB", "MB", "GB"]
+CODES = ["API", "URL", "HTTP", "HTTPS", "ID", "IP", "CIDR", "TOTP", "QR", "RSS", "UTC"]
+CODES += ["GMT", "OK", "xAPI", "LRS"]
+NAMES = ["Excel", "Word", "WPS", "English", "LawBench", "CAIL", "CAIL2018", "JEC", "QA"]
+ALLOWED = frozenset(word.lower() for word in [*FORMATS, *CODES, *NAMES])
 
 SCRIPT = r"""
 ([allowed, usernames]) => {
