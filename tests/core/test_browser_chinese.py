@@ -168,6 +168,10 @@ def role_pages() -> dict[str, list[str]]:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_english_on_the_pages_each_role_visits(page, live_server):
     call_command("seed_demo", verbosity=0)
+    # About a hundred pages, some heavy (the admin's page editor): on a loaded machine one
+    # may take longer than the fixture's 15 s.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(60_000)
     usernames = list(User.objects.values_list("username", flat=True))
     findings, opened = [], []
     for username, paths in role_pages().items():
