@@ -113,6 +113,13 @@ class AuditEntry(models.Model):
         )
 
     @property
+    def action_label(self) -> str:
+        """What the action code means, in the reader's language (``audit.actions``)."""
+        from .actions import action_label
+
+        return action_label(self.action)
+
+    @property
     def sealed(self) -> bool:
         return self.seq is not None
 

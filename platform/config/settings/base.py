@@ -231,7 +231,10 @@ AUDIT_LEGACY_CHAIN_UNTIL_SEQ = env_int("AUDIT_LEGACY_CHAIN_UNTIL_SEQ", 0)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # Each app keeps its translations in <app>/locale/ (found through INSTALLED_APPS).
-LOCALE_PATHS: list[Path] = []
+# platform/locale/ holds Chinese for Wagtail's and Django's own strings that their zh_Hans
+# catalogues lack; LOCALE_PATHS wins over every app's catalogue, so it holds nothing else.
+# https://docs.djangoproject.com/en/5.2/topics/i18n/translation/#how-django-discovers-translations
+LOCALE_PATHS: list[Path] = [PLATFORM_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
