@@ -348,6 +348,33 @@ def run_cail(data: Path, char_bm25: Callable, limit: int | None) -> list[tuple]:
 # --------------------------------------------------------------------------- STARD dev
 
 
+def law_levels(data: Path) -> dict[str, tuple[str, str]]:
+    """Return file → (level, status) of each law of the national corpus, as
+    ``import_statutes`` decides them (the LawRefBook catalogue, else the guess)."""
+    from casebank.importers.statutes import (
+        CATALOG_LEVELS,
+        Catalog,
+        _file_date,
+        guess_level,
+    )
+    from casebank.models import LawLevel
+
+    catalog = Catalog(data / "laws" / "lawrefbook_catalog.sqlite3")
+    out: dict[str, tuple[str, str]] = {}
+    for row in _jsonl(data / "laws" / "national_articles.jsonl"):
+        file = row.get("file", "")
+        if file in out:
+            continue
+        found = catalog.lookup(row["law"], _file_date(file))
+        if found:
+            level = CATALOG_LEVELS.get(found[0], LawLevel.OTHER)
+            status = "repealed" if found[3] else "current"
+        else:
+            level, status = guess_level(row["law"], file), "current"
+        out[file] = (str(level), status)
+    return out
+
+
 def run_stard(data: Path, char_bm25: Callable) -> list[tuple]:
     """STARD dev questions → the national articles through ``search_documents``."""
     from search.backends import get_search_backend
@@ -361,16 +388,24 @@ def run_stard(data: Path, char_bm25: Callable) -> list[tuple]:
     started = time.perf_counter()
     backend = get_search_backend()
     backend.reset("article")
+    laws = law_levels(data)
     batch = []
     for key in ids:
         art = articles[key]
+        level, status = laws.get(art.get("file", ""), ("", ""))
         batch.append(
             SearchDocument(
                 doc_type="article",
                 id=key,
                 title=f"{art.get('law', '')}{art.get('label', '')}",
                 body=art.get("text", ""),
-                extra={"law": art.get("law", ""), "label": art.get("label", "")},
+                # As the article adapter: the law's level and status (for the prior).
+                extra={
+                    "law": art.get("law", ""),
+                    "label": art.get("label", ""),
+                    "law_level": level,
+                    "law_status": status,
+                },
             )
         )
         if len(batch) == 5000:

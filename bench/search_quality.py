@@ -662,9 +662,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     data_dir = Path(args.data) if args.data else shared_data_dir()
-    tasks = set(
-        args.tasks.replace("dev", "lecard,cail_dev,stard_dev,elements").split(",")
-    )
+    # "dev" as a whole name only ("stard_dev" alone must not become every dev task).
+    tasks = {
+        name
+        for task in args.tasks.split(",")
+        for name in (
+            ["lecard", "cail_dev", "stard_dev", "elements"] if task == "dev" else [task]
+        )
+    }
     dev_tasks = {t.removesuffix("_dev") for t in tasks & DEV_TASKS}
     if dev_tasks:
         import _dev_pipeline

@@ -168,6 +168,7 @@ class ArticleAdapter:
                 "sub_number": article.sub_number,
                 "chapter_path": article.chapter_path,
                 "law_status": article.law.status,
+                "law_level": article.law.level,
                 "effective_from": current.effective_from.isoformat()
                 if current.effective_from
                 else "",

@@ -545,7 +545,13 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                     total += 1
             if query.mode == "semantic" or not facets_raw:
                 facets_raw = self._facets(response, query)
-        ranked = fusion.rank(keyword, semantic, mode=query.mode, browse=browse)
+        ranked = fusion.rank(
+            keyword,
+            semantic,
+            mode=query.mode,
+            browse=browse,
+            extra=lambda key: sources[key].get("extra") or {},
+        )
         kw, sem = dict(keyword), dict(semantic)
         terms = highlight.query_terms(query.text) if query.highlight else []
         hits = []

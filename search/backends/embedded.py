@@ -571,7 +571,18 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                     )
                 if query.facets:
                     matched.setdefault(doc_type, []).append(hit_rows)
-        ranked = fusion.rank(keyword, semantic, mode=query.mode, browse=browse)
+        states: dict[str, IndexState | None] = {}
+
+        def extra(key: tuple[str, int, int]) -> dict[str, Any]:
+            doc_type, s, row = key
+            if doc_type not in states:
+                states[doc_type] = self._state(doc_type)
+            state = states[doc_type]
+            return state.segments[s].docs[row].get("extra", {}) if state else {}
+
+        ranked = fusion.rank(
+            keyword, semantic, mode=query.mode, browse=browse, extra=extra
+        )
         if by_date:
             fused = dict(ranked)
             position = {key: i for i, (key, _score) in enumerate(ranked)}

@@ -79,6 +79,41 @@ class BackendContract:
         self.assertEqual(self.ids(last)[-1], "d0")
         self.assertEqual(len(last.hits), 10)
 
+    def test_an_article_of_a_law_outranks_the_same_words_in_a_regulation(
+        self,
+    ) -> None:
+        # Issue 16 (STARD): with the same text, the article of a law in force comes before
+        # a regulation's and a repealed law's; before the law-level prior the three tied
+        # and the ids decided (a1 first).
+        text = "劳动者在试用期内提前三日通知用人单位，可以解除劳动合同。"
+        self.backend.reset("article")
+        self.backend.add_bulk(
+            [
+                SearchDocument(
+                    doc_type="article",
+                    id=key,
+                    title="第二十条",
+                    body=text,
+                    extra={"law_level": level, "law_status": status},
+                )
+                for key, level, status in (
+                    ("a1", "administrative_regulation", "current"),
+                    ("a2", "law", "repealed"),
+                    ("a3", "law", "current"),
+                )
+            ]
+        )
+        for mode in ("keyword", "hybrid"):
+            with self.subTest(mode=mode):
+                results = self.backend.search(
+                    SearchQuery(
+                        text="试用期解除劳动合同", doc_types=["article"], mode=mode
+                    )
+                )
+                ids = self.ids(results)
+                self.assertEqual(ids[0], "a3")
+                self.assertEqual(sorted(ids), ["a1", "a2", "a3"])
+
     def test_fragments_of_a_word_do_not_match_another_word(self) -> None:
         # 电动车 and 机动车 share the bigram 动车; a case about a 机动车 is not a match
         # for 电动车 while some document holds the word itself.
