@@ -354,7 +354,7 @@ def law_levels(data: Path) -> dict[str, tuple[str, str]]:
     from casebank.importers.statutes import (
         CATALOG_LEVELS,
         Catalog,
-        _file_date,
+        file_date_of,
         guess_level,
     )
     from casebank.models import LawLevel
@@ -365,7 +365,7 @@ def law_levels(data: Path) -> dict[str, tuple[str, str]]:
         file = row.get("file", "")
         if file in out:
             continue
-        found = catalog.lookup(row["law"], _file_date(file))
+        found = catalog.lookup(row["law"], file_date_of(file))
         if found:
             level = CATALOG_LEVELS.get(found[0], LawLevel.OTHER)
             status = "repealed" if found[3] else "current"

@@ -24,4 +24,7 @@ LABELS = {
     "exams.question_void": _("Question voided"),
     "exams.regrade": _("Exam regraded"),
     "exams.session_save": _("Exam session saved"),
+    "exams.attempt_network_refused": _(
+        "Attempt request refused outside the allowed networks"
+    ),
 }

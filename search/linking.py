@@ -201,7 +201,7 @@ def _best_sentences(text_sentences: list[str], terms: list[str]) -> list[str]:
     return [text_sentences[i] for i in keep]
 
 
-def _distinguish(
+def distinguish(
     votes: dict[str, float], text_sentences: list[str]
 ) -> tuple[str, str] | None:
     """Apply ``DISTINCTIONS`` to ``votes`` (in place): when the two best charges are a
@@ -298,7 +298,7 @@ def link_case(
     for name in named:
         votes[name] += LINK_WEIGHTS["named_charge"]
         why[name].append("named")
-    decisive = _distinguish(votes, text_sentences)
+    decisive = distinguish(votes, text_sentences)
     if decisive:
         name, sentence = decisive
         why[name].append("distinction")

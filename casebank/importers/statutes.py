@@ -114,7 +114,7 @@ def _cn_dates(lines: Iterable[str]) -> list[dt.date]:
     return out
 
 
-def _file_date(file: str) -> dt.date | None:
+def file_date_of(file: str) -> dt.date | None:
     match = FILE_DATE_RE.search(file)
     if not match:
         return None
@@ -201,7 +201,7 @@ def complete_law_version(
     version: LawVersion, catalog: Catalog, effective_from: dt.date | None
 ) -> None:
     """Fill level, dates and the version date from the catalogue, file name and header."""
-    file_date = _file_date(version.file)
+    file_date = file_date_of(version.file)
     header_dates = _cn_dates(version.header)
     version.promulgated_on = header_dates[0] if header_dates else None
     version.amended_on = header_dates[-1] if len(header_dates) > 1 else file_date

@@ -236,6 +236,13 @@ def attempt_flag(request: HttpRequest, pk: int) -> JsonResponse:
         if not Attempt.objects.filter(pk=pk, user=request.user).exists():
             raise Http404 from None
         return _error(_(BAD_REQUEST), "bad_request", 400)
+    attempt = _own_attempt(request, pk)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        # Every request of the attempt is held to the session's networks (issue 13).
+        try:
+            services.attempt_network_check(attempt=attempt, request=request)
+        except services.ExamError as e:
+            return _error(e.messages[0], e.code, e.status)
     try:
         services.attempt_flag(
             attempt_id=pk, user=request.user, order=order, flagged=flagged

@@ -30,4 +30,7 @@ LABELS = {
     "accounts.disable": _("Account disabled"),
     "accounts.api_token_issue": _("API token issued"),
     "accounts.api_tokens_revoke": _("API tokens revoked"),
+    "accounts.person_post_set": _("Post and police type set"),
+    "accounts.vocabulary_add": _("Vocabulary term added"),
+    "accounts.vocabulary_set_active": _("Vocabulary term enabled or disabled"),
 }

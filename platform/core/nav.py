@@ -39,6 +39,11 @@ def register_nav(entry: NavEntry) -> None:
         _entries.sort(key=lambda e: e.order)
 
 
+def registered_entries() -> tuple[NavEntry, ...]:
+    """Every registered menu entry, in menu order (for checks over the whole menu)."""
+    return tuple(_entries)
+
+
 def nav_for(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

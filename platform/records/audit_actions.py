@@ -17,4 +17,9 @@ LABELS = {
     "records.reminder_sent": _("Reminder sent (督办)"),
     "records.report_view": _("Report viewed"),
     "records.requirement_save": _("Requirement saved"),
+    "records.assignment_extend": _("Due date extended"),
+    "records.assignment_rule_create": _("Assignment rule created"),
+    "records.assignment_rule_delete": _("Assignment rule deleted"),
+    "records.assignment_waive": _("Assignment waived"),
+    "records.assignment_waiver_revoke": _("Waiver lifted"),
 }

@@ -17,7 +17,7 @@ from accounts import permissions
 from accounts.permissions import REGISTRY, Predicate
 from casebank.models import FlagStatus, LawChangeFlag
 from casebank.services import article_version_add, law_change_flags_create
-from core.nav import _entries
+from core.nav import registered_entries
 from tests.base import BaseTestCase
 from tests.casebank.factories import make_guideline
 from tests.casebank.test_views import CasebankViewTestCase
@@ -51,7 +51,7 @@ class OldStyleChecksTests(SimpleTestCase):
     def test_old_style_checks_every_menu_entry_asks_a_predicate(self):
         loose = [
             entry.url_name
-            for entry in _entries
+            for entry in registered_entries()
             if entry.visible is not None
             and not (
                 isinstance(entry.visible, Predicate)

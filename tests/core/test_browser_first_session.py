@@ -22,7 +22,7 @@ from tests.courses import factories as course_factories
 PICTOGRAPH = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
-def _officer(username: str = "zhang"):
+def make_officer(username: str = "zhang"):
     city = UnitFactory(code="370100", name="市局")
     station = UnitFactory(code="370101", name="东城派出所", parent=city)
     station.refresh_from_db()
@@ -31,7 +31,7 @@ def _officer(username: str = "zhang"):
     ), station
 
 
-def _required_course(unit, *, lessons: int = 1, practice: bool = False):
+def make_required_course(unit, *, lessons: int = 1, practice: bool = False):
     index = course_factories.course_index()
     course = course_factories.course(
         index,
@@ -57,8 +57,8 @@ def _required_course(unit, *, lessons: int = 1, practice: bool = False):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_finishing_a_lesson_says_lesson_completed_not_undefined(page, live_server):
-    officer, station = _officer()
-    _, (lesson,) = _required_course(station, practice=True)
+    officer, station = make_officer()
+    _, (lesson,) = make_required_course(station, practice=True)
     browser_login(page, live_server.url, officer.username, PASSWORD)
     page.goto(f"{live_server.url}{lesson.url}")
     status = page.locator("#lesson-status")
@@ -87,7 +87,7 @@ def test_search_next_page_is_visible_and_guidelines_are_labelled_without_markup(
     reset_backends()
     try:
         course_factories.ensure_site()
-        officer, _ = _officer()
+        officer, _ = make_officer()
         for n in range(12):
             make_guideline(
                 f"盗窃案件现场勘查指引{n + 1}",
@@ -119,7 +119,7 @@ def test_search_next_page_is_visible_and_guidelines_are_labelled_without_markup(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_officer_opening_admin_gets_the_403_page_not_a_redirect_loop(page, live_server):
-    officer, _ = _officer()
+    officer, _ = make_officer()
     browser_login(page, live_server.url, officer.username, PASSWORD)
     response = page.goto(f"{live_server.url}/admin/")
     assert response.status == 403
@@ -129,7 +129,7 @@ def test_officer_opening_admin_gets_the_403_page_not_a_redirect_loop(page, live_
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_notification_heading_has_an_svg_icon_and_no_emoji(page, live_server):
-    officer, _ = _officer()
+    officer, _ = make_officer()
     browser_login(page, live_server.url, officer.username, PASSWORD)
     page.goto(f"{live_server.url}/records/notifications/")
     heading = page.locator("h1")
@@ -140,8 +140,8 @@ def test_notification_heading_has_an_svg_icon_and_no_emoji(page, live_server):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_third_done_required_course_shows_under_in_progress(page, live_server):
-    officer, station = _officer()
-    course, lessons = _required_course(station, lessons=3)
+    officer, station = make_officer()
+    course, lessons = make_required_course(station, lessons=3)
     browser_login(page, live_server.url, officer.username, PASSWORD)
     page.goto(f"{live_server.url}{lessons[0].url}")  # opening completes this lesson
     page.goto(f"{live_server.url}/learn/")
@@ -160,7 +160,7 @@ def test_top_todo_item_links_to_something_the_officer_can_act_on(page, live_serv
 
     from records.services import assignment_sync, tracked_item_upsert
 
-    officer, _ = _officer()
+    officer, _ = make_officer()
     # A required item kept only in the records (no page of its own), overdue.
     item = tracked_item_upsert(
         item_type="course_generic",

@@ -22,14 +22,14 @@ from tests.casebank.factories import make_guideline
 from tests.conftest import browser_login
 from tests.exams.factories import make_blueprint, make_session, standard_bank
 
-from .test_browser_first_session import _officer, _required_course
+from .test_browser_first_session import make_officer, make_required_course
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_home_puts_overdue_first_and_each_item_links_to_its_action(page, live_server):
-    officer, station = _officer()
-    course, lessons = _required_course(station, lessons=3)
+    officer, station = make_officer()
+    course, lessons = make_required_course(station, lessons=3)
     Assignment.objects.filter(user=officer, item__item_id=str(course.pk)).update(
         due_at=timezone.now() - timedelta(days=2)
     )

@@ -114,7 +114,7 @@ def test_officer_pages_fit_a_phone_and_the_menu_opens(browser, live_server, sett
         browser_login(page, base, "officer_ui", PASSWORD)
 
         # The home page names a coded kind in words.
-        todo = page.locator(".todo").inner_text()
+        todo = page.locator(".todo").first.inner_text()
         assert "《治安管理处罚法》精讲" in todo
         assert "course_generic" not in todo
 

@@ -134,6 +134,21 @@ class NetworkOnEveryRequestTests(BaseTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertNotIn(CANARY, response.content.decode())
 
+    def test_network_every_request_flag_refused_outside(self):
+        """The flag endpoint (issue 18) came after the rule: fails before it was held to
+        the session's networks (200 from outside)."""
+        attempt = self.start(self.session)
+        flag = reverse("exams:attempt_flag", args=[attempt.pk])
+        body = json.dumps({"order": 1, "flagged": True})
+        outside = self.client.post(
+            flag, body, content_type="application/json", REMOTE_ADDR=OUTSIDE
+        )
+        self.assertEqual(outside.status_code, 403)
+        inside = self.client.post(
+            flag, body, content_type="application/json", REMOTE_ADDR=INSIDE
+        )
+        self.assertEqual(inside.status_code, 200)
+
     def test_network_every_request_resume_refused_outside(self):
         attempt = self.start()
         response = self.client.post(

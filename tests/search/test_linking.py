@@ -11,7 +11,7 @@ from search.elements import NO_FACT
 from search.linking import (
     PRECEDENT_FLOOR,
     TEXT_TOO_SHORT,
-    _distinguish,
+    distinguish,
     link_case,
     rerank_precedents,
 )
@@ -239,7 +239,7 @@ class RerankTests(BaseTestCase):
 
 class DistinctionTests(SimpleTestCase):
     """Issue 16 (CAIL dev): 诈骗罪 and 合同诈骗罪 were confused in 18 of 628 dev cases;
-    before ``_distinguish`` the votes alone decided."""
+    before ``distinguish`` the votes alone decided."""
 
     def test_a_contract_sentence_decides_for_contract_fraud(self) -> None:
         votes = {"诈骗罪": 1.0, "合同诈骗罪": 0.6, "盗窃罪": 0.1}
@@ -247,19 +247,19 @@ class DistinctionTests(SimpleTestCase):
             "被告人谎称有工程可以转包。",
             "双方签订了工程承包合同，被害人交付保证金十万元。",
         ]
-        self.assertEqual(_distinguish(votes, text), ("合同诈骗罪", text[1]))
+        self.assertEqual(distinguish(votes, text), ("合同诈骗罪", text[1]))
         self.assertGreater(votes["合同诈骗罪"], votes["诈骗罪"])
 
     def test_no_contract_decides_for_fraud(self) -> None:
         votes = {"合同诈骗罪": 1.0, "诈骗罪": 0.5}
         self.assertEqual(
-            _distinguish(votes, ["被告人冒充客服，骗取被害人转账五千元。"]),
+            distinguish(votes, ["被告人冒充客服，骗取被害人转账五千元。"]),
             ("诈骗罪", ""),
         )
         self.assertGreater(votes["诈骗罪"], votes["合同诈骗罪"])
 
     def test_a_clear_lead_or_another_pair_is_left_alone(self) -> None:
         votes = {"诈骗罪": 1.0, "合同诈骗罪": 0.2}
-        self.assertIsNone(_distinguish(votes, ["双方签订合同。"]))
+        self.assertIsNone(distinguish(votes, ["双方签订合同。"]))
         self.assertEqual(votes, {"诈骗罪": 1.0, "合同诈骗罪": 0.2})
-        self.assertIsNone(_distinguish({"盗窃罪": 1.0, "诈骗罪": 0.9}, ["签订合同。"]))
+        self.assertIsNone(distinguish({"盗窃罪": 1.0, "诈骗罪": 0.9}, ["签订合同。"]))

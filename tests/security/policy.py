@@ -412,7 +412,7 @@ POLICY: list[tuple[str, tuple[str, ...], object]] = [
     (r"exams:my_exams", METHODS, signed_in),
     # The fixture session's audience is the two officers; nobody else may open it.
     (r"exams:session", METHODS, candidate_only),
-    (r"exams:attempt(_save|_state|_submit|_result)?", METHODS, candidate_only),
+    (r"exams:attempt(_save|_state|_flag|_submit|_result)?", METHODS, candidate_only),
     # "Check my answer" is for practice only; the fixture's session is an exam, so even
     # its candidate is refused (403) and nobody else's attempt is found (404). A real
     # {"order": 1} is posted (POST_BODIES) so the refusal is the exam rule, not a 400.
@@ -603,6 +603,7 @@ def needs_no_row(name: str) -> bool:
 POST_BODIES: dict[str, tuple[str, object]] = {
     r"exams-api-save": ("application/json", {"seq": 1, "answers": {}}),
     r"exams:attempt_check|exams-api-check": ("application/json", {"order": 1}),
+    r"exams:attempt_flag": ("application/json", {"order": 1, "flagged": True}),
     r"records:offline_review": (
         "application/x-www-form-urlencoded",
         {"decision": "reject", "reason": "matrix"},
