@@ -162,6 +162,8 @@ def _guideline_changed(sender, instance, **kwargs) -> None:
     from records.tasks import assignment_item_sync_task
 
     pk = item.values_list("pk", flat=True).first()
+    if pk is None:
+        return
     transaction.on_commit(lambda: assignment_item_sync_task.delay(pk), robust=True)
 
 

@@ -231,7 +231,7 @@ def search_documents(
     results = get_search_backend().search(query)
     hits = list(results.hits)
     total = results.total
-    if dated:
+    if on_date is not None:  # `dated`, spelled so mypy narrows the date
         before = len(hits)
         hits = _articles_on(hits, on_date, text, snippets=False)
         # Every hit was ranked (total within the depth): count exactly what is shown.

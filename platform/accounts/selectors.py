@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import SCOPED_MANAGER_ROLES, Role, Unit, User, VocabularyTerm
+from .models import SCOPED_MANAGER_ROLES, PoliceType, Post, Role, Unit, User
 
 
 def unit_scope_roots(user: User) -> list[Unit]:
@@ -134,7 +134,7 @@ def person_list(
     return people.distinct().order_by("unit__path", "police_number", "username")
 
 
-def vocabulary_term(model: type[VocabularyTerm], text: str) -> Any:
+def vocabulary_term(model: type[Post] | type[PoliceType], text: str) -> Any:
     """Return the active term of ``model`` (``Post``, ``PoliceType``) named ``text``,
     spaces ignored, or None when no term matches."""
     name = "".join((text or "").split())

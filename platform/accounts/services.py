@@ -23,6 +23,8 @@ from .models import (
     SCOPED_MANAGER_ROLES,
     SEPARATED_ROLES_CONFLICT,
     SEPARATED_SYSTEM_ROLES,
+    PoliceType,
+    Post,
     Role,
     RoleAssignment,
     Unit,
@@ -467,7 +469,7 @@ def pending_imports_purge(*, now: datetime | None = None) -> int:
     return removed
 
 
-def vocabulary_term_ensure(model: type[VocabularyTerm], name: str) -> Any:
+def vocabulary_term_ensure(model: type[Post] | type[PoliceType], name: str) -> Any:
     """Return the term of ``model`` named ``name`` (spaces dropped), creating it when
     missing; None for an empty name. For seeders and admins' own lists only: imports
     match existing terms (``selectors.vocabulary_term``) and never add any."""
@@ -483,7 +485,11 @@ VOCABULARY_TERM_EXISTS = _("This term is already in the list.")
 
 @transaction.atomic
 def vocabulary_term_add(
-    *, actor: User, model: type[VocabularyTerm], name: str, request: Any = None
+    *,
+    actor: User,
+    model: type[Post] | type[PoliceType],
+    name: str,
+    request: Any = None,
 ) -> VocabularyTerm:
     """Add a term to a vocabulary (``Post`` or ``PoliceType``). Audited. Raise
     ValidationError for an empty name or one already in the list."""
@@ -505,7 +511,7 @@ def vocabulary_term_add(
 
 @transaction.atomic
 def vocabulary_term_set_active(
-    *, actor: User, term: VocabularyTerm, active: bool, request: Any = None
+    *, actor: User, term: Post | PoliceType, active: bool, request: Any = None
 ) -> VocabularyTerm:
     """Retire a term (no longer offered; people and rules keep it) or bring it back."""
     type(term).objects.filter(pk=term.pk).update(is_active=active)

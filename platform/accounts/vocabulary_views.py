@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .http import AuthenticatedHttpRequest
 from .models import PoliceType, Post, User
 from .permissions import (
     can_manage_people,
@@ -20,11 +21,14 @@ from .permissions import (
 )
 from .selectors import directory_people
 
-VOCABULARIES = {"post": Post, "police_type": PoliceType}
+VOCABULARIES: dict[str, type[Post] | type[PoliceType]] = {
+    "post": Post,
+    "police_type": PoliceType,
+}
 
 
 @permission_required(can_manage_vocabularies)
-def vocabularies(request: HttpRequest) -> HttpResponse:
+def vocabularies(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List both vocabularies; add a term, retire one or bring it back (POST)."""
     if request.method == "POST":
         model = VOCABULARIES.get(request.POST.get("vocabulary", ""))
@@ -73,15 +77,17 @@ def vocabularies(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(can_manage_people)
-def person_post(request: HttpRequest, pk: int) -> HttpResponse:
+def person_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set a person's post and police type (a transfer: their assignments follow)."""
     person = get_object_for(
         request, can_set_post, directory_people(request.user), pk=pk
     )
-    post = Post.objects.filter(pk=request.POST.get("post") or None).first()
-    police_type = PoliceType.objects.filter(
-        pk=request.POST.get("police_type") or None
-    ).first()
+    post_pk = request.POST.get("post")
+    police_type_pk = request.POST.get("police_type")
+    post = Post.objects.filter(pk=post_pk).first() if post_pk else None
+    police_type = (
+        PoliceType.objects.filter(pk=police_type_pk).first() if police_type_pk else None
+    )
     services.person_post_set(
         actor=request.user,
         person=person,

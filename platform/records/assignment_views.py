@@ -6,20 +6,23 @@ Views parse, ask ``accounts.permissions`` and call one service each; the rules l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import PoliceType, Post, Role
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import PoliceType, Post, Role, Unit, User
 from accounts.permissions import (
     can_assign_training,
     can_exempt,
@@ -31,7 +34,7 @@ from accounts.selectors import visible_people, visible_units
 
 from . import selectors, services
 from .assignables import assignable_type, assignable_types
-from .models import Assignment
+from .models import Assignment, AssignmentRule
 
 OUTSIDE_SCOPE = gettext_lazy("Choose a unit of yours, or people of your units.")
 UNKNOWN_PEOPLE = gettext_lazy("No such person in your scope: %(names)s")
@@ -48,7 +51,7 @@ class AssignmentRuleForm(forms.Form):
     """One rule, or one rule per named person when people are listed."""
 
     target = forms.ChoiceField(label=gettext_lazy("What to assign"))
-    unit = forms.ModelChoiceField(
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label=gettext_lazy("Unit"), queryset=None, required=False
     )
     include_subunits = forms.BooleanField(
@@ -86,22 +89,25 @@ class AssignmentRuleForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["target"].choices = [
+        cast("forms.ChoiceField", self.fields["target"]).choices = [
             (
                 str(kind.label),
                 [(f"{kind.item_type}:{pk}", title) for pk, title in kind.choices()],
             )
             for kind in assignable_types()
         ]
-        self.fields["unit"].queryset = visible_units(user).order_by("path")
+        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit.queryset = visible_units(user).order_by("path")
         if selectors.assigns_everywhere(user):
-            from accounts.models import Unit
+            unit.queryset = Unit.objects.order_by("path")
+        post = cast("forms.ModelChoiceField[Post]", self.fields["post"])
+        post.queryset = Post.objects.filter(is_active=True)
+        police_type = cast(
+            "forms.ModelChoiceField[PoliceType]", self.fields["police_type"]
+        )
+        police_type.queryset = PoliceType.objects.filter(is_active=True)
 
-            self.fields["unit"].queryset = Unit.objects.order_by("path")
-        self.fields["post"].queryset = Post.objects.filter(is_active=True)
-        self.fields["police_type"].queryset = PoliceType.objects.filter(is_active=True)
-
-    def clean_people(self) -> list:
+    def clean_people(self) -> list[User]:
         names = [n.strip() for n in self.cleaned_data["people"].split() if n.strip()]
         if not names:
             return []
@@ -110,22 +116,21 @@ class AssignmentRuleForm(forms.Form):
             if not selectors.assigns_everywhere(self.user)
             else None
         )
-        from accounts.models import User
-
-        found = User.objects.filter(
+        matches = User.objects.filter(
             Q(police_number__in=names) | Q(username__in=names), is_active=True
         )
         if scope is not None:
-            found = found.filter(pk__in=scope.values("pk"))
-        found = list(found)
+            matches = matches.filter(pk__in=scope.values("pk"))
+        found = list(matches)
         known = {p.police_number for p in found} | {p.username for p in found}
         missing = [n for n in names if n not in known]
         if missing:
             raise ValidationError(UNKNOWN_PEOPLE % {"names": "、".join(missing)})
         return found
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (
             not data.get("people")
             and data.get("unit") is None
@@ -152,8 +157,17 @@ class AssignmentRuleForm(forms.Form):
         ]
 
 
+@dataclass(frozen=True)
+class RuleRow:
+    """One line of the rules list: the rule, its item's type and how many it binds."""
+
+    rule: AssignmentRule
+    type_label: str
+    assignees: int  # people the rule's item is required of
+
+
 @permission_required(can_assign_training)
-def assignment_rules(request: HttpRequest) -> HttpResponse:
+def assignment_rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the rules in the person's scope, and create new ones."""
     form = AssignmentRuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -175,10 +189,14 @@ def assignment_rules(request: HttpRequest) -> HttpResponse:
                     request, _("Assigned: %(title)s") % {"title": item.title}
                 )
                 return redirect("records:assignment_rules")
-    rules = list(selectors.assignment_rule_list(request.user))
-    for rule in rules:
-        rule.type_label = selectors.item_type_display(rule.item.item_type)
-        rule.assignees = rule.item.assignments.filter(required=True).count()
+    rules = [
+        RuleRow(
+            rule=rule,
+            type_label=selectors.item_type_display(rule.item.item_type),
+            assignees=rule.item.assignments.filter(required=True).count(),
+        )
+        for rule in selectors.assignment_rule_list(request.user)
+    ]
     return render(
         request,
         "records/assignment_rules.html",
@@ -188,7 +206,7 @@ def assignment_rules(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(can_assign_training)
-def assignment_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_rule_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_for(
         request,
         can_assign_training,
@@ -215,7 +233,7 @@ class ExemptionForm(forms.Form):
 
 
 @permission_required(can_exempt)
-def assignment_exemption(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_exemption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Waive one person's assignment with a reason, lift a waiver, or extend its due
     date; the person must be in the admin's units (404 otherwise)."""
     assignment = get_object_for(

@@ -429,7 +429,11 @@ class AssignmentRule(models.Model):
         if user.unit_id is None:
             return False
         if self.include_subunits:
-            return user.unit.path.startswith(self.unit.path)
+            # Both ids are set (checked above): neither unit is None.
+            user_unit, rule_unit = user.unit, self.unit
+            if user_unit is None or rule_unit is None:
+                return False
+            return user_unit.path.startswith(rule_unit.path)
         return user.unit_id == self.unit_id
 
 

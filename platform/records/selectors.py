@@ -1193,11 +1193,11 @@ def rule_conditions(rules: Iterable[AssignmentRule]) -> Q | None:
         if rule.police_type_id:
             condition &= Q(police_type_id=rule.police_type_id)
         if rule.unit_id:
-            condition &= (
-                Q(unit__path__startswith=rule.unit.path)
-                if rule.include_subunits
-                else Q(unit_id=rule.unit_id)
-            )
+            # A set unit_id means a unit (the foreign key holds): `unit` is not None.
+            if rule.include_subunits and rule.unit is not None:
+                condition &= Q(unit__path__startswith=rule.unit.path)
+            else:
+                condition &= Q(unit_id=rule.unit_id)
         conditions.append(condition)
     if not conditions:
         return None
@@ -1246,8 +1246,9 @@ def assignment_rule_in_scope(user: User, rule: AssignmentRule) -> bool:
     A rule of a unit admin names a unit of theirs, or a person of their units."""
     if assigns_everywhere(user):
         return True
-    if rule.person_id:
-        return can_see_unit(user, rule.person.unit) if rule.person.unit_id else False
+    if rule.person is not None:
+        unit = rule.person.unit
+        return can_see_unit(user, unit) if unit is not None else False
     return rule.unit_id is not None and can_see_unit(user, rule.unit)
 
 

@@ -26,24 +26,29 @@ def _enqueue_user(user_id: int) -> None:
     )
 
 
+# pre_save notes on the instance whether a rule field changed; post_save reads it. Kept in
+# ``__dict__`` (not an attribute User declares), so the model's type stays honest.
+TRANSFER_FLAG = "_records_transfer"
+
+
 @receiver(pre_save, sender=User)
 def remember_rule_fields(sender, instance: User, update_fields=None, **kwargs) -> None:
     watched = {*RULE_FIELDS, *(f.removesuffix("_id") for f in RULE_FIELDS)}
     if update_fields is not None and not watched & set(update_fields):
-        instance._records_transfer = False
+        instance.__dict__[TRANSFER_FLAG] = False
         return
     if instance.pk is None:
-        instance._records_transfer = True
+        instance.__dict__[TRANSFER_FLAG] = True
         return
     old = User.objects.filter(pk=instance.pk).values(*RULE_FIELDS).first()
-    instance._records_transfer = old is None or tuple(
+    instance.__dict__[TRANSFER_FLAG] = old is None or tuple(
         old[f] for f in RULE_FIELDS
     ) != tuple(getattr(instance, f) for f in RULE_FIELDS)
 
 
 @receiver(post_save, sender=User)
 def user_saved(sender, instance: User, created: bool, **kwargs) -> None:
-    if created or getattr(instance, "_records_transfer", False):
+    if created or instance.__dict__.get(TRANSFER_FLAG, False):
         _enqueue_user(instance.pk)
 
 
