@@ -528,7 +528,7 @@ def start_servers(args, env) -> list[subprocess.Popen]:
             "-b",
             f"127.0.0.1:{args.port}",
             "-k",
-            "gthread",
+            args.worker_class,
             "-w",
             str(args.workers),
             "--threads",
@@ -916,7 +916,7 @@ def report(
         f"\n{n} candidates; deadline sitting: saves every {args.interval:g} s for {args.duration:g} s, submits "
         f"spread over the final {args.deadline_window:g} s; time-up sitting: one deadline, each page submits "
         f"within {spread:g} s of it; simultaneous sitting: all submit at once; "
-        f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis"
+        f"gunicorn {args.worker_class} {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis"
     )
     print(
         f"{'phase':<32}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
@@ -1199,6 +1199,11 @@ def main() -> None:
         type=int,
         default=60,
         help="submits per variant for the CPU figure",
+    )
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        help="gunicorn worker class (gthread, sync, ...): compare them with one run each",
     )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)

@@ -144,15 +144,27 @@ def saved_answers(attempt: Attempt) -> dict[str, Any]:
     """The candidate's saved answers by question order, in this attempt's display letters
     (the shape ``take.js`` sends back): choices as letters, blanks as a list of texts,
     case parts as ``{part: letters or text}``."""
-    rows = AttemptQuestion.objects.filter(
-        attempt=attempt, response__isnull=False
-    ).values_list("order", "response", "option_order", "version__question__qtype")
+    return paper_state(attempt)[1]
+
+
+def paper_state(attempt: Attempt) -> tuple[list[int], dict[str, Any]]:
+    """The paper's question orders (the palette) and the saved answers
+    (``saved_answers``), in one query."""
+    rows = (
+        AttemptQuestion.objects.filter(attempt=attempt)
+        .order_by("order")
+        .values_list("order", "response", "option_order", "version__question__qtype")
+    )
+    orders: list[int] = []
     answers: dict[str, Any] = {}
     for order, response, option_order, qtype in rows:
+        orders.append(order)
+        if response is None:
+            continue
         value = qtypes.get(qtype).display_response(response, option_order)
         if value is not None:
             answers[str(order)] = value
-    return answers
+    return orders, answers
 
 
 def checked_feedback(attempt: Attempt) -> dict[str, str]:

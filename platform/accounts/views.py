@@ -4,6 +4,7 @@ a temporary password)."""
 from __future__ import annotations
 
 import base64
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,7 @@ from .forms import (
     TemporaryPasswordChangeForm,
     TokenForm,
 )
+from .middleware import LAST_SEEN_KEY
 from .services import password_changed
 
 NO_ADMIN_ACCESS = gettext_lazy("Your roles do not include the administration pages.")
@@ -65,6 +67,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
+        # The idle clock starts now, in the session written by this response anyway
+        # (else the first page after signing in writes it once more).
+        self.request.session[LAST_SEEN_KEY] = int(time.time())
         audit_log(
             action="auth.login",
             actor=form.get_user(),
