@@ -12,7 +12,9 @@ Three sittings per run, each with N candidates:
 * simultaneous sitting: N candidates start, save once, and all submit within ~1 s
   (the worst case: everyone presses "submit" together when told to).
 
-Candidates are asyncio/httpx clients with real sessions, CSRF and JSON saves; every
+Candidates are asyncio/httpx clients that sign in with a password (the sign-in page, then
+the form: inside each sitting's start ramp, or over --sign-in-before seconds before it),
+with CSRF and JSON saves; every
 acknowledged save is compared with the database afterwards (no answer may be lost), and
 every submitted attempt must end with exactly one Result. Prints p50/p95/p99 per phase,
 error counts, GET /healthz under the same server as the baseline, the server CPU per
@@ -26,7 +28,13 @@ advises for a worker on a web machine.
 
     .venv/bin/python bench/exam_load.py                       # 300 candidates, three sittings
     .venv/bin/python bench/exam_load.py --find-max            # largest N meeting the targets
-    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per submit and page, before/after
+    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per request, before/after
+    .venv/bin/python bench/exam_load.py --ramp 15 --sizes 300,500,600 --compare-ref REF
+        # one run at each size, then the same against a worktree of REF, side by side
+
+Before the load it also prints the CPU and SQL queries of every request of one candidate's
+sitting (sign-in to submit, in-process), which compare between commits even on a busy
+machine (``--profile-step`` profiles one of them).
 
 Targets: p95 autosave <= 150 ms, p95 submit <= 500 ms, no errors, nothing lost.
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379.
@@ -99,7 +107,21 @@ def prepare_database(args, env) -> None:
             env=env,
             check=True,
         )
-    if args.reuse_db:
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'",  # noqa: S608 - our own argument
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if args.reuse_db and exists:
         return
     for sql in (
         f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)",
@@ -156,6 +178,9 @@ def seed_people(count: int) -> list:
         User.objects.filter(username__startswith="bench").update(
             password=make_password(PASSWORD)
         )
+        # Read again: a session's auth hash is made from the stored password.
+        fresh = User.objects.in_bulk([u.pk for u in users])
+        users = [fresh[u.pk] for u in users]
     demo._seed_questions(None)
     return users
 
@@ -638,6 +663,7 @@ class Candidate:
         self.headers = {"Cookie": f"{info['csrf_cookie']}={csrf}", "X-CSRFToken": csrf}
         self.csrf = csrf
         self.attempt: int | None = None
+        self.signed_in = False
         self.seq = 0
         self.acked: dict[str, list[str]] = {}
 
@@ -688,6 +714,7 @@ class Candidate:
                 self.headers["Cookie"] = (
                     f"{name}={value}; {self.info['csrf_cookie']}={self.csrf}"
                 )
+                self.signed_in = True
                 return True
         self.stats.record("sign-in", 0.0, False, "no session cookie")
         return False
@@ -695,7 +722,7 @@ class Candidate:
     async def start(self, session_id: int, phase: str = "start") -> bool:
         # As a candidate does: sign in, the session's page (window, rules, the Start
         # button), then Start.
-        if not await self.sign_in():
+        if not self.signed_in and not await self.sign_in():
             return False
         await self.timed(
             "session page",
@@ -805,8 +832,21 @@ async def run_load(
             1000 * (server_cpu_seconds(pids["server"]) - cpu0) / 400
         )
 
+        async def sign_in_first(hall: list[Candidate]) -> None:
+            """With --sign-in-before S: the hall signs in over the S seconds before the
+            start's ramp (officers arriving in the room), not inside it."""
+            if args.sign_in_before <= 0:
+                return
+
+            async def arrive(c: Candidate) -> None:
+                await asyncio.sleep(random.uniform(0, args.sign_in_before))
+                await c.sign_in()
+
+            await asyncio.gather(*(arrive(c) for c in hall))
+
         # 1. The deadline sitting: autosaves, then submits spread over the final window.
         people = [Candidate(client, stats, info, uid) for uid in info["users"]]
+        await sign_in_first(people)
 
         async def deadline_candidate(c: Candidate, stop_at: float) -> None:
             await asyncio.sleep(random.uniform(0, args.ramp))
@@ -832,6 +872,7 @@ async def run_load(
         async def seat(session_key: str, sitting: str) -> list[Candidate]:
             """Everyone starts within 15 s and saves once; return the hall, 2 s later."""
             hall = [Candidate(client, stats, info, uid) for uid in info["users"]]
+            await sign_in_first(hall)
             ramp = min(args.ramp, 15.0)
 
             async def seated(c: Candidate) -> None:
@@ -1179,6 +1220,13 @@ def main() -> None:
         type=float,
         default=60,
         help="submits of the deadline sitting spread over this many final seconds",
+    )
+    parser.add_argument(
+        "--sign-in-before",
+        type=float,
+        default=0,
+        help="candidates sign in over this many seconds before each sitting's start ramp "
+        "(default 0: each signs in inside the ramp, just before opening the session)",
     )
     parser.add_argument(
         "--find-max",
