@@ -143,6 +143,9 @@ def prepare_database(args, env) -> None:
 def django_setup(env) -> None:
     os.environ.update(env)
     sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+    # Celery's Django fixup puts the working directory first on sys.path: make it the
+    # code under test (--code), or another checkout's apps would be imported.
+    os.chdir(ROOT)
     import django
 
     django.setup()
@@ -416,7 +419,10 @@ def cpu_per_step(users: list, samples: int, profile: str = "") -> dict[str, dict
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    import exams
+
     people = users[: samples + 1]
+    print(f"\ncode measured: {Path(exams.__file__).parents[1]}", flush=True)
     session = seed_session(people, "steps")
     runs: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)
