@@ -12,7 +12,9 @@ Three sittings per run, each with N candidates:
 * simultaneous sitting: N candidates start, save once, and all submit within ~1 s
   (the worst case: everyone presses "submit" together when told to).
 
-Candidates are asyncio/httpx clients with real sessions, CSRF and JSON saves; every
+Candidates are asyncio/httpx clients that sign in with a password (the sign-in page, then
+the form: inside each sitting's start ramp, or over --sign-in-before seconds before it),
+with CSRF and JSON saves; every
 acknowledged save is compared with the database afterwards (no answer may be lost), and
 every submitted attempt must end with exactly one Result. Prints p50/p95/p99 per phase,
 error counts, GET /healthz under the same server as the baseline, the server CPU per
@@ -26,7 +28,13 @@ advises for a worker on a web machine.
 
     .venv/bin/python bench/exam_load.py                       # 300 candidates, three sittings
     .venv/bin/python bench/exam_load.py --find-max            # largest N meeting the targets
-    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per submit and page, before/after
+    .venv/bin/python bench/exam_load.py --cpu-only            # only the CPU per request, before/after
+    .venv/bin/python bench/exam_load.py --ramp 15 --sizes 300,500,600 --compare-ref REF
+        # one run at each size, then the same against a worktree of REF, side by side
+
+Before the load it also prints the CPU and SQL queries of every request of one candidate's
+sitting (sign-in to submit, in-process), which compare between commits even on a busy
+machine (``--profile-step`` profiles one of them).
 
 Targets: p95 autosave <= 150 ms, p95 submit <= 500 ms, no errors, nothing lost.
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379.
@@ -45,6 +53,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +63,7 @@ LEGACY_REF = (
 )
 TARGET_SAVE_P95 = 150.0
 TARGET_SUBMIT_P95 = 500.0
+PASSWORD = "Bench@exam-2026"  # noqa: S105 - the bench candidates' password
 QUESTIONS = 40  # 20 single, 10 multiple, 10 true/false (the bench blueprint below)
 
 
@@ -108,7 +118,21 @@ def prepare_database(args, env) -> None:
             env=env,
             check=True,
         )
-    if args.reuse_db:
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'",  # noqa: S608 - our own argument
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if args.reuse_db and exists:
         return
     for sql in (
         f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)",
@@ -130,12 +154,17 @@ def prepare_database(args, env) -> None:
 def django_setup(env) -> None:
     os.environ.update(env)
     sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+    # Celery's Django fixup puts the working directory first on sys.path: make it the
+    # code under test (--code), or another checkout's apps would be imported.
+    os.chdir(ROOT)
     import django
 
     django.setup()
 
 
 def seed_people(count: int) -> list:
+    from django.contrib.auth.hashers import get_hasher, make_password
+
     from accounts.models import Role, RoleAssignment, Unit, User
     from exams import demo
 
@@ -153,10 +182,19 @@ def seed_people(count: int) -> list:
             },
         )
         if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
             RoleAssignment.objects.create(user=user, role=Role.OFFICER)
         users.append(user)
+    # The candidates sign in with a password (the hasher in use: Argon2id), hashed once
+    # here for everyone (each hash would be as costly to check; the salt does not matter).
+    if User.objects.filter(username__startswith="bench").exclude(
+        password__startswith=f"{get_hasher().algorithm}$"
+    ):
+        User.objects.filter(username__startswith="bench").update(
+            password=make_password(PASSWORD)
+        )
+        # Read again: a session's auth hash is made from the stored password.
+        fresh = User.objects.in_bulk([u.pk for u in users])
+        users = [fresh[u.pk] for u in users]
     demo._seed_questions(None)
     return users
 
@@ -198,22 +236,6 @@ def seed_session(users: list, label: str):
         flush=True,
     )
     return session
-
-
-def login_cookies(users: list) -> dict:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    cookies = {}
-    for user in users:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        cookies[user.pk] = store.session_key
-    return cookies
 
 
 # CPU per submit, before/after, in one process ------------------------------------------
@@ -379,6 +401,161 @@ def cpu_per_page(users: list, samples: int) -> dict[str, float]:
     return out
 
 
+STEPS = (
+    "sign-in page",
+    "sign-in",
+    "session page",
+    "start",
+    "attempt page",
+    "autosave",
+    "submit",
+)
+
+
+def cpu_per_step(users: list, samples: int, profile: str = "") -> dict[str, dict]:
+    """CPU (process time) and SQL queries of each request of one candidate's sitting,
+    in-process through the whole Django stack on PostgreSQL and Redis, with the CSRF
+    checks on: the sign-in page, the sign-in (password checked by the hasher in use), the
+    session page, Start, the first attempt page, three autosaves, the submit. Medians over
+    ``samples`` candidates (one more first, not counted: imports and first renders).
+    CPU time barely moves with other load on the machine, so the figures can be compared
+    between runs and commits where wall-clock latencies cannot. ``profile`` names a step
+    to profile (cProfile on CPU time: the costliest functions by own and cumulative time)."""
+    import cProfile
+    import pstats
+    from http.cookies import SimpleCookie
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    import exams
+
+    people = users[: samples + 1]
+    print(f"\ncode measured: {Path(exams.__file__).parents[1]}", flush=True)
+    session = seed_session(people, "steps")
+    runs: dict[str, list[float]] = defaultdict(list)
+    queries: dict[str, list[int]] = defaultdict(list)
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    last_queries: list[str] = []
+    csrf_name = settings.CSRF_COOKIE_NAME
+
+    # One client (one handler: loading the middleware is not a request's cost), its
+    # cookies emptied for each candidate.
+    client = Client(
+        enforce_csrf_checks=True,
+        HTTP_HOST="127.0.0.1",
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_REFERER="https://127.0.0.1/",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    def sit(i: int, user) -> None:
+        client.cookies = SimpleCookie()
+
+        def step(name: str, call, expect: int = 200):
+            if profiler is not None and name == profile and i:
+                profiler.enable()
+            with CaptureQueriesContext(connection) as q:
+                t = time.process_time()
+                response = call()
+                cpu = 1000 * (time.process_time() - t)
+            if profiler is not None:
+                profiler.disable()
+            if response.status_code != expect:
+                raise SystemExit(
+                    f"{name} answered {response.status_code}, not {expect}: "
+                    f"{response.content[:300]!r}"
+                )
+            if i:
+                runs[name].append(cpu)
+                queries[name].append(len(q.captured_queries))
+                if name == profile:
+                    last_queries[:] = [x["sql"] for x in q.captured_queries]
+            return response
+
+        step("sign-in page", lambda: client.get("/accounts/login/"))
+        token = client.cookies[csrf_name].value
+        step(
+            "sign-in",
+            lambda: client.post(
+                "/accounts/login/",
+                {
+                    "username": user.username,
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": token,
+                },
+            ),
+            302,
+        )
+        token = client.cookies[csrf_name].value  # rotated at the sign-in
+        url = f"/exams/s/{session.pk}/"
+        step("session page", lambda: client.get(url))
+        location = step(
+            "start",
+            lambda: client.post(url, {"csrfmiddlewaretoken": token}),
+            302,
+        )["Location"]
+        step("attempt page", lambda: client.get(location))
+        attempt_id = int(location.rstrip("/").split("/")[-1])
+        for seq in (1, 2, 3):
+            body = json.dumps({"seq": seq, "answers": random_changes()})
+            step(
+                "autosave",
+                lambda body=body: client.post(
+                    f"/exams/a/{attempt_id}/save",
+                    body,
+                    content_type="application/json",
+                    HTTP_X_CSRFTOKEN=token,
+                ),
+            )
+        step(
+            "submit",
+            lambda: client.post(
+                f"/exams/a/{attempt_id}/submit",
+                HTTP_ACCEPT="application/json",
+                HTTP_X_CSRFTOKEN=token,
+            ),
+        )
+
+    for i, user in enumerate(people):
+        sit(i, user)
+    out = {
+        name: {
+            "cpu": percentile(runs[name], 50),
+            "queries": percentile(queries[name], 50),
+        }
+        for name in STEPS
+    }
+    per_candidate = sum(
+        out[name]["cpu"] * (3 if name == "autosave" else 1) for name in STEPS
+    )
+    print(
+        f"\nCPU and SQL queries per request of one candidate (in-process, PostgreSQL, Redis, "
+        f"CSRF checked; median of {samples}):"
+    )
+    for name in STEPS:
+        print(
+            f"  {name:<14} {out[name]['cpu']:7.1f} ms CPU  {out[name]['queries']:4.0f} queries"
+        )
+    print(
+        f"  one candidate's sitting (3 autosaves): {per_candidate:.0f} ms CPU; "
+        f"a 15-s start of 500 (sign-in to first page): "
+        f"{500 * sum(out[n]['cpu'] for n in STEPS[:5]) / 1000:.1f} s CPU",
+        flush=True,
+    )
+    if profiler is not None:
+        print(f"\nprofile of {profile!r} ({samples} requests):")
+        print(f"its SQL queries, last request ({len(last_queries)}):")
+        for sql in last_queries:
+            print(f"  {sql[:300]}")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(15)
+        stats.sort_stats("cumulative").print_stats(40)
+    return out
+
+
 # Servers ----------------------------------------------------------------------------------
 def start_servers(args, env) -> list[subprocess.Popen]:
     log = open(ROOT / "var" / "bench-exam-gunicorn.log", "w")  # noqa: SIM115
@@ -393,7 +570,7 @@ def start_servers(args, env) -> list[subprocess.Popen]:
             "-b",
             f"127.0.0.1:{args.port}",
             "-k",
-            "gthread",
+            args.worker_class,
             "-w",
             str(args.workers),
             "--threads",
@@ -497,14 +674,13 @@ class Candidate:
     """One simulated candidate: its cookie, attempt, sequence and acknowledged answers."""
 
     def __init__(self, client, stats: Stats, info: dict, uid: int) -> None:
-        self.client, self.stats = client, stats
+        self.client, self.stats, self.info = client, stats, info
+        self.username = info["usernames"][uid]
         csrf = secrets.token_hex(16)
-        self.headers = {
-            "Cookie": f"{info['session_cookie']}={info['sessions'][uid]}; {info['csrf_cookie']}={csrf}",
-            "X-CSRFToken": csrf,
-        }
+        self.headers = {"Cookie": f"{info['csrf_cookie']}={csrf}", "X-CSRFToken": csrf}
         self.csrf = csrf
         self.attempt: int | None = None
+        self.signed_in = False
         self.seq = 0
         self.acked: dict[str, list[str]] = {}
 
@@ -526,8 +702,45 @@ class Candidate:
         )
         return r if ok else None
 
+    async def sign_in(self) -> bool:
+        """The sign-in page, then username and password (the hasher in use checks it);
+        the session cookie the server sets is sent from then on."""
+        await self.timed(
+            "sign-in page",
+            lambda: self.client.get("/accounts/login/", headers=self.headers),
+        )
+        r = await self.timed(
+            "sign-in",
+            lambda: self.client.post(
+                "/accounts/login/",
+                headers=self.headers,
+                data={
+                    "username": self.username,
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": self.csrf,
+                },
+            ),
+            302,
+        )
+        if r is None:
+            return False
+        name = self.info["session_cookie"]
+        for header in r.headers.get_list("set-cookie"):
+            if header.startswith(f"{name}="):
+                value = header.split(";", 1)[0].split("=", 1)[1]
+                self.headers["Cookie"] = (
+                    f"{name}={value}; {self.info['csrf_cookie']}={self.csrf}"
+                )
+                self.signed_in = True
+                return True
+        self.stats.record("sign-in", 0.0, False, "no session cookie")
+        return False
+
     async def start(self, session_id: int, phase: str = "start") -> bool:
-        # As a candidate does: the session's page (window, rules, the Start button), then Start.
+        # As a candidate does: sign in, the session's page (window, rules, the Start
+        # button), then Start.
+        if not self.signed_in and not await self.sign_in():
+            return False
         await self.timed(
             "session page",
             lambda: self.client.get(f"/exams/s/{session_id}/", headers=self.headers),
@@ -610,6 +823,9 @@ async def run_load(
     async with httpx.AsyncClient(
         base_url=base, limits=limits, timeout=120, headers=headers
     ) as client:
+        # Each candidate keeps its own cookies (the Cookie header); the shared client keeps
+        # none, or every request would look through every candidate's.
+        client.cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         await wait_for_server(client)
         # Baseline: the cheapest request the same server answers.
         sem = asyncio.Semaphore(10)
@@ -633,8 +849,21 @@ async def run_load(
             1000 * (server_cpu_seconds(pids["server"]) - cpu0) / 400
         )
 
+        async def sign_in_first(hall: list[Candidate]) -> None:
+            """With --sign-in-before S: the hall signs in over the S seconds before the
+            start's ramp (officers arriving in the room), not inside it."""
+            if args.sign_in_before <= 0:
+                return
+
+            async def arrive(c: Candidate) -> None:
+                await asyncio.sleep(random.uniform(0, args.sign_in_before))
+                await c.sign_in()
+
+            await asyncio.gather(*(arrive(c) for c in hall))
+
         # 1. The deadline sitting: autosaves, then submits spread over the final window.
         people = [Candidate(client, stats, info, uid) for uid in info["users"]]
+        await sign_in_first(people)
 
         async def deadline_candidate(c: Candidate, stop_at: float) -> None:
             await asyncio.sleep(random.uniform(0, args.ramp))
@@ -660,6 +889,7 @@ async def run_load(
         async def seat(session_key: str, sitting: str) -> list[Candidate]:
             """Everyone starts within 15 s and saves once; return the hall, 2 s later."""
             hall = [Candidate(client, stats, info, uid) for uid in info["users"]]
+            await sign_in_first(hall)
             ramp = min(args.ramp, 15.0)
 
             async def seated(c: Candidate) -> None:
@@ -735,14 +965,16 @@ def verify(candidates: list) -> tuple[int, int, int, int, int]:
     return checked, lost, len(rows), submitted, len(rows) - len(set(rows))
 
 
-def report(args, n: int, stats: Stats, checks: tuple, spread: float) -> dict[str, bool]:
+def report(
+    args, n: int, stats: Stats, checks: tuple, spread: float, summary: dict
+) -> dict[str, bool]:
     checked, lost, results, submitted, duplicates = checks
     base95 = percentile(stats.latency["baseline /healthz"], 95)
     print(
         f"\n{n} candidates; deadline sitting: saves every {args.interval:g} s for {args.duration:g} s, submits "
         f"spread over the final {args.deadline_window:g} s; time-up sitting: one deadline, each page submits "
         f"within {spread:g} s of it; simultaneous sitting: all submit at once; "
-        f"gunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis"
+        f"gunicorn {args.worker_class} {args.workers}×{args.threads}, PostgreSQL, Celery worker on Redis"
     )
     print(
         f"{'phase':<32}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'×base p95':>11}"
@@ -791,6 +1023,20 @@ def report(args, n: int, stats: Stats, checks: tuple, spread: float) -> dict[str
         f"simultaneous burst {'MET' if verdicts['simultaneous'] else 'NOT MET'}",
         flush=True,
     )
+    summary["phases"] = {
+        phase: {
+            "n": len(values),
+            "p50": percentile(values, 50),
+            "p95": percentile(values, 95),
+            "p99": percentile(values, 99),
+            "errors": sum(stats.errors[phase].values()),
+            "cpu": stats.cpu.get(phase),
+        }
+        for phase, values in stats.latency.items()
+    }
+    summary["verdicts"] = verdicts
+    summary["lost"], summary["duplicates"] = lost, duplicates
+    summary["results"], summary["submitted"] = results, submitted
     return verdicts
 
 
@@ -807,12 +1053,13 @@ def sitting(args, users: list, n: int, pids: dict[str, int]) -> dict[str, bool]:
         "burst_session": seed_session(people, "burst").pk,
         "spread": deadline_submit_spread_seconds(),
         "users": [u.pk for u in people],
-        "sessions": login_cookies(people),
+        "usernames": {u.pk: u.username for u in people},
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
     }
     stats, candidates = asyncio.run(run_load(args, n, info, pids))
-    return report(args, n, stats, verify(candidates), info["spread"])
+    summary = SUMMARY["sizes"].setdefault(str(n), {})
+    return report(args, n, stats, verify(candidates), info["spread"], summary)
 
 
 def find_max(args, users: list, pids: dict[str, int]) -> None:
@@ -844,6 +1091,127 @@ def find_max(args, users: list, pids: dict[str, int]) -> None:
     )
 
 
+# The same load against another commit ----------------------------------------------------
+
+SUMMARY: dict = {"steps": {}, "sizes": {}}
+
+
+def flush_redis(args) -> None:
+    """Empty the bench's broker and cache DBs: tasks or papers left by a run against
+    other code (or another database) must not be graded or served in this one."""
+    import redis
+
+    for db in {args.broker_db, args.redis_db}:
+        redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
+
+
+def compare_worktree(ref: str) -> Path:
+    """A detached git worktree of ``ref`` under var/bench-ref/, with its messages compiled;
+    ``../shared`` from it resolves to the shared data as from this checkout."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    base = ROOT / "var" / "bench-ref"
+    tree = base / sha[:12]
+    if not tree.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), sha],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        for po in tree.rglob("*.po"):
+            subprocess.run(
+                ["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)],
+                check=True,
+            )
+    shared = (ROOT.parent / "shared").resolve()
+    if shared.exists() and not (base / "shared").exists():
+        (base / "shared").symlink_to(shared)
+    return tree
+
+
+def run_reference(args, tree: Path) -> dict | None:
+    """Run this script against the code in ``tree`` (same arguments, its own database,
+    the same Redis DBs emptied first) and return its summary."""
+    out = ROOT / "var" / "bench-exam-reference.json"
+    out.unlink(missing_ok=True)
+    argv = list(sys.argv[1:])
+    cut = []
+    skip = False
+    for a in argv:  # drop --compare-ref (and its value)
+        if skip:
+            skip = False
+            continue
+        if a == "--compare-ref":
+            skip = True
+            continue
+        if a.startswith("--compare-ref="):
+            continue
+        cut.append(a)
+    print(
+        f"\n=== the same load against {args.compare_ref} ({tree.name}) ===", flush=True
+    )
+    done = subprocess.run(
+        [
+            PY,
+            str(Path(__file__).resolve()),
+            *cut,
+            "--code",
+            str(tree),
+            "--database",
+            f"{args.database}_ref",
+            "--summary-json",
+            str(out),
+        ],
+        cwd=ROOT,
+    )
+    if done.returncode != 0 or not out.exists():
+        print(f"(the run against {args.compare_ref} failed: no before figures)")
+        return None
+    return json.loads(out.read_text())
+
+
+def print_comparison(ref: str, before: dict, after: dict, sizes: list[int]) -> None:
+    print(f"\n=== current against {ref} (before → after) ===")
+    print(
+        f"{'per request':<16}{'CPU ms before':>15}{'after':>9}{'queries before':>16}{'after':>7}"
+    )
+    for name in STEPS:
+        b, a = before["steps"].get(name, {}), after["steps"].get(name, {})
+        print(
+            f"{name:<16}{b.get('cpu', float('nan')):>15.1f}{a.get('cpu', float('nan')):>9.1f}"
+            f"{b.get('queries', float('nan')):>16.0f}{a.get('queries', float('nan')):>7.0f}"
+        )
+    for n in sizes:
+        b = before["sizes"].get(str(n), {})
+        a = after["sizes"].get(str(n), {})
+        print(
+            f"\n{n} candidates{'':<20}{'p95 ms before':>15}{'after':>9}{'errors before':>15}{'after':>7}"
+        )
+        for phase in a.get("phases", {}):
+            pb = b.get("phases", {}).get(phase, {})
+            pa = a["phases"][phase]
+            print(
+                f"  {phase:<30}{pb.get('p95', float('nan')):>15.1f}{pa['p95']:>9.1f}"
+                f"{pb.get('errors', 0):>15}{pa['errors']:>7}"
+            )
+        for side, data in (("before", b), ("after", a)):
+            verdicts = data.get("verdicts", {})
+            print(
+                f"  {side}: lost {data.get('lost')}, results {data.get('results')} for "
+                f"{data.get('submitted')} submitted (duplicates {data.get('duplicates')}); "
+                + ", ".join(
+                    f"{k} {'MET' if v else 'NOT MET'}" for k, v in verdicts.items()
+                )
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -871,6 +1239,13 @@ def main() -> None:
         help="submits of the deadline sitting spread over this many final seconds",
     )
     parser.add_argument(
+        "--sign-in-before",
+        type=float,
+        default=0,
+        help="candidates sign in over this many seconds before each sitting's start ramp "
+        "(default 0: each signs in inside the ramp, just before opening the session)",
+    )
+    parser.add_argument(
         "--find-max",
         action="store_true",
         help="repeat with more/fewer candidates and report the largest N meeting the targets",
@@ -890,6 +1265,11 @@ def main() -> None:
         default=60,
         help="submits per variant for the CPU figure",
     )
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        help="gunicorn worker class (gthread, sync, ...): compare them with one run each",
+    )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
@@ -903,6 +1283,25 @@ def main() -> None:
     )
     parser.add_argument("--reuse-db", action="store_true")
     parser.add_argument(
+        "--sizes",
+        default="",
+        help="comma-separated candidate counts, one run each on the same servers (e.g. 300,500,600)",
+    )
+    parser.add_argument(
+        "--compare-ref",
+        default="",
+        help="then run the same load against this git commit (a worktree under var/, its own "
+        "database) and print its figures beside the current ones",
+    )
+    parser.add_argument(
+        "--profile-step",
+        default="",
+        choices=["", *STEPS],
+        help="profile this step of the per-request CPU figure (cProfile)",
+    )
+    parser.add_argument("--code", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--summary-json", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--worker-nice",
         type=int,
         default=10,
@@ -911,25 +1310,42 @@ def main() -> None:
     args = parser.parse_args()
     if args.redis_db is None:
         args.redis_db = args.broker_db + 8
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip()] or [args.candidates]
+    if args.compare_ref and not args.code:
+        reference = compare_worktree(
+            args.compare_ref
+        )  # fails early, before the long run
+    global ROOT
+    if args.code:
+        ROOT = Path(args.code).resolve()
     (ROOT / "var").mkdir(exist_ok=True)
     env = environment(args)
+    flush_redis(args)
     prepare_database(args, env)
     django_setup(env)
-    most = args.max_candidates if args.find_max else args.candidates
+    most = args.max_candidates if args.find_max else max(sizes)
     users = seed_people(max(most, 2 * args.cpu_samples))
-    cpu_per_submit(users, args.cpu_samples)
-    cpu_per_page(users, args.cpu_samples)
-    if args.cpu_only:
-        return
-    procs = start_servers(args, env)
-    pids = {"server": procs[0].pid, "worker": procs[1].pid}
-    try:
-        if args.find_max:
-            find_max(args, users, pids)
-        else:
-            sitting(args, users, args.candidates, pids)
-    finally:
-        stop_servers(procs)
+    if not args.code:  # the before/after figures of earlier work, in this run only
+        cpu_per_submit(users, args.cpu_samples)
+        cpu_per_page(users, args.cpu_samples)
+    SUMMARY["steps"] = cpu_per_step(users, args.cpu_samples, args.profile_step)
+    if not args.cpu_only:
+        procs = start_servers(args, env)
+        pids = {"server": procs[0].pid, "worker": procs[1].pid}
+        try:
+            if args.find_max:
+                find_max(args, users, pids)
+            else:
+                for n in sizes:
+                    sitting(args, users, n, pids)
+        finally:
+            stop_servers(procs)
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(SUMMARY, default=str))
+    if args.compare_ref and not args.code:
+        before = run_reference(args, reference)
+        if before is not None:
+            print_comparison(args.compare_ref, before, SUMMARY, sizes)
 
 
 if __name__ == "__main__":

@@ -144,15 +144,32 @@ def saved_answers(attempt: Attempt) -> dict[str, Any]:
     """The candidate's saved answers by question order, in this attempt's display letters
     (the shape ``take.js`` sends back): choices as letters, blanks as a list of texts,
     case parts as ``{part: letters or text}``."""
-    rows = AttemptQuestion.objects.filter(
-        attempt=attempt, response__isnull=False
-    ).values_list("order", "response", "option_order", "version__question__qtype")
+    return paper_state(attempt)[1]
+
+
+def paper_state(attempt: Attempt) -> tuple[list[int], dict[str, Any], list[int]]:
+    """The paper's question orders (the palette), the saved answers (``saved_answers``)
+    and the orders the candidate flagged, in one query."""
+    rows = (
+        AttemptQuestion.objects.filter(attempt=attempt)
+        .order_by("order")
+        .values_list(
+            "order", "response", "option_order", "version__question__qtype", "flagged"
+        )
+    )
+    orders: list[int] = []
     answers: dict[str, Any] = {}
-    for order, response, option_order, qtype in rows:
+    flagged: list[int] = []
+    for order, response, option_order, qtype, is_flagged in rows:
+        orders.append(order)
+        if is_flagged:
+            flagged.append(order)
+        if response is None:
+            continue
         value = qtypes.get(qtype).display_response(response, option_order)
         if value is not None:
             answers[str(order)] = value
-    return answers
+    return orders, answers, flagged
 
 
 def checked_feedback(attempt: Attempt) -> dict[str, str]:

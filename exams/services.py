@@ -853,6 +853,9 @@ class Availability:
     closes: datetime | None = None
     attempts: list[Attempt] = field(default_factory=list)
     override: ExamOverride | None = None
+    # In the audience, or holding an attempt of the session (even a withdrawn one): the
+    # session's page is theirs to see (else 404).
+    member: bool = True
 
 
 def session_availability(
@@ -902,6 +905,7 @@ def session_availability(
                 if removed and session.is_published
                 else NOT_IN_AUDIENCE
             ),
+            member=bool(attempts),
             **info,
         )
     if now < opens:
@@ -981,14 +985,19 @@ def attempt_start(
     access_code: str = "",
     ip: str | None = None,
     request=None,
+    availability: Availability | None = None,
 ) -> Attempt:
     """Start (or resume) an attempt and return it. The deadline is fixed now, by the server:
     start + time limit (+ extra time), never later than the window's close.
 
+    ``availability`` is this person's ``session_availability``, when the caller has just
+    computed it (the session's page does, to decide whether to show it at all).
+
     Raises ExamError when the person may not start.
     """
     now = timezone.now()
-    availability = session_availability(session=session, user=user, now=now)
+    if availability is None:
+        availability = session_availability(session=session, user=user, now=now)
     if availability.resume is not None:
         if not network_allowed(session, ip):
             raise _network_refusal(
@@ -1020,6 +1029,34 @@ def attempt_start(
     limit = timedelta(
         minutes=session.time_limit_minutes + (override.extra_minutes if override else 0)
     )
+    deadline = min(now + limit, closes)
+    prepared = next(
+        (a for a in availability.attempts if a.status == AttemptStatus.PREPARED), None
+    )
+    if prepared is not None:
+        # The paper prepared ahead of the window: one conditional UPDATE starts it (no
+        # transaction of its own, no lock held). A concurrent start of the same paper changes no row
+        # and looks again, finding the attempt running (it resumes it).
+        if not Attempt.objects.filter(
+            pk=prepared.pk, status=AttemptStatus.PREPARED
+        ).update(status=AttemptStatus.IN_PROGRESS, started_at=now, deadline=deadline):
+            return attempt_start(
+                session=session,
+                user=user,
+                access_code=access_code,
+                ip=ip,
+                request=request,
+            )
+        prepared.status = AttemptStatus.IN_PROGRESS
+        prepared.started_at, prepared.deadline = now, deadline
+        audit_later(
+            action="exams.attempt_start",
+            actor=user,
+            request=request,
+            target=prepared,
+            details={"session": session.pk, "deadline": deadline.isoformat()},
+        )
+        return prepared
     with transaction.atomic():
         prepared = (
             Attempt.objects.select_for_update(skip_locked=True)
@@ -1033,7 +1070,7 @@ def attempt_start(
             raise ExamError(_(UNIQUE_ATTEMPT_CLASH), code="clash", status=409) from e
         attempt.status = AttemptStatus.IN_PROGRESS
         attempt.started_at = now
-        attempt.deadline = min(now + limit, closes)
+        attempt.deadline = deadline
         attempt.save(update_fields=["status", "started_at", "deadline"])
         audit_later(
             action="exams.attempt_start",

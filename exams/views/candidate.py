@@ -69,19 +69,18 @@ def my_exams(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The blueprint and its rows are shown (question count, total points).
-    session = get_object_or_404(
-        ExamSession.objects.select_related("blueprint").prefetch_related(
+    # The page shows the blueprint and its rows (question count, total points); Start
+    # does not read them.
+    sessions = ExamSession.objects.all()
+    if request.method != "POST":
+        sessions = sessions.select_related("blueprint").prefetch_related(
             "blueprint__rows"
-        ),
-        pk=pk,
-        is_published=True,
-    )
-    # A prepared or earlier attempt proves membership without the audience query.
-    if not (
-        Attempt.objects.filter(session=session, user=request.user).exists()
-        or services.user_in_audience(session, request.user)
-    ):
+        )
+    session = get_object_or_404(sessions, pk=pk, is_published=True)
+    # One look at the person's attempts and the audience decides both whether the page
+    # is theirs (an attempt, even a withdrawn one, or the audience) and what they may do.
+    availability = services.session_availability(session=session, user=request.user)
+    if not availability.member:
         raise Http404
     if request.method == "POST":
         try:
@@ -91,12 +90,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 access_code=request.POST.get("access_code", ""),
                 ip=client_ip(request),
                 request=request,
+                availability=availability,
             )
         except services.ExamError as e:
             messages.error(request, e.messages[0])
         else:
             return redirect("exams:attempt", pk=attempt.pk)
-    availability = services.session_availability(session=session, user=request.user)
+        availability = services.session_availability(session=session, user=request.user)
     policy = ReviewPolicy.for_session(session)
     return render(
         request,
@@ -128,14 +128,6 @@ def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
     )
 
 
-def _palette(attempt: Attempt) -> dict[str, list[int]]:
-    slots = list(attempt.slots.order_by("order").values_list("order", "flagged"))
-    return {
-        "orders": [order for order, _flagged in slots],
-        "flagged": [order for order, flagged in slots if flagged],
-    }
-
-
 @login_required
 @never_cache
 def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
@@ -148,7 +140,8 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, e.messages[0])
         return redirect("exams:session", pk=attempt.session_id)
     now = timezone.now()
-    palette = _palette(attempt)
+    # The question palette (one entry per question, in paper order) the saved answers and the flags.
+    orders, answers, flagged = paper.paper_state(attempt)
     return render(
         request,
         "exams/attempt_take.html",
@@ -157,10 +150,9 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
             "session": attempt.session,
             # The questions are rendered once per attempt; the answers are filled in by take.js.
             "paper_html": paper.paper_html(attempt),
-            "answers": paper.saved_answers(attempt),
+            "answers": answers,
             "feedback": paper.checked_feedback(attempt),
-            # The question palette: one entry per question, in paper order.
-            "orders": palette["orders"],
+            "orders": orders,
             "config": {
                 "attemptId": attempt.pk,
                 "saveUrl": reverse("exams:attempt_save", args=[attempt.pk]),
@@ -168,7 +160,7 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
                 "submitUrl": reverse("exams:attempt_submit", args=[attempt.pk]),
                 "flagUrl": reverse("exams:attempt_flag", args=[attempt.pk]),
                 # The candidate's flags, kept with the attempt (a reload, another device).
-                "flagged": palette["flagged"],
+                "flagged": flagged,
                 "checkUrl": reverse("exams:attempt_check", args=[attempt.pk])
                 if services.check_allowed(attempt.session)
                 else None,

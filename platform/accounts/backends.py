@@ -48,3 +48,11 @@ class UsernameOrPoliceNumberBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        # With the unit, which every page's header names: one query, not two.
+        try:
+            user = User._default_manager.select_related("unit").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -4,6 +4,7 @@ a temporary password)."""
 from __future__ import annotations
 
 import base64
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +35,7 @@ from .forms import (
     TokenForm,
 )
 from .http import AuthenticatedHttpRequest
+from .middleware import LAST_SEEN_KEY
 from .permissions import can_edit_in_admin
 from .services import password_changed
 
@@ -69,6 +71,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        # The idle clock starts now, in the session written by this response anyway
+        # (else the first page after signing in writes it once more).
+        self.request.session[LAST_SEEN_KEY] = int(time.time())
         audit_log(
             action="auth.login",
             actor=form.get_user(),

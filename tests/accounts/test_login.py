@@ -57,6 +57,46 @@ class LoginTests(LoginTestCase):
         ok = AuditEntry.objects.get(action="auth.login")
         self.assertEqual(ok.actor_id, self.officer.pk)
 
+    def test_the_first_page_after_signing_in_does_not_write_the_session(self):
+        """Exam day (issue #15): the sign-in starts the idle clock in the session it
+        writes anyway; before, the first page wrote the session once more (a hall of
+        500 opening the exam page: 500 more UPDATEs)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.attempt("officer_a1", PASSWORD)
+        with CaptureQueriesContext(connection) as context:
+            self.assertEqual(
+                self.client.get(reverse("exams:my_exams")).status_code, 200
+            )
+        writes = [
+            q["sql"]
+            for q in context.captured_queries
+            if q["sql"].startswith(("UPDATE", "INSERT"))
+            and "django_session" in q["sql"]
+        ]
+        self.assertEqual(writes, [])
+        self.assertIn("accounts_last_seen", self.client.session.keys())
+
+    def test_the_header_names_the_unit_without_a_query_of_its_own(self):
+        """The signed-in person is read with their unit, which every page's header
+        shows (issue #15: one query less on every page of the exam)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.attempt("officer_a1", PASSWORD)
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.get(reverse("exams:my_exams"))
+        self.assertContains(response, self.officer.unit.name)
+        self.assertFalse(
+            [
+                q["sql"]
+                for q in context.captured_queries
+                if q["sql"].startswith('SELECT "accounts_unit"')
+                and '"accounts_unit"."id" = ' in q["sql"]
+            ]
+        )
+
     def test_wrong_password_shows_chinese_error(self):
         response = self.attempt("officer_a1", "wrong-Pass-1")
         self.assertContains(response, "警号")
