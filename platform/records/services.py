@@ -1166,6 +1166,24 @@ def user_assignments_recompute_all(*, user: Any) -> dict[str, int]:
     return {kind.item_type: kind.recompute_user(user) for kind in assignable_types()}
 
 
+def _audit_assignment(
+    action: str, *, actor: Any, assignment: Assignment, request: Any, **details: Any
+) -> None:
+    """Audit one change to one person's assignment (waiver, extension, …)."""
+    audit_log(
+        action=action,
+        actor=actor,
+        request=request,
+        target=assignment,
+        target_repr=f"{assignment.user} · {assignment.item}"[:255],
+        details={
+            "user": assignment.user_id,
+            "item": f"{assignment.item.item_type}:{assignment.item.item_id}",
+            **details,
+        },
+    )
+
+
 @transaction.atomic
 def assignment_waive(
     *, actor: Any, assignment: Assignment, reason: str, request: Any = None
@@ -1182,19 +1200,14 @@ def assignment_waive(
     assignment.status = AssignmentStatus.WAIVED
     assignment.waiver_reason = reason[:255]
     assignment.save(update_fields=["status", "waiver_reason"])
-    audit_log(
-        action="records.assignment_waive",
+    _audit_assignment(
+        "records.assignment_waive",
         actor=actor,
+        assignment=assignment,
         request=request,
-        target=assignment,
-        target_repr=f"{assignment.user} · {assignment.item}"[:255],
-        details={
-            "user": assignment.user_id,
-            "item": f"{assignment.item.item_type}:{assignment.item.item_id}",
-            "period": assignment.period,
-            "before": before,
-            "reason": reason,
-        },
+        period=assignment.period,
+        before=before,
+        reason=reason,
     )
     return assignment
 
@@ -1215,13 +1228,12 @@ def assignment_waiver_revoke(
     reason = assignment.waiver_reason
     assignment.waiver_reason = ""
     assignment.save(update_fields=["status", "waiver_reason"])
-    audit_log(
-        action="records.assignment_waiver_revoke",
+    _audit_assignment(
+        "records.assignment_waiver_revoke",
         actor=actor,
+        assignment=assignment,
         request=request,
-        target=assignment,
-        target_repr=f"{assignment.user} · {assignment.item}"[:255],
-        details={"user": assignment.user_id, "waiver_reason": reason},
+        waiver_reason=reason,
     )
     return assignment
 
@@ -1248,18 +1260,13 @@ def assignment_extend(
     assignment.extended_until = until
     assignment.extension_reason = reason[:255]
     assignment.save(update_fields=["due_at", "extended_until", "extension_reason"])
-    audit_log(
-        action="records.assignment_extend",
+    _audit_assignment(
+        "records.assignment_extend",
         actor=actor,
+        assignment=assignment,
         request=request,
-        target=assignment,
-        target_repr=f"{assignment.user} · {assignment.item}"[:255],
-        details={
-            "user": assignment.user_id,
-            "item": f"{assignment.item.item_type}:{assignment.item.item_id}",
-            "before": before.isoformat() if before else None,
-            "until": until.isoformat(),
-            "reason": reason,
-        },
+        before=before.isoformat() if before else None,
+        until=until.isoformat(),
+        reason=reason,
     )
     return assignment
