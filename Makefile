@@ -34,7 +34,8 @@ run: $(STAMP) $(MO_FILES)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) $(MO_FILES)  ## the whole suite on the embedded defaults (SQLite, eager tasks, embedded search)
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not own_process"
+	$(PY) -m pytest -m own_process --create-db -p no:randomly
 
 test-integration: $(STAMP) $(MO_FILES)  ## integration tests on PostgreSQL with a real Celery worker on Redis
 	bash scripts/test-integration.sh

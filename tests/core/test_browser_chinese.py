@@ -165,6 +165,10 @@ def role_pages() -> dict[str, list[str]]:
 
 @pytest.mark.browser
 @pytest.mark.slow
+# Seeds the demo over a freshly migrated database: after the other transactional tests
+# the restored rows lack the root page (the content-type clash of issue 20), so make test
+# runs it in a process of its own.
+@pytest.mark.own_process
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_english_on_the_pages_each_role_visits(page, live_server):
     call_command("seed_demo", verbosity=0)
